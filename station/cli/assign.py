@@ -1,0 +1,121 @@
+"""``station assign package|plant``: print the assigned UIDs, one per line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from station.cli.output import message, warn_all
+from station.cli.scans import read_uids
+from station.cli.state import State, pass_state
+from station.domain.dates import parse_past_date
+from station.domain.text import plural
+from station.services import assignment, fields
+from station.services.assignment import AssignResult, Details, PackageDetails, PlantDetails
+
+
+def _common(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option(
+        "--tags", "tags_file", metavar="FILE|-", help="Assign exactly these scanned UIDs."
+    )(command)
+    command = click.option(
+        "--license", "license_number", help="Facility (needed when several hold tags)."
+    )(command)
+    command = click.option(
+        "--count", type=click.IntRange(min=1), help="How many tags (the next received ones)."
+    )(command)
+    return command
+
+
+@click.group()
+def assign() -> None:
+    """Assign received tags to packages or plants."""
+
+
+@assign.command("package")
+@_common
+@click.option("--item", required=True, help="Item name, as in Metrc.")
+@click.option("--quantity", required=True, help="Quantity in each package.")
+@click.option("--unit", required=True, help="Unit of measure, e.g. Grams, Each.")
+@click.option("--batch", help="Production batch number.")
+@click.option("--date", "packaged", help="Packaged date, YYYY-MM-DD (default today).")
+@pass_state
+def package(
+    state: State,
+    count: int | None,
+    license_number: str | None,
+    tags_file: str | None,
+    item: str,
+    quantity: str,
+    unit: str,
+    batch: str | None,
+    packaged: str | None,
+) -> None:
+    """Assign package tags, e.g. --count 120 --item "Blue Dream 3.5g" --quantity 3.5 --unit g."""
+    ctx = state.context()
+    details = PackageDetails(
+        item=fields.required_text(item, "item", 200),
+        quantity=fields.positive_decimal(quantity, "quantity"),
+        unit=fields.required_text(unit, "unit", 40),
+        production_batch=fields.text(batch, "production batch", 100, required=False),
+        packaged_date=(
+            parse_past_date(packaged, "packaged date", ctx.today()) if packaged else ctx.today()
+        ),
+    )
+    _run(state, details, count, license_number, tags_file)
+
+
+@assign.command("plant")
+@_common
+@click.option("--strain", required=True)
+@click.option("--location", help="Where the plants are.")
+@click.option("--phase", help="Growth phase: Immature, Vegetative or Flowering.")
+@pass_state
+def plant(
+    state: State,
+    count: int | None,
+    license_number: str | None,
+    tags_file: str | None,
+    strain: str,
+    location: str | None,
+    phase: str | None,
+) -> None:
+    """Assign plant tags: e.g. --count 3 --strain "Blue Dream" --location "Room 2"."""
+    details = PlantDetails(
+        strain=fields.required_text(strain, "strain", 200),
+        location=fields.text(location, "location", 200, required=False),
+        growth_phase=assignment.parse_growth_phase(phase),
+    )
+    _run(state, details, count, license_number, tags_file)
+
+
+def _run(
+    state: State,
+    details: Details,
+    count: int | None,
+    license_number: str | None,
+    tags_file: str | None,
+) -> None:
+    ctx = state.context()
+    result: AssignResult
+    if tags_file is not None:
+        uids = read_uids(tags_file)
+        if count is not None and count != len(set(uids)):
+            raise click.UsageError(f"--count {count} but {len(set(uids))} UIDs were given")
+        result = assignment.assign_uids(ctx, details, uids, license_number)
+    elif count is not None:
+        result = assignment.assign_next(ctx, details, count, license_number)
+    else:
+        raise click.UsageError("give --count N or --tags FILE|-")
+    warn_all(result.warnings)
+    for uid in result.uids:
+        click.echo(uid)
+    shape = "one contiguous run" if result.contiguous else "as listed"
+    if tags_file is None and not result.contiguous:
+        shape = "no contiguous run was long enough; lowest tags first"
+    message(
+        f"assigned {plural(len(result.uids), details.kind + ' tag')} "
+        f"to batch {result.assignment.id} ({shape})"
+    )

@@ -1,0 +1,41 @@
+"""``station facility add|list``."""
+
+from __future__ import annotations
+
+import click
+
+from station.cli.output import FORMATS, emit, message
+from station.cli.state import State, pass_state
+from station.services import facilities
+from station.services.audit import iso_utc
+
+
+@click.group()
+def facility() -> None:
+    """Facilities: a license number and the name printed on labels."""
+
+
+@facility.command("add")
+@click.argument("license_number", metavar="LICENSE")
+@click.argument("name")
+@pass_state
+def add(state: State, license_number: str, name: str) -> None:
+    """Add a facility, e.g. station facility add C11-0000001-LIC "Green Leaf Farms"."""
+    added = facilities.add_facility(state.context(), license_number, name)
+    message(f"added facility {added.license_number} {added.name}")
+
+
+@facility.command("list")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_state
+def list_(state: State, fmt: str) -> None:
+    """List facilities."""
+    rows = (
+        {
+            "license_number": f.license_number,
+            "facility_name": f.name,
+            "created_at": iso_utc(f.created_at),
+        }
+        for f in facilities.list_facilities(state.context())
+    )
+    emit(rows, fmt, ["license_number", "facility_name", "created_at"])

@@ -1,0 +1,100 @@
+"""The ``station`` entry point: global options, the commands, and error handling.
+
+Exit status: 0 success; 1 a refused or failed operation (one ``error:`` line, nothing
+changed); 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+from peewee import DatabaseError, InterfaceError
+
+from station import __version__
+from station.cli.assign import assign
+from station.cli.audit import audit
+from station.cli.facility import facility
+from station.cli.order import order
+from station.cli.receive import receive
+from station.cli.state import State
+from station.cli.tags import tag, tags
+from station.cli.void import void
+from station.domain.errors import StationError
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_url",
+    envvar="STATION_DB",
+    metavar="URL",
+    help="sqlite:///PATH or postgresql://... (env STATION_DB).",
+)
+@click.option(
+    "--operator",
+    envvar="STATION_OPERATOR",
+    metavar="NAME",
+    help="Who is working, for the audit trail (env STATION_OPERATOR).",
+)
+@click.version_option(__version__, prog_name="station")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, operator: str | None) -> None:
+    """Tag Station: Metrc UID tags, from order to printed label.
+
+    With no command, opens the terminal UI.
+    """
+    state = State(db_url, operator)
+    ctx.obj = state
+    if ctx.invoked_subcommand is None:
+        from station.ui.app import run_ui  # Textual loads only for the UI.
+
+        run_ui(state.context())
+
+
+for command in (facility, order, receive, assign, void, tags, tag, audit):
+    cli.add_command(command)
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
+
+
+def run(argv: list[str]) -> int:
+    """Run one command line; returns the exit status instead of raising."""
+    try:
+        result = cli.main(args=argv, prog_name="station", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        _error("aborted")
+        return 1
+    except StationError as exc:
+        _error(str(exc))
+        return 1
+    except (DatabaseError, InterfaceError) as exc:
+        _error(f"database: {exc}")
+        return 1
+    except BrokenPipeError:
+        # The reader (head, less) went away; nothing more to say.
+        sys.stderr.close()
+        return 1
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except Exception as exc:
+        if os.environ.get("STATION_DEBUG"):
+            traceback.print_exc()
+        _error(f"unexpected {type(exc).__name__}: {exc} (set STATION_DEBUG=1 for details)")
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def _error(text: str) -> None:
+    first_line = " ".join(text.split("\n"))
+    click.echo(f"error: {first_line}", err=True)

@@ -1,0 +1,130 @@
+"""``station order add|import|list``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from station.cli.output import FORMATS, emit, message, warn_all
+from station.cli.state import State, pass_state
+from station.domain.dates import parse_past_date
+from station.domain.uid import UidRange, normalize
+from station.services import facilities, orders
+from station.services.importing import ImportOptions, import_file
+
+TAG_TYPE = click.Choice(["plant", "package"], case_sensitive=False)
+
+
+@click.group()
+def order() -> None:
+    """Tag orders: the ranges Metrc ships to a facility."""
+
+
+@order.command("add")
+@click.option("--license", "license_number", required=True, help="Facility license number.")
+@click.option("--type", "tag_type", type=TAG_TYPE, required=True)
+@click.option("--first", "first", required=True, help="First UID of the range.")
+@click.option("--last", "last", help="Last UID of the range.")
+@click.option("--count", type=int, help="Number of tags from --first (instead of --last).")
+@click.option("--order-date", required=True, help="YYYY-MM-DD, as printed on the tags.")
+@click.option("--order-number", help="Metrc's order number, if the tags carry one.")
+@pass_state
+def add(
+    state: State,
+    license_number: str,
+    tag_type: str,
+    first: str,
+    last: str | None,
+    count: int | None,
+    order_date: str,
+    order_number: str | None,
+) -> None:
+    """Record an order range (tags start as ordered)."""
+    if (last is None) == (count is None):
+        raise click.UsageError("give exactly one of --last and --count")
+    ctx = state.context()
+    first_uid = normalize(first)
+    rng = (
+        UidRange.between(first_uid, normalize(last))
+        if last is not None
+        else UidRange.counted(first_uid, count or 0)
+    )
+    draft = orders.OrderDraft(
+        facility=facilities.get_facility(ctx, license_number),
+        tag_type=tag_type.lower(),
+        order_date=parse_past_date(order_date, "order date", ctx.today()),
+        order_number=orders.clean_order_number(order_number),
+        runs=[rng.run()],
+    )
+    recorded, warnings = orders.add_order(ctx, draft)
+    warn_all(warnings)
+    message(
+        f"recorded order {recorded.id}: {rng.quantity:,} {draft.tag_type} tags {rng.first_uid}"
+        f"..{rng.last_uid} for {draft.facility.license_number}"
+    )
+
+
+@order.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--license", "license_number", help="License number for rows that lack one.")
+@click.option("--type", "tag_type", help="plant or package, for rows that lack a Type.")
+@click.option("--order-date", help="YYYY-MM-DD, for rows that lack an Order Date.")
+@pass_state
+def import_(
+    state: State,
+    file: Path,
+    license_number: str | None,
+    tag_type: str | None,
+    order_date: str | None,
+) -> None:
+    """Import orders from a CSV file or a Metrc tags JSON array."""
+    result = import_file(state.context(), file, ImportOptions(license_number, tag_type, order_date))
+    warn_all(result.warnings)
+    ids = ", ".join(str(o.id) for o in result.orders)
+    message(f"imported {result.tag_count:,} tags in {len(result.orders)} orders ({ids})")
+
+
+@order.command("list")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_state
+def list_(state: State, fmt: str) -> None:
+    """Orders with their tag counts per state and how long receipt has been open."""
+    ctx = state.context()
+    today = ctx.today()
+
+    def rows() -> Any:
+        for summary in orders.list_orders(ctx):
+            yield {
+                "id": summary.id,
+                "license_number": summary.license_number,
+                "facility_name": summary.facility_name,
+                "type": summary.type,
+                "order_date": summary.order_date.isoformat(),
+                "order_number": summary.order_number,
+                "total": summary.total,
+                "ordered": summary.counts["ordered"],
+                "received": summary.counts["received"],
+                "used": summary.counts["used"],
+                "voided": summary.counts["voided"],
+                "days_open": summary.days_open(today),
+                "ranges": summary.ranges,
+            }
+
+    columns = [
+        "id",
+        "license_number",
+        "type",
+        "order_date",
+        "order_number",
+        "total",
+        "ordered",
+        "received",
+        "used",
+        "voided",
+        "days_open",
+    ]
+    if fmt != "table":
+        columns += ["facility_name", "ranges"]
+    emit(rows(), fmt, columns)

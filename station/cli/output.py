@@ -1,0 +1,90 @@
+"""Writing results: tables for people, complete CSV or JSON for scripts (PRODUCT.md §3)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+import click
+
+FORMATS = click.Choice(["table", "csv", "json"])
+# Rows used to size table columns; later rows stream through at those widths.
+_SIZING_ROWS = 1000
+
+
+def message(text: str) -> None:
+    """A line for the operator, on stderr so stdout stays clean for scripts."""
+    click.echo(text, err=True)
+
+
+def warn(text: str) -> None:
+    click.echo(f"warning: {text}", err=True)
+
+
+def warn_all(texts: Sequence[str], shown: int = 5) -> None:
+    """Warnings, at most ``shown`` of them spelled out (a 100,000-tag file must not flood)."""
+    for text in texts[:shown]:
+        warn(text)
+    if len(texts) > shown:
+        warn(f"... and {len(texts) - shown:,} more like these")
+
+
+def emit(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
+    if fmt == "json":
+        _json(rows)
+    elif fmt == "csv":
+        _csv(rows, columns)
+    else:
+        _table(rows, columns)
+
+
+def _json(rows: Iterable[dict[str, Any]]) -> None:
+    out = sys.stdout
+    out.write("[")
+    for index, row in enumerate(rows):
+        out.write(",\n" if index else "\n")
+        out.write(json.dumps(row, ensure_ascii=False, default=str))
+    out.write("\n]\n")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    return str(value)
+
+
+def _csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(column)) for column in columns])
+
+
+def _table(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+    iterator: Iterator[dict[str, Any]] = iter(rows)
+    head = list(islice(iterator, _SIZING_ROWS))
+    if not head:
+        message("(none)")
+        return
+    cells = [[_cell(row.get(column)) for column in columns] for row in head]
+    widths = [
+        max(len(column), *(len(line[index]) for line in cells))
+        for index, column in enumerate(columns)
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(value.ljust(width) for value, width in zip(values, widths, strict=True))
+
+    click.echo(line([column.replace("_", " ").upper() for column in columns]).rstrip())
+    for values in cells:
+        click.echo(line(values).rstrip())
+    for row in iterator:
+        click.echo(line([_cell(row.get(column)) for column in columns]).rstrip())

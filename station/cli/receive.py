@@ -1,0 +1,42 @@
+"""``station receive FIRST [LAST]`` and ``station receive -``."""
+
+from __future__ import annotations
+
+import click
+
+from station.cli.output import message
+from station.cli.scans import read_uids, uids_from_args
+from station.cli.state import State, pass_state
+from station.domain.text import plural
+from station.services import receiving
+
+
+@click.command()
+@click.argument("first", metavar="FIRST|-")
+@click.argument("last", required=False)
+@pass_state
+def receive(state: State, first: str, last: str | None) -> None:
+    """Receive tags that arrived: a range FIRST..LAST, one UID, or scans on stdin ("-")."""
+    ctx = state.context()
+    if first == "-":
+        if last is not None:
+            raise click.UsageError("'-' reads scans from stdin; give no LAST with it")
+        result = receiving.receive_uids(ctx, read_uids("-"))
+    else:
+        ends = uids_from_args([first] + ([last] if last else []))
+        result = receiving.receive_range(ctx, ends[0], ends[-1])
+    skipped = ", ".join(f"{n:,} already {status}" for status, n in sorted(result.skipped.items()))
+    message(f"received {plural(result.received, 'tag')}" + (f" ({skipped})" if skipped else ""))
+    today = ctx.today()
+    for summary in result.orders:
+        missing = summary.counts["ordered"]
+        state_of = (
+            f"{missing:,} still missing, open {summary.days_open(today)} days"
+            if missing
+            else "complete"
+        )
+        arrived = summary.total - missing
+        message(
+            f"order {summary.id} ({summary.type}, {summary.order_date}): "
+            f"{arrived:,} of {summary.total:,} received, {state_of}"
+        )

@@ -1,0 +1,51 @@
+"""Reading UIDs from arguments, files and standard input (one scan per line)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from station.cli.output import warn_all
+from station.domain.errors import StationError
+from station.domain.text import show
+from station.domain.uid import hex_warning, normalize
+
+
+def read_uids(source: str) -> list[str]:
+    """UIDs from the file ``source`` (``-`` for standard input); all valid, or nothing."""
+    if source == "-":
+        return uids_from_lines(sys.stdin, "line")
+    try:
+        with open(source, encoding="utf-8-sig", newline="") as handle:
+            return uids_from_lines(handle, f"{source} line")
+    except FileNotFoundError:
+        raise StationError(f"no such file: {source}") from None
+    except UnicodeDecodeError:
+        raise StationError(f"{source} is not UTF-8 text") from None
+    except OSError as exc:
+        raise StationError(f"cannot read {show(source)}: {exc.strerror}") from None
+
+
+def uids_from_lines(lines: Iterable[str], where: str) -> list[str]:
+    uids: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            uids.append(normalize(line))
+        except StationError as exc:
+            raise StationError(f"{where} {number}: {exc}") from None
+    if not uids:
+        raise StationError("no UIDs were given")
+    warn_non_hex(uids)
+    return uids
+
+
+def uids_from_args(values: Iterable[str]) -> list[str]:
+    uids = [normalize(value) for value in values]
+    warn_non_hex(uids)
+    return uids
+
+
+def warn_non_hex(uids: Iterable[str]) -> None:
+    warn_all([w for w in map(hex_warning, uids) if w])

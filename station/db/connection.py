@@ -1,0 +1,115 @@
+"""Opening the station database from a URL and bringing its schema up to date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import platformdirs
+from peewee import Database, DatabaseError, PostgresqlDatabase, SqliteDatabase
+from playhouse import db_url
+from playhouse.migrations import MigrationError, Runner
+
+from station.db.models import database_proxy
+from station.domain.errors import StationError
+
+APP_NAME = "tag-station"
+MIGRATIONS = Path(__file__).parent / "migrations"
+# How long a writer waits for another station process to finish its transaction.
+BUSY_TIMEOUT_S = 15.0
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "cache_size": -64000,
+    # WAL with NORMAL sync is still durable against application crashes; the default FULL
+    # also survives power loss, which is what a compliance record wants.
+    "synchronous": 2,
+}
+
+
+def default_url() -> str:
+    """An SQLite file in the user data directory, so a fresh station needs no setup."""
+    path = Path(platformdirs.user_data_dir(APP_NAME)) / "station.db"
+    return f"sqlite:///{path}"
+
+
+def open_database(url: str) -> Database:
+    """Connect to ``url`` (``sqlite:///...``, ``postgresql://...`` or a file path), migrate it,
+    and bind the models to it."""
+    database = _connect(url)
+    database_proxy.initialize(database)
+    try:
+        database.connect(reuse_if_open=True)
+    except DatabaseError as exc:
+        raise StationError(f"cannot open database {_safe_url(url)}: {exc}") from exc
+    migrate(database)
+    return database
+
+
+def _connect(url: str) -> Database:
+    if "://" not in url:
+        url = f"sqlite:///{Path(url).expanduser().absolute()}"
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        path = url.split("://", 1)[1][1:]
+        if not path or path == ":memory:":
+            # Each thread would get its own empty database; the station needs one shared file.
+            raise StationError("an in-memory SQLite database cannot be shared; give a file path")
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StationError(f"cannot create the folder for {path}: {exc.strerror}") from exc
+        database: Database = db_url.connect(
+            url, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, lock_type="IMMEDIATE"
+        )
+        return database
+    if scheme in ("postgres", "postgresql"):
+        try:
+            import psycopg2  # noqa: F401
+        except ImportError as exc:
+            raise StationError(
+                "PostgreSQL needs psycopg2: pip install 'tag-station[postgres]'"
+            ) from exc
+        database = db_url.connect(url)
+        return database
+    raise StationError(
+        f"unsupported database URL {_safe_url(url)}: use sqlite:///PATH or postgresql://..."
+    )
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+def migrate(database: Database) -> list[str]:
+    """Apply pending migrations; safe when several stations start at the same moment."""
+    runner = Runner(database, str(MIGRATIONS))
+    if not _pending(runner):
+        return []
+    if isinstance(database, PostgresqlDatabase):
+        # One station migrates; the others wait on the lock and then find nothing to do.
+        database.execute_sql("SELECT pg_advisory_lock(7370001)")  # type: ignore[no-untyped-call]
+        try:
+            applied: list[str] = runner.up()
+            return applied
+        finally:
+            database.execute_sql("SELECT pg_advisory_unlock(7370001)")  # type: ignore[no-untyped-call]
+    try:
+        applied = runner.up()
+        return applied
+    except (DatabaseError, MigrationError) as exc:
+        # Another process applied the same step first (each step is one transaction, so its
+        # work is all there); anything else still pending is a real failure.
+        if isinstance(database, SqliteDatabase) and not _pending(runner):
+            return []
+        raise StationError(f"cannot update the database schema: {exc}") from exc
+
+
+def _pending(runner: Runner) -> bool:
+    return any(m.applied is None and m.path is not None for m in runner.status())

@@ -1,0 +1,140 @@
+"""The station's tables as peewee models, bound late to whichever database is opened.
+
+The schema itself is created and changed only by the numbered scripts in ``migrations/``.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    CharField,
+    CompositeKey,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database_proxy = DatabaseProxy()
+
+TAG_TYPES = ("plant", "package")
+TAG_STATUSES = ("ordered", "received", "used", "voided")
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class Facility(BaseModel):
+    """A licensed premises; its tags can never move to another facility."""
+
+    id = AutoField()
+    license_number = CharField(max_length=64, unique=True)
+    name = CharField(max_length=200)
+    created_at = DateTimeField()
+
+
+class TagOrder(BaseModel):
+    """One Metrc tag order of one type for one facility, made of one or more ranges."""
+
+    id = AutoField()
+    facility = ForeignKeyField(Facility, backref="orders", on_delete="RESTRICT")
+    facility_id: int
+    tag_type = CharField(max_length=8)
+    order_date = DateField()
+    order_number = CharField(max_length=64, null=True)
+    source = CharField(max_length=200)
+    created_at = DateTimeField()
+    created_by = CharField(max_length=100)
+
+
+class OrderRange(BaseModel):
+    id = AutoField()
+    order = ForeignKeyField(TagOrder, backref="ranges", on_delete="RESTRICT")
+    order_id: int
+    first_uid = CharField(max_length=24)
+    last_uid = CharField(max_length=24)
+    quantity = IntegerField()
+
+
+class Assignment(BaseModel):
+    """Tags assigned together in one batch, with the package or plant details they share."""
+
+    id = AutoField()
+    facility = ForeignKeyField(Facility, backref="assignments", on_delete="RESTRICT")
+    facility_id: int
+    kind = CharField(max_length=8)
+    created_at = DateTimeField()
+    created_by = CharField(max_length=100)
+    item = CharField(max_length=200, null=True)
+    quantity = DecimalField(max_digits=14, decimal_places=4, null=True)
+    unit = CharField(max_length=40, null=True)
+    production_batch = CharField(max_length=100, null=True)
+    packaged_date = DateField(null=True)
+    strain = CharField(max_length=200, null=True)
+    location = CharField(max_length=200, null=True)
+    growth_phase = CharField(max_length=40, null=True)
+
+
+class Tag(BaseModel):
+    """One UID tag. ``serial`` is the decimal tail, or NULL when the tail is not decimal."""
+
+    id = AutoField()
+    uid = CharField(max_length=24, unique=True)
+    serial = IntegerField(null=True)
+    tag_type = CharField(max_length=8)
+    status = CharField(max_length=8)
+    facility = ForeignKeyField(Facility, backref="tags", on_delete="RESTRICT", index=False)
+    order = ForeignKeyField(TagOrder, backref="tags", on_delete="RESTRICT", index=False)
+    received_at = DateTimeField(null=True)
+    assignment = ForeignKeyField(
+        Assignment, backref="tags", null=True, on_delete="RESTRICT", index=False
+    )
+    # The raw foreign-key values peewee exposes beside each relation (no extra query).
+    facility_id: int
+    order_id: int
+    assignment_id: int | None
+    used_at = DateTimeField(null=True)
+    voided_at = DateTimeField(null=True)
+    void_reason = TextField(null=True)
+
+
+class AuditEvent(BaseModel):
+    """An append-only record of one change: who, when, what (triggers refuse edits)."""
+
+    id = AutoField()
+    at = DateTimeField(index=True)
+    operator = CharField(max_length=100)
+    action = CharField(max_length=40)
+    summary = TextField()
+    details = TextField()
+    tag_count = IntegerField()
+
+
+class AuditTag(BaseModel):
+    """Which tags an audit event touched; keyed tag-first so a tag's history is one seek."""
+
+    tag = ForeignKeyField(Tag, on_delete="RESTRICT", index=False)
+    event = ForeignKeyField(AuditEvent, backref="tag_links", on_delete="RESTRICT")
+    tag_id: int
+    event_id: int
+
+    class Meta:
+        primary_key = CompositeKey("tag", "event")
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    Facility,
+    TagOrder,
+    OrderRange,
+    Assignment,
+    Tag,
+    AuditEvent,
+    AuditTag,
+)

@@ -1,0 +1,201 @@
+"""UID tags: scanner normalisation, validation and range arithmetic (PRODUCT.md §2).
+
+A UID is 24 characters ``[0-9A-Z]``. A range shares the first 16 characters (the prefix);
+the last 8 read as a decimal serial, so consecutive tags differ by one in that serial.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from station.domain.errors import StationError
+from station.domain.text import has_control, show
+
+UID_LENGTH = 24
+PREFIX_LENGTH = 16
+SERIAL_DIGITS = UID_LENGTH - PREFIX_LENGTH
+MAX_SERIAL = 10**SERIAL_DIGITS - 1
+
+_ALLOWED = frozenset(string.digits + string.ascii_uppercase)
+_HEX = frozenset(string.hexdigits.upper())
+# Scanners set up to send AIM symbology identifiers prepend "]" + code letter + modifier
+# (Code 128 arrives as "]C0").
+_AIM_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
+
+
+class UidError(StationError):
+    """Input that is not a UID, or two UIDs that do not make a range."""
+
+
+def normalize(raw: str) -> str:
+    """Turn one scan or typed value into a valid UID, or raise :class:`UidError`."""
+    raw = raw.strip()  # the line ending of a scan is not part of what was read
+    text = _AIM_PREFIX.sub("", raw, count=1).strip()
+    if not text:
+        raise UidError("empty scan: no UID was read")
+    if has_control(text):
+        raise UidError(f"{show(raw)} is not a UID: it contains a control character")
+    text = text.upper()
+    for position, char in enumerate(text, start=1):
+        if char not in _ALLOWED:
+            raise UidError(
+                f"{show(raw)} is not a UID: {show(char)} at position {position} is not 0-9 or A-Z"
+            )
+    if len(text) != UID_LENGTH:
+        raise UidError(
+            f"{show(raw)} is not a UID: it has {len(text)} characters, a UID has {UID_LENGTH}"
+        )
+    return text
+
+
+def is_hex(uid: str) -> bool:
+    """Real Metrc tags are hexadecimal; anything else deserves a warning, not a refusal."""
+    return all(char in _HEX for char in uid)
+
+
+def hex_warning(uid: str) -> str | None:
+    """The warning to show for a valid but non-hexadecimal UID, if any."""
+    if is_hex(uid):
+        return None
+    return f"{uid} is not hexadecimal; real Metrc tags are (check it was typed correctly)"
+
+
+def prefix_of(uid: str) -> str:
+    return uid[:PREFIX_LENGTH]
+
+
+def serial_of(uid: str) -> int | None:
+    """The decimal serial of a UID, or None when its last 8 characters are not all digits."""
+    tail = uid[PREFIX_LENGTH:]
+    return int(tail) if tail.isdigit() else None
+
+
+def make_uid(prefix: str, serial: int) -> str:
+    return f"{prefix}{serial:0{SERIAL_DIGITS}d}"
+
+
+@dataclass(frozen=True, order=True)
+class UidRange:
+    """Consecutive UIDs ``prefix + first .. prefix + last`` (inclusive)."""
+
+    prefix: str
+    first: int
+    last: int
+
+    @classmethod
+    def between(cls, first_uid: str, last_uid: str) -> UidRange:
+        """The range from ``first_uid`` to ``last_uid``; both must already be normalized."""
+        if prefix_of(first_uid) != prefix_of(last_uid):
+            raise UidError(
+                f"{first_uid} and {last_uid} are not one range: "
+                f"their first {PREFIX_LENGTH} characters differ"
+            )
+        first, last = _serial_or_error(first_uid), _serial_or_error(last_uid)
+        if last < first:
+            raise UidError(f"range runs backwards: {last_uid} comes before {first_uid}")
+        return cls(prefix_of(first_uid), first, last)
+
+    @classmethod
+    def counted(cls, first_uid: str, count: int) -> UidRange:
+        """``count`` consecutive UIDs starting at ``first_uid``."""
+        if count < 1:
+            raise UidError(f"count must be at least 1, not {count}")
+        first = _serial_or_error(first_uid)
+        last = first + count - 1
+        if last > MAX_SERIAL:
+            raise UidError(
+                f"{count} tags from {first_uid} would run past serial {MAX_SERIAL:,}; "
+                f"at most {MAX_SERIAL - first + 1:,} fit"
+            )
+        return cls(prefix_of(first_uid), first, last)
+
+    @property
+    def first_uid(self) -> str:
+        return make_uid(self.prefix, self.first)
+
+    @property
+    def last_uid(self) -> str:
+        return make_uid(self.prefix, self.last)
+
+    @property
+    def quantity(self) -> int:
+        return self.last - self.first + 1
+
+    def __iter__(self) -> Iterator[str]:
+        return (make_uid(self.prefix, serial) for serial in range(self.first, self.last + 1))
+
+    def __len__(self) -> int:
+        return self.quantity
+
+    def __contains__(self, uid: object) -> bool:
+        if not isinstance(uid, str) or prefix_of(uid) != self.prefix:
+            return False
+        serial = serial_of(uid)
+        return serial is not None and self.first <= serial <= self.last
+
+    def overlaps(self, other: UidRange) -> bool:
+        return self.prefix == other.prefix and self.first <= other.last and other.first <= self.last
+
+    def run(self) -> Run:
+        return Run(self.first_uid, self.last_uid, self.quantity)
+
+    def __str__(self) -> str:
+        if self.first == self.last:
+            return self.first_uid
+        return f"{self.first_uid}..{self.last_uid} ({self.quantity:,} tags)"
+
+
+def _serial_or_error(uid: str) -> int:
+    serial = serial_of(uid)
+    if serial is None:
+        raise UidError(
+            f"{uid} cannot be part of a range: its last {SERIAL_DIGITS} characters "
+            "are not a decimal serial"
+        )
+    return serial
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of UIDs that are consecutive (or one UID alone when it has no decimal serial)."""
+
+    first_uid: str
+    last_uid: str
+    count: int
+
+    def uids(self) -> Iterator[str]:
+        if self.count == 1:
+            return iter((self.first_uid,))
+        return iter(UidRange.between(self.first_uid, self.last_uid))
+
+    def __contains__(self, uid: object) -> bool:
+        if self.count == 1:
+            return uid == self.first_uid
+        return uid in UidRange.between(self.first_uid, self.last_uid)
+
+    def __str__(self) -> str:
+        if self.count == 1:
+            return self.first_uid
+        return f"{self.first_uid}..{self.last_uid} ({self.count:,} tags)"
+
+
+def runs(uids: Iterable[str]) -> list[Run]:
+    """Group UIDs into consecutive runs, in UID order; duplicates count once."""
+    result: list[Run] = []
+    for uid in sorted(set(uids)):
+        serial = serial_of(uid)
+        if result and serial is not None:
+            last = result[-1]
+            last_serial = serial_of(last.last_uid)
+            if (
+                last_serial is not None
+                and prefix_of(last.last_uid) == prefix_of(uid)
+                and serial == last_serial + 1
+            ):
+                result[-1] = Run(last.first_uid, uid, last.count + 1)
+                continue
+        result.append(Run(uid, uid, 1))
+    return result

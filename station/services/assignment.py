@@ -1,0 +1,266 @@
+"""Assignment: received tags become ``used`` on packages or plants, in batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from peewee import ModelSelect
+
+from station.db.models import Assignment, Facility, Tag
+from station.db.rows import tuples
+from station.domain.errors import StationError
+from station.domain.text import plural
+from station.domain.uid import serial_of
+from station.services import audit, facilities
+from station.services.context import Context
+
+GROWTH_PHASES = ("Immature", "Vegetative", "Flowering")
+# IDs per IN (...) list: well under SQLite's limit of bound parameters per statement.
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class PackageDetails:
+    item: str
+    quantity: Decimal
+    unit: str
+    production_batch: str | None
+    packaged_date: dt.date
+
+    kind = "package"
+
+
+@dataclass(frozen=True)
+class PlantDetails:
+    strain: str
+    location: str | None
+    growth_phase: str | None
+
+    kind = "plant"
+
+
+Details = PackageDetails | PlantDetails
+
+
+@dataclass
+class AssignResult:
+    assignment: Assignment
+    uids: list[str]
+    contiguous: bool
+    warnings: list[str]
+
+
+def parse_growth_phase(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    for phase in GROWTH_PHASES:
+        if phase.lower() == value.strip().lower():
+            return phase
+    raise StationError(f"unknown growth phase {value.strip()!r}: use {', '.join(GROWTH_PHASES)}")
+
+
+def assign_next(
+    ctx: Context, details: Details, count: int, license_number: str | None = None
+) -> AssignResult:
+    """Assign the next ``count`` received tags: the lowest contiguous run that is long enough,
+    else the lowest ``count`` tags (Metrc's batch calls take a StartingTag and a Count)."""
+    if count < 1:
+        raise StationError(f"count must be at least 1, not {count}")
+    with ctx.db.atomic():
+        facility = _facility_with_tags(ctx, details.kind, license_number)
+        on_hand = _on_hand(facility, details.kind)
+        available = on_hand.count()
+        if available < count:
+            raise StationError(
+                f"only {available:,} received {details.kind} tags are on hand at "
+                f"{facility.license_number}; asked for {count:,}"
+            )
+        picked, contiguous = _pick(on_hand, count)
+        assignment = _create(ctx, facility, details)
+        if contiguous:
+            first, last = picked[0][1], picked[-1][1]
+            span = Tag.uid.between(first, last) & Tag.serial.between(
+                serial_of(first), serial_of(last)
+            )
+            changed = _use(ctx, assignment, on_hand.where(span))
+        else:
+            changed = _use_ids(ctx, assignment, [tag_id for tag_id, _ in picked])
+        assert changed == count  # the write transaction keeps other stations out
+        uids = [uid for _, uid in picked]
+        _record(ctx, assignment, details, uids, contiguous)
+        return AssignResult(assignment, uids, contiguous, [])
+
+
+def assign_uids(
+    ctx: Context, details: Details, uids: Sequence[str], license_number: str | None = None
+) -> AssignResult:
+    """Assign exactly the scanned ``uids`` (already normalized)."""
+    wanted = list(dict.fromkeys(uids))
+    if not wanted:
+        raise StationError("no UIDs to assign")
+    warnings = []
+    if len(wanted) < len(uids):
+        warnings.append(f"{len(uids) - len(wanted)} repeated UIDs counted once")
+    with ctx.db.atomic():
+        tags: dict[str, Tag] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            query = Tag.select(Tag, Facility).join(Facility).where(Tag.uid.in_(chunk))
+            tags.update((tag.uid, tag) for tag in query)
+        for uid in wanted:
+            _check_assignable(uid, tags.get(uid), details.kind)
+        facility = _one_facility(ctx, [tags[uid] for uid in wanted], license_number)
+        assignment = _create(ctx, facility, details)
+        changed = _use_ids(ctx, assignment, [tags[uid].id for uid in wanted])
+        assert changed == len(wanted)  # the write transaction keeps other stations out
+        ordered_uids = sorted(wanted)
+        _record(ctx, assignment, details, ordered_uids, contiguous=False)
+        return AssignResult(assignment, ordered_uids, False, warnings)
+
+
+def _facility_with_tags(ctx: Context, kind: str, license_number: str | None) -> Facility:
+    if license_number is not None:
+        return facilities.get_facility(ctx, license_number)
+    holding = [f for f in Facility.select().order_by(Facility.id) if _on_hand(f, kind).exists()]
+    if not holding:
+        raise StationError(f"no received {kind} tags are on hand; receive some first")
+    if len(holding) > 1:
+        names = ", ".join(f.license_number for f in holding)
+        raise StationError(
+            f"--license is required: received {kind} tags are on hand at {len(holding)} "
+            f"facilities ({names})"
+        )
+    return holding[0]
+
+
+def _on_hand(facility: Facility, kind: str) -> ModelSelect[Tag]:
+    query: ModelSelect[Tag] = Tag.select(Tag.id, Tag.uid).where(
+        (Tag.facility == facility.id) & (Tag.tag_type == kind) & (Tag.status == "received")
+    )
+    return query
+
+
+def _pick(on_hand: ModelSelect[Tag], count: int) -> tuple[list[tuple[int, str]], bool]:
+    """The lowest run of ``count`` consecutive tags, else the lowest ``count`` tags.
+
+    Streams in UID order and stops at the first long-enough run, so the usual case (whole
+    rolls on hand) reads just ``count`` rows.
+    """
+    lowest: list[tuple[int, str]] = []
+    run: list[tuple[int, str]] = []
+    previous: tuple[str, int | None] | None = None
+    for tag_id, uid in tuples(on_hand.order_by(Tag.uid)):
+        serial = serial_of(uid)
+        key = (uid[:16], serial)
+        consecutive = (
+            previous is not None
+            and serial is not None
+            and previous[1] is not None
+            and previous[0] == key[0]
+            and previous[1] + 1 == serial
+        )
+        if not consecutive:
+            run = []
+        run.append((tag_id, uid))
+        previous = key
+        if len(lowest) < count:
+            lowest.append((tag_id, uid))
+        if len(run) == count:
+            return run, True
+    return lowest, False
+
+
+def _check_assignable(uid: str, tag: Tag | None, kind: str) -> None:
+    if tag is None:
+        raise StationError(f"{uid} is on no order; only received tags can be assigned")
+    if tag.status == "ordered":
+        raise StationError(f"{uid} is ordered, not received; receive it before assigning it")
+    if tag.status == "used":
+        raise StationError(
+            f"{uid} is used (assignment {tag.assignment_id}); a used tag is never reused"
+        )
+    if tag.status == "voided":
+        raise StationError(f"{uid} is voided; a voided tag is never reused")
+    if tag.tag_type != kind:
+        raise StationError(f"{uid} is a {tag.tag_type} tag; this assignment needs {kind} tags")
+
+
+def _one_facility(ctx: Context, tags: list[Tag], license_number: str | None) -> Facility:
+    if license_number is not None:
+        wanted = facilities.get_facility(ctx, license_number)
+        for tag in tags:
+            if tag.facility_id != wanted.id:
+                raise StationError(
+                    f"{tag.uid} belongs to facility {tag.facility.license_number}, "
+                    f"not {wanted.license_number}"
+                )
+        return wanted
+    owners = {tag.facility_id: tag.facility for tag in tags}
+    if len(owners) > 1:
+        names = ", ".join(sorted(f.license_number for f in owners.values()))
+        raise StationError(
+            f"the tags belong to {len(owners)} facilities ({names}); assign one facility's "
+            "tags at a time"
+        )
+    facility: Facility = next(iter(owners.values()))
+    return facility
+
+
+def _create(ctx: Context, facility: Facility, details: Details) -> Assignment:
+    assignment: Assignment = Assignment.create(
+        facility=facility,
+        kind=details.kind,
+        created_at=ctx.now(),
+        created_by=ctx.operator,
+        **asdict(details),
+    )
+    return assignment
+
+
+def _use(ctx: Context, assignment: Assignment, tags: ModelSelect[Tag]) -> int:
+    ids = tags.select(Tag.id)
+    changed: int = (
+        Tag.update(status="used", used_at=ctx.now(), assignment=assignment.id)
+        .where(Tag.id.in_(ids))
+        .execute()
+    )
+    return changed
+
+
+def _use_ids(ctx: Context, assignment: Assignment, ids: list[int]) -> int:
+    now = ctx.now()
+    changed = 0
+    for start in range(0, len(ids), _CHUNK):
+        changed += (
+            Tag.update(status="used", used_at=now, assignment=assignment.id)
+            .where(Tag.id.in_(ids[start : start + _CHUNK]) & (Tag.status == "received"))
+            .execute()
+        )
+    return changed
+
+
+def _record(
+    ctx: Context, assignment: Assignment, details: Details, uids: list[str], contiguous: bool
+) -> None:
+    described = (
+        f"{details.item}, {details.quantity} {details.unit}"
+        if isinstance(details, PackageDetails)
+        else details.strain
+    )
+    audit.record(
+        ctx,
+        f"assign.{details.kind}",
+        f"assigned {plural(len(uids), details.kind + ' tag')} "
+        f"to batch {assignment.id} ({described})",
+        {
+            "assignment_id": assignment.id,
+            "license_number": assignment.facility.license_number,
+            "contiguous": contiguous,
+            **{key: value for key, value in asdict(details).items() if value is not None},
+        },
+        tags=Tag.select().where(Tag.assignment == assignment.id),
+        tag_count=len(uids),
+    )

@@ -1,0 +1,48 @@
+"""Facilities: a license number and the name printed on every label."""
+
+from __future__ import annotations
+
+from peewee import fn
+
+from station.db.models import Facility
+from station.domain.errors import StationError
+from station.domain.text import show
+from station.services import audit, fields
+from station.services.context import Context
+
+
+def normalize_license(license_number: str) -> str:
+    return fields.required_text(license_number, "license number", 64).upper()
+
+
+def add_facility(ctx: Context, license_number: str, name: str) -> Facility:
+    license_number = normalize_license(license_number)
+    name = fields.required_text(name, "facility name", 200)
+    with ctx.db.atomic():
+        if Facility.get_or_none(Facility.license_number == license_number) is not None:
+            raise StationError(f"facility {license_number} is already on record")
+        facility: Facility = Facility.create(
+            license_number=license_number, name=name, created_at=ctx.now()
+        )
+        audit.record(
+            ctx,
+            "facility.add",
+            f"added facility {license_number} {name}",
+            {"license_number": license_number, "name": name},
+        )
+    return facility
+
+
+def list_facilities(ctx: Context) -> list[Facility]:
+    return list(Facility.select().order_by(Facility.license_number))
+
+
+def get_facility(ctx: Context, license_number: str) -> Facility:
+    wanted = normalize_license(license_number)
+    facility: Facility | None = Facility.get_or_none(fn.UPPER(Facility.license_number) == wanted)
+    if facility is None:
+        raise StationError(
+            f"unknown facility {show(license_number)}: add it with "
+            f"'station facility add {wanted} NAME'"
+        )
+    return facility

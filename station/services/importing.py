@@ -1,0 +1,332 @@
+"""Importing tag orders from a CSV file or a Metrc tags JSON array (PRODUCT.md §4).
+
+A file is checked completely before anything is stored, and stored in one transaction, so a
+bad row anywhere leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from station.db.models import Facility, TagOrder
+from station.domain.dates import parse_date, parse_past_date
+from station.domain.errors import StationError
+from station.domain.text import show
+from station.domain.uid import Run, UidRange, normalize, runs
+from station.services import facilities
+from station.services.context import Context
+from station.services.orders import OrderDraft, clean_order_number, create_order, parse_tag_type
+
+
+@dataclass
+class ImportOptions:
+    """What the command line supplies for columns the file lacks."""
+
+    license_number: str | None = None
+    tag_type: str | None = None
+    order_date: str | None = None
+
+
+@dataclass
+class ImportResult:
+    orders: list[TagOrder]
+    tag_count: int
+    warnings: list[str]
+
+
+# Header spellings (lower case, letters and digits only) mapped to the canonical column.
+_COLUMNS = {
+    "tag": "tag",
+    "label": "tag",
+    "starttag": "start",
+    "first": "start",
+    "firsttag": "start",
+    "endtag": "end",
+    "last": "end",
+    "lasttag": "end",
+    "type": "type",
+    "tagtype": "type",
+    "orderdate": "order_date",
+    "ordernumber": "order_number",
+    "licensenumber": "license",
+    "license": "license",
+    "facilityname": "facility_name",
+    "facility": "facility_name",
+}
+_FOREIGN_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+@dataclass
+class _Group:
+    """Rows that make one order: same facility, type, order date and order number."""
+
+    license_number: str
+    facility_name: str | None
+    tag_type: str
+    order_date: dt.date
+    order_number: str | None
+    singles: list[str] = field(default_factory=list)
+    ranges: list[Run] = field(default_factory=list)
+
+
+def import_file(ctx: Context, path: Path, options: ImportOptions) -> ImportResult:
+    data = _read(path)
+    text = _decode(path, data)
+    if text.lstrip().startswith("["):
+        groups, status = _parse_metrc_json(ctx, path, text, options), "received"
+    else:
+        groups, status = _parse_csv(ctx, path, text, options), "ordered"
+    return _store(ctx, path, groups, status)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise StationError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise StationError(f"{path} is a folder, not a file") from None
+    except OSError as exc:
+        raise StationError(f"cannot read {path}: {exc.strerror}") from None
+    if not data.strip():
+        raise StationError(f"{path} is empty")
+    return data
+
+
+def _decode(path: Path, data: bytes) -> str:
+    for bom, name in _FOREIGN_BOMS:
+        if data.startswith(bom):
+            raise StationError(f"{path} is {name} text; save it as UTF-8 (CSV UTF-8)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StationError(
+            f"{path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8 (CSV UTF-8)"
+        ) from None
+    if "\ufeff" in text:
+        line = text[: text.index("\ufeff")].count("\n") + 1
+        raise StationError(
+            f"{path} line {line}: a byte-order mark inside the file (two files joined "
+            "together?); save it as one UTF-8 file"
+        )
+    if not text.strip():
+        raise StationError(f"{path} is empty")
+    return text
+
+
+def _parse_csv(ctx: Context, path: Path, text: str, options: ImportOptions) -> list[_Group]:
+    # newline="" lets the csv module take CRLF, LF or a mix of both, as Excel and editors write.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header or not any(cell.strip() for cell in header):
+        raise StationError(f"{path} has no header row")
+    columns = _map_header(path, header)
+    groups: dict[tuple[object, ...], _Group] = {}
+    seen: dict[str, int] = {}
+    spans: list[tuple[Run, int]] = []
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            raise StationError(
+                f"{path} line {line}: {len(row)} cells but the header has {len(header)} columns"
+            )
+        cells = {name: (row[index] if index < len(row) else "") for name, index in columns.items()}
+        try:
+            group = _group_for(ctx, groups, cells, options)
+            if "tag" in columns:
+                uid = normalize(cells["tag"])
+                if uid in seen:
+                    raise StationError(f"{uid} is already listed on line {seen[uid]}")
+                seen[uid] = line
+                group.singles.append(uid)
+                spans.append((Run(uid, uid, 1), line))
+            else:
+                first, last = normalize(cells["start"]), normalize(cells["end"])
+                run = UidRange.between(first, last).run()
+                group.ranges.append(run)
+                spans.append((run, line))
+        except StationError as exc:
+            raise StationError(f"{path} line {line}: {exc}") from None
+    if not groups:
+        raise StationError(f"{path} has a header but no tag rows")
+    _refuse_overlapping_lines(path, spans)
+    return list(groups.values())
+
+
+def _map_header(path: Path, header: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        key = "".join(char for char in cell.lower() if char.isalnum())
+        name = _COLUMNS.get(key)
+        if name is None:
+            continue  # Metrc and spreadsheet exports carry extra columns; they are ignored.
+        if name in columns:
+            raise StationError(f"{path}: column {show(cell.strip())} appears twice")
+        columns[name] = index
+    has_single = "tag" in columns
+    has_range = "start" in columns or "end" in columns
+    found = ", ".join(show(cell.strip()) for cell in header)
+    if has_single and has_range:
+        raise StationError(
+            f"{path}: use either a 'Tag' column or 'Start Tag' and 'End Tag' columns, not both"
+        )
+    if not has_single and not ("start" in columns and "end" in columns):
+        raise StationError(
+            f"{path}: missing columns: need 'Tag' (or 'Label'), or 'Start Tag' and 'End Tag' "
+            f"(or 'First' and 'Last'); found {found}"
+        )
+    return columns
+
+
+def _group_for(
+    ctx: Context,
+    groups: dict[tuple[object, ...], _Group],
+    cells: dict[str, str],
+    options: ImportOptions,
+) -> _Group:
+    license_number = _cell_or_option(
+        cells,
+        "license",
+        options.license_number,
+        "license number",
+        "a 'License Number' column",
+        "--license",
+    )
+    license_number = facilities.normalize_license(license_number)
+    type_text = _cell_or_option(
+        cells, "type", options.tag_type, "tag type", "a 'Type' column", "--type"
+    )
+    tag_type = parse_tag_type(type_text)
+    date_text = _cell_or_option(
+        cells,
+        "order_date",
+        options.order_date,
+        "order date",
+        "an 'Order Date' column",
+        "--order-date",
+    )
+    order_date = parse_past_date(date_text, "order date", ctx.today())
+    order_number = clean_order_number(cells.get("order_number"))
+    facility_name = cells.get("facility_name", "").strip() or None
+    key = (license_number, tag_type, order_date, order_number)
+    group = groups.get(key)
+    if group is None:
+        group = groups[key] = _Group(
+            license_number, facility_name, tag_type, order_date, order_number
+        )
+    return group
+
+
+def _cell_or_option(
+    cells: dict[str, str],
+    column: str,
+    option: str | None,
+    what: str,
+    column_hint: str,
+    option_hint: str,
+) -> str:
+    value = cells.get(column, "").strip() or (option or "").strip()
+    if not value:
+        raise StationError(f"{what} missing: add {column_hint} or pass {option_hint}")
+    return value
+
+
+def _refuse_overlapping_lines(path: Path, spans: list[tuple[Run, int]]) -> None:
+    spans.sort(key=lambda span: span[0].first_uid)
+    for (before, line_before), (after, line_after) in itertools.pairwise(spans):
+        if after.first_uid <= before.last_uid:
+            first, second = sorted((line_before, line_after))
+            raise StationError(f"{path} line {second}: tags overlap those on line {first}")
+
+
+def _parse_metrc_json(ctx: Context, path: Path, text: str, options: ImportOptions) -> list[_Group]:
+    """Metrc's ``GET /tags/v2/{plant,package}/available`` answer: tags already received."""
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise StationError(f"{path} line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(items, list):
+        raise StationError(f"{path}: expected a JSON array of Metrc tags")
+    if not items:
+        raise StationError(f"{path} holds no tags")
+    groups: dict[tuple[object, ...], _Group] = {}
+    seen: set[str] = set()
+    for number, item in enumerate(items, start=1):
+        try:
+            uid, cells = _metrc_tag(item)
+            if uid in seen:
+                raise StationError(f"{uid} is listed twice")
+            seen.add(uid)
+            _group_for(ctx, groups, cells, options).singles.append(uid)
+        except StationError as exc:
+            raise StationError(f"{path} tag {number}: {exc}") from None
+    return list(groups.values())
+
+
+def _metrc_tag(item: Any) -> tuple[str, dict[str, str]]:
+    if not isinstance(item, dict) or not isinstance(item.get("Label"), str):
+        raise StationError("expected an object with a 'Label'")
+    cells: dict[str, str] = {}
+    kind = item.get("TagInventoryTypeName") or item.get("TagTypeName")
+    if isinstance(kind, str):
+        cells["type"] = kind
+    commissioned = item.get("CommissionedDateTime")
+    if isinstance(commissioned, str) and len(commissioned) >= 10:
+        # Metrc does not say when a tag was ordered; the day it was commissioned is closest.
+        cells["order_date"] = parse_date(commissioned[:10], "CommissionedDateTime").isoformat()
+    return normalize(item["Label"]), cells
+
+
+def _store(ctx: Context, path: Path, groups: list[_Group], status: str) -> ImportResult:
+    orders: list[TagOrder] = []
+    warnings: list[str] = []
+    total = 0
+    with ctx.db.atomic():
+        for group in groups:
+            facility = _facility_for(ctx, group, warnings)
+            draft = OrderDraft(
+                facility=facility,
+                tag_type=group.tag_type,
+                order_date=group.order_date,
+                order_number=group.order_number,
+                runs=runs(group.singles) + group.ranges,
+                status=status,
+            )
+            order, order_warnings = create_order(ctx, draft, f"file:{path.name}")
+            orders.append(order)
+            warnings.extend(order_warnings)
+            total += draft.quantity
+    return ImportResult(orders, total, warnings)
+
+
+def _facility_for(ctx: Context, group: _Group, warnings: list[str]) -> Facility:
+    facility: Facility | None = Facility.get_or_none(
+        Facility.license_number == group.license_number
+    )
+    if facility is None:
+        if group.facility_name is None:
+            # Raises the usual "unknown facility" message.
+            return facilities.get_facility(ctx, group.license_number)
+        return facilities.add_facility(ctx, group.license_number, group.facility_name)
+    if group.facility_name and group.facility_name != facility.name:
+        warnings.append(
+            f"the file names facility {group.license_number} {show(group.facility_name)}; "
+            f"keeping the name on record, {show(facility.name)}"
+        )
+    return facility

@@ -1,0 +1,219 @@
+"""Tag orders: recording the ranges Metrc ships, and what has arrived of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from peewee import fn
+
+from station.db.models import Facility, OrderRange, Tag, TagOrder
+from station.db.rows import tuples
+from station.domain.errors import StationError
+from station.domain.text import show
+from station.domain.uid import Run, hex_warning, serial_of
+from station.services import audit, fields
+from station.services.context import Context
+
+# Metrc's TagInventoryTypeName values and the plain words staff use.
+_TYPE_NAMES = {
+    "plant": "plant",
+    "package": "package",
+    "cannabisplant": "plant",
+    "cannabispackage": "package",
+    "medicalplant": "plant",
+    "medicalpackage": "package",
+}
+_INSERT_CHUNK = 2000
+
+
+def parse_tag_type(value: str) -> str:
+    key = "".join(value.split()).lower()
+    try:
+        return _TYPE_NAMES[key]
+    except KeyError:
+        raise StationError(f"unknown tag type {show(value)}: expected plant or package") from None
+
+
+@dataclass
+class OrderDraft:
+    """An order as read from the command line or a file, before it is checked and stored."""
+
+    facility: Facility
+    tag_type: str
+    order_date: dt.date
+    order_number: str | None
+    runs: list[Run]
+    status: str = "ordered"
+
+    @property
+    def quantity(self) -> int:
+        return sum(run.count for run in self.runs)
+
+
+@dataclass
+class OrderSummary:
+    id: int
+    license_number: str
+    facility_name: str
+    type: str
+    order_date: dt.date
+    order_number: str | None
+    ranges: list[str]
+    counts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def days_open(self, today: dt.date) -> int | None:
+        """Days since the order date while tags are still to be received, else None."""
+        return (today - self.order_date).days if self.counts["ordered"] else None
+
+
+def create_order(ctx: Context, draft: OrderDraft, source: str) -> tuple[TagOrder, list[str]]:
+    """Store one order and its tags in the caller's transaction; returns it and any warnings."""
+    _refuse_overlaps(draft.runs)
+    for run in draft.runs:
+        _refuse_recorded(run)
+    now = ctx.now()
+    order: TagOrder = TagOrder.create(
+        facility=draft.facility,
+        tag_type=draft.tag_type,
+        order_date=draft.order_date,
+        order_number=draft.order_number,
+        source=source,
+        created_at=now,
+        created_by=ctx.operator,
+    )
+    OrderRange.insert_many(
+        [(order.id, run.first_uid, run.last_uid, run.count) for run in draft.runs],
+        fields=[OrderRange.order, OrderRange.first_uid, OrderRange.last_uid, OrderRange.quantity],
+    ).execute()
+    received_at = now if draft.status == "received" else None
+    columns = [
+        Tag.uid,
+        Tag.serial,
+        Tag.tag_type,
+        Tag.status,
+        Tag.facility,
+        Tag.order,
+        Tag.received_at,
+    ]
+    batch: list[tuple[object, ...]] = []
+    warnings: list[str] = []
+    facility_id = draft.facility.id
+    for run in draft.runs:
+        for uid in run.uids():
+            batch.append(
+                (
+                    uid,
+                    serial_of(uid),
+                    draft.tag_type,
+                    draft.status,
+                    facility_id,
+                    order.id,
+                    received_at,
+                )
+            )
+            if len(batch) == _INSERT_CHUNK:
+                Tag.insert_many(batch, fields=columns).execute()
+                batch.clear()
+        warning = hex_warning(run.first_uid) or hex_warning(run.last_uid)
+        if warning:
+            warnings.append(warning)
+    if batch:
+        Tag.insert_many(batch, fields=columns).execute()
+    ranges = [str(run) for run in draft.runs]
+    audit.record(
+        ctx,
+        "order.import" if source != "manual" else "order.add",
+        f"recorded {draft.tag_type} order {order.id} for {draft.facility.license_number}: "
+        f"{draft.quantity:,} tags {draft.status}",
+        {
+            "order_id": order.id,
+            "license_number": draft.facility.license_number,
+            "type": draft.tag_type,
+            "order_date": draft.order_date.isoformat(),
+            "order_number": draft.order_number,
+            "ranges": ranges,
+            "status": draft.status,
+            "source": source,
+        },
+        tags=Tag.select().where(Tag.order == order.id),
+        tag_count=draft.quantity,
+    )
+    return order, warnings
+
+
+def add_order(ctx: Context, draft: OrderDraft) -> tuple[TagOrder, list[str]]:
+    with ctx.db.atomic():
+        return create_order(ctx, draft, "manual")
+
+
+def clean_order_number(value: str | None) -> str | None:
+    return fields.text(value, "order number", 64, required=False)
+
+
+def _refuse_overlaps(runs: Sequence[Run]) -> None:
+    ordered = sorted(runs, key=lambda run: run.first_uid)
+    for before, after in itertools.pairwise(ordered):
+        if after.first_uid <= before.last_uid:
+            raise StationError(f"ranges {before} and {after} overlap")
+
+
+def _refuse_recorded(run: Run) -> None:
+    """Refuse a run that touches any tag already on record (of any facility or order)."""
+    # UIDs sharing a prefix with an 8-digit decimal tail sort like their serials, so the
+    # unique index on uid answers this with one range seek.
+    candidates = (
+        Tag.select(Tag.uid, Tag.order, Tag.status)
+        .where(Tag.uid.between(run.first_uid, run.last_uid))
+        .order_by(Tag.uid)
+        .limit(100)
+    )
+    for tag in candidates:
+        if tag.uid in run:
+            raise StationError(
+                f"{tag.uid} is already on record (order {tag.order_id}, {tag.status}); "
+                f"an order cannot overlap tags on record"
+            )
+
+
+def get_order(ctx: Context, order_id: int) -> TagOrder:
+    order: TagOrder | None = TagOrder.get_or_none(TagOrder.id == order_id)
+    if order is None:
+        raise StationError(f"no order {order_id}")
+    return order
+
+
+def list_orders(ctx: Context, only: Sequence[int] | None = None) -> list[OrderSummary]:
+    """Every order (or just ``only``) with its ranges and its tag counts per state."""
+    orders = TagOrder.select(TagOrder, Facility).join(Facility).order_by(TagOrder.id)
+    ranges = OrderRange.select(
+        OrderRange.order, OrderRange.first_uid, OrderRange.last_uid, OrderRange.quantity
+    ).order_by(OrderRange.id)
+    counts = Tag.select(Tag.order, Tag.status, fn.COUNT(Tag.id)).group_by(Tag.order, Tag.status)
+    if only is not None:
+        orders = orders.where(TagOrder.id.in_(list(only)))
+        ranges = ranges.where(OrderRange.order.in_(list(only)))
+        counts = counts.where(Tag.order.in_(list(only)))
+    summaries: dict[int, OrderSummary] = {}
+    for order in orders:
+        summaries[order.id] = OrderSummary(
+            id=order.id,
+            license_number=order.facility.license_number,
+            facility_name=order.facility.name,
+            type=order.tag_type,
+            order_date=order.order_date,
+            order_number=order.order_number,
+            ranges=[],
+        )
+    for order_id, first_uid, last_uid, quantity in tuples(ranges):
+        summaries[order_id].ranges.append(str(Run(first_uid, last_uid, quantity)))
+    for order_id, status, count in tuples(counts):
+        summaries[order_id].counts[status] = count
+    return list(summaries.values())

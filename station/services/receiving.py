@@ -1,0 +1,117 @@
+"""Receiving: tags that physically arrived become ``received`` (Metrc's "available")."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from peewee import fn
+
+from station.db.models import Tag
+from station.db.rows import tuples
+from station.domain.errors import StationError
+from station.domain.text import plural
+from station.domain.uid import UidRange
+from station.services import audit
+from station.services.context import Context
+from station.services.orders import OrderSummary, list_orders
+
+# UIDs per IN (...) list: well under SQLite's limit of bound parameters per statement.
+_CHUNK = 500
+
+
+@dataclass
+class ReceiveResult:
+    received: int
+    skipped: Counter[str]
+    orders: list[OrderSummary]
+
+
+def receive_range(ctx: Context, first_uid: str, last_uid: str | None = None) -> ReceiveResult:
+    """Receive every tag from ``first_uid`` to ``last_uid`` (or the one tag ``first_uid``)."""
+    rng = UidRange.between(first_uid, last_uid or first_uid)
+    in_range = Tag.uid.between(rng.first_uid, rng.last_uid) & Tag.serial.between(
+        rng.first, rng.last
+    )
+    with ctx.db.atomic():
+        rows = Tag.select(Tag.status, fn.COUNT(Tag.id)).where(in_range).group_by(Tag.status)
+        counts: Counter[str] = Counter(dict(tuples(rows)))
+        on_record = sum(counts.values())
+        if on_record != rng.quantity:
+            raise StationError(
+                f"{rng.quantity - on_record:,} of the {rng.quantity:,} tags in {rng} are on no "
+                f"order (first: {_first_missing(rng)}); record the order first"
+            )
+        _refuse_nothing(counts)
+        ordered = in_range & (Tag.status == "ordered")
+        order_ids = [o for (o,) in tuples(Tag.select(Tag.order).where(ordered).distinct())]
+        # The event's tag links come from the same selection as the update, before it runs.
+        audit.record(
+            ctx,
+            "receive",
+            f"received {plural(counts['ordered'], 'tag')} in {rng.first_uid}..{rng.last_uid}",
+            {"range": str(rng), "skipped": _skipped(counts)},
+            tags=Tag.select().where(ordered),
+            tag_count=counts["ordered"],
+        )
+        changed = Tag.update(status="received", received_at=ctx.now()).where(ordered).execute()
+        assert changed == counts["ordered"]  # the write transaction keeps others out
+        return ReceiveResult(changed, _skipped(counts), list_orders(ctx, order_ids))
+
+
+def receive_uids(ctx: Context, uids: Sequence[str]) -> ReceiveResult:
+    """Receive exactly the scanned ``uids`` (already normalized; repeats count once)."""
+    wanted = sorted(set(uids))
+    if not wanted:
+        raise StationError("no UIDs to receive")
+    with ctx.db.atomic():
+        found: dict[str, tuple[int, str, int]] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            query = Tag.select(Tag.uid, Tag.id, Tag.status, Tag.order).where(Tag.uid.in_(chunk))
+            found.update(
+                (uid, (tag_id, status, order)) for uid, tag_id, status, order in tuples(query)
+            )
+        unknown = [uid for uid in wanted if uid not in found]
+        if unknown:
+            more = f" (and {len(unknown) - 1:,} more)" if len(unknown) > 1 else ""
+            raise StationError(f"{unknown[0]}{more} is on no order; record the order first")
+        counts = Counter(status for _, status, _ in found.values())
+        _refuse_nothing(counts)
+        ids = [tag_id for tag_id, status, _ in found.values() if status == "ordered"]
+        order_ids = sorted({order for _, status, order in found.values() if status == "ordered"})
+        audit.record(
+            ctx,
+            "receive",
+            f"received {plural(len(ids), 'scanned tag')}",
+            {"scanned": len(wanted), "skipped": _skipped(counts)},
+            tag_ids=ids,
+            tag_count=len(ids),
+        )
+        now = ctx.now()
+        changed = 0
+        for start in range(0, len(ids), _CHUNK):
+            changed += (
+                Tag.update(status="received", received_at=now)
+                .where(Tag.id.in_(ids[start : start + _CHUNK]) & (Tag.status == "ordered"))
+                .execute()
+            )
+        assert changed == len(ids)  # the write transaction keeps others out
+        return ReceiveResult(changed, _skipped(counts), list_orders(ctx, order_ids))
+
+
+def _refuse_nothing(counts: Counter[str]) -> None:
+    if counts["ordered"] == 0:
+        parts = ", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))
+        raise StationError(f"nothing to receive: the tags are {parts}")
+
+
+def _skipped(counts: Counter[str]) -> Counter[str]:
+    return Counter({status: n for status, n in counts.items() if status != "ordered"})
+
+
+def _first_missing(rng: UidRange) -> str:
+    query = Tag.select(Tag.uid).where(Tag.uid.between(rng.first_uid, rng.last_uid))
+    present = {uid for (uid,) in tuples(query)}
+    return next(uid for uid in rng if uid not in present)

@@ -1,0 +1,128 @@
+"""Reading tags: listings with filters, and one tag with everything known about it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from peewee import JOIN
+
+from station.db.models import Assignment, Facility, Tag, TagOrder
+from station.domain.errors import StationError
+from station.services import audit
+from station.services.context import Context
+
+
+@dataclass(frozen=True)
+class TagView:
+    """A tag with its facility, order and assignment flattened (the shape of every listing)."""
+
+    uid: str
+    type: str
+    status: str
+    license_number: str
+    facility_name: str
+    order_id: int
+    order_date: dt.date
+    order_number: str | None
+    received_at: dt.datetime | None
+    used_at: dt.datetime | None
+    voided_at: dt.datetime | None
+    void_reason: str | None
+    assignment_id: int | None
+    item: str | None
+    quantity: Decimal | None
+    unit: str | None
+    production_batch: str | None
+    packaged_date: dt.date | None
+    strain: str | None
+    location: str | None
+    growth_phase: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, value in self.__dict__.items():
+            if isinstance(value, dt.datetime):
+                value = audit.iso_utc(value)
+            elif isinstance(value, dt.date):
+                value = value.isoformat()
+            elif isinstance(value, Decimal):
+                value = str(value.normalize())
+            out[name] = value
+        return out
+
+
+FIELDS = tuple(TagView.__dataclass_fields__)
+
+
+def _query() -> Any:
+    return (
+        Tag.select(Tag, Facility, TagOrder, Assignment)
+        .join(Facility, on=(Tag.facility == Facility.id))
+        .switch(Tag)
+        .join(TagOrder, on=(Tag.order == TagOrder.id))
+        .switch(Tag)
+        .join(Assignment, JOIN.LEFT_OUTER, on=(Tag.assignment == Assignment.id))
+    )
+
+
+def _view(tag: Tag) -> TagView:
+    assignment: Assignment | None = tag.assignment if tag.assignment_id else None
+    return TagView(
+        uid=tag.uid,
+        type=tag.tag_type,
+        status=tag.status,
+        license_number=tag.facility.license_number,
+        facility_name=tag.facility.name,
+        order_id=tag.order_id,
+        order_date=tag.order.order_date,
+        order_number=tag.order.order_number,
+        received_at=tag.received_at,
+        used_at=tag.used_at,
+        voided_at=tag.voided_at,
+        void_reason=tag.void_reason,
+        assignment_id=tag.assignment_id,
+        item=assignment.item if assignment else None,
+        quantity=assignment.quantity if assignment else None,
+        unit=assignment.unit if assignment else None,
+        production_batch=assignment.production_batch if assignment else None,
+        packaged_date=assignment.packaged_date if assignment else None,
+        strain=assignment.strain if assignment else None,
+        location=assignment.location if assignment else None,
+        growth_phase=assignment.growth_phase if assignment else None,
+    )
+
+
+def list_tags(
+    ctx: Context,
+    status: str | None = None,
+    tag_type: str | None = None,
+    order_id: int | None = None,
+    assignment_id: int | None = None,
+) -> Iterator[TagView]:
+    """Tags in UID order, streamed so a million-tag listing holds one row at a time."""
+    query = _query()
+    if status is not None:
+        query = query.where(Tag.status == status)
+    if tag_type is not None:
+        query = query.where(Tag.tag_type == tag_type)
+    if order_id is not None:
+        query = query.where(Tag.order == order_id)
+    if assignment_id is not None:
+        query = query.where(Tag.assignment == assignment_id)
+    for tag in query.order_by(Tag.uid).iterator():
+        yield _view(tag)
+
+
+def get_tag(ctx: Context, uid: str) -> TagView:
+    tag = _query().where(Tag.uid == uid).first()
+    if tag is None:
+        raise StationError(f"{uid} is on no order")
+    return _view(tag)
+
+
+def history(ctx: Context, uid: str) -> list[audit.AuditRecord]:
+    return list(audit.events(ctx, uid=uid, with_uids=False))

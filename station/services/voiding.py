@@ -1,0 +1,53 @@
+"""Voiding damaged or lost tags; a used or voided tag never comes back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from station.db.models import Tag
+from station.domain.errors import StationError
+from station.domain.text import plural
+from station.services import audit, fields
+from station.services.context import Context
+
+_CHUNK = 500
+
+
+def void(ctx: Context, uids: Sequence[str], reason: str) -> list[str]:
+    """Void ``uids`` (already normalized) with ``reason``; all of them or none."""
+    why = fields.required_text(reason, "void reason", 500)
+    wanted = sorted(set(uids))
+    if not wanted:
+        raise StationError("no UIDs to void")
+    with ctx.db.atomic():
+        tags: dict[str, Tag] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            query = Tag.select(Tag.id, Tag.uid, Tag.status, Tag.assignment).where(
+                Tag.uid.in_(wanted[start : start + _CHUNK])
+            )
+            tags.update((tag.uid, tag) for tag in query)
+        for uid in wanted:
+            tag = tags.get(uid)
+            if tag is None:
+                raise StationError(f"{uid} is on no order; nothing to void")
+            if tag.status == "used":
+                raise StationError(
+                    f"{uid} is used (assignment {tag.assignment_id}); a used tag cannot be voided"
+                )
+            if tag.status == "voided":
+                raise StationError(f"{uid} is already voided")
+        ids = [tags[uid].id for uid in wanted]
+        now = ctx.now()
+        for start in range(0, len(ids), _CHUNK):
+            Tag.update(status="voided", voided_at=now, void_reason=why).where(
+                Tag.id.in_(ids[start : start + _CHUNK])
+            ).execute()
+        audit.record(
+            ctx,
+            "void",
+            f"voided {plural(len(ids), 'tag')}: {why}",
+            {"reason": why, "was": {uid: tags[uid].status for uid in wanted}},
+            tag_ids=ids,
+            tag_count=len(ids),
+        )
+    return wanted

@@ -1,0 +1,73 @@
+"""Several station processes on one SQLite file: no tag is ever assigned twice."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+from tests.conftest import PACKAGE_PREFIX, Station, uid
+
+
+def test_two_processes_assigning_at_once_never_share_a_tag(received: Station) -> None:
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.helpers.assign_worker", received.url, "60", batch, name],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for batch, name in (("1", "one"), ("7", "two"))
+    ]
+    outputs = [worker.communicate(timeout=120) for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], [err for _, err in outputs]
+    assert all(not err for _, err in outputs), [err for _, err in outputs]
+    given = [line for out, _ in outputs for line in out.split()]
+    assert len(given) == 60 * 1 + 60 * 7
+    duplicates = [tag for tag, n in Counter(given).items() if n > 1]
+    assert duplicates == []
+
+    used = json.loads(received.ok("tags", "--status", "used", "--format", "json").out)
+    assert sorted(tag["uid"] for tag in used) == sorted(given)
+    audit = json.loads(received.ok("audit", "--format", "json").out)
+    assigns = [event for event in audit if event["action"] == "assign.package"]
+    assert len(assigns) == 120
+    assert Counter(uid for event in assigns for uid in event["uids"]) == Counter(given)
+    # Each batch of 7 is one contiguous run taken whole, lowest first overall.
+    assert sorted(given) == [uid(PACKAGE_PREFIX, n) for n in range(1, 481)]
+
+
+def test_two_cli_processes_racing_for_the_last_tags(received: Station) -> None:
+    received.ok(
+        "assign", "package", "--count", "490", "--item", "X", "--quantity", "1", "--unit", "g"
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "station",
+        "--db",
+        received.url,
+        "assign",
+        "package",
+        "--count",
+        "7",
+        "--item",
+        "X",
+        "--quantity",
+        "1",
+        "--unit",
+        "g",
+    ]
+    racers = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    results = [(racer.wait(timeout=60), *racer.communicate()) for racer in racers]
+    codes = sorted(code for code, _, _ in results)
+    assert codes == [0, 1], results
+    loser = next(err for code, _, err in results if code == 1)
+    assert loser.startswith("error: only 3 received package tags are on hand")
+    assert "Traceback" not in loser
+    winner = next(out for code, out, _ in results if code == 0)
+    assert winner.split() == [uid(PACKAGE_PREFIX, n) for n in range(491, 498)]

@@ -1,0 +1,102 @@
+"""Opening databases: migrations on start, concurrent first starts, the append-only audit."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from peewee import IntegrityError
+
+from station.db.connection import migrate, open_database
+from station.domain.errors import StationError
+from tests.conftest import Station
+
+
+def test_a_new_file_gets_the_schema_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "folder" / "station.db"
+    database = open_database(f"sqlite:///{path}")
+    assert {
+        "facility",
+        "tag_order",
+        "order_range",
+        "tag",
+        "assignment",
+        "audit_event",
+        "audit_tag",
+        "schema_migration",
+    } <= set(database.get_tables())
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert connection.execute("SELECT name FROM schema_migration").fetchall() == [
+            ("0001_initial",)
+        ]
+    assert migrate(database) == [], "a second start applies nothing"
+
+
+def test_a_bare_path_is_an_sqlite_file(tmp_path: Path) -> None:
+    open_database(str(tmp_path / "plain.db"))
+    assert (tmp_path / "plain.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://x/y", "unsupported database URL mysql://x/y"),
+        ("sqlite:///:memory:", "an in-memory SQLite database cannot be shared"),
+    ],
+)
+def test_unusable_urls(url: str, expected: str) -> None:
+    with pytest.raises(StationError, match=expected):
+        open_database(url)
+
+
+def test_several_stations_starting_at_once_on_a_new_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    command = [sys.executable, "-m", "station", "--db", url, "facility", "list", "--format", "json"]
+    starts = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    results = [(start.wait(timeout=60), *start.communicate()) for start in starts]
+    assert all(code == 0 for code, _, _ in results), results
+    with sqlite3.connect(tmp_path / "shared.db") as connection:
+        assert connection.execute("SELECT COUNT(*) FROM schema_migration").fetchone() == (1,)
+
+
+def test_the_audit_trail_refuses_updates_and_deletes(received: Station) -> None:
+    with sqlite3.connect(received.path) as connection:
+        for statement in (
+            "UPDATE audit_event SET operator = 'someone else'",
+            "DELETE FROM audit_event",
+            "DELETE FROM audit_tag",
+            "UPDATE audit_tag SET event_id = 1",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                connection.execute(statement)
+
+
+def test_a_tag_uid_is_unique_in_the_database(received: Station) -> None:
+    from station.db.models import Tag
+
+    received.context()
+    tag = Tag.get(Tag.id == 1)
+    with pytest.raises(IntegrityError):
+        Tag.create(**{**tag.__data__, "id": None})
+
+
+def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "station", "--db", url, "receive", "not-a-uid"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: 'not-a-uid' is not a UID: '-' at position 4 is not 0-9 or A-Z\n"
+    )
+    assert result.stdout == ""

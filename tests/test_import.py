@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -127,6 +128,10 @@ def test_metrc_tags_json_imports_as_received(facility: Station) -> None:
     assert (listed[0]["received"], listed[0]["type"]) == (3, "package")
     audit = json.loads(facility.ok("audit", "--format", "json").out)
     assert audit[-1]["action"] == "order.import" and len(audit[-1]["uids"]) == 3
+    tag = json.loads(facility.ok("tag", uid(PACKAGE_PREFIX, 2), "--format", "json").out)
+    assert (tag["status"], tag["order_date"]) == ("received", "2026-10-01")
+    received_at = dt.datetime.fromisoformat(tag["received_at"])
+    assert abs(received_at - dt.datetime.fromisoformat(audit[-1]["at"])) < dt.timedelta(seconds=5)
 
 
 CSV_HEADER = "Tag,Type,Order Date\n"

@@ -7,9 +7,11 @@ import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from peewee import fn
+from peewee import Field, fn
 
+from station.db.bulk import db_datetime, insert_rows
 from station.db.models import Facility, OrderRange, Tag, TagOrder
 from station.db.rows import tuples
 from station.domain.errors import StationError
@@ -27,7 +29,6 @@ _TYPE_NAMES = {
     "medicalplant": "plant",
     "medicalpackage": "package",
 }
-_INSERT_CHUNK = 2000
 
 
 def parse_tag_type(value: str) -> str:
@@ -93,8 +94,8 @@ def create_order(ctx: Context, draft: OrderDraft, source: str) -> tuple[TagOrder
         [(order.id, run.first_uid, run.last_uid, run.count) for run in draft.runs],
         fields=[OrderRange.order, OrderRange.first_uid, OrderRange.last_uid, OrderRange.quantity],
     ).execute()
-    received_at = now if draft.status == "received" else None
-    columns = [
+    received_at = db_datetime(now) if draft.status == "received" else None
+    columns: list[Field[Any]] = [
         Tag.uid,
         Tag.serial,
         Tag.tag_type,
@@ -103,30 +104,16 @@ def create_order(ctx: Context, draft: OrderDraft, source: str) -> tuple[TagOrder
         Tag.order,
         Tag.received_at,
     ]
-    batch: list[tuple[object, ...]] = []
-    warnings: list[str] = []
     facility_id = draft.facility.id
-    for run in draft.runs:
-        for uid in run.uids():
-            batch.append(
-                (
-                    uid,
-                    serial_of(uid),
-                    draft.tag_type,
-                    draft.status,
-                    facility_id,
-                    order.id,
-                    received_at,
-                )
-            )
-            if len(batch) == _INSERT_CHUNK:
-                Tag.insert_many(batch, fields=columns).execute()
-                batch.clear()
-        warning = hex_warning(run.first_uid) or hex_warning(run.last_uid)
-        if warning:
-            warnings.append(warning)
-    if batch:
-        Tag.insert_many(batch, fields=columns).execute()
+    rows = (
+        (uid, serial_of(uid), draft.tag_type, draft.status, facility_id, order.id, received_at)
+        for run in draft.runs
+        for uid in run.uids()
+    )
+    insert_rows(ctx.db, Tag, columns, rows)
+    warnings = [
+        w for run in draft.runs if (w := hex_warning(run.first_uid) or hex_warning(run.last_uid))
+    ]
     ranges = [str(run) for run in draft.runs]
     audit.record(
         ctx,

@@ -1,0 +1,34 @@
+"""Inserting many rows with one prepared statement.
+
+peewee's ``insert_many`` builds SQL text for every value, which costs more than the
+insert itself at 100,000 rows; a parameterised ``executemany`` gives the same rows at a
+fraction of the cost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from peewee import Database, Field, Model
+
+
+def insert_rows(
+    db: Database, model: type[Model], fields: Sequence[Field[Any]], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (already in database form, in ``fields`` order) into ``model``'s table.
+
+    Call inside a transaction: the rows then commit or roll back with the rest of it.
+    """
+    quote = '"{}"'.format
+    table = quote(model._meta.table_name)
+    columns = ", ".join(quote(field.column_name) for field in fields)
+    marks = ", ".join([db.param] * len(fields))
+    cursor: Any = db.cursor()  # type: ignore[no-untyped-call]
+    cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
+def db_datetime(value: dt.datetime) -> str:
+    """A datetime in the text form peewee writes and reads back for ``DateTimeField``."""
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")

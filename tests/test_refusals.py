@@ -327,3 +327,17 @@ def test_an_unopenable_database_is_a_one_line_error(tmp_path: object, station: S
     station.path.write_bytes(b"this is not a database" * 100)
     result = station("facility", "list")
     assert result.code == 1 and result.err.startswith("error: ") and result.err.count("\n") == 1
+
+
+def test_tags_file_that_is_missing_or_not_utf8(received: Station) -> None:
+    assign = ("assign", "plant", "--strain", "OG", "--tags")
+    missing = received.path.parent / "missing.txt"
+    assert received.refused(*assign, str(missing)) == f"no such file: {missing}"
+    utf16 = received.path.parent / "utf16.txt"
+    utf16.write_text(uid(PLANT_PREFIX, 1), encoding="utf-16")
+    assert received.refused(*assign, str(utf16)) == (
+        f"{utf16} is UTF-16 text; save it as UTF-8 (CSV UTF-8)"
+    )
+    empty = received.path.parent / "empty.txt"
+    empty.write_text("\n\n")
+    assert received.refused(*assign, str(empty)) == f"{empty} is empty"

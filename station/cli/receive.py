@@ -31,7 +31,7 @@ def receive(state: State, first: str, last: str | None) -> None:
     for summary in result.orders:
         missing = summary.counts["ordered"]
         state_of = (
-            f"{missing:,} still missing, open {summary.days_open(today)} days"
+            f"{missing:,} still missing, open {plural(summary.days_open(today) or 0, 'day')}"
             if missing
             else "complete"
         )

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 from station.cli.output import warn_all
 from station.domain.errors import StationError
-from station.domain.text import show
 from station.domain.uid import hex_warning, normalize
+from station.services.textfile import read_text
 
 
 def read_uids(source: str) -> list[str]:
     """UIDs from the file ``source`` (``-`` for standard input); all valid, or nothing."""
     if source == "-":
         return uids_from_lines(sys.stdin, "line")
-    try:
-        with open(source, encoding="utf-8-sig", newline="") as handle:
-            return uids_from_lines(handle, f"{source} line")
-    except FileNotFoundError:
-        raise StationError(f"no such file: {source}") from None
-    except UnicodeDecodeError:
-        raise StationError(f"{source} is not UTF-8 text") from None
-    except OSError as exc:
-        raise StationError(f"cannot read {show(source)}: {exc.strerror}") from None
+    return uids_from_lines(read_text(Path(source)).splitlines(), f"{source} line")
 
 
 def uids_from_lines(lines: Iterable[str], where: str) -> list[str]:

@@ -6,7 +6,6 @@ bad row anywhere leaves the database as it was.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -24,6 +23,7 @@ from station.domain.uid import Run, UidRange, normalize, runs
 from station.services import facilities
 from station.services.context import Context
 from station.services.orders import OrderDraft, clean_order_number, create_order, parse_tag_type
+from station.services.textfile import read_text
 
 
 @dataclass
@@ -61,12 +61,6 @@ _COLUMNS = {
     "facilityname": "facility_name",
     "facility": "facility_name",
 }
-_FOREIGN_BOMS = (
-    (codecs.BOM_UTF32_LE, "UTF-32"),
-    (codecs.BOM_UTF32_BE, "UTF-32"),
-    (codecs.BOM_UTF16_LE, "UTF-16"),
-    (codecs.BOM_UTF16_BE, "UTF-16"),
-)
 
 
 @dataclass
@@ -83,49 +77,12 @@ class _Group:
 
 
 def import_file(ctx: Context, path: Path, options: ImportOptions) -> ImportResult:
-    data = _read(path)
-    text = _decode(path, data)
+    text = read_text(path)
     if text.lstrip().startswith("["):
         groups, status = _parse_metrc_json(ctx, path, text, options), "received"
     else:
         groups, status = _parse_csv(ctx, path, text, options), "ordered"
     return _store(ctx, path, groups, status)
-
-
-def _read(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise StationError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise StationError(f"{path} is a folder, not a file") from None
-    except OSError as exc:
-        raise StationError(f"cannot read {path}: {exc.strerror}") from None
-    if not data.strip():
-        raise StationError(f"{path} is empty")
-    return data
-
-
-def _decode(path: Path, data: bytes) -> str:
-    for bom, name in _FOREIGN_BOMS:
-        if data.startswith(bom):
-            raise StationError(f"{path} is {name} text; save it as UTF-8 (CSV UTF-8)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise StationError(
-            f"{path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8 (CSV UTF-8)"
-        ) from None
-    if "\ufeff" in text:
-        line = text[: text.index("\ufeff")].count("\n") + 1
-        raise StationError(
-            f"{path} line {line}: a byte-order mark inside the file (two files joined "
-            "together?); save it as one UTF-8 file"
-        )
-    if not text.strip():
-        raise StationError(f"{path} is empty")
-    return text
 
 
 def _parse_csv(ctx: Context, path: Path, text: str, options: ImportOptions) -> list[_Group]:

@@ -17,6 +17,14 @@ from textual.widgets import DataTable, Footer, Header, Static
 from station.services.context import Context
 from station.services.dashboard import CountRow, tag_counts
 
+_HINT = (
+    "Tags by facility, type and state. Receive, assign and void from the command line for "
+    "now: station --help."
+)
+_EMPTY_HINT = (
+    "No tags yet. Add a facility and an order: station facility add LICENSE NAME; "
+    "station order add ... (see the README)."
+)
 _COLUMNS = ("License", "Facility", "Type", "Ordered", "Received", "Used", "Voided")
 
 
@@ -39,11 +47,7 @@ class StationApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(
-            "Tags by facility, type and state. Receive, assign and void from the command "
-            "line for now: station --help.",
-            id="hint",
-        )
+        yield Static(_HINT, id="hint")
         yield DataTable(id="counts", cursor_type="row")
         yield Footer()
 
@@ -73,11 +77,7 @@ class StationApp(App[None]):
                 f"{row.used:,}",
                 f"{row.voided:,}",
             )
-        if not rows:
-            self.query_one("#hint", Static).update(
-                "No tags yet. Add a facility and an order: station facility add LICENSE NAME; "
-                "station order add ... (see the README)."
-            )
+        self.query_one("#hint", Static).update(_HINT if rows else _EMPTY_HINT)
 
 
 def run_ui(ctx: Context) -> None:

@@ -1,0 +1,63 @@
+"""Code 128 for a label's data, encoded once by python-barcode and used by every driver:
+the module pattern for images, the module count for fit checks, and the ``{B``/``{C``
+payload for ESC/POS printers' own barcode command.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from barcode.codex import Code128 as _Encoder
+
+from printers.errors import PrinterError
+
+_START = {103: "A", 104: "B", 105: "C"}
+_SWITCH = {101: "A", 100: "B", 99: "C"}
+
+
+class Code128:
+    """A Code 128 symbol with automatic subset switching (digit runs go into subset C)."""
+
+    def __init__(self, data: str) -> None:
+        if not data or not data.isascii() or not data.isprintable():
+            raise PrinterError(f"cannot put {data!r} in a Code 128 barcode")
+        self.data = data
+        self._encoder = _Encoder(data)
+
+    @cached_property
+    def pattern(self) -> str:
+        """Modules left to right, ``1`` a bar and ``0`` a space (start, check and stop included)."""
+        built: list[str] = self._encoder.build()
+        return built[0]
+
+    @property
+    def modules(self) -> int:
+        return len(self.pattern)
+
+    @cached_property
+    def symbols(self) -> list[int]:
+        """Symbol values: start code, data and subset switches (no check symbol or stop)."""
+        encoded: list[int] = list(self._encoder.encoded)
+        return encoded
+
+    def escpos_payload(self) -> bytes:
+        """The data for ESC/POS ``GS k 73``: ``{A``/``{B``/``{C`` then characters or digit
+        pairs, so the printer draws exactly the symbols above (python-escpos passes it on)."""
+        out = bytearray()
+        subset = ""
+        for value in self.symbols:
+            if not subset:
+                subset = _START[value]
+                out += b"{" + subset.encode()
+            elif value in (100, 101) or (value == 99 and subset != "C"):
+                # In subset C, 99 is the digit pair "99"; elsewhere it switches to C.
+                subset = _SWITCH[value]
+                out += b"{" + subset.encode()
+            elif subset == "C":
+                out.append(value)
+            elif subset == "B" or value < 64:
+                char = value + 32
+                out += b"{{" if char == ord("{") else bytes([char])
+            else:
+                out.append(value - 64)
+        return bytes(out)

@@ -1,0 +1,44 @@
+"""The data one label carries: plain strings, so any caller can fill it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+# Every field a template may name. Values are already formatted for printing.
+FIELDS = (
+    "uid",
+    "type",
+    "order_date",
+    "order_number",
+    "license_number",
+    "facility_name",
+    "item",
+    "quantity",
+    "unit",
+    "production_batch",
+    "packaged_date",
+    "strain",
+    "location",
+    "growth_phase",
+)
+
+
+@dataclass(frozen=True)
+class LabelData:
+    uid: str
+    license_number: str
+    facility_name: str
+    order_date: str
+    type: str = ""
+    order_number: str = ""
+    item: str = ""
+    quantity: str = ""
+    unit: str = ""
+    production_batch: str = ""
+    packaged_date: str = ""
+    strain: str = ""
+    location: str = ""
+    growth_phase: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {field.name: getattr(self, field.name) for field in fields(self)}

@@ -1,0 +1,149 @@
+"""Placing a template's elements for one label: text fitted to its box, barcodes encoded.
+
+Every driver draws from this one layout, so ZPL, ESC/POS, PNG and PDF agree on what goes
+where. Text is measured with the font the image renderer draws with; ZPL fields also carry
+their box width (``^FB``), so the printer never runs text past it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import ImageFont
+
+from printers.code128 import Code128
+from printers.errors import PrinterError
+from printers.label import LabelData
+from printers.template import (
+    QUIET_MODULES,
+    BarcodeElement,
+    BoxElement,
+    Template,
+    TextElement,
+    barcode_extent,
+)
+
+# Shrinking stops here (a fraction of the designed size); past it, text is cut with "…".
+MIN_SHRINK = 0.6
+
+
+@dataclass(frozen=True)
+class PlacedText:
+    x: int
+    y: int
+    width: int
+    height: int
+    text: str
+    size: int
+    align: str
+    # Whether ``text`` comes from a label field (varies per label) or is all literal.
+    variable: bool
+    source: TextElement
+
+
+@dataclass(frozen=True)
+class PlacedBarcode:
+    x: int
+    y: int
+    height: int
+    module: int
+    code: Code128
+    source: BarcodeElement
+
+    @property
+    def width(self) -> int:
+        return self.code.modules * self.module
+
+
+@dataclass(frozen=True)
+class PlacedBox:
+    x: int
+    y: int
+    width: int
+    height: int
+    thickness: int
+
+
+Placed = PlacedText | PlacedBarcode | PlacedBox
+
+
+# A bold condensed face like Zebra's scalable font 0, shipped so every machine draws the same.
+FONT = Path(__file__).parent / "fonts" / "DejaVuSansCondensed-Bold.ttf"
+
+
+@lru_cache(maxsize=64)
+def font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(FONT), size)
+
+
+def fit_text(text: str, width: int, size: int, fit: str) -> tuple[str, int]:
+    """``text`` and the font size at which it fits ``width`` dots: shrunk, then cut with "…"."""
+    if font(size).getlength(text) <= width:
+        return text, size
+    if fit == "shrink":
+        smallest = max(1, int(size * MIN_SHRINK))
+        for trial in range(size - 1, smallest - 1, -1):
+            if font(trial).getlength(text) <= width:
+                return text, trial
+        size = smallest
+    face = font(size)
+    cut = text
+    while cut and face.getlength(cut + "…") > width:
+        cut = cut[:-1]
+    return (cut.rstrip() + "…" if cut else ""), size
+
+
+def place(template: Template, label: LabelData) -> list[Placed]:
+    # Line breaks and runs of spaces in data would break a one-line field; the template's
+    # own spacing stays as written.
+    values = {name: " ".join(value.split()) for name, value in label.as_dict().items()}
+    placed: list[Placed] = []
+    for element in template.elements:
+        if isinstance(element, TextElement):
+            text = element.text.format(**values)
+            fitted, size = fit_text(text, element.width, element.size, element.fit)
+            placed.append(
+                PlacedText(
+                    element.x,
+                    element.y,
+                    element.width,
+                    element.height,
+                    fitted,
+                    size,
+                    element.align,
+                    bool(element.fields),
+                    element,
+                )
+            )
+        elif isinstance(element, BarcodeElement):
+            placed.append(_barcode(template, element, values[element.field]))
+        elif isinstance(element, BoxElement):
+            placed.append(
+                PlacedBox(element.x, element.y, element.width, element.height, element.thickness)
+            )
+    return placed
+
+
+def _barcode(template: Template, element: BarcodeElement, data: str) -> PlacedBarcode:
+    """Encode ``data``; a symbol too wide at the template's module width (an unusual UID
+    with few digit runs) steps down to narrower modules rather than run off the label."""
+    code = Code128(data)
+    across = template.height if element.rotate == 90 else template.width
+    room = across if element.align == "center" else across - element.x
+    if template.driver == "escpos" and element.rotate == 90:
+        room = barcode_extent(element, code.modules)  # the paper is as long as it needs
+    module = element.module
+    while module > 1 and (code.modules + 2 * QUIET_MODULES) * module > room:
+        module -= 1
+    needed = (code.modules + 2 * QUIET_MODULES) * module
+    if needed > room:
+        raise PrinterError(
+            f"the barcode of {data} needs {needed} dots with its quiet zones; "
+            f"the {template.name} label has {room}"
+        )
+    x = element.x
+    if element.align == "center" and element.rotate == 0:
+        x = (template.width - code.modules * module) // 2
+    return PlacedBarcode(x, element.y, element.height, module, code, element)

@@ -1,0 +1,1 @@
+"""Renderers: one template and label data in; printer bytes or images out."""

@@ -1,0 +1,347 @@
+"""Label templates: one label size at one dpi, with text, Code 128 barcode and line elements.
+
+Templates are TOML files (see ``templates/``). Positions and sizes are dots, or strings with
+a unit: ``"12mm"``, ``"0.5in"``. Text is a format string over the label fields, e.g.
+``"Lic. {license_number}"``.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from printers.code128 import Code128
+from printers.errors import TemplateError
+from printers.label import FIELDS
+
+DRIVERS = ("zpl", "escpos", "png", "pdf")
+# Quiet zone on each side of a Code 128 symbol, in modules (ISO/IEC 15417).
+QUIET_MODULES = 10
+# Real-looking UIDs whose Code 128 encodings run from short to long; a template's barcode
+# must fit the longest (1A406030000B0A1000519200 needs 233 modules).
+REFERENCE_UIDS = (
+    "1A4060300032964000221615",
+    "ABCDEF012345670000010001",
+    "1A406030000B0A1000519200",
+)
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|in|dots?)?\s*$")
+
+
+def to_dots(value: object, dpi: int, what: str) -> int:
+    """A length in dots from a number (dots) or a string with ``mm``, ``in`` or ``dots``."""
+    if isinstance(value, bool):
+        raise TemplateError(f"{what}: expected a length, not {value!r}")
+    if isinstance(value, int | float):
+        return round(value)
+    if isinstance(value, str):
+        match = _LENGTH.match(value)
+        if match:
+            number, unit = float(match.group(1)), match.group(2) or "dots"
+            if unit == "mm":
+                return round(number * dpi / 25.4)
+            if unit == "in":
+                return round(number * dpi)
+            return round(number)
+    raise TemplateError(f"{what}: expected a length such as 40, '5mm' or '0.25in', not {value!r}")
+
+
+@dataclass(frozen=True)
+class TextElement:
+    x: int
+    y: int
+    width: int
+    height: int
+    text: str
+    size: int
+    align: str = "left"
+    fit: str = "shrink"
+
+    @property
+    def fields(self) -> list[str]:
+        return [name for _, name, _, _ in string.Formatter().parse(self.text) if name is not None]
+
+
+@dataclass(frozen=True)
+class BarcodeElement:
+    x: int
+    y: int
+    height: int
+    module: int
+    field: str = "uid"
+    align: str = "left"
+    # ESC/POS only: "native" (the printer draws it, GS k) or "image" (a raster we draw).
+    mode: str = "native"
+    # 90 turns the barcode along the paper ("ladder"), for paper narrower than the symbol.
+    rotate: int = 0
+
+
+@dataclass(frozen=True)
+class BoxElement:
+    x: int
+    y: int
+    width: int
+    height: int
+    thickness: int
+
+
+Element = TextElement | BarcodeElement | BoxElement
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Labels laid out on office paper (PDF): columns x rows at a pitch, from a margin."""
+
+    page_width: int
+    page_height: int
+    columns: int
+    rows: int
+    left: int
+    top: int
+    pitch_x: int
+    pitch_y: int
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    description: str
+    driver: str
+    dpi: int
+    width: int
+    height: int
+    elements: tuple[Element, ...]
+    version: str
+    path: Path | None = None
+    escpos_profile: str | None = None
+    sheet: Sheet | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def fields(self) -> set[str]:
+        names: set[str] = set()
+        for element in self.elements:
+            if isinstance(element, TextElement):
+                names.update(element.fields)
+            elif isinstance(element, BarcodeElement):
+                names.add(element.field)
+        return names
+
+
+def load(path: Path) -> Template:
+    """Read and validate one template file; raises :class:`TemplateError` naming the file."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TemplateError(f"cannot read template {path}: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"template {path.name}: not valid TOML ({exc})") from None
+    try:
+        return parse(raw, path.stem, path)
+    except TemplateError as exc:
+        raise TemplateError(f"template {path.name}: {exc}") from None
+
+
+def parse(raw: dict[str, Any], name: str, path: Path | None = None) -> Template:
+    _only(
+        raw,
+        {
+            "description",
+            "driver",
+            "dpi",
+            "width",
+            "height",
+            "element",
+            "escpos_profile",
+            "sheet",
+            "version",
+        },
+        "template",
+    )
+    driver = raw.get("driver", "zpl")
+    if driver not in DRIVERS:
+        raise TemplateError(f"driver {driver!r} is not one of {', '.join(DRIVERS)}")
+    dpi = raw.get("dpi")
+    if not isinstance(dpi, int) or not 100 <= dpi <= 600:
+        raise TemplateError(f"dpi must be a whole number from 100 to 600, not {dpi!r}")
+    width = to_dots(_need(raw, "width", "template"), dpi, "width")
+    height = to_dots(_need(raw, "height", "template"), dpi, "height")
+    if width < 1 or height < 1:
+        raise TemplateError("width and height must be more than 0")
+    elements = tuple(
+        _element(item, index, dpi) for index, item in enumerate(raw.get("element", []), start=1)
+    )
+    if not elements:
+        raise TemplateError("no [[element]] entries")
+    template = Template(
+        name=name,
+        description=str(raw.get("description", "")),
+        driver=driver,
+        dpi=dpi,
+        width=width,
+        height=height,
+        elements=elements,
+        version=str(raw.get("version", "1")),
+        path=path,
+        escpos_profile=raw.get("escpos_profile"),
+        sheet=_sheet(raw["sheet"], dpi) if "sheet" in raw else None,
+    )
+    warnings = validate(template)
+    return Template(**{**template.__dict__, "warnings": tuple(warnings)})
+
+
+def validate(template: Template) -> list[str]:
+    """Refuse unknown fields, elements outside the label and barcodes that cannot fit; return
+    warnings for what prints but may not scan well."""
+    warnings: list[str] = []
+    for index, element in enumerate(template.elements, start=1):
+        where = f"element {index} ({type(element).__name__.removesuffix('Element').lower()})"
+        if isinstance(element, TextElement):
+            for name in element.fields:
+                if name not in FIELDS:
+                    raise TemplateError(f"{where}: unknown field {name!r}")
+            _inside(template, element.x, element.y, element.width, element.height, where)
+        elif isinstance(element, BarcodeElement):
+            if element.field not in FIELDS:
+                raise TemplateError(f"{where}: unknown field {element.field!r}")
+            warnings.extend(_check_barcode(template, element, where))
+        else:
+            _inside(template, element.x, element.y, element.width, element.height, where)
+    return warnings
+
+
+def barcode_extent(element: BarcodeElement, modules: int) -> int:
+    """Dots the symbol needs along its bars' direction, quiet zones included."""
+    return (modules + 2 * QUIET_MODULES) * element.module
+
+
+def _check_barcode(template: Template, element: BarcodeElement, where: str) -> list[str]:
+    modules = max(Code128(uid).modules for uid in REFERENCE_UIDS)
+    needed = barcode_extent(element, modules)
+    across = template.height if element.rotate == 90 else template.width
+    room = (
+        across
+        if element.align == "center"
+        else across - (element.y if element.rotate == 90 else element.x)
+    )
+    if template.driver == "escpos" and element.rotate == 90:
+        room = needed  # a ladder barcode runs along the paper, which is as long as it needs
+    if needed > room:
+        mils = element.module * 1000 / template.dpi
+        raise TemplateError(
+            f"{where}: a UID barcode needs {needed} dots ({modules} modules + quiet zones at "
+            f"{element.module} dots = {mils:.1f} mil) but the label has {room}"
+        )
+    if element.rotate == 0:
+        _inside(
+            template,
+            element.x if element.align != "center" else 0,
+            element.y,
+            0,
+            element.height,
+            where,
+        )
+    warnings = []
+    mils = element.module * 1000 / template.dpi
+    if mils < 6:
+        warnings.append(
+            f"{where}: {element.module}-dot modules are {mils:.1f} mil at {template.dpi} dpi; "
+            "many handheld scanners need 6 mil or more"
+        )
+    if template.driver == "escpos" and element.mode == "native" and not 2 <= element.module <= 6:
+        raise TemplateError(f"{where}: ESC/POS printers draw modules of 2 to 6 dots only")
+    return warnings
+
+
+def _inside(template: Template, x: int, y: int, width: int, height: int, where: str) -> None:
+    if x < 0 or y < 0 or x + width > template.width or y + height > template.height:
+        raise TemplateError(
+            f"{where}: outside the label ({x},{y} to {x + width},{y + height} on a "
+            f"{template.width}x{template.height}-dot label)"
+        )
+
+
+def _element(item: Any, index: int, dpi: int) -> Element:
+    where = f"element {index}"
+    if not isinstance(item, dict):
+        raise TemplateError(f"{where}: expected a table")
+    kind = item.get("kind")
+
+    def length(key: str, default: object = None) -> int:
+        value = item.get(key, default)
+        if value is None:
+            raise TemplateError(f"{where} ({kind}): missing {key!r}")
+        return to_dots(value, dpi, f"{where} ({kind}) {key}")
+
+    if kind == "text":
+        _only(item, {"kind", "x", "y", "width", "height", "text", "size", "align", "fit"}, where)
+        height = length("height")
+        return TextElement(
+            x=length("x"),
+            y=length("y"),
+            width=length("width"),
+            height=height,
+            text=str(_need(item, "text", where)),
+            size=length("size", height),
+            align=_choice(item, "align", ("left", "center", "right"), where),
+            fit=_choice(item, "fit", ("shrink", "truncate"), where),
+        )
+    if kind == "barcode":
+        _only(
+            item, {"kind", "x", "y", "height", "module", "field", "align", "mode", "rotate"}, where
+        )
+        rotate = item.get("rotate", 0)
+        if rotate not in (0, 90):
+            raise TemplateError(f"{where} (barcode): rotate must be 0 or 90")
+        return BarcodeElement(
+            x=length("x", 0),
+            y=length("y"),
+            height=length("height"),
+            module=length("module", 2),
+            field=str(item.get("field", "uid")),
+            align=_choice(item, "align", ("left", "center"), where),
+            mode=_choice(item, "mode", ("native", "image"), where),
+            rotate=rotate,
+        )
+    if kind in ("box", "line"):
+        _only(item, {"kind", "x", "y", "width", "height", "thickness"}, where)
+        height = length("height")
+        return BoxElement(
+            x=length("x"),
+            y=length("y"),
+            width=length("width"),
+            height=height,
+            thickness=length("thickness", height if kind == "line" else 2),
+        )
+    raise TemplateError(f"{where}: kind must be text, barcode, line or box, not {kind!r}")
+
+
+def _sheet(raw: Any, dpi: int) -> Sheet:
+    if not isinstance(raw, dict):
+        raise TemplateError("[sheet] must be a table")
+    keys = ("page_width", "page_height", "columns", "rows", "left", "top", "pitch_x", "pitch_y")
+    _only(raw, set(keys), "[sheet]")
+    values = {key: to_dots(_need(raw, key, "[sheet]"), dpi, f"[sheet] {key}") for key in keys}
+    return Sheet(**values)
+
+
+def _need(table: dict[str, Any], key: str, where: str) -> Any:
+    if key not in table:
+        raise TemplateError(f"{where}: missing {key!r}")
+    return table[key]
+
+
+def _only(table: dict[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise TemplateError(f"{where}: unknown setting {unknown[0]!r}")
+
+
+def _choice(table: dict[str, Any], key: str, allowed: tuple[str, ...], where: str) -> str:
+    value = table.get(key, allowed[0])
+    if value not in allowed:
+        raise TemplateError(f"{where}: {key} must be one of {', '.join(allowed)}, not {value!r}")
+    return str(value)

@@ -1,0 +1,202 @@
+"""Every bundled template renders labels whose barcodes decode to exactly the UID.
+
+Images decode with zxing-cpp; ZPL goes through an independent renderer (zpl-renderer-js);
+ESC/POS bytes are read back without python-escpos.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from printers.catalog import get, template_files
+from printers.label import LabelData
+from printers.layout import PlacedBarcode, PlacedText, place
+from printers.render import escpos, image, zpl
+from tests.helpers import escpos_scan, zpl_renderer
+
+TEMPLATES = sorted(template_files(None))
+ZPL_TEMPLATES = [name for name in TEMPLATES if get(name).driver == "zpl"]
+UIDS = [
+    "1A4060300032964000221615",  # real CA tag
+    "1A406030000B0A1000519200",  # the longest Code 128 of the samples
+    "ABCDEF012345670000010001",  # Metrc's documentation example
+    "1A4FF0100000022000000123",  # sandbox prefix
+    "ZZZ9XYZ0123456789QRSTUVW",  # not hexadecimal: valid but unusual
+]
+NAMES = [
+    "Green Leaf Farms",
+    "Caret^Tilde~Under_score Co.",
+    "Café Ñandú Dispensary — Señor Brotes",
+    "The Extremely Long Facility Name of a Cultivation Cooperative in Humboldt County LLC",
+]
+
+
+def label(uid: str, name: str = NAMES[0]) -> LabelData:
+    return LabelData(
+        uid=uid,
+        license_number="C11-0000001-LIC",
+        facility_name=name,
+        order_date="2026-11-20",
+        type="package",
+        item="Blue Dream 3.5g",
+        quantity="3.5",
+        unit="Grams",
+        production_batch="BD-1101",
+        packaged_date="2026-11-25",
+        strain="Blue Dream",
+        location="Veg Room 2",
+        growth_phase="Vegetative",
+    )
+
+
+def decoded(picture: Image.Image) -> list[str]:
+    return [result.text for result in zxingcpp.read_barcodes(picture)]
+
+
+def texts(name: str, data: LabelData) -> list[str]:
+    return [item.text for item in place(get(name), data) if isinstance(item, PlacedText)]
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+@pytest.mark.parametrize("uid", UIDS)
+def test_png_of_every_template_decodes_to_the_uid(name: str, uid: str) -> None:
+    for facility in NAMES:
+        data = label(uid, facility)
+        assert decoded(image.render_label(get(name), data)) == [uid]
+        shown = " ".join(texts(name, data))
+        for value in (uid, "C11-0000001-LIC", "2026-11-20"):
+            assert value in shown
+        # Long names shrink, then are cut with an ellipsis; their start is always there.
+        assert facility[:16] in shown
+
+
+def test_every_text_box_has_ink_where_the_layout_puts_it() -> None:
+    template = get("uid-3x1-203")
+    data = label(UIDS[0], NAMES[2])
+    picture = image.render_label(template, data)
+    for item in place(template, data):
+        if isinstance(item, PlacedText):
+            box = picture.crop((item.x, item.y, item.x + item.width, item.y + item.height))
+            assert box.getextrema()[0] == 0, f"nothing drawn for {item.text!r}"
+
+
+def _barcode_inside(picture: Image.Image, uid: str) -> None:
+    [result] = zxingcpp.read_barcodes(picture)
+    assert result.text == uid
+    corners = [
+        result.position.top_left,
+        result.position.top_right,
+        result.position.bottom_left,
+        result.position.bottom_right,
+    ]
+    assert all(0 <= p.x < picture.width and 0 <= p.y < picture.height for p in corners)
+    left = min(p.x for p in corners)
+    right = max(p.x for p in corners)
+    # Room for the quiet zones on both sides (10 modules of at least 2 dots).
+    assert left >= 20 and picture.width - right >= 20, (left, right, picture.width)
+
+
+needs_node = pytest.mark.skipif(
+    not zpl_renderer.available(), reason="run `make test` to install zpl-renderer-js"
+)
+
+
+@needs_node
+@pytest.mark.parametrize("name", ZPL_TEMPLATES)
+def test_zpl_full_labels_render_independently_and_decode(name: str) -> None:
+    template = get(name)
+    stream = b"".join(
+        zpl.render_label(template, label(uid, facility))
+        for uid, facility in zip(UIDS, NAMES * 2, strict=False)
+    )
+    pictures = zpl_renderer.render(stream, template.width, template.height, template.dpi)
+    assert len(pictures) == len(UIDS)
+    for picture, uid in zip(pictures, UIDS, strict=True):
+        _barcode_inside(picture, uid)
+
+
+@needs_node
+@pytest.mark.parametrize("name", ZPL_TEMPLATES)
+def test_zpl_stored_format_recalls_render_independently_and_decode(name: str) -> None:
+    template = get(name)
+    batch = zpl.render_batch(template, [label(uid, NAMES[1]) for uid in UIDS])
+    assert batch.format.startswith(b"^XA^DF" + batch.name.encode())
+    pictures = zpl_renderer.render(
+        batch.format + b"".join(batch.recalls), template.width, template.height, template.dpi
+    )
+    assert len(pictures) == len(UIDS)
+    for picture, uid in zip(pictures, UIDS, strict=True):
+        _barcode_inside(picture, uid)
+
+
+def test_zpl_recall_of_a_uid_label_is_small() -> None:
+    batch = zpl.render_batch(get("uid-3x1-203"), [label(uid) for uid in UIDS])
+    assert all(len(recall) <= 60 for recall in batch.recalls), [len(r) for r in batch.recalls]
+    # Facility, license and order date are baked into the format, sent once.
+    assert b"Green Leaf Farms" in batch.format
+    assert all(b"Green" not in recall for recall in batch.recalls)
+
+
+def test_zpl_escapes_caret_tilde_and_underscore_in_data() -> None:
+    full = zpl.render_label(get("uid-3x1-203"), label(UIDS[0], NAMES[1])).decode()
+    assert "^FH^FDCaret_5ETilde_7EUnder_5Fscore Co.^FS" in full
+    fields = re.findall(r"\^FD(.*?)\^FS", full)
+    assert all("^" not in f and "~" not in f for f in fields)
+    assert full.startswith("^XA^CI28^PW609^LL203") and full.rstrip().endswith("^XZ")
+
+
+def test_zpl_copies_use_print_quantity() -> None:
+    assert b"^PQ100^XZ" in zpl.render_label(get("uid-3x1-203"), label(UIDS[0]), copies=100)
+    batch = zpl.render_batch(get("uid-3x1-203"), [label(UIDS[0])], copies=3)
+    assert batch.recalls[0].endswith(b"^PQ3^XZ\n")
+
+
+def test_escpos_80mm_uses_native_code128_that_decodes() -> None:
+    output = escpos.render(get("escpos-80mm"), [label(uid, NAMES[2]) for uid in UIDS])
+    found = escpos_scan.scan(output)
+    assert found.rasters == []
+    assert found.cuts == len(UIDS)
+    assert len(found.barcodes) == len(UIDS)
+    for payload, uid in zip(found.barcodes, UIDS, strict=True):
+        values = escpos_scan.code128_values(payload)
+        picture = escpos_scan.draw_code128(values)
+        assert decoded(picture) == [uid]
+        # Fits 80 mm paper (576 dots) at 2 dots a module, with quiet zones.
+        assert picture.width <= 576
+    assert b"C11-0000001-LIC" in output and b"2026-11-20" in output
+    assert "Café".encode("cp1252") in output
+
+
+def test_escpos_58mm_prints_an_image_barcode_along_the_paper() -> None:
+    output = escpos.render(get("escpos-58mm"), [label(uid) for uid in UIDS])
+    found = escpos_scan.scan(output)
+    assert found.barcodes == [], "the ZJ-5870 profile has no barcode command"
+    assert len(found.rasters) == len(UIDS)
+    for raster, uid in zip(found.rasters, UIDS, strict=True):
+        assert raster.width <= 384
+        assert decoded(raster) == [uid]
+        assert b"{B" not in raster.tobytes()
+    assert found.cuts == 0  # no cutter on this profile: the label is fed out instead
+
+
+def test_pdf_sheet_holds_thirty_labels_a_page(tmp_path: Path) -> None:
+    template = get("avery-5160-sheet")
+    labels = [label(f"1A4060300002EE10{n:08d}") for n in range(1, 36)]
+    pages = image.render_sheet_pages(template, labels)
+    assert len(pages) == 2
+    assert sorted(decoded(pages[0])) == sorted(d.uid for d in labels[:30])
+    path = tmp_path / "sheet.pdf"
+    image.write_pdf(template, labels, path)
+    assert path.read_bytes().startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page\b", path.read_bytes())) == 2
+
+
+def test_barcodes_are_drawn_on_whole_dots() -> None:
+    template = get("uid-3x1-203")
+    [bars] = [item for item in place(template, label(UIDS[1])) if isinstance(item, PlacedBarcode)]
+    assert bars.width == bars.code.modules * 2 == 466

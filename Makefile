@@ -1,8 +1,11 @@
-# Every target sets up what it needs: a virtualenv in .venv with the project installed editable.
+# Every target sets up what it needs: a virtualenv in .venv with the project installed
+# editable, and (for the tests) the independent ZPL renderer from npm.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
+NODE_STAMP := tests/zpl/node_modules/.installed
 
 .PHONY: run test lint typecheck pytest bench clean
 
@@ -11,6 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+$(NODE_STAMP): tests/zpl/package.json tests/zpl/package-lock.json
+	cd tests/zpl && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 run: $(STAMP)
 	$(BIN)/station
@@ -24,11 +35,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis tests/zpl/node_modules

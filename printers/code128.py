@@ -22,7 +22,11 @@ class Code128:
         if not data or not data.isascii() or not data.isprintable():
             raise PrinterError(f"cannot put {data!r} in a Code 128 barcode")
         self.data = data
-        self._encoder = _Encoder(data)
+
+    @cached_property
+    def _encoder(self) -> _Encoder:
+        # Encoding is the slow part; a ZPL label never needs it (the printer encodes).
+        return _Encoder(self.data)
 
     @cached_property
     def pattern(self) -> str:
@@ -32,7 +36,39 @@ class Code128:
 
     @property
     def modules(self) -> int:
+        """Width in modules of the symbol drawn from :attr:`pattern` (images, ESC/POS)."""
         return len(self.pattern)
+
+    @cached_property
+    def printer_modules(self) -> int:
+        """Width in modules a Zebra draws in automatic mode (``^BC...,A``): subset C for runs
+        of 4 or more digits, the first digit of an odd run still in subset B (ZPL II guide,
+        ^BC; 211 modules for 1A4FF0100000022000000123, as measured)."""
+        data, size = self.data, len(self.data)
+
+        def digits_from(index: int) -> int:
+            end = index
+            while end < size and data[end].isdigit():
+                end += 1
+            return end - index
+
+        first_run = digits_from(0)
+        subset_c = first_run >= 4 or (first_run == size and size % 2 == 0)
+        symbols, index = 1, 0  # the start symbol
+        while index < size:
+            run = digits_from(index)
+            if subset_c:
+                if run >= 2:
+                    symbols, index = symbols + 1, index + 2
+                else:
+                    symbols, subset_c = symbols + 1, False  # switch to B
+            elif run >= 4:
+                if run % 2:
+                    symbols, index = symbols + 1, index + 1
+                symbols, subset_c = symbols + 1, True  # switch to C
+            else:
+                symbols, index = symbols + 1, index + 1
+        return (symbols + 1) * 11 + 13  # + check symbol; the stop pattern is 13 modules
 
     @cached_property
     def symbols(self) -> list[int]:

@@ -52,9 +52,11 @@ class PlacedBarcode:
     code: Code128
     source: BarcodeElement
 
+    modules: int
+
     @property
     def width(self) -> int:
-        return self.code.modules * self.module
+        return self.modules * self.module
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,25 @@ def font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT), size)
 
 
+@lru_cache(maxsize=64)
+def _advances(size: int) -> dict[str, float]:
+    face = font(size)
+    printable = [*range(32, 127), *range(160, 256)]
+    return {chr(code): face.getlength(chr(code)) for code in printable}
+
+
+def _surely_fits(text: str, width: int, size: int) -> bool:
+    """A quick upper bound: the sum of the glyphs' advances, with room for kerning."""
+    try:
+        total = sum(map(_advances(size).__getitem__, text))
+    except KeyError:
+        return False  # a character outside Latin-1: measure it properly
+    return total <= width - size * 0.1
+
+
 def fit_text(text: str, width: int, size: int, fit: str) -> tuple[str, int]:
     """``text`` and the font size at which it fits ``width`` dots: shrunk, then cut with "…"."""
-    if font(size).getlength(text) <= width:
+    if _surely_fits(text, width, size) or font(size).getlength(text) <= width:
         return text, size
     if fit == "shrink":
         smallest = max(1, int(size * MIN_SHRINK))
@@ -130,14 +148,16 @@ def _barcode(template: Template, element: BarcodeElement, data: str) -> PlacedBa
     """Encode ``data``; a symbol too wide at the template's module width (an unusual UID
     with few digit runs) steps down to narrower modules rather than run off the label."""
     code = Code128(data)
+    # A Zebra encodes the data itself; other drivers draw python-barcode's symbol.
+    modules = code.printer_modules if template.driver == "zpl" else code.modules
     across = template.height if element.rotate == 90 else template.width
     room = across if element.align == "center" else across - element.x
     if template.driver == "escpos" and element.rotate == 90:
-        room = barcode_extent(element, code.modules)  # the paper is as long as it needs
+        room = barcode_extent(element, modules)  # the paper is as long as it needs
     module = element.module
-    while module > 1 and (code.modules + 2 * QUIET_MODULES) * module > room:
+    while module > 1 and (modules + 2 * QUIET_MODULES) * module > room:
         module -= 1
-    needed = (code.modules + 2 * QUIET_MODULES) * module
+    needed = (modules + 2 * QUIET_MODULES) * module
     if needed > room:
         raise PrinterError(
             f"the barcode of {data} needs {needed} dots with its quiet zones; "
@@ -145,5 +165,5 @@ def _barcode(template: Template, element: BarcodeElement, data: str) -> PlacedBa
         )
     x = element.x
     if element.align == "center" and element.rotate == 0:
-        x = (template.width - code.modules * module) // 2
-    return PlacedBarcode(x, element.y, element.height, module, code, element)
+        x = (template.width - modules * module) // 2
+    return PlacedBarcode(x, element.y, element.height, module, code, element, modules)

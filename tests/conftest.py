@@ -80,6 +80,13 @@ class Station:
         return Context(open_database(self.url), operator="tester")
 
 
+@pytest.fixture(autouse=True)
+def own_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own user data and config folders (spool, user templates)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
 @pytest.fixture
 def station(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Station]:
     yield Station(tmp_path / "station.db", capsys)

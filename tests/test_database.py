@@ -31,7 +31,8 @@ def test_a_new_file_gets_the_schema_in_wal_mode(tmp_path: Path) -> None:
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert connection.execute("SELECT name FROM schema_migration").fetchall() == [
-            ("0001_initial",)
+            ("0001_initial",),
+            ("0002_printers",),
         ]
     assert migrate(database) == [], "a second start applies nothing"
 
@@ -63,7 +64,8 @@ def test_several_stations_starting_at_once_on_a_new_file(tmp_path: Path) -> None
     results = [(start.wait(timeout=60), *start.communicate()) for start in starts]
     assert all(code == 0 for code, _, _ in results), results
     with sqlite3.connect(tmp_path / "shared.db") as connection:
-        assert connection.execute("SELECT COUNT(*) FROM schema_migration").fetchone() == (1,)
+        assert connection.execute("SELECT COUNT(*) FROM schema_migration").fetchone() == (2,)
+        assert connection.execute("SELECT name FROM printer").fetchall() == [("spool",)]
 
 
 def test_the_audit_trail_refuses_updates_and_deletes(received: Station) -> None:

@@ -101,12 +101,6 @@ def _barcode_inside(picture: Image.Image, uid: str) -> None:
     assert left >= 20 and picture.width - right >= 20, (left, right, picture.width)
 
 
-needs_node = pytest.mark.skipif(
-    not zpl_renderer.available(), reason="run `make test` to install zpl-renderer-js"
-)
-
-
-@needs_node
 @pytest.mark.parametrize("name", ZPL_TEMPLATES)
 def test_zpl_full_labels_render_independently_and_decode(name: str) -> None:
     template = get(name)
@@ -120,7 +114,6 @@ def test_zpl_full_labels_render_independently_and_decode(name: str) -> None:
         _barcode_inside(picture, uid)
 
 
-@needs_node
 @pytest.mark.parametrize("name", ZPL_TEMPLATES)
 def test_zpl_stored_format_recalls_render_independently_and_decode(name: str) -> None:
     template = get(name)

@@ -30,7 +30,9 @@ def render_label(template: Template, label: LabelData) -> Image.Image:
                 bars = barcode_image(item, quiet=False).rotate(90, expand=True)
                 image.paste(bars, (item.x, item.y))
             else:
-                image.paste(barcode_image(item, quiet=False), (item.x, item.y))
+                bars = barcode_image(item, quiet=False)
+                x = (template.width - bars.width) // 2 if item.source.align == "center" else item.x
+                image.paste(bars, (x, item.y))
         elif isinstance(item, PlacedBox):
             _box(draw, item)
     return image

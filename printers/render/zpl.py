@@ -22,7 +22,7 @@ _ESCAPES = str.maketrans({"_": "_5F", "^": "_5E", "~": "_7E"})
 
 def field_data(text: str) -> str:
     """``^FH^FD`` + text: any ``^``, ``~`` or ``_`` in data is sent as a hex escape."""
-    clean = "".join(char for char in text if char.isprintable())
+    clean = text if text.isprintable() else "".join(c for c in text if c.isprintable())
     if any(char in clean for char in "_^~"):
         return "^FH^FD" + clean.translate(_ESCAPES)
     return "^FD" + clean
@@ -104,7 +104,7 @@ def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 
             # The format fixes one module width and origin: the narrowest any label needed,
             # placed so the widest symbol of the batch stays centred on the label.
             module = min(item.module for item in bars)
-            widest = max(item.code.modules for item in bars) * module
+            widest = max(item.modules for item in bars) * module
             x = (template.width - widest) // 2 if first.source.align == "center" else first.x
             parts.append(_barcode_origin(first, module, x) + f"^FN{number}^FS")
     body = "".join(parts)

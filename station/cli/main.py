@@ -13,12 +13,15 @@ import traceback
 import click
 from peewee import DatabaseError, InterfaceError
 
+from printers.errors import PrinterError
 from station import __version__
 from station.cli.assign import assign
 from station.cli.audit import audit
 from station.cli.facility import facility
 from station.cli.order import order
+from station.cli.printer import printer
 from station.cli.receive import receive
+from station.cli.render import render, templates
 from station.cli.state import State
 from station.cli.tags import tag, tags
 from station.cli.void import void
@@ -54,7 +57,19 @@ def cli(ctx: click.Context, db_url: str | None, operator: str | None) -> None:
         run_ui(state.context())
 
 
-for command in (facility, order, receive, assign, void, tags, tag, audit):
+for command in (
+    facility,
+    order,
+    receive,
+    assign,
+    void,
+    tags,
+    tag,
+    audit,
+    printer,
+    render,
+    templates,
+):
     cli.add_command(command)
 
 
@@ -74,7 +89,7 @@ def run(argv: list[str]) -> int:
     except click.exceptions.Abort:
         _error("aborted")
         return 1
-    except StationError as exc:
+    except (StationError, PrinterError) as exc:
         _error(str(exc))
         return 1
     except (DatabaseError, InterfaceError) as exc:

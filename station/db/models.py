@@ -129,6 +129,18 @@ class AuditTag(BaseModel):
         primary_key = CompositeKey("tag", "event")
 
 
+class Printer(BaseModel):
+    """A label printer: its language, its connection URL and its default template."""
+
+    id = AutoField()
+    name = CharField(max_length=40, unique=True)
+    driver = CharField(max_length=8)
+    connection = CharField(max_length=500)
+    dpi = IntegerField()
+    template = CharField(max_length=100)
+    created_at = DateTimeField()
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Facility,
     TagOrder,
@@ -137,4 +149,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Tag,
     AuditEvent,
     AuditTag,
+    Printer,
 )

@@ -20,6 +20,8 @@ def available() -> bool:
 
 def render(zpl: bytes, width_dots: int, height_dots: int, dpi: int) -> list[Image.Image]:
     """Every label the renderer draws from ``zpl``, as images."""
+    if not available():
+        raise AssertionError("zpl-renderer-js is not installed: run `make test` (needs Node)")
     dpmm = round(dpi / 25.4)
     result = subprocess.run(
         [

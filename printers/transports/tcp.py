@@ -1,0 +1,84 @@
+"""Raw TCP, port 9100 by default: Zebra and most networked label printers."""
+
+from __future__ import annotations
+
+import socket
+import time
+from urllib.parse import urlsplit
+
+from printers.errors import TransportError
+from printers.transports.base import Done, Transport
+
+DEFAULT_PORT = 9100
+
+
+class TcpTransport(Transport):
+    two_way = True
+
+    def __init__(self, sock: socket.socket, description: str) -> None:
+        self._sock = sock
+        self.description = description
+
+    @classmethod
+    def open(cls, url: str, timeout: float) -> TcpTransport:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port or DEFAULT_PORT
+        where = f"printer at {host}:{port}"
+        try:
+            sock = socket.create_connection((host, port), timeout=timeout)
+        except TimeoutError:
+            raise TransportError(f"{where} did not answer within {timeout:g} s") from None
+        except ConnectionRefusedError:
+            raise TransportError(f"{where} refused the connection (is it on?)") from None
+        except OSError as exc:
+            raise TransportError(f"cannot reach {where}: {exc.strerror or exc}") from None
+        sock.settimeout(timeout)
+        return cls(sock, where)
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self._sock.sendall(data)
+        except TimeoutError:
+            raise TransportError(f"{self.description} stopped taking data (timed out)") from None
+        except OSError as exc:
+            raise TransportError(
+                f"{self.description} dropped the connection: {exc.strerror or exc}"
+            ) from None
+
+    def _collect(self, done: Done, timeout: float) -> bytes:
+        answer = b""
+        deadline = time.monotonic() + timeout
+        while not done(answer):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self._sock.settimeout(left)
+            try:
+                chunk = self._sock.recv(4096)
+            except TimeoutError:
+                break
+            except OSError as exc:
+                raise TransportError(
+                    f"{self.description} dropped the connection: {exc.strerror or exc}"
+                ) from None
+            if not chunk:
+                raise TransportError(f"{self.description} closed the connection")
+            answer += chunk
+        return answer
+
+    def _drain(self) -> None:
+        previous = self._sock.gettimeout()
+        self._sock.setblocking(False)
+        try:
+            while self._sock.recv(4096):
+                pass
+        except OSError:
+            pass
+        finally:
+            self._sock.settimeout(previous)
+
+    def close(self) -> None:
+        try:
+            self._sock.close()
+        except OSError:
+            pass

@@ -1,0 +1,115 @@
+"""``station printer add|list|test|status|remove``."""
+
+from __future__ import annotations
+
+import click
+
+from station.cli.output import FORMATS, emit, message
+from station.cli.state import State, pass_state
+from station.domain.errors import StationError
+from station.services import printers
+
+
+@click.group()
+def printer() -> None:
+    """Label printers: Zebra (zpl) and ESC/POS thermal printers."""
+
+
+@printer.command("add")
+@click.argument("name")
+@click.option("--driver", type=click.Choice(["zpl", "escpos"]), required=True)
+@click.option(
+    "--connection",
+    required=True,
+    metavar="URL",
+    help="tcp://HOST[:PORT], serial:///dev/ttyUSB0?baudrate=9600, cups://QUEUE, "
+    "usb://VID:PID, file:///PATH or spool:///FOLDER",
+)
+@click.option("--dpi", type=click.Choice(["203", "300", "600"]), help="Print resolution.")
+@click.option("--template", "template_name", help="Default label template.")
+@pass_state
+def add(
+    state: State,
+    name: str,
+    driver: str,
+    connection: str,
+    dpi: str | None,
+    template_name: str | None,
+) -> None:
+    """Add a printer, e.g. station printer add shelf --driver zpl --connection tcp://10.0.0.9."""
+    added = printers.add_printer(
+        state.context(), name, driver, connection, int(dpi) if dpi else None, template_name
+    )
+    message(
+        f"added printer {added.name}: {added.driver} at {added.connection}, "
+        f"{added.dpi} dpi, template {added.template}"
+    )
+
+
+@printer.command("list")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_state
+def list_(state: State, fmt: str) -> None:
+    """List printers."""
+    rows = (
+        {
+            "name": p.name,
+            "driver": p.driver,
+            "connection": p.connection,
+            "dpi": p.dpi,
+            "template": p.template,
+        }
+        for p in printers.list_printers(state.context())
+    )
+    emit(rows, fmt, ["name", "driver", "connection", "dpi", "template"])
+
+
+@printer.command("test")
+@click.argument("name")
+@pass_state
+def test(state: State, name: str) -> None:
+    """Print one test label (marked TEST, no real UID)."""
+    sent = printers.print_test_label(state.context(), name)
+    message(f"sent a test label to {name} ({sent:,} bytes)")
+
+
+@printer.command("status")
+@click.argument("name")
+@click.option("--timeout", type=click.FloatRange(0.1, 60), default=2.0, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_state
+def status(state: State, name: str, timeout: float, fmt: str) -> None:
+    """Ask the printer how it is; exit 1 unless it is ready."""
+    result = printers.status(state.context(), name, timeout)
+    if fmt == "json":
+        import json
+
+        click.echo(
+            json.dumps(
+                {
+                    "name": name,
+                    "ready": result.ready,
+                    "answered": result.answered,
+                    "problems": result.problems,
+                    "warnings": result.warnings,
+                    "fields": result.fields,
+                }
+            )
+        )
+    else:
+        click.echo(f"{name}: {result.summary()}")
+        for key, value in result.fields.items():
+            click.echo(f"  {key.replace('_', ' ')}: {value}")
+    if not result.ready:
+        raise StationError(f"printer {name} is not ready: {result.summary()}")
+
+
+@printer.command("remove")
+@click.argument("name")
+@pass_state
+def remove(state: State, name: str) -> None:
+    """Remove a printer."""
+    printers.remove_printer(state.context(), name)
+    message(f"removed printer {name}")

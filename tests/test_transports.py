@@ -1,0 +1,208 @@
+"""Transports and status against real endpoints: a fake Zebra on a 127.0.0.1 TCP port, a
+pseudo-terminal ESC/POS printer, files and spool folders (CUPS: tests/test_cups.py)."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from printers.catalog import get
+from printers.device import PrinterConfig, print_labels, query_status
+from printers.errors import TransportError
+from printers.label import LabelData
+from printers.status import parse_hs
+from printers.transports import check_url, open_transport
+from tests.helpers.fake_escpos import FakeEscpos
+from tests.helpers.fake_zebra import FakeZebra
+
+UIDS = [f"1A4060300002EE10{n:08d}" for n in range(1, 6)]
+
+
+def labels() -> list[LabelData]:
+    return [
+        LabelData(
+            uid=uid,
+            license_number="C11-0000001-LIC",
+            facility_name="Green Leaf",
+            order_date="2026-11-20",
+        )
+        for uid in UIDS
+    ]
+
+
+def zpl_printer(url: str) -> PrinterConfig:
+    return PrinterConfig("shelf", "zpl", url, 203, "uid-3x1-203")
+
+
+def test_tcp_delivers_every_byte_to_the_printer() -> None:
+    with FakeZebra() as zebra:
+        sent = print_labels(zpl_printer(zebra.url), get("uid-3x1-203"), labels())
+        zebra.wait_for(sent)
+        assert len(zebra.raw) == sent
+        assert zebra.uids() == UIDS
+
+
+@pytest.mark.parametrize(
+    ("mode", "problems"),
+    [
+        ("ok", []),
+        ("paper_out", ["paper out"]),
+        ("head_open", ["head open"]),
+        ("paused", ["paused"]),
+        ("ribbon_out", ["ribbon out"]),
+    ],
+)
+def test_zebra_status_in_plain_words(mode: str, problems: list[str]) -> None:
+    with FakeZebra(mode) as zebra:
+        status = query_status(zpl_printer(zebra.url), timeout=1)
+    assert status.answered
+    assert status.problems == problems
+    assert status.ready == (not problems)
+    assert status.fields["labels_remaining"] == 0 and status.fields["formats_in_buffer"] == 0
+    assert status.fields["hqes"] is True
+
+
+def test_a_silent_zebra_is_unknown_never_fine() -> None:
+    with FakeZebra("silent") as zebra:
+        status = query_status(zpl_printer(zebra.url), timeout=0.5)
+    assert not status.answered and not status.ready
+    assert status.summary().startswith("unknown, possibly faulted: no answer to ~HS")
+
+
+def test_refused_connection_is_a_clear_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(TransportError, match=f"printer at 127.0.0.1:{port} refused"):
+        open_transport(f"tcp://127.0.0.1:{port}", timeout=1)
+
+
+def test_dropped_connection_is_a_clear_error() -> None:
+    with FakeZebra() as zebra:
+        zebra.drop_after = 2
+        config = zpl_printer(zebra.url)
+        with pytest.raises(TransportError, match=r"dropped the connection|closed"):
+            link = open_transport(zebra.url, timeout=1)
+            for _ in range(500):
+                link.write(b"^XA^FO0,0^FDx^FS^XZ\n")
+                time.sleep(0.005)
+        assert zebra.labels_printed == 2
+        assert query_status(config, timeout=1).ready  # the next connection works
+
+
+def test_incomplete_hs_answers_are_not_trusted() -> None:
+    assert not parse_hs(b"\x02030,0,0\x03\r\n").answered
+    assert not parse_hs(b"\x02a\x03\x02b\x03\x02c\x03").answered
+
+
+@pytest.mark.parametrize(
+    ("mode", "problems", "warnings"),
+    [
+        ("ok", [], []),
+        ("cover_open", ["cover open"], []),
+        ("paper_out", ["paper out"], []),
+        ("paper_near_end", [], ["paper near end"]),
+    ],
+)
+def test_escpos_status_over_a_pseudo_terminal(
+    mode: str, problems: list[str], warnings: list[str]
+) -> None:
+    with FakeEscpos(mode) as fake:
+        status = query_status(PrinterConfig("till", "escpos", fake.url, 203, "escpos-80mm"), 1)
+    assert status.answered
+    assert (status.problems, status.warnings) == (problems, warnings)
+
+
+def test_a_silent_escpos_printer_is_unknown() -> None:
+    with FakeEscpos("silent") as fake:
+        status = query_status(PrinterConfig("till", "escpos", fake.url, 203, "escpos-80mm"), 0.3)
+    assert not status.ready and "no answer to DLE EOT 1" in status.summary()
+
+
+def test_escpos_labels_over_serial_arrive_whole() -> None:
+    with FakeEscpos() as fake:
+        config = PrinterConfig("till", "escpos", fake.url, 203, "escpos-80mm")
+        sent = print_labels(config, get("escpos-80mm"), labels())
+        for _ in range(100):
+            if len(fake.received) >= sent:
+                break
+            time.sleep(0.05)
+        assert len(fake.received) == sent
+        assert fake.received.count(b"\x1dk") == len(UIDS)
+
+
+def test_a_missing_serial_device_is_a_clear_error() -> None:
+    with pytest.raises(TransportError, match="cannot open serial printer /dev/ttyNOPE0"):
+        open_transport("serial:///dev/ttyNOPE0?baudrate=9600")
+
+
+def test_pyserial_urls_pass_through() -> None:
+    with open_transport("loop://") as link:
+        assert link.query(b"~HS", lambda answer: len(answer) >= 3, 1) == b"~HS"
+
+
+def test_file_transport_appends(tmp_path: Path) -> None:
+    target = tmp_path / "labels.zpl"
+    config = zpl_printer(f"file://{target}")
+    print_labels(config, get("uid-3x1-203"), labels()[:1])
+    print_labels(config, get("uid-3x1-203"), labels()[1:2])
+    assert target.read_bytes().count(b"^XF") == 2
+    with pytest.raises(TransportError, match="no such device or folder"):
+        open_transport(f"file://{tmp_path}/missing/dir/out.zpl")
+    assert not query_status(config).ready
+
+
+def test_spool_writes_raw_bytes_and_png_previews(tmp_path: Path) -> None:
+    config = zpl_printer(f"spool://{tmp_path / 'spool'}")
+    print_labels(config, get("uid-3x1-203"), labels())
+    files = sorted(path.suffix for path in (tmp_path / "spool").iterdir())
+    assert files.count(".png") == len(UIDS)
+    assert files.count(".prn") == len(UIDS) + 1  # the stored format, then one recall each
+    assert query_status(config).ready
+
+
+def test_usb_goes_through_python_escpos(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No USB device can be attached here: python-escpos's Usb class is the one stand-in.
+    written: list[bytes] = []
+
+    class FakeUsb:
+        def __init__(self, vendor: int, product: int, timeout: int = 0) -> None:
+            assert (vendor, product) == (0x04B8, 0x0202)
+
+        def open(self) -> None: ...
+
+        def _raw(self, data: bytes) -> None:
+            written.append(data)
+
+        def _read(self) -> bytes:
+            return b"\x12"
+
+        def close(self) -> None: ...
+
+    import escpos.printer
+
+    monkeypatch.setattr(escpos.printer, "Usb", FakeUsb)
+    config = PrinterConfig("till", "escpos", "usb://04b8:0202", 203, "escpos-80mm")
+    sent = print_labels(config, get("escpos-80mm"), labels()[:2])
+    assert sum(map(len, written)) == sent
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://printer", "unknown connection"),
+        ("tcp://", "names no host"),
+        ("tcp://host:99999", "bad port"),
+        ("serial://", "names no device"),
+        ("serial:///dev/ttyUSB0?speed=9600", "unknown serial setting 'speed'"),
+        ("cups://", "names no queue"),
+        ("usb://zebra", "use usb://VID:PID"),
+        ("file://", "names no file"),
+    ],
+)
+def test_bad_connection_urls(url: str, message: str) -> None:
+    with pytest.raises(TransportError, match=message):
+        check_url(url)

@@ -39,7 +39,7 @@ pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
 bench: $(BENCH_STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(AREA)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis tests/zpl/node_modules

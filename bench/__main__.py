@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from bench import core
+import sys
+
+from bench import core, printing
+
+AREAS = {"core": core.run, "printing": printing.run}
 
 
 def main() -> None:
-    tables = [core.run()]
+    """``python -m bench [AREA...]``: every area by default."""
+    chosen = sys.argv[1:] or list(AREAS)
+    tables = [AREAS[name]() for name in chosen]
     print()
     for table in tables:
         print(table.render())

@@ -5,7 +5,7 @@ payload for ESC/POS printers' own barcode command.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from barcode.codex import Code128 as _Encoder
 
@@ -39,36 +39,10 @@ class Code128:
         """Width in modules of the symbol drawn from :attr:`pattern` (images, ESC/POS)."""
         return len(self.pattern)
 
-    @cached_property
+    @property
     def printer_modules(self) -> int:
-        """Width in modules a Zebra draws in automatic mode (``^BC...,A``): subset C for runs
-        of 4 or more digits, the first digit of an odd run still in subset B (ZPL II guide,
-        ^BC; 211 modules for 1A4FF0100000022000000123, as measured)."""
-        data, size = self.data, len(self.data)
-
-        def digits_from(index: int) -> int:
-            end = index
-            while end < size and data[end].isdigit():
-                end += 1
-            return end - index
-
-        first_run = digits_from(0)
-        subset_c = first_run >= 4 or (first_run == size and size % 2 == 0)
-        symbols, index = 1, 0  # the start symbol
-        while index < size:
-            run = digits_from(index)
-            if subset_c:
-                if run >= 2:
-                    symbols, index = symbols + 1, index + 2
-                else:
-                    symbols, subset_c = symbols + 1, False  # switch to B
-            elif run >= 4:
-                if run % 2:
-                    symbols, index = symbols + 1, index + 1
-                symbols, subset_c = symbols + 1, True  # switch to C
-            else:
-                symbols, index = symbols + 1, index + 1
-        return (symbols + 1) * 11 + 13  # + check symbol; the stop pattern is 13 modules
+        """Width in modules a Zebra draws in automatic mode (``^BC...,A``)."""
+        return printer_modules(self.data)
 
     @cached_property
     def symbols(self) -> list[int]:
@@ -97,3 +71,43 @@ class Code128:
             else:
                 out.append(value - 64)
         return bytes(out)
+
+
+# Only where the digits are matters to the width, and UIDs of one order share that shape.
+_SHAPE = {code: ("9" if chr(code).isdigit() else "A") for code in range(128)}
+
+
+def printer_modules(data: str) -> int:
+    """Width in modules a Zebra draws ``data`` in automatic mode (``^BC...,A``): subset C for
+    runs of 4 or more digits, the first digit of an odd run still in subset B (ZPL II guide,
+    ^BC; 211 modules for 1A4FF0100000022000000123, as measured)."""
+    return _modules_for_shape(data.translate(_SHAPE))
+
+
+@lru_cache(maxsize=4096)
+def _modules_for_shape(shape: str) -> int:
+    size = len(shape)
+
+    def digits_from(index: int) -> int:
+        end = index
+        while end < size and shape[end] == "9":
+            end += 1
+        return end - index
+
+    first_run = digits_from(0)
+    subset_c = first_run >= 4 or (first_run == size and size % 2 == 0)
+    symbols, index = 1, 0  # the start symbol
+    while index < size:
+        run = digits_from(index)
+        if subset_c:
+            if run >= 2:
+                symbols, index = symbols + 1, index + 2
+            else:
+                symbols, subset_c = symbols + 1, False  # switch to B
+        elif run >= 4:
+            if run % 2:
+                symbols, index = symbols + 1, index + 1
+            symbols, subset_c = symbols + 1, True  # switch to C
+        else:
+            symbols, index = symbols + 1, index + 1
+    return (symbols + 1) * 11 + 13  # + check symbol; the stop pattern is 13 modules

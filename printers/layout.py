@@ -96,6 +96,17 @@ def _surely_fits(text: str, width: int, size: int) -> bool:
     return total <= width - size * 0.1
 
 
+def widest_possible(texts: list[str], size: int) -> float:
+    """An upper bound on the width of any of ``texts``: the longest one set entirely in the
+    widest glyph any of them uses (cheap for thousands of UIDs of one alphabet)."""
+    longest = max(map(len, texts))
+    advances = _advances(size)
+    glyphs = set().union(*texts)
+    if not glyphs <= advances.keys():
+        return float("inf")  # outside Latin-1: measure each text instead
+    return longest * max(advances[glyph] for glyph in glyphs) + size * 0.1
+
+
 def fit_text(text: str, width: int, size: int, fit: str) -> tuple[str, int]:
     """``text`` and the font size at which it fits ``width`` dots: shrunk, then cut with "…"."""
     if _surely_fits(text, width, size) or font(size).getlength(text) <= width:

@@ -11,9 +11,19 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from printers.code128 import printer_modules
+from printers.errors import PrinterError
 from printers.label import LabelData
-from printers.layout import Placed, PlacedBarcode, PlacedBox, PlacedText, fit_text, place
-from printers.template import Template
+from printers.layout import (
+    Placed,
+    PlacedBarcode,
+    PlacedBox,
+    PlacedText,
+    fit_text,
+    place,
+    widest_possible,
+)
+from printers.template import QUIET_MODULES, BarcodeElement, BoxElement, Template, TextElement
 
 _JUSTIFY = {"left": "L", "center": "C", "right": "R"}
 # ^FH escapes: these three would otherwise end or redirect the field on the printer.
@@ -23,7 +33,7 @@ _ESCAPES = str.maketrans({"_": "_5F", "^": "_5E", "~": "_7E"})
 def field_data(text: str) -> str:
     """``^FH^FD`` + text: any ``^``, ``~`` or ``_`` in data is sent as a hex escape."""
     clean = text if text.isprintable() else "".join(c for c in text if c.isprintable())
-    if any(char in clean for char in "_^~"):
+    if "_" in clean or "^" in clean or "~" in clean:
         return "^FH^FD" + clean.translate(_ESCAPES)
     return "^FD" + clean
 
@@ -80,55 +90,107 @@ class StoredBatch:
 
 
 def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 1) -> StoredBatch:
-    """The ``^DF`` format (fields equal on every label baked in) and one ``^XF`` per label."""
-    layouts = [place(template, label) for label in labels]
-    columns = list(zip(*layouts, strict=True))
+    """The ``^DF`` format (fields equal on every label baked in) and one ``^XF`` per label.
+
+    Built column by column: a field's value for every label is computed once, and only the
+    fields that differ go into the recalls. A UID label's recall is about 60 bytes.
+    """
+    if not labels:
+        raise PrinterError("no labels to render")
+    first = place(template, labels[0])
+    varying = {
+        name
+        for name in template.fields
+        if any(getattr(label, name) != getattr(labels[0], name) for label in labels)
+    }
     parts: list[str] = []
+    columns: dict[tuple[str], list[str]] = {}
     numbers: dict[tuple[str, ...], int] = {}
-    variable: list[tuple[int, int]] = []  # (element index, ^FN number)
-    sizes: dict[int, int] = {}
-    for index, column in enumerate(columns):
-        first = column[0]
-        values = tuple(_value(item) for item in column)
-        if isinstance(first, PlacedBox) or len(set(values)) == 1:
-            parts.append(_field(first))
+    recall_columns: list[list[str]] = []
+    for element, placed in zip(template.elements, first, strict=True):
+        names = (
+            [element.field]
+            if isinstance(element, BarcodeElement)
+            else ([] if isinstance(element, BoxElement) else element.fields)
+        )
+        if not varying.intersection(names):
+            parts.append(_field(placed))  # the same on every label: baked into the format
             continue
-        number = numbers.setdefault(values, len(numbers) + 1)
-        variable.append((index, number))
-        if isinstance(first, PlacedText):
-            # One size for every label of the batch: the smallest any of them needed.
-            sizes[index] = min(item.size for item in column if isinstance(item, PlacedText))
-            parts.append(_text_origin(first, sizes[index]) + f"^FN{number}^FS")
+        assert not isinstance(element, BoxElement)
+        source = (element.field,) if isinstance(element, BarcodeElement) else (element.text,)
+        if source not in columns:
+            columns[source] = _column(element, labels)
+        column = columns[source]
+        if column.count(column[0]) == len(column):
+            parts.append(_field(placed))  # the same on every label: baked into the format
+            continue
+        key = tuple(column)
+        known = key in numbers
+        number = numbers.setdefault(key, len(numbers) + 1)
+        if isinstance(placed, PlacedText):
+            size, column = _fit_column(placed, column)
+            parts.append(_text_origin(placed, size) + f"^FN{number}^FS")
         else:
-            bars = [item for item in column if isinstance(item, PlacedBarcode)]
-            # The format fixes one module width and origin: the narrowest any label needed,
-            # placed so the widest symbol of the batch stays centred on the label.
-            module = min(item.module for item in bars)
-            widest = max(item.modules for item in bars) * module
-            x = (template.width - widest) // 2 if first.source.align == "center" else first.x
-            parts.append(_barcode_origin(first, module, x) + f"^FN{number}^FS")
+            assert isinstance(placed, PlacedBarcode)
+            module, x = _barcode_column(template, placed, column)
+            parts.append(_barcode_origin(placed, module, x) + f"^FN{number}^FS")
+        if not known:
+            # One ^FN fills every field that carries the same value (a UID's bars and text).
+            recall_columns.append([f"^FN{number}{field_data(value)}^FS" for value in column])
     body = "".join(parts)
     name = "R:TS" + hashlib.sha1(body.encode()).hexdigest()[:4].upper() + ".ZPL"
     stored = f"^XA^DF{name}^FS{_header(template)}{body}^XZ\n".encode()
-    quantity = f"^PQ{copies}" if copies > 1 else ""
+    head = f"^XA^XF{name}^FS"
+    tail = (f"^PQ{copies}" if copies > 1 else "") + "^XZ\n"
     recalls = []
-    for label, layout in zip(labels, layouts, strict=True):
-        sent: set[int] = set()
-        data = []
-        for index, number in variable:
-            if number in sent:
-                continue  # one ^FN fills every field that carries the same value
-            sent.add(number)
-            item = layout[index]
-            text = _value(item)
-            if isinstance(item, PlacedText) and index in sizes and sizes[index] < item.size:
-                text, _ = fit_text(
-                    item.source.text.format(**label.as_dict()), item.width, sizes[index], "truncate"
-                )
-            data.append(f"^FN{number}{field_data(text)}^FS")
-        encoding = "^CI28" if any(not part.isascii() for part in data) else ""
-        recalls.append(f"^XA^XF{name}^FS{encoding}{''.join(data)}{quantity}^XZ\n".encode())
+    for data in zip(*recall_columns, strict=True) if recall_columns else [()] * len(labels):
+        fields = "".join(data)
+        encoding = "" if fields.isascii() else "^CI28"
+        recalls.append(f"{head}{encoding}{fields}{tail}".encode())
     return StoredBatch(stored, recalls, name)
+
+
+def _column(element: TextElement | BarcodeElement, labels: Sequence[LabelData]) -> list[str]:
+    """The element's text (before fitting) or barcode data for every label."""
+    if isinstance(element, BarcodeElement):
+        return [getattr(label, element.field) for label in labels]
+    names = element.fields
+    if element.text == "{" + (names[0] if names else "") + "}":
+        return [_one_line(getattr(label, names[0])) for label in labels]
+    return [
+        element.text.format(**{n: _one_line(getattr(label, n)) for n in names}) for label in labels
+    ]
+
+
+def _one_line(value: str) -> str:
+    # UIDs and most values are one word already; only the rest pay for the split.
+    return value if value.isalnum() else " ".join(value.split())
+
+
+def _fit_column(placed: PlacedText, column: list[str]) -> tuple[int, list[str]]:
+    """One font size for the whole batch (the smallest any label needs) and the texts at it."""
+    size = placed.source.size
+    if widest_possible(column, size) <= placed.width:
+        return size, column
+    fitted = [fit_text(text, placed.width, size, placed.source.fit) for text in column]
+    size = min(each for _, each in fitted)
+    return size, [fit_text(text, placed.width, size, "truncate")[0] for text in column]
+
+
+def _barcode_column(
+    template: Template, placed: PlacedBarcode, column: list[str]
+) -> tuple[int, int]:
+    """The module width and origin that fit every label's symbol (the narrowest needed)."""
+    widest = max(printer_modules(data) for data in column)
+    element = placed.source
+    room = template.width if element.align == "center" else template.width - element.x
+    module = element.module
+    while module > 1 and (widest + 2 * QUIET_MODULES) * module > room:
+        module -= 1
+    if (widest + 2 * QUIET_MODULES) * module > room:
+        raise PrinterError(f"a barcode in this batch does not fit the {template.name} label")
+    x = (template.width - widest * module) // 2 if element.align == "center" else element.x
+    return module, x
 
 
 def _value(item: Placed) -> str:

@@ -44,7 +44,7 @@ def _each(build: Callable[[LabelData], bytes], labels: list[LabelData]) -> list[
 
 
 def _simple_zpl2(label: LabelData) -> bytes:
-    import simple_zpl2  # type: ignore[import-untyped]
+    import simple_zpl2
 
     doc = simple_zpl2.ZPLDocument()
     doc.add_zpl_raw("^CI28^PW609^LL203")
@@ -65,7 +65,7 @@ def _simple_zpl2(label: LabelData) -> bytes:
 
 
 def _zpl_package(label: LabelData) -> bytes:
-    import zpl as zpl_package  # type: ignore[import-untyped]
+    import zpl as zpl_package
 
     built = zpl_package.Label(25.4, 76.2, 8)
     built.origin(2.5, 0.75)

@@ -1,0 +1,127 @@
+"""Template files: units, validation messages, warnings and user overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from printers import catalog
+from printers.errors import TemplateError
+from printers.template import parse, to_dots
+
+
+def uid_label(dpi: int, width: str, module: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "driver": "zpl",
+        "dpi": dpi,
+        "width": width,
+        "height": "1in",
+        "element": [
+            {
+                "kind": "text",
+                "text": "{facility_name}",
+                "x": 10,
+                "y": 5,
+                "width": 300,
+                "height": 30,
+            },
+            {
+                "kind": "barcode",
+                "y": 40,
+                "height": 80,
+                "module": module,
+                "align": "center",
+                **extra,
+            },
+        ],
+    }
+
+
+def test_lengths_in_dots_mm_and_inches() -> None:
+    assert to_dots(40, 203, "x") == 40
+    assert to_dots("1in", 203, "x") == 203
+    assert to_dots("25.4mm", 300, "x") == 300
+    assert to_dots("12 dots", 300, "x") == 12
+    with pytest.raises(TemplateError, match="expected a length"):
+        to_dots("wide", 203, "x")
+
+
+def test_two_by_one_inch_at_203_dpi_needs_one_dot_modules() -> None:
+    with pytest.raises(TemplateError, match=r"needs 506 dots .* but the label has 406"):
+        parse(uid_label(203, "2in", 2), "t")
+    accepted = parse(uid_label(203, "2in", 1), "t")
+    assert accepted.warnings == (
+        "element 2 (barcode): 1-dot modules are 4.9 mil at 203 dpi; many handheld scanners "
+        "need 6 mil or more",
+    )
+    assert parse(uid_label(300, "2in", 2), "t").warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"driver": "epl"}, "driver 'epl' is not one of zpl, escpos, png, pdf"),
+        ({"dpi": 72}, "dpi must be a whole number from 100 to 600"),
+        ({"colour": "red"}, "template: unknown setting 'colour'"),
+        ({"element": []}, "no [[element]] entries"),
+        (
+            {
+                "element": [
+                    {
+                        "kind": "text",
+                        "text": "{facility}",
+                        "x": 0,
+                        "y": 0,
+                        "width": 10,
+                        "height": 10,
+                    }
+                ]
+            },
+            "element 1 (text): unknown field 'facility'",
+        ),
+        (
+            {
+                "element": [
+                    {"kind": "text", "text": "x", "x": 300, "y": 0, "width": 400, "height": 10}
+                ]
+            },
+            "element 1 (text): outside the label",
+        ),
+        (
+            {"element": [{"kind": "box", "x": 0, "y": 190, "width": 10, "height": 20}]},
+            "element 1 (box): outside the label",
+        ),
+        ({"element": [{"kind": "circle"}]}, "kind must be text, barcode, line or box"),
+        (
+            {"element": [{"kind": "text", "x": 0, "y": 0, "width": 10, "height": 10}]},
+            "element 1: missing 'text'",
+        ),
+        (
+            {"element": [{"kind": "barcode", "y": 0, "height": 10, "field": "sku"}]},
+            "element 1 (barcode): unknown field 'sku'",
+        ),
+    ],
+)
+def test_invalid_templates_name_the_problem(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(TemplateError) as caught:
+        parse({**uid_label(203, "3in", 2), **change}, "t")
+    assert message in str(caught.value)
+
+
+def test_user_templates_override_bundled_ones(tmp_path: Path) -> None:
+    bundled = catalog.template_files(None)["uid-3x1-203"][0]
+    (tmp_path / "uid-3x1-203.toml").write_text(
+        bundled.read_text().replace('version = "1"', 'version = "7"')
+    )
+    assert catalog.get("uid-3x1-203", tmp_path).version == "7"
+    assert catalog.get("uid-3x1-203").version == "1"
+    with pytest.raises(TemplateError, match="no template named 'nope'; known: avery-5160-sheet"):
+        catalog.get("nope", tmp_path)
+
+
+def test_a_file_that_is_not_toml(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text("driver = zpl = 3\n")
+    with pytest.raises(TemplateError, match=r"template bad.toml: not valid TOML"):
+        catalog.get("bad", tmp_path)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import core, printing
+from bench import core, jobs, printing
 
-AREAS = {"core": core.run, "printing": printing.run}
+AREAS = {"core": core.run, "printing": printing.run, "jobs": jobs.run}
 
 
 def main() -> None:

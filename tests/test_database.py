@@ -33,6 +33,7 @@ def test_a_new_file_gets_the_schema_in_wal_mode(tmp_path: Path) -> None:
         assert connection.execute("SELECT name FROM schema_migration").fetchall() == [
             ("0001_initial",),
             ("0002_printers",),
+            ("0003_print_jobs",),
         ]
     assert migrate(database) == [], "a second start applies nothing"
 
@@ -64,7 +65,7 @@ def test_several_stations_starting_at_once_on_a_new_file(tmp_path: Path) -> None
     results = [(start.wait(timeout=60), *start.communicate()) for start in starts]
     assert all(code == 0 for code, _, _ in results), results
     with sqlite3.connect(tmp_path / "shared.db") as connection:
-        assert connection.execute("SELECT COUNT(*) FROM schema_migration").fetchone() == (2,)
+        assert connection.execute("SELECT COUNT(*) FROM schema_migration").fetchone() == (3,)
         assert connection.execute("SELECT name FROM printer").fetchall() == [("spool",)]
 
 

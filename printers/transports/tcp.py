@@ -33,6 +33,9 @@ class TcpTransport(Transport):
         except OSError as exc:
             raise TransportError(f"cannot reach {where}: {exc.strerror or exc}") from None
         sock.settimeout(timeout)
+        # Status requests are a few bytes sent right after a chunk of labels; without this,
+        # Nagle's algorithm holds them back until the chunk is acknowledged.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return cls(sock, where)
 
     def _write(self, data: bytes) -> None:

@@ -19,6 +19,7 @@ from station.cli.assign import assign
 from station.cli.audit import audit
 from station.cli.facility import facility
 from station.cli.order import order
+from station.cli.print_ import job, jobs, print_
 from station.cli.printer import printer
 from station.cli.receive import receive
 from station.cli.render import render, templates
@@ -69,6 +70,9 @@ for command in (
     printer,
     render,
     templates,
+    print_,
+    jobs,
+    job,
 ):
     cli.add_command(command)
 

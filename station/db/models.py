@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
+    BooleanField,
     CharField,
     CompositeKey,
     DatabaseProxy,
@@ -141,6 +142,49 @@ class Printer(BaseModel):
     created_at = DateTimeField()
 
 
+JOB_STATES = ("queued", "printing", "paused", "done", "cancelled")
+ITEM_STATES = ("pending", "sent", "done", "uncertain", "skipped")
+
+
+class PrintJob(BaseModel):
+    """Labels for one printer, printed in order; the printer is copied in, so removing or
+    changing it later does not change what a job was."""
+
+    id = AutoField()
+    printer = CharField(max_length=40)
+    driver = CharField(max_length=8)
+    connection = CharField(max_length=500)
+    template = CharField(max_length=100)
+    template_version = CharField(max_length=40)
+    state = CharField(max_length=12)
+    pause_reason = TextField(null=True)
+    reprint_reason = TextField(null=True)
+    reverse = BooleanField(default=False)
+    created_at = DateTimeField()
+    created_by = CharField(max_length=100)
+    # Which process is printing it, and when it last said so: a dead owner means the job
+    # was interrupted and may be resumed.
+    owner = CharField(max_length=200, null=True)
+    heartbeat_at = DateTimeField(null=True)
+    finished_at = DateTimeField(null=True)
+
+
+class PrintItem(BaseModel):
+    """One label: a tag and which copy. ``sent`` is written before the bytes go out, so a
+    crash leaves it visibly uncertain rather than silently lost or printed twice."""
+
+    id = AutoField()
+    job = ForeignKeyField(PrintJob, backref="items", on_delete="RESTRICT", index=False)
+    position = IntegerField()
+    tag = ForeignKeyField(Tag, on_delete="RESTRICT", index=False)
+    copy = IntegerField()
+    state = CharField(max_length=10)
+    sent_at = DateTimeField(null=True)
+    done_at = DateTimeField(null=True)
+    job_id: int
+    tag_id: int
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Facility,
     TagOrder,
@@ -150,4 +194,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     AuditEvent,
     AuditTag,
     Printer,
+    PrintJob,
+    PrintItem,
 )

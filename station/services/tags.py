@@ -117,6 +117,16 @@ def list_tags(
         yield _view(tag)
 
 
+def views_by_id(ctx: Context, tag_ids: list[int]) -> dict[int, TagView]:
+    """Many tags by id in a few queries (a print job's labels)."""
+    found: dict[int, TagView] = {}
+    unique = sorted(set(tag_ids))
+    for start in range(0, len(unique), 500):
+        for tag in _query().where(Tag.id.in_(unique[start : start + 500])):
+            found[tag.id] = _view(tag)
+    return found
+
+
 def get_tag(ctx: Context, uid: str) -> TagView:
     tag = _query().where(Tag.uid == uid).first()
     if tag is None:

@@ -7,11 +7,16 @@ silent, print slowly, or drop the connection after a number of labels.
 
 from __future__ import annotations
 
+import os
 import re
+import select
 import socket
 import threading
 import time
+import tty
+from collections.abc import Callable
 from types import TracebackType
+from typing import Self
 
 STX, ETX = "\x02", "\x03"
 
@@ -20,11 +25,17 @@ class FakeZebra:
     def __init__(self, mode: str = "ok") -> None:
         self.mode = mode  # ok | paper_out | head_open | paused | ribbon_out | silent
         self.received = bytearray()  # labels and formats, as parsed
+        self.printed: list[bytes] = []  # labels that came out of the printer, in order
+        self.held: list[bytes] = []  # labels waiting in the buffer of a faulted printer
+        self.cancels = 0  # ~JA commands received
+        self.formats: dict[str, str] = {}  # stored formats (^DF) by name
         self.raw = bytearray()  # every byte that arrived, status requests included
         self.labels_printed = 0
         self.drop_after: int | None = None  # close the connection after this many labels
+        self.fail_after: tuple[int, str] | None = None  # (labels, mode): then e.g. paper out
         self.seconds_per_label = 0.0
         self.connections = 0
+        self.active = 0  # connections still open or still being printed from
         self._server = socket.create_server(("127.0.0.1", 0))
         self._server.settimeout(0.2)
         self._stop = threading.Event()
@@ -42,17 +53,20 @@ class FakeZebra:
         return f"tcp://127.0.0.1:{self.port}"
 
     def uids(self) -> list[str]:
-        """UIDs of the labels received, in order (full labels and ^XF recalls)."""
-        text = bytes(self.received).decode("utf-8", "replace")
+        """The UID in the barcode of each label printed, in order: full labels, and ^XF
+        recalls filled into the stored format they name."""
         found = []
-        for block in re.findall(r"\^XA(.*?)\^XZ", text, flags=re.S):
-            if block.startswith("^DF"):
-                continue
-            match = re.search(r"\^FN1\^FD([0-9A-Z]{24})\^FS", block) or re.search(
-                r"\^BC[^\^]*\^FD([0-9A-Z]{24})\^FS", block
-            )
-            if match:
-                found.append(match.group(1))
+        for label in self.printed:
+            text = label.decode("utf-8", "replace")
+            recall = re.search(r"\^XF([^\^]+)\^FS", text)
+            if recall:
+                values = dict(re.findall(r"\^FN(\d+)(?:\^FH)?\^FD([^\^]*)\^FS", text))
+                text = self.formats.get(recall.group(1), "")
+            else:
+                values = {}
+            field = re.search(r"\^BC[^\^]*(?:\^FN(\d+)|(?:\^FH)?\^FD([^\^]*))\^FS", text)
+            if field:
+                found.append(values.get(field.group(1), "") if field.group(1) else field.group(2))
         return found
 
     def wait_for(self, byte_count: int, timeout: float = 5.0) -> None:
@@ -67,7 +81,7 @@ class FakeZebra:
         head = int(self.mode == "head_open")
         ribbon = int(self.mode == "ribbon_out")
         lines = [
-            f"030,{paper},{pause},0203,000,0,0,0,000,0,0,0",
+            f"030,{paper},{pause},0203,{len(self.held):03d},0,0,0,000,0,0,0",
             f"001,0,{head},{ribbon},0,2,6,0,00000000,1,000",
             "1234,0",
         ]
@@ -89,10 +103,25 @@ class FakeZebra:
                 continue
             except OSError:
                 return
-            self.connections += 1
+            with self._lock:
+                self.connections += 1
+                self.active += 1
             threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
 
     def _handle(self, connection: socket.socket) -> None:
+        try:
+            self._talk(connection)
+        finally:
+            with self._lock:
+                self.active -= 1
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Wait until every connection has closed and everything sent has been printed."""
+        deadline = time.monotonic() + timeout
+        while self.active and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def _talk(self, connection: socket.socket) -> None:
         connection.settimeout(0.2)
         pending = b""
         with connection:
@@ -105,25 +134,31 @@ class FakeZebra:
                     return
                 if not chunk:
                     return
-                left = self._consume(connection, pending + chunk)
+                left = self._consume(connection.sendall, pending + chunk)
                 self.raw += chunk  # after parsing, so wait_for() also waits for that
                 if left is None:
                     return
                 pending = left
 
-    def _consume(self, connection: socket.socket, pending: bytes) -> bytes | None:
+    def _consume(self, reply: Callable[[bytes], object], pending: bytes) -> bytes | None:
         """Handle complete commands in ``pending``; returns what is left (None: hang up)."""
         while True:
+            cancel = pending.find(b"~JA")
+            if cancel != -1:
+                pending = pending[:cancel] + pending[cancel + 3 :]
+                self.held.clear()
+                self.cancels += 1
+                continue
             hs, hq = pending.find(b"~HS"), pending.find(b"~HQES")
             if hq != -1 and (hs == -1 or hq <= hs):
                 pending = pending[:hq] + pending[hq + 5 :]
                 if self.mode != "silent":
-                    connection.sendall(self.hqes())
+                    reply(self.hqes())
                 continue
             if hs != -1:
                 pending = pending[:hs] + pending[hs + 3 :]
                 if self.mode != "silent":
-                    connection.sendall(self.hs())
+                    reply(self.hs())
                 continue
             end = pending.find(b"^XZ")
             if end == -1:
@@ -131,9 +166,20 @@ class FakeZebra:
             label, pending = pending[: end + 3], pending[end + 3 :]
             with self._lock:
                 self.received += label
-                if not label.lstrip().startswith(b"^XA^DF"):
+                stored = re.match(rb"\s*\^XA\^DF([^\^]+)\^FS", label)
+                if stored:
+                    self.formats[stored.group(1).decode()] = label.decode("utf-8", "replace")
+                else:
+                    if self.mode != "ok":
+                        self.held.append(label)  # printed once the fault is cleared
+                        continue
+                    while self.held:
+                        self.printed.append(self.held.pop(0))
+                    self.printed.append(label)
                     self.labels_printed += 1
                     time.sleep(self.seconds_per_label)
+                    if self.fail_after and self.labels_printed >= self.fail_after[0]:
+                        self.mode, self.fail_after = self.fail_after[1], None
                     if self.drop_after is not None and self.labels_printed >= self.drop_after:
                         self.drop_after = None
                         return None
@@ -143,7 +189,7 @@ class FakeZebra:
         self._server.close()
         self._thread.join(timeout=2)
 
-    def __enter__(self) -> FakeZebra:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -153,3 +199,56 @@ class FakeZebra:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class SerialZebra(FakeZebra):
+    """The same printer on a pseudo-terminal, taking bytes no faster than ``baud`` allows
+    (8N1: ten bits a byte), so serial throughput can be measured; ``stalled`` stops reading,
+    as a printer holding flow control would."""
+
+    def __init__(self, mode: str = "ok", baud: int = 9600) -> None:
+        self.baud = baud
+        self.stalled = False
+        self._master, self._slave = os.openpty()
+        tty.setraw(self._master)
+        tty.setraw(self._slave)
+        self.device = os.ttyname(self._slave)
+        super().__init__(mode)
+
+    @property
+    def url(self) -> str:
+        return f"serial://{self.device}?baudrate={self.baud}"
+
+    def _serve(self) -> None:
+        pending = b""
+        started, taken = time.monotonic(), 0
+        while not self._stop.is_set():
+            if self.stalled:
+                time.sleep(0.05)
+                continue
+            ready, _, _ = select.select([self._master], [], [], 0.1)
+            if not ready:
+                started, taken = time.monotonic(), 0
+                continue
+            try:
+                chunk = os.read(self._master, 64)
+            except OSError:
+                return
+            taken += len(chunk)
+            # Hold back to the line rate: ten bits a byte.
+            delay = started + taken * 10 / self.baud - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            left = self._consume(lambda data: os.write(self._master, data), pending + chunk)
+            self.raw += chunk
+            pending = left or b""
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self._server.close()
+        for fd in (self._master, self._slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass

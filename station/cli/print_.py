@@ -1,0 +1,218 @@
+"""``station print``, ``station jobs`` and ``station job show|resume|cancel``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+
+from station.cli.output import FORMATS, emit, message
+from station.cli.scans import uids_from_args
+from station.cli.state import State, pass_state
+from station.domain.errors import StationError
+from station.domain.text import plural
+from station.services import printing, rendering, tags
+from station.services.context import Context
+from station.services.job_runner import JobRunner, Outcome
+
+_JOB_COLUMNS = [
+    "id",
+    "status",
+    "printer",
+    "template",
+    "total",
+    "done",
+    "uncertain",
+    "pending",
+    "skipped",
+    "created_at",
+    "created_by",
+    "pause_reason",
+]
+
+
+@contextmanager
+def progress_bar(total: int) -> Iterator[Callable[[int, int], None]]:
+    """A bar with labels/s and time left on a terminal; nothing in scripts."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("printing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.speed:.0f} labels/s" if False else "{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task("print", total=total, rate="")
+
+        def update(done: int, total: int) -> None:
+            speed = bar.tasks[0].speed
+            bar.update(
+                task, completed=done, total=total, rate=f"{speed:.0f} labels/s" if speed else ""
+            )
+
+        yield update
+
+
+def run_job(ctx: Context, job_id: int) -> Outcome:
+    total = len(printing.items(ctx, job_id))
+    with progress_bar(total) as update:
+        outcome = JobRunner(ctx, job_id, on_progress=update).run()
+    return outcome
+
+
+def report(outcome: Outcome) -> None:
+    """The one-line result; a paused job is a failed operation (exit 1)."""
+    if outcome.state == "done":
+        message(f"job {outcome.job_id} done: {plural(outcome.done, 'label')} printed")
+        return
+    if outcome.state == "cancelled":
+        raise StationError(f"job {outcome.job_id} was cancelled while printing")
+    if outcome.uncertain:
+        message(f"uncertain (may or may not have printed): {' '.join(outcome.uncertain)}")
+    raise StationError(
+        f"job {outcome.job_id} paused after {outcome.done} of {outcome.total} labels: "
+        f"{outcome.reason}; fix the printer, then: station job resume {outcome.job_id}"
+    )
+
+
+@click.command("print")
+@click.argument("uids", nargs=-1, metavar="UID...")
+@click.option("--range", "range_", nargs=2, metavar="FIRST LAST", help="Every tag FIRST..LAST.")
+@click.option("--order", "order_id", type=int, help="Every received or used tag of an order.")
+@click.option("--batch", "batch_id", type=int, help="Every tag of an assignment batch.")
+@click.option("--printer", "printer_name", required=True)
+@click.option("--template", "template_name", help="Instead of the printer's default template.")
+@click.option(
+    "--copies",
+    type=click.IntRange(1, printing.MAX_COPIES),
+    default=1,
+    show_default=True,
+    help="Labels per tag (an immature plant lot: up to 100).",
+)
+@click.option("--reverse", is_flag=True, help="Last label first (thermal rolls).")
+@click.option("--reprint", is_flag=True, help="Allow tags that already have a printed label.")
+@click.option("--reason", help="Why the reprint (required with --reprint).")
+@pass_state
+def print_(
+    state: State,
+    uids: tuple[str, ...],
+    range_: tuple[str, str] | None,
+    order_id: int | None,
+    batch_id: int | None,
+    printer_name: str,
+    template_name: str | None,
+    copies: int,
+    reverse: bool,
+    reprint: bool,
+    reason: str | None,
+) -> None:
+    """Create and run a print job."""
+    sources = [bool(uids), range_ is not None, order_id is not None, batch_id is not None]
+    if sum(sources) != 1:
+        raise click.UsageError("give UIDs, --range FIRST LAST, --order ID or --batch ID")
+    if reprint != (reason is not None):
+        raise click.UsageError("--reprint and --reason go together")
+    ctx = state.context()
+    if range_:
+        first, last = uids_from_args(range_)
+        wanted = rendering.range_uids(ctx, first, last)
+    elif order_id is not None:
+        wanted = [
+            v.uid for v in tags.list_tags(ctx, order_id=order_id) if v.status in rendering.PRINTABLE
+        ]
+        if not wanted:
+            raise StationError(f"order {order_id} has no received or used tags to print")
+    elif batch_id is not None:
+        wanted = [v.uid for v in tags.list_tags(ctx, assignment_id=batch_id)]
+        if not wanted:
+            raise StationError(f"no assignment batch {batch_id}")
+    else:
+        wanted = uids_from_args(uids)
+    job = printing.create_job(
+        ctx, wanted, printer_name, template_name, copies, reverse, reason if reprint else None
+    )
+    message(f"job {job.id}: {plural(len(wanted) * copies, 'label')} to {printer_name}")
+    report(run_job(ctx, job.id))
+
+
+@click.command("jobs")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_state
+def jobs(state: State, fmt: str) -> None:
+    """Print jobs with their progress; interrupted ones can be resumed."""
+    rows = (summary.as_dict() for summary in printing.summaries(state.context()))
+    emit(rows, fmt, _JOB_COLUMNS if fmt != "table" else [*_JOB_COLUMNS[:9], "pause_reason"])
+
+
+@click.group("job")
+def job() -> None:
+    """One print job: show, resume or cancel it."""
+
+
+@job.command("show")
+@click.argument("job_id", type=int)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_state
+def show(state: State, job_id: int, fmt: str) -> None:
+    """A job and the state of each of its labels."""
+    ctx = state.context()
+    printing.get_job(ctx, job_id)
+    [summary] = printing.summaries(ctx, [job_id])
+    labels = printing.items(ctx, job_id)
+    if fmt == "json":
+        click.echo(json.dumps({**summary.as_dict(), "labels": labels}, indent=2))
+        return
+    for key, value in summary.as_dict().items():
+        if value is not None:
+            click.echo(f"{key.replace('_', ' ')}: {value}")
+    emit(labels, "table", ["position", "uid", "copy", "state"])
+
+
+@job.command("resume")
+@click.argument("job_id", type=int)
+@click.option(
+    "--uncertain",
+    type=click.Choice(["reprint", "skip"]),
+    help="What to do with labels that may or may not have printed.",
+)
+@pass_state
+def resume(state: State, job_id: int, uncertain: str | None) -> None:
+    """Go on from the first label not known to be done."""
+    ctx = state.context()
+    try:
+        printing.prepare_resume(ctx, job_id, uncertain)
+    except printing.UncertainLabels as exc:
+        for uid in exc.uids:
+            click.echo(uid)
+        raise
+    report(run_job(ctx, job_id))
+
+
+@job.command("cancel")
+@click.argument("job_id", type=int)
+@pass_state
+def cancel(state: State, job_id: int) -> None:
+    """Cancel a job: no more labels are sent, and a Zebra's buffer is cleared (~JA)."""
+    ctx = state.context()
+    cancelled = printing.cancel(ctx, job_id)
+    warning = printing.clear_printer(cancelled)
+    message(f"cancelled job {job_id}" + (f" ({warning})" if warning else ""))

@@ -1,0 +1,254 @@
+"""Sending a print job: in chunks, with the printer's status checked between chunks.
+
+Exactly once or visibly uncertain: a chunk's labels are marked ``sent`` (and audited) in a
+committed transaction *before* their bytes go out, and ``done`` only once the printer has
+confirmed them (Zebra: ready, with no formats left in its buffer; ESC/POS: ready) or the
+connection cannot tell more (file, spool, spooler queue). A fault pauses the job and turns
+every unconfirmed label uncertain; a crash leaves them ``sent``, which a resume turns
+uncertain. Nothing is silently lost or silently printed twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from printers.device import render_chunks
+from printers.errors import PrinterError, TransportError
+from printers.render import image
+from printers.render.zpl import cancel_all
+from printers.status import PrinterStatus, escpos_status, zebra_status
+from printers.transports import open_transport
+from printers.transports.base import Transport
+from printers.transports.spool import SpoolTransport
+from station.db.models import PrintItem, PrintJob, Tag
+from station.domain.errors import StationError
+from station.domain.text import plural
+from station.services import audit, printers
+from station.services.context import Context
+from station.services.labels import label_for
+from station.services.printing import get_job, owner_alive, owner_token, uncertain_uids
+from station.services.tags import views_by_id
+
+CHUNK = 25
+# How long to wait at the end of a job for a Zebra to empty its buffer, per label still in it.
+DRAIN_SECONDS_PER_LABEL = 2.0
+STATUS_TIMEOUT = 2.0
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Outcome:
+    job_id: int
+    state: str
+    done: int
+    total: int
+    uncertain: list[str]
+    reason: str | None = None
+
+
+class Paused(Exception):
+    """The printer or the connection failed; the job waits for the operator."""
+
+
+class Cancelled(Exception):
+    """Someone cancelled the job while it was printing."""
+
+
+class JobRunner:
+    def __init__(
+        self,
+        ctx: Context,
+        job_id: int,
+        on_progress: Progress | None = None,
+        chunk: int = CHUNK,
+        connect: Callable[[str], Transport] = open_transport,
+    ) -> None:
+        self.ctx = ctx
+        self.job_id = job_id
+        self.on_progress = on_progress or (lambda done, total: None)
+        self.chunk = chunk
+        self.connect = connect
+        self.token = owner_token()
+
+    def run(self) -> Outcome:
+        job = self._claim()
+        pending = list(
+            PrintItem.select(PrintItem.id, PrintItem.tag)
+            .where((PrintItem.job == job.id) & (PrintItem.state == "pending"))
+            .order_by(PrintItem.position)
+        )
+        total = PrintItem.select().where(PrintItem.job == job.id).count()
+        done = total - len(pending)
+        try:
+            if pending:
+                done = self._send(job, pending, done, total)
+            self._finish(job)
+        except Paused as pause:
+            return self._pause(job, str(pause), done, total)
+        except Cancelled:
+            return Outcome(job.id, "cancelled", done, total, [])
+        except KeyboardInterrupt:
+            return self._pause(job, "stopped by the operator", done, total)
+        return Outcome(job.id, "done", total - self._count(job, "skipped"), total, [])
+
+    # --- claiming and finishing ---------------------------------------------------------
+
+    def _claim(self) -> PrintJob:
+        with self.ctx.db.atomic():
+            job = get_job(self.ctx, self.job_id)
+            now = self.ctx.now()
+            if job.state in ("done", "cancelled"):
+                raise StationError(f"job {job.id} is {job.state}")
+            if job.state == "printing" and owner_alive(job, now) and job.owner != self.token:
+                raise StationError(f"job {job.id} is being printed now (by {job.owner})")
+            if uncertain_uids(job.id):
+                raise StationError(
+                    f"job {job.id} has uncertain labels; resolve them first: "
+                    f"station job resume {job.id} --uncertain reprint|skip"
+                )
+            job.state, job.pause_reason = "printing", None
+            job.owner, job.heartbeat_at = self.token, now
+            job.save()
+        return job
+
+    def _finish(self, job: PrintJob) -> None:
+        with self.ctx.db.atomic():
+            job.state, job.owner, job.finished_at = "done", None, self.ctx.now()
+            job.save()
+            audit.record(self.ctx, "print.done", f"job {job.id} finished", {"job_id": job.id})
+
+    def _pause(self, job: PrintJob, reason: str, done: int, total: int) -> Outcome:
+        with self.ctx.db.atomic():
+            sent = (PrintItem.job == job.id) & (PrintItem.state == "sent")
+            tags = Tag.select().where(Tag.id.in_(PrintItem.select(PrintItem.tag).where(sent)))
+            count = PrintItem.select().where(sent).count()
+            PrintItem.update(state="uncertain").where(sent).execute()
+            fresh = get_job(self.ctx, job.id)
+            if fresh.state != "cancelled":
+                fresh.state, fresh.pause_reason, fresh.owner = "paused", reason, None
+                fresh.save()
+            audit.record(
+                self.ctx,
+                "print.paused",
+                f"job {job.id} paused: {reason}"
+                + (f"; {plural(count, 'label')} uncertain" if count else ""),
+                {"job_id": job.id, "reason": reason},
+                tags=tags,
+                tag_count=count,
+            )
+        return Outcome(job.id, "paused", done, total, uncertain_uids(job.id), reason)
+
+    def _count(self, job: PrintJob, state: str) -> int:
+        counted: int = (
+            PrintItem.select().where((PrintItem.job == job.id) & (PrintItem.state == state)).count()
+        )
+        return counted
+
+    # --- sending ------------------------------------------------------------------------
+
+    def _send(self, job: PrintJob, pending: list[PrintItem], done: int, total: int) -> int:
+        template = printers.template(job.template)
+        views = views_by_id(self.ctx, [item.tag_id for item in pending])
+        labels = [label_for(views[item.tag_id]) for item in pending]
+        try:
+            chunks = render_chunks(job.driver, template, labels)
+        except PrinterError as exc:
+            raise Paused(str(exc)) from None
+        try:
+            link = self.connect(job.connection)
+        except TransportError as exc:
+            raise Paused(str(exc)) from None
+        try:
+            self._check(job, link, in_flight=[])
+            # The stored format (ZPL) goes again on every connection: the printer may have
+            # been switched off since, and R: memory does not survive that.
+            self._write(link, chunks[0])
+            in_flight: list[int] = []
+            for start in range(0, len(pending), self.chunk):
+                batch = pending[start : start + self.chunk]
+                self._mark_sent(job, batch)
+                self._write(link, b"".join(chunks[1 + start : 1 + start + len(batch)]))
+                in_flight += [item.id for item in batch]
+                in_flight = self._check(job, link, in_flight)
+                done = total - len(pending) + start + len(batch) - len(in_flight)
+                self.on_progress(done, total)
+            self._drain(job, link, in_flight)
+            if isinstance(link, SpoolTransport):
+                link.preview(
+                    [image.render_label(template, label) for label in labels], template.dpi
+                )
+        finally:
+            link.close()
+        self.on_progress(total, total)
+        return total
+
+    def _write(self, link: Transport, data: bytes) -> None:
+        try:
+            link.write(data)
+        except TransportError as exc:
+            raise Paused(str(exc)) from None
+
+    def _mark_sent(self, job: PrintJob, batch: list[PrintItem]) -> None:
+        ids = [item.id for item in batch]
+        with self.ctx.db.atomic():
+            state = PrintJob.select(PrintJob.state).where(PrintJob.id == job.id).scalar()
+            if state == "cancelled":
+                raise Cancelled
+            now = self.ctx.now()
+            PrintItem.update(state="sent", sent_at=now).where(PrintItem.id.in_(ids)).execute()
+            PrintJob.update(heartbeat_at=now).where(PrintJob.id == job.id).execute()
+            audit.record(
+                self.ctx,
+                "print.sent",
+                f"job {job.id}: sending {plural(len(ids), 'label')}",
+                {"job_id": job.id},
+                tags=Tag.select().where(Tag.id.in_([item.tag_id for item in batch])),
+                tag_count=len({item.tag_id for item in batch}),
+            )
+
+    def _mark_done(self, ids: list[int]) -> None:
+        if ids:
+            PrintItem.update(state="done", done_at=self.ctx.now()).where(
+                PrintItem.id.in_(ids)
+            ).execute()
+
+    def _status(self, job: PrintJob, link: Transport) -> PrinterStatus:
+        try:
+            if job.driver == "zpl":
+                return zebra_status(link, STATUS_TIMEOUT)
+            return escpos_status(link, STATUS_TIMEOUT)
+        except TransportError as exc:
+            raise Paused(str(exc)) from None
+
+    def _check(self, job: PrintJob, link: Transport, in_flight: list[int]) -> list[int]:
+        """Ask the printer; confirm what it has printed; pause on any fault. Returns the
+        labels still in flight (sent, not yet confirmed)."""
+        if not link.two_way:
+            self._mark_done(in_flight)  # nothing more can be known on this connection
+            return []
+        status = self._status(job, link)
+        if not status.ready:
+            if job.driver == "zpl" and status.answered:
+                try:
+                    link.write(cancel_all())  # drop what is queued; it is uncertain now
+                except TransportError:
+                    pass
+            raise Paused(status.summary())
+        # A Zebra's formats still in its buffer are the last labels sent, not yet printed.
+        waiting = (status.fields.get("formats_in_buffer") or 0) if job.driver == "zpl" else 0
+        confirmed = in_flight[: len(in_flight) - waiting] if waiting else in_flight
+        self._mark_done(confirmed)
+        return in_flight[len(confirmed) :]
+
+    def _drain(self, job: PrintJob, link: Transport, in_flight: list[int]) -> None:
+        deadline = time.monotonic() + DRAIN_SECONDS_PER_LABEL * (len(in_flight) + 1)
+        while in_flight:
+            if time.monotonic() > deadline:
+                raise Paused(
+                    f"the printer still holds {plural(len(in_flight), 'label')} after waiting"
+                )
+            time.sleep(0.2)
+            in_flight = self._check(job, link, in_flight)

@@ -1,0 +1,111 @@
+"""SIGKILL ``station print`` at random moments, resume, and check that no label was lost
+and none printed twice unless the station had marked it uncertain."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+
+from tests.conftest import LICENSE, Station, uid
+from tests.helpers.fake_zebra import FakeZebra
+
+PREFIX = "1A4060300002EE30"
+ROUNDS = 20
+PER_ROUND = 150
+
+
+def _jobs(station: Station) -> int:
+    with sqlite3.connect(station.path) as connection:
+        count: int = connection.execute("SELECT COUNT(*) FROM print_job").fetchone()[0]
+        return count
+
+
+def test_kill_at_random_moments_then_resume(station: Station) -> None:
+    station.ok("facility", "add", LICENSE, "Green Leaf Farms")
+    total = ROUNDS * PER_ROUND
+    station.ok(
+        "order",
+        "add",
+        "--license",
+        LICENSE,
+        "--type",
+        "package",
+        "--first",
+        uid(PREFIX, 1),
+        "--count",
+        str(total),
+        "--order-date",
+        "2026-11-20",
+    )
+    station.ok("receive", uid(PREFIX, 1), uid(PREFIX, total))
+    chance = random.Random(20261126)
+    outcomes: Counter[str] = Counter()
+    with FakeZebra() as zebra:
+        zebra.seconds_per_label = 0.003
+        station.ok("printer", "add", "shelf", "--driver", "zpl", "--connection", zebra.url)
+        for round_ in range(ROUNDS):
+            wanted = [uid(PREFIX, round_ * PER_ROUND + n) for n in range(1, PER_ROUND + 1)]
+            start = len(zebra.printed)
+            printing = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "station",
+                    "--db",
+                    station.url,
+                    "print",
+                    "--range",
+                    wanted[0],
+                    wanted[-1],
+                    "--printer",
+                    "shelf",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            deadline = time.monotonic() + 30
+            while _jobs(station) <= round_ and printing.poll() is None:
+                assert time.monotonic() < deadline
+                time.sleep(0.005)
+            time.sleep(chance.uniform(0, 0.7))
+            printing.kill()
+            code = printing.wait(timeout=30)
+            outcomes["finished" if code == 0 else "killed"] += 1
+            zebra.wait_idle()
+            job_id = round_ + 1
+            shown = json.loads(station.ok("job", "show", str(job_id), "--format", "json").out)
+            if shown["status"] != "done":
+                assert shown["status"] == "interrupted", shown["status"]
+                station.ok("job", "resume", str(job_id), "--uncertain", "reprint")
+                zebra.wait_idle()
+            shown = json.loads(station.ok("job", "show", str(job_id), "--format", "json").out)
+            assert shown["status"] == "done" and shown["done"] == PER_ROUND
+
+            printed = Counter(zebra.uids()[start:])
+            assert set(printed) == set(wanted), f"round {round_}: a label was lost"
+            events = [
+                event
+                for event in json.loads(station.ok("audit", "--format", "json").out)
+                if event["details"].get("job_id") == job_id
+            ]
+            uncertain = {
+                u
+                for event in events
+                if event["action"] == "print.uncertain.reprint"
+                for u in event["uids"]
+            }
+            twice = {u for u, n in printed.items() if n > 1}
+            assert twice <= uncertain, f"round {round_}: printed twice without warning: {twice}"
+            sent = Counter(u for e in events if e["action"] == "print.sent" for u in e["uids"])
+            assert all(printed[u] <= sent[u] for u in printed), "audit disagrees with printer"
+            outcomes["with uncertain labels"] += bool(uncertain)
+            outcomes["with a label printed twice"] += bool(twice)
+    # The kills must have landed mid-job often enough to exercise the uncertain path.
+    assert outcomes["killed"] >= ROUNDS // 2, outcomes
+    assert outcomes["with uncertain labels"] >= 3, outcomes
+    print(dict(outcomes))

@@ -232,3 +232,31 @@ def test_a_serial_write_timeout_pauses_the_job(received: Station) -> None:
         result = received("print", "--range", FIRST, LAST, "--printer", "bench")
         assert result.code == 1
         assert "stopped taking data" in result.err or "no answer to ~HS" in result.err
+
+
+def test_escpos_job_over_a_pseudo_terminal(received: Station) -> None:
+    from tests.helpers.escpos_scan import scan
+    from tests.helpers.fake_escpos import FakeEscpos
+
+    with FakeEscpos() as fake:
+        received.ok(
+            "printer",
+            "add",
+            "till",
+            "--driver",
+            "escpos",
+            "--connection",
+            fake.url,
+            "--template",
+            "escpos-80mm",
+        )
+        received.ok("print", "--range", FIRST, uid(PACKAGE_PREFIX, 5), "--printer", "till")
+        deadline = time.monotonic() + 5
+        while len(scan(bytes(fake.received)).barcodes) < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(scan(bytes(fake.received)).barcodes) == 5
+        fake.mode = "cover_open"
+        result = received("print", uid(PACKAGE_PREFIX, 6), "--printer", "till")
+        assert result.code == 1 and "not ready: cover open" in result.err
+        fake.mode = "ok"
+        received.ok("job", "resume", "2")

@@ -87,11 +87,15 @@ class JobRunner:
                 done = self._send(job, pending, done, total)
             self._finish(job)
         except Paused as pause:
-            return self._pause(job, str(pause), done, total)
+            return self._pause(job, str(pause), total)
         except Cancelled:
-            return Outcome(job.id, "cancelled", done, total, [])
+            return Outcome(job.id, "cancelled", self._count(job, "done"), total, [])
         except KeyboardInterrupt:
-            return self._pause(job, "stopped by the operator", done, total)
+            return self._pause(job, "stopped by the operator", total)
+        except Exception as exc:
+            # Whatever went wrong, labels already sent must not look pending.
+            self._pause(job, f"stopped by an error: {exc}", total)
+            raise
         return Outcome(job.id, "done", total - self._count(job, "skipped"), total, [])
 
     # --- claiming and finishing ---------------------------------------------------------
@@ -120,7 +124,7 @@ class JobRunner:
             job.save()
             audit.record(self.ctx, "print.done", f"job {job.id} finished", {"job_id": job.id})
 
-    def _pause(self, job: PrintJob, reason: str, done: int, total: int) -> Outcome:
+    def _pause(self, job: PrintJob, reason: str, total: int) -> Outcome:
         with self.ctx.db.atomic():
             sent = (PrintItem.job == job.id) & (PrintItem.state == "sent")
             tags = Tag.select().where(Tag.id.in_(PrintItem.select(PrintItem.tag).where(sent)))
@@ -139,6 +143,7 @@ class JobRunner:
                 tags=tags,
                 tag_count=count,
             )
+        done = self._count(job, "done")
         return Outcome(job.id, "paused", done, total, uncertain_uids(job.id), reason)
 
     def _count(self, job: PrintJob, state: str) -> int:
@@ -232,16 +237,65 @@ class JobRunner:
         status = self._status(job, link)
         if not status.ready:
             if job.driver == "zpl" and status.answered:
-                try:
-                    link.write(cancel_all())  # drop what is queued; it is uncertain now
-                except TransportError:
-                    pass
+                self._cancel_held(job, link, in_flight)
             raise Paused(status.summary())
-        # A Zebra's formats still in its buffer are the last labels sent, not yet printed.
-        waiting = (status.fields.get("formats_in_buffer") or 0) if job.driver == "zpl" else 0
-        confirmed = in_flight[: len(in_flight) - waiting] if waiting else in_flight
-        self._mark_done(confirmed)
-        return in_flight[len(confirmed) :]
+        if job.driver != "zpl":
+            self._mark_done(in_flight)  # ESC/POS prints as it receives: ready means printed
+            return []
+        # A Zebra's formats still in its buffer are the last labels sent, not yet printed;
+        # the one before them may still be under the head, so it waits for the next check
+        # unless the printer is idle.
+        fields = status.fields
+        waiting = fields.get("formats_in_buffer") or 0
+        idle = (
+            waiting == 0 and not fields.get("labels_remaining") and not fields.get("partial_format")
+        )
+        keep = 0 if idle else min(len(in_flight), waiting + 1)
+        self._mark_done(in_flight[: len(in_flight) - keep])
+        return in_flight[len(in_flight) - keep :]
+
+    def _cancel_held(self, job: PrintJob, link: Transport, in_flight: list[int]) -> None:
+        """On a Zebra fault: cancel what it still holds (``~JA``) and settle what is known.
+
+        Only a printer that has stopped (paper out, head open, ribbon out, paused) gives a
+        count of held labels that cannot change under us; then the held labels never
+        printed (back to pending), the one before them was printing when the fault came
+        (left uncertain), and the earlier ones left the buffer whole (done). Otherwise
+        every unconfirmed label stays uncertain.
+        """
+        try:
+            halted = zebra_status(link, STATUS_TIMEOUT)
+            flags = halted.fields
+            stopped = halted.answered and any(
+                flags.get(name) for name in ("paper_out", "head_open", "ribbon_out", "paused")
+            )
+            held = flags.get("formats_in_buffer")
+            link.write(cancel_all())
+            after = zebra_status(link, STATUS_TIMEOUT)
+        except TransportError:
+            return
+        if not stopped or not isinstance(held, int) or held > len(in_flight):
+            return
+        if after.fields.get("formats_in_buffer") != 0:
+            return
+        printing_when_faulted = len(in_flight) - held - 1
+        self._mark_done(in_flight[: max(0, printing_when_faulted)])
+        never_printed = in_flight[len(in_flight) - held :] if held else []
+        if never_printed:
+            with self.ctx.db.atomic():
+                PrintItem.update(state="pending", sent_at=None).where(
+                    PrintItem.id.in_(never_printed)
+                ).execute()
+                tags = PrintItem.select(PrintItem.tag).where(PrintItem.id.in_(never_printed))
+                audit.record(
+                    self.ctx,
+                    "print.withdrawn",
+                    f"job {job.id}: {plural(len(never_printed), 'label')} held by the printer "
+                    "were cancelled (~JA) and will be sent again",
+                    {"job_id": job.id},
+                    tags=Tag.select().where(Tag.id.in_(tags)),
+                    tag_count=len(never_printed),
+                )
 
     def _drain(self, job: PrintJob, link: Transport, in_flight: list[int]) -> None:
         deadline = time.monotonic() + DRAIN_SECONDS_PER_LABEL * (len(in_flight) + 1)

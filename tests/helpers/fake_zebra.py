@@ -19,6 +19,8 @@ from types import TracebackType
 from typing import Self
 
 STX, ETX = "\x02", "\x03"
+# A complete label format (not a stored-format definition) waiting in the receive buffer.
+_LABEL = re.compile(rb"\^XA(?!\^DF).*?\^XZ", re.S)
 
 
 class FakeZebra:
@@ -75,13 +77,13 @@ class FakeZebra:
         while len(self.raw) < byte_count and time.monotonic() < deadline:
             time.sleep(0.01)
 
-    def hs(self) -> bytes:
+    def hs(self, buffered: int = 0) -> bytes:
         paper = int(self.mode == "paper_out")
         pause = int(self.mode == "paused")
         head = int(self.mode == "head_open")
         ribbon = int(self.mode == "ribbon_out")
         lines = [
-            f"030,{paper},{pause},0203,{len(self.held):03d},0,0,0,000,0,0,0",
+            f"030,{paper},{pause},0203,{len(self.held) + buffered:03d},0,0,0,000,0,0,0",
             f"001,0,{head},{ribbon},0,2,6,0,00000000,1,000",
             "1234,0",
         ]
@@ -142,10 +144,13 @@ class FakeZebra:
 
     def _consume(self, reply: Callable[[bytes], object], pending: bytes) -> bytes | None:
         """Handle complete commands in ``pending``; returns what is left (None: hang up)."""
+        # "~" commands act at once, ahead of formats still waiting in the receive buffer
+        # (as on a Zebra); formats are then processed in order.
         while True:
             cancel = pending.find(b"~JA")
             if cancel != -1:
-                pending = pending[:cancel] + pending[cancel + 3 :]
+                waiting = _LABEL.sub(b"", pending[:cancel])  # ~JA drops what is buffered
+                pending = waiting + pending[cancel + 3 :]
                 self.held.clear()
                 self.cancels += 1
                 continue
@@ -156,9 +161,10 @@ class FakeZebra:
                     reply(self.hqes())
                 continue
             if hs != -1:
+                buffered = len(_LABEL.findall(pending[:hs]))
                 pending = pending[:hs] + pending[hs + 3 :]
                 if self.mode != "silent":
-                    reply(self.hs())
+                    reply(self.hs(buffered))
                 continue
             end = pending.find(b"^XZ")
             if end == -1:

@@ -1,22 +1,36 @@
-"""The terminal UI starts on a real database, shows the counts, and quits cleanly."""
+"""The terminal UI driven headless: scans in bursts, receiving, assigning and printing to a
+fake Zebra, voiding, browsing tags and resuming a paused job."""
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
+import inspect
+import json
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import DataTable, Input, RichLog, Select, Static
 
 from station.ui.app import StationApp
-from tests.conftest import LICENSE, Station
+from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
+from tests.helpers.fake_zebra import FakeZebra
+from tests.ui_helpers import scan, settle
 
 
-async def test_dashboard_shows_counts_and_quits(received: Station) -> None:
-    received.ok("void", "1A4060300002EE1000000009", "--reason", "torn")
+def rows(app: StationApp, selector: str) -> list[list[str]]:
+    table = app.screen.query_one(selector, DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def log_lines(app: StationApp) -> list[str]:
+    return [str(line.text) for line in app.screen.query_one("#log", RichLog).lines]
+
+
+async def test_dashboard_counts_and_quit(received: Station) -> None:
+    received.ok("void", uid(PACKAGE_PREFIX, 9), "--reason", "torn")
     app = StationApp(received.context())
-    async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        table = app.query_one(DataTable)
-        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-        assert rows == [
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert rows(app, "#counts") == [
             [LICENSE, "Green Leaf Farms", "package", "0", "499", "0", "1"],
             [LICENSE, "Green Leaf Farms", "plant", "0", "100", "0", "0"],
         ]
@@ -24,26 +38,215 @@ async def test_dashboard_shows_counts_and_quits(received: Station) -> None:
     assert app.return_code == 0
 
 
-async def test_dashboard_on_an_empty_station_says_what_to_do(station: Station) -> None:
+async def test_first_run_asks_for_the_facility(station: Station) -> None:
     station.ok("facility", "list")
     app = StationApp(station.context())
-    async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.query_one(DataTable).row_count == 0
-        hint = str(app.query_one("#hint").render())
-        assert "No tags yet" in hint
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#first-run").display
+        app.screen.query_one("#license", Input).value = LICENSE
+        app.screen.query_one("#name", Input).value = "Green Leaf Farms"
+        await pilot.press("f10")
+        await settle(pilot)
+        assert not app.screen.query_one("#first-run").display
+    listed = json.loads(station.ok("facility", "list", "--format", "json").out)
+    assert [f["license_number"] for f in listed] == [LICENSE]
 
 
-async def test_refresh_picks_up_changes_made_elsewhere(stocked: Station) -> None:
+async def test_receive_a_range_by_scanning_first_and_last(stocked: Station) -> None:
     app = StationApp(stocked.context())
-    async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
-        stocked.ok("receive", "1A4060300002EE2000000001", "1A4060300002EE2000000010")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("f2")
+        await scan(pilot, f"]C0{uid(PACKAGE_PREFIX, 1).lower()}", uid(PACKAGE_PREFIX, 250))
+        await settle(pilot)
+        assert log_lines(app)[-1] == (
+            f"received 250 tags {uid(PACKAGE_PREFIX, 1)}..{uid(PACKAGE_PREFIX, 250)}"
+        )
+        [progress] = rows(app, "#progress")
+        assert progress[:5] == ["1", "package", "2026-11-20", "250", "500"]
+        assert progress[5].startswith(f"{uid(PACKAGE_PREFIX, 251)}..{uid(PACKAGE_PREFIX, 500)}")
+    orders = json.loads(stocked.ok("order", "list", "--format", "json").out)
+    assert orders[0]["received"] == 250
+
+
+async def test_fifty_scans_back_to_back_stay_fifty_uids(stocked: Station) -> None:
+    codes = [uid(PLANT_PREFIX, n) for n in range(1, 51)]
+    app = StationApp(stocked.context())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("f2", "f10")
+        await scan(pilot, *codes)
+        await settle(pilot)
+        for _ in range(50):
+            if len(log_lines(app)) >= 50:
+                break
+            await pilot.pause(0.05)
+        assert log_lines(app) == [f"received 1 tag {code}" for code in codes]
+    received = json.loads(stocked.ok("tags", "--status", "received", "--format", "json").out)
+    assert [t["uid"] for t in received] == codes
+
+
+async def test_a_bad_scan_is_refused_and_changes_nothing(stocked: Station) -> None:
+    before = stocked.dump()
+    app = StationApp(stocked.context())
+    bells: list[int] = []
+    app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("f2")
+        await scan(pilot, "[b]1A4060300002EE100000001")
+        await settle(pilot)
+        assert log_lines(app) == [
+            "REFUSED '[b]1A4060300002EE100000001' is not a UID: '[' at position 1 is not 0-9 or A-Z"
+        ]
+        assert bells == [1]
+    assert stocked.dump() == before
+
+
+@pytest.fixture
+def zebra(received: Station) -> Iterator[FakeZebra]:
+    with FakeZebra() as fake:
+        received.ok("printer", "add", "shelf", "--driver", "zpl", "--connection", fake.url)
+        yield fake
+
+
+async def test_assign_ten_packages_and_print_them(received: Station, zebra: FakeZebra) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        for field, value in (
+            ("count", "10"),
+            ("item", "Blue Dream 3.5g"),
+            ("quantity", "3.5"),
+            ("unit", "Grams"),
+        ):
+            screen.query_one(f"#{field}", Input).value = value
+        screen.query_one("#printer", Select).value = "shelf"
+        screen.query_one("#print-now").value = True  # type: ignore[attr-defined]
+        await pilot.press("f12")  # refused: nothing previewed yet
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        preview = str(screen.query_one("#preview", Static).render())
+        assert preview.startswith("Will take 10 tags (one contiguous run):")
+        await pilot.press("f12")
+        await settle(pilot)
+        await settle(pilot)
+    assert zebra.uids() == [uid(PACKAGE_PREFIX, n) for n in range(1, 11)]
+    used = json.loads(received.ok("tags", "--status", "used", "--format", "json").out)
+    assert [t["uid"] for t in used] == zebra.uids()
+    jobs = json.loads(received.ok("jobs", "--format", "json").out)
+    assert jobs[0]["status"] == "done" and jobs[0]["done"] == 10
+
+
+async def test_browse_filter_and_void_a_tag(received: Station) -> None:
+    received.ok("void", uid(PLANT_PREFIX, 3), "--reason", "lost")
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
         await pilot.press("f5")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        table = app.query_one(DataTable)
-        plant = [str(cell) for cell in table.get_row_at(1)]
-        assert plant[2:5] == ["plant", "90", "10"]
-        assert "No tags yet" not in str(app.query_one("#hint").render())
+        await settle(pilot)
+        assert len(rows(app, "#tags")) == 200
+        assert rows(app, "#tags")[0][0] == uid(PACKAGE_PREFIX, 1)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert rows(app, "#tags")[0][0] == uid(PACKAGE_PREFIX, 201)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert rows(app, "#tags")[0][0] == uid(PACKAGE_PREFIX, 1)
+        app.screen.query_one("#status", Select).value = "voided"
+        await settle(pilot)
+        assert [r[0] for r in rows(app, "#tags")] == [uid(PLANT_PREFIX, 3)]
+        app.screen.query_one("#status", Select).value = "received"
+        app.screen.query_one("#search", Input).value = uid(PLANT_PREFIX, 1)[:22]
+        await settle(pilot)
+        assert [r[0] for r in rows(app, "#tags")][:2] == [
+            uid(PLANT_PREFIX, 1),
+            uid(PLANT_PREFIX, 2),
+        ]
+        table = app.screen.query_one("#tags", DataTable)
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        await settle(pilot)
+        fields = str(app.screen.query_one("#fields", Static).render())
+        assert f"uid: {uid(PLANT_PREFIX, 2)}" in fields and "status: received" in fields
+        app.screen.query_one("#reason", Input).value = "damaged"
+        await pilot.press("f12")
+        await settle(pilot)
+        assert "status: voided" in str(app.screen.query_one("#fields", Static).render())
+        assert [r[2] for r in rows(app, "#history")] == ["order.add", "receive", "void"]
+    tag = json.loads(received.ok("tag", uid(PLANT_PREFIX, 2), "--format", "json").out)
+    assert tag["status"] == "voided" and tag["void_reason"] == "damaged"
+
+
+async def test_resume_a_paused_job_from_the_queue(received: Station, zebra: FakeZebra) -> None:
+    zebra.fail_after = (20, "paper_out")
+    first, last = uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 60)
+    assert received("print", "--range", first, last, "--printer", "shelf").code == 1
+    zebra.mode = "ok"
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        [job] = rows(app, "#jobs")
+        assert job[:2] == ["1", "paused"] and job[6] == "1"
+        await pilot.press("f10")  # uncertain labels: listed, nothing sent
+        await settle(pilot)
+        assert "F11 reprints them, F12 skips them" in str(
+            app.screen.query_one("#note", Static).render()
+        )
+        await pilot.press("f11")
+        await settle(pilot)
+        assert str(app.screen.query_one("#note", Static).render()).startswith(
+            "Job 1 done: 60 labels printed"
+        )
+    assert set(zebra.uids()) == {uid(PACKAGE_PREFIX, n) for n in range(1, 61)}
+
+
+async def test_every_screen_opens_from_its_f_key(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        for key, mode in (
+            ("f6", "orders"),
+            ("f7", "printers"),
+            ("f8", "templates"),
+            ("f9", "audit"),
+            ("f1", "dashboard"),
+        ):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.current_mode == mode
+        await pilot.press("f9")
+        await settle(pilot)
+        assert rows(app, "#events")[0][3] == "receive"
+        await pilot.press("f8")
+        await settle(pilot)
+        assert "Full-resolution preview:" in str(app.screen.query_one("#where", Static).render())
+        await pilot.press("ctrl+t")
+        assert app.theme == "warehouse-light"
+
+
+async def test_the_command_palette_offers_every_screen_and_action(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for wanted in (
+            "Receive",
+            "Assign",
+            "Print queue",
+            "Tags",
+            "Audit",
+            "Resume",
+            "Resume, reprint uncertain",
+            "Cancel job",
+            "Reprint tag",
+        ):
+            assert wanted in titles
+        [receive] = [c for c in app.get_system_commands(app.screen) if c.title == "Receive"]
+        result = receive.callback()
+        if inspect.isawaitable(result):
+            await result
+        await settle(pilot)
+        assert app.current_mode == "receive"

@@ -182,20 +182,23 @@ class Run:
         return f"{self.first_uid}..{self.last_uid} ({self.count:,} tags)"
 
 
+def follows(run: Run, uid: str) -> bool:
+    """Whether ``uid`` is the tag right after the end of ``run``."""
+    serial, last = serial_of(uid), serial_of(run.last_uid)
+    return (
+        serial is not None
+        and last is not None
+        and serial == last + 1
+        and prefix_of(uid) == prefix_of(run.last_uid)
+    )
+
+
 def runs(uids: Iterable[str]) -> list[Run]:
     """Group UIDs into consecutive runs, in UID order; duplicates count once."""
     result: list[Run] = []
     for uid in sorted(set(uids)):
-        serial = serial_of(uid)
-        if result and serial is not None:
-            last = result[-1]
-            last_serial = serial_of(last.last_uid)
-            if (
-                last_serial is not None
-                and prefix_of(last.last_uid) == prefix_of(uid)
-                and serial == last_serial + 1
-            ):
-                result[-1] = Run(last.first_uid, uid, last.count + 1)
-                continue
-        result.append(Run(uid, uid, 1))
+        if result and follows(result[-1], uid):
+            result[-1] = Run(result[-1].first_uid, uid, result[-1].count + 1)
+        else:
+            result.append(Run(uid, uid, 1))
     return result

@@ -67,18 +67,8 @@ def assign_next(
 ) -> AssignResult:
     """Assign the next ``count`` received tags: the lowest contiguous run that is long enough,
     else the lowest ``count`` tags (Metrc's batch calls take a StartingTag and a Count)."""
-    if count < 1:
-        raise StationError(f"count must be at least 1, not {count}")
     with ctx.db.atomic():
-        facility = _facility_with_tags(ctx, details.kind, license_number)
-        on_hand = _on_hand(facility, details.kind)
-        available = on_hand.count()
-        if available < count:
-            raise StationError(
-                f"only {available:,} received {details.kind} tags are on hand at "
-                f"{facility.license_number}; asked for {count:,}"
-            )
-        picked, contiguous = _pick(on_hand, count)
+        facility, on_hand, picked, contiguous = _choose(ctx, details.kind, count, license_number)
         assignment = _create(ctx, facility, details)
         if contiguous:
             first, last = picked[0][1], picked[-1][1]
@@ -92,6 +82,31 @@ def assign_next(
         uids = [uid for _, uid in picked]
         _record(ctx, assignment, details, uids, contiguous)
         return AssignResult(assignment, uids, contiguous, [])
+
+
+def preview_next(
+    ctx: Context, kind: str, count: int, license_number: str | None = None
+) -> tuple[Facility, list[str], bool]:
+    """The tags :func:`assign_next` would take now, without taking them (for a confirmation)."""
+    facility, _, picked, contiguous = _choose(ctx, kind, count, license_number)
+    return facility, [uid for _, uid in picked], contiguous
+
+
+def _choose(
+    ctx: Context, kind: str, count: int, license_number: str | None
+) -> tuple[Facility, ModelSelect[Tag], list[tuple[int, str]], bool]:
+    if count < 1:
+        raise StationError(f"count must be at least 1, not {count}")
+    facility = _facility_with_tags(ctx, kind, license_number)
+    on_hand = _on_hand(facility, kind)
+    available = on_hand.count()
+    if available < count:
+        raise StationError(
+            f"only {available:,} received {kind} tags are on hand at "
+            f"{facility.license_number}; asked for {count:,}"
+        )
+    picked, contiguous = _pick(on_hand, count)
+    return facility, on_hand, picked, contiguous
 
 
 def assign_uids(

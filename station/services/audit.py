@@ -104,6 +104,19 @@ def events(ctx: Context, uid: str | None = None, with_uids: bool = True) -> Iter
         )
 
 
+def recent(ctx: Context, before_id: int | None = None, limit: int = 200) -> list[AuditRecord]:
+    """The newest events first (for the audit screen), a page at a time, without UIDs."""
+    query = AuditEvent.select().order_by(AuditEvent.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(AuditEvent.id < before_id)
+    return [
+        AuditRecord(
+            e.id, e.at, e.operator, e.action, e.summary, json.loads(e.details), e.tag_count, []
+        )
+        for e in query
+    ]
+
+
 def _uids_of(event: AuditEvent) -> list[str]:
     query = (
         Tag.select(Tag.uid)

@@ -9,6 +9,8 @@ from peewee import fn
 from station.db.models import Facility, Tag
 from station.db.rows import tuples
 from station.services.context import Context
+from station.services.orders import OrderSummary, list_orders
+from station.services.printing import JobSummary, summaries
 
 
 @dataclass(frozen=True)
@@ -46,3 +48,19 @@ def tag_counts(ctx: Context) -> list[CountRow]:
         )
         for (lic, name, kind), c in sorted(grid.items())
     ]
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What the first screen asks the operator to look at."""
+
+    open_orders: list[OrderSummary]
+    stopped_jobs: list[JobSummary]
+    uncertain_labels: int
+
+
+def attention(ctx: Context) -> Attention:
+    open_orders = [order for order in list_orders(ctx) if order.counts["ordered"]]
+    stopped = [job for job in summaries(ctx) if job.status in ("paused", "interrupted")]
+    uncertain = sum(job.counts["uncertain"] + job.counts["sent"] for job in stopped)
+    return Attention(open_orders, stopped, uncertain)

@@ -12,7 +12,7 @@ from station.db.models import Tag
 from station.db.rows import tuples
 from station.domain.errors import StationError
 from station.domain.text import plural
-from station.domain.uid import UidRange
+from station.domain.uid import Run, UidRange, follows
 from station.services import audit
 from station.services.context import Context
 from station.services.orders import OrderSummary, list_orders
@@ -115,3 +115,22 @@ def _first_missing(rng: UidRange) -> str:
     query = Tag.select(Tag.uid).where(Tag.uid.between(rng.first_uid, rng.last_uid))
     present = {uid for (uid,) in tuples(query)}
     return next(uid for uid in rng if uid not in present)
+
+
+def missing(ctx: Context, order_id: int, runs_wanted: int = 5) -> list[str]:
+    """The first runs of an order's tags that have not arrived yet (for the receive screen);
+    reads only as far as it needs."""
+    query = (
+        Tag.select(Tag.uid)
+        .where((Tag.order == order_id) & (Tag.status == "ordered"))
+        .order_by(Tag.uid)
+    )
+    found: list[Run] = []
+    for (uid,) in tuples(query):
+        if found and follows(found[-1], uid):
+            found[-1] = Run(found[-1].first_uid, uid, found[-1].count + 1)
+            continue
+        if len(found) == runs_wanted:
+            break
+        found.append(Run(uid, uid, 1))
+    return [str(run) for run in found]

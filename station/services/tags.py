@@ -127,6 +127,37 @@ def views_by_id(ctx: Context, tag_ids: list[int]) -> dict[int, TagView]:
     return found
 
 
+def page(
+    ctx: Context,
+    status: str | None = None,
+    tag_type: str | None = None,
+    order_id: int | None = None,
+    uid_prefix: str = "",
+    after: str | None = None,
+    before: str | None = None,
+    limit: int = 200,
+) -> list[TagView]:
+    """One page of tags in UID order, after (or before) a UID: keyset paging, so the page
+    at a million tags costs what the first one does."""
+    query = _query()
+    if status is not None:
+        query = query.where(Tag.status == status)
+    if tag_type is not None:
+        query = query.where(Tag.tag_type == tag_type)
+    if order_id is not None:
+        query = query.where(Tag.order == order_id)
+    if uid_prefix:
+        query = query.where(Tag.uid.startswith(uid_prefix))
+    if before is not None:
+        rows = [
+            _view(t) for t in query.where(Tag.uid < before).order_by(Tag.uid.desc()).limit(limit)
+        ]
+        return rows[::-1]
+    if after is not None:
+        query = query.where(Tag.uid > after)
+    return [_view(tag) for tag in query.order_by(Tag.uid).limit(limit)]
+
+
 def get_tag(ctx: Context, uid: str) -> TagView:
     tag = _query().where(Tag.uid == uid).first()
     if tag is None:

@@ -1,83 +1,100 @@
-"""The terminal UI's first version: the dashboard of tag counts.
+"""The Tag Station terminal UI: every part of the job from one keyboard and a scanner.
 
-Scanning, receiving, assigning and printing screens come with the UI issue; every action is
-already available from the command line (see the README).
+Screens switch on F-keys (shown in the footer and in the command palette, Ctrl+P). No
+binding uses a printable key, so a scan can never trigger an action, and confirmations
+are on F-keys or Ctrl keys, never y/n.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 from typing import ClassVar
 
-from rich.text import Text
-from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.screen import Screen
+from textual.theme import Theme
 
 from station.services.context import Context
-from station.services.dashboard import CountRow, tag_counts
+from station.ui.screens.assign import AssignScreen
+from station.ui.screens.audit import AuditScreen
+from station.ui.screens.dashboard import DashboardScreen
+from station.ui.screens.orders import OrdersScreen
+from station.ui.screens.printers import PrintersScreen
+from station.ui.screens.queue import QueueScreen
+from station.ui.screens.receive import ReceiveScreen
+from station.ui.screens.tags import TagsScreen
+from station.ui.screens.templates import TemplatesScreen
 
-_HINT = (
-    "Tags by facility, type and state. Receive, assign and void from the command line for "
-    "now: station --help."
+# Black on white with strong accents, for bright warehouses.
+WAREHOUSE_LIGHT = Theme(
+    name="warehouse-light",
+    primary="#0033aa",
+    secondary="#003366",
+    accent="#aa3300",
+    warning="#8a5a00",
+    error="#b00020",
+    success="#006400",
+    foreground="#000000",
+    background="#ffffff",
+    surface="#f2f2f2",
+    panel="#e0e0e0",
+    dark=False,
 )
-_EMPTY_HINT = (
-    "No tags yet. Add a facility and an order: station facility add LICENSE NAME; "
-    "station order add ... (see the README)."
-)
-_COLUMNS = ("License", "Facility", "Type", "Ordered", "Received", "Used", "Voided")
 
 
 class StationApp(App[None]):
     """Tag Station. The service context is injected, so tests can give it any database."""
 
     TITLE = "Tag Station"
+    CSS_PATH = "app.tcss"
+    MODES: ClassVar[dict[str, type]] = {  # type: ignore[assignment]
+        "dashboard": DashboardScreen,
+        "receive": ReceiveScreen,
+        "assign": AssignScreen,
+        "queue": QueueScreen,
+        "tags": TagsScreen,
+        "orders": OrdersScreen,
+        "printers": PrintersScreen,
+        "templates": TemplatesScreen,
+        "audit": AuditScreen,
+    }
+    DEFAULT_MODE = "dashboard"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f5", "refresh", "Refresh", id="refresh"),
+        Binding("f1", "switch_mode('dashboard')", "Home", id="home"),
+        Binding("f2", "switch_mode('receive')", "Receive", id="receive"),
+        Binding("f3", "switch_mode('assign')", "Assign", id="assign"),
+        Binding("f4", "switch_mode('queue')", "Print queue", id="queue"),
+        Binding("f5", "switch_mode('tags')", "Tags", id="tags"),
+        Binding("f6", "switch_mode('orders')", "Orders", id="orders"),
+        Binding("f7", "switch_mode('printers')", "Printers", id="printers"),
+        Binding("f8", "switch_mode('templates')", "Templates", id="templates"),
+        Binding("f9", "switch_mode('audit')", "Audit", id="audit"),
+        Binding("ctrl+t", "toggle_light", "Light theme", id="theme"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]
-    CSS = """
-    #hint { padding: 1 2; color: $text-muted; }
-    DataTable { height: 1fr; }
-    """
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
         self.ctx = ctx
+        self.register_theme(WAREHOUSE_LIGHT)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(_HINT, id="hint")
-        yield DataTable(id="counts", cursor_type="row")
-        yield Footer()
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every F-key and Ctrl action of the app and of this screen, in the palette too."""
+        yield from super().get_system_commands(screen)
+        for owner, bindings in ((self, self.BINDINGS), (screen, screen.BINDINGS)):
+            for binding in bindings:
+                if not isinstance(binding, Binding) or binding.action == "quit":
+                    continue
+                yield SystemCommand(
+                    binding.description,
+                    f"{binding.key.upper()}: {binding.description}",
+                    partial(owner.run_action, binding.action),
+                )
 
-    def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*_COLUMNS)
-        self.action_refresh()
-
-    def action_refresh(self) -> None:
-        self._load()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="counts")
-    def _load(self) -> None:
-        # The count is a database query; it never runs on the event loop.
-        rows = tag_counts(self.ctx)
-        self.call_from_thread(self._show, rows)
-
-    def _show(self, rows: list[CountRow]) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        for row in rows:
-            table.add_row(
-                Text(row.license_number),
-                Text(row.facility_name),
-                row.type,
-                f"{row.ordered:,}",
-                f"{row.received:,}",
-                f"{row.used:,}",
-                f"{row.voided:,}",
-            )
-        self.query_one("#hint", Static).update(_HINT if rows else _EMPTY_HINT)
+    def action_toggle_light(self) -> None:
+        self.theme = "textual-dark" if self.theme == WAREHOUSE_LIGHT.name else WAREHOUSE_LIGHT.name
 
 
 def run_ui(ctx: Context) -> None:

@@ -1,0 +1,238 @@
+"""F3: assign received tags to packages or plants, see exactly which tags a batch will take
+before confirming, and print the labels right away or later."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Checkbox, Footer, Header, Input, ProgressBar, Select, Static
+
+from station.domain.dates import parse_past_date
+from station.domain.errors import StationError
+from station.domain.text import plural
+from station.domain.uid import normalize, runs
+from station.services import assignment, fields, printers, printing
+from station.services.assignment import Details, PackageDetails, PlantDetails
+from station.services.job_runner import JobRunner, Outcome
+from station.ui.screens.base import StationScreen, plain
+from station.ui.widgets.scan_input import ScanInput
+
+
+class AssignScreen(StationScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f10", "preview", "Preview", id="assign-preview"),
+        Binding("f12", "assign", "Assign", id="assign-confirm"),
+        Binding("ctrl+l", "clear_scans", "Clear scans", id="assign-clear"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scanned: list[str] = []
+        self.previewed: tuple[object, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="row"):
+            yield Select(
+                [("Packages", "package"), ("Plants", "plant")],
+                value="package",
+                allow_blank=False,
+                id="kind",
+            )
+            yield Input(
+                placeholder="How many (or scan the tags below)", id="count", restrict=r"[0-9]*"
+            )
+            yield Input(placeholder="License (when several facilities hold tags)", id="license")
+        with Vertical(id="package-fields"):
+            with Horizontal(classes="row"):
+                yield Input(placeholder="Item name", id="item")
+                yield Input(placeholder="Quantity", id="quantity")
+                yield Input(placeholder="Unit (Grams, Each...)", id="unit")
+            with Horizontal(classes="row"):
+                yield Input(placeholder="Production batch (optional)", id="batch")
+                yield Input(placeholder="Packaged date YYYY-MM-DD (default today)", id="date")
+        with Vertical(id="plant-fields"), Horizontal(classes="row"):
+            yield Input(placeholder="Strain", id="strain")
+            yield Input(placeholder="Location (optional)", id="location")
+            yield Select(
+                [(p, p) for p in assignment.GROWTH_PHASES], prompt="Growth phase", id="phase"
+            )
+        yield ScanInput(placeholder="Or scan the exact tags to assign", id="scan")
+        yield Static("", id="scans", classes="hint")
+        with Horizontal(classes="row"):
+            yield Checkbox("Print right away on", value=False, id="print-now")
+            yield Select([], prompt="printer", id="printer")
+        yield Static(
+            "F10 shows the tags the batch will take; F12 assigns them.",
+            id="preview",
+            classes="panel",
+        )
+        yield ProgressBar(id="progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#plant-fields").display = False
+        self.query_one("#progress").display = False
+        self.call(lambda: printers.list_printers(self.ctx), self._printers)
+
+    def _printers(self, found: list[object]) -> None:
+        options = [(p.name, p.name) for p in found]  # type: ignore[attr-defined]
+        select = self.query_one("#printer", Select)
+        select.set_options(options)
+        if options:
+            select.value = options[0][1]
+
+    @on(Select.Changed, "#kind")
+    def kind_changed(self, event: Select.Changed) -> None:
+        plant = event.value == "plant"
+        self.query_one("#package-fields").display = not plant
+        self.query_one("#plant-fields").display = plant
+        self.previewed = None
+
+    @on(Input.Changed)
+    def inputs_changed(self) -> None:
+        self.previewed = None  # a confirmation only holds for what was previewed
+
+    @on(ScanInput.Scanned, "#scan")
+    def scanned_tag(self, event: ScanInput.Scanned) -> None:
+        try:
+            uid = normalize(event.code)
+        except StationError as exc:
+            self.fail(str(exc))
+            return
+        if uid in self.scanned:
+            self.fail(f"{uid} is already in this batch")
+            return
+        self.scanned.append(uid)
+        self.previewed = None
+        shown = ", ".join(str(run) for run in runs(self.scanned))
+        self.query_one("#scans", Static).update(plain(f"{len(self.scanned)} scanned: {shown}"))
+
+    def action_clear_scans(self) -> None:
+        self.scanned = []
+        self.previewed = None
+        self.query_one("#scans", Static).update("")
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value
+
+    def _details(self) -> Details:
+        if self.query_one("#kind", Select).value == "plant":
+            phase = self.query_one("#phase", Select).value
+            return PlantDetails(
+                strain=fields.required_text(self._value("strain"), "strain", 200),
+                location=fields.text(self._value("location"), "location", 200, required=False),
+                growth_phase=phase if isinstance(phase, str) else None,
+            )
+        date = self._value("date")
+        return PackageDetails(
+            item=fields.required_text(self._value("item"), "item", 200),
+            quantity=fields.positive_decimal(self._value("quantity"), "quantity"),
+            unit=fields.required_text(self._value("unit"), "unit", 40),
+            production_batch=fields.text(
+                self._value("batch"), "production batch", 100, required=False
+            ),
+            packaged_date=(
+                parse_past_date(date, "packaged date", self.ctx.today())
+                if date
+                else self.ctx.today()
+            ),
+        )
+
+    def _request(self) -> tuple[Details, int | None, str | None]:
+        details = self._details()
+        count_text = self._value("count")
+        license_number = self._value("license").strip() or None
+        if self.scanned:
+            return details, None, license_number
+        if not count_text:
+            raise StationError("give how many tags, or scan the exact tags")
+        return details, int(count_text), license_number
+
+    def action_preview(self) -> None:
+        try:
+            details, count, license_number = self._request()
+        except StationError as exc:
+            self.fail(str(exc))
+            return
+        key = (details, count, license_number, tuple(self.scanned))
+        if count is None:
+            uids = sorted(self.scanned)
+            self._previewed(key, uids, False)
+            return
+        self.call(
+            lambda: assignment.preview_next(self.ctx, details.kind, count, license_number),
+            lambda result: self._previewed(key, result[1], result[2]),
+        )
+
+    def _previewed(self, key: tuple[object, ...], uids: list[str], contiguous: bool) -> None:
+        self.previewed = key
+        shape = "one contiguous run" if contiguous else "as listed"
+        shown = ", ".join(str(run) for run in runs(uids)[:6])
+        self.query_one("#preview", Static).update(
+            plain(f"Will take {plural(len(uids), 'tag')} ({shape}): {shown}. F12 to assign.")
+        )
+
+    def action_assign(self) -> None:
+        try:
+            details, count, license_number = self._request()
+        except StationError as exc:
+            self.fail(str(exc))
+            return
+        if self.previewed != (details, count, license_number, tuple(self.scanned)):
+            self.fail("preview the batch first (F10), then confirm with F12")
+            return
+        scanned = list(self.scanned)
+        print_now = self.query_one("#print-now", Checkbox).value
+        printer = self.query_one("#printer", Select).value
+
+        def work() -> tuple[assignment.AssignResult, int | None]:
+            if scanned:
+                result = assignment.assign_uids(self.ctx, details, scanned, license_number)
+            else:
+                assert count is not None
+                result = assignment.assign_next(self.ctx, details, count, license_number)
+            job_id = None
+            if print_now and isinstance(printer, str):
+                job_id = printing.create_job(self.ctx, result.uids, printer).id
+            return result, job_id
+
+        self.call(work, self._assigned)
+
+    def _assigned(self, outcome: tuple[assignment.AssignResult, int | None]) -> None:
+        result, job_id = outcome
+        self.previewed = None
+        self.action_clear_scans()
+        self.query_one("#preview", Static).update(
+            plain(
+                f"Assigned {plural(len(result.uids), 'tag')} to batch {result.assignment.id}: "
+                + ", ".join(str(run) for run in runs(result.uids)[:6])
+            )
+        )
+        self.say(f"Batch {result.assignment.id}: {plural(len(result.uids), 'tag')} assigned")
+        if job_id is not None:
+            self._print(job_id)
+
+    def _print(self, job_id: int) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=total, progress=done)
+
+        self.call(
+            lambda: JobRunner(self.ctx, job_id, on_progress=progress).run(),
+            self._printed,
+            group="print",
+        )
+
+    def _printed(self, outcome: Outcome) -> None:
+        if outcome.state == "done":
+            self.say(f"Job {outcome.job_id}: {plural(outcome.done, 'label')} printed")
+        else:
+            self.fail(f"Job {outcome.job_id} {outcome.state}: {outcome.reason} (see F4)")

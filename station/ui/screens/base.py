@@ -1,0 +1,93 @@
+"""What every screen shares: the service context, and running services off the UI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from printers.errors import PrinterError
+from station.domain.errors import StationError
+from station.services.context import Context
+
+if TYPE_CHECKING:
+    from station.ui.app import StationApp
+
+
+def plain(value: object) -> Text:
+    """Data shown as text, never as markup (a scan like ``[b]`` must not style anything)."""
+    return Text("" if value is None else str(value))
+
+
+class StationScreen(Screen[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: dict[Worker[Any], Callable[[Any], None]] = {}
+
+    @property
+    def station(self) -> StationApp:
+        from station.ui.app import StationApp
+
+        app = self.app
+        assert isinstance(app, StationApp)
+        return app
+
+    @property
+    def ctx(self) -> Context:
+        return self.station.ctx
+
+    def fail(self, message: str) -> None:
+        """A refused action: the bell and a plain message; nothing changed."""
+        self.app.bell()
+        self.notify(message, severity="error", markup=False, timeout=6)
+
+    def say(self, message: str) -> None:
+        self.notify(message, markup=False, timeout=4)
+
+    def then_say(
+        self, message: Callable[[Any], str], after: Callable[[], None] | None = None
+    ) -> Callable[[Any], None]:
+        """A ``done`` callback: tell the operator what happened, then refresh."""
+
+        def finish(result: Any) -> None:
+            self.say(message(result))
+            if after is not None:
+                after()
+
+        return finish
+
+    def call(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        group: str = "service",
+        exclusive: bool = False,
+    ) -> Worker[Any]:
+        """Run ``work`` (a service call) in a thread; ``done`` gets its result back on the UI
+        thread; a refused operation becomes a plain error message."""
+        worker: Worker[Any] = self.run_worker(
+            work, thread=True, group=group, exclusive=exclusive, exit_on_error=False
+        )
+        self._pending[worker] = done
+        return worker
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        done = self._pending.get(event.worker)
+        if done is None or event.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            return
+        del self._pending[event.worker]
+        if event.state == WorkerState.SUCCESS:
+            done(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            if isinstance(error, StationError | PrinterError):
+                self.fail(str(error))
+            else:
+                self.fail(f"unexpected {type(error).__name__}: {error}")

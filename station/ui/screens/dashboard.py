@@ -1,0 +1,118 @@
+"""F1: counts by facility, type and state; orders still arriving; jobs that need the
+operator. With no facility yet, the first-run form."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from station.services import facilities
+from station.services.dashboard import Attention, CountRow, attention, tag_counts
+from station.ui.screens.base import StationScreen, plain
+
+# California wants receipt recorded within 3 calendar days.
+RECEIPT_DAYS = 3
+
+
+class DashboardScreen(StationScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "refresh", "Refresh", id="refresh"),
+        Binding("f10", "add_facility", "Save facility", id="save-facility"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="first-run", classes="panel"):
+            yield Static("Welcome. Add your facility to start (F10 saves).", classes="title")
+            with Horizontal(classes="row"):
+                yield Input(placeholder="License number, e.g. C11-0000001-LIC", id="license")
+                yield Input(placeholder="Facility name, as printed on labels", id="name")
+        yield Static("Tags by facility, type and state", classes="title")
+        yield DataTable(id="counts", cursor_type="row")
+        yield Static("Orders still arriving (receipt is due within 3 days)", classes="title")
+        yield DataTable(id="orders", cursor_type="row")
+        yield Static("", id="jobs", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#counts", DataTable).add_columns(
+            "License", "Facility", "Type", "Ordered", "Received", "Used", "Voided"
+        )
+        self.query_one("#orders", DataTable).add_columns(
+            "Order", "License", "Type", "Order date", "Received", "Missing", "Days open"
+        )
+        self.query_one("#first-run").display = False
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        # Counting a million tags takes a moment: never on the UI thread.
+        self.call(
+            lambda: (
+                facilities.list_facilities(self.ctx),
+                tag_counts(self.ctx),
+                attention(self.ctx),
+            ),
+            self._show,
+            group="dashboard",
+            exclusive=True,
+        )
+
+    def _show(self, result: tuple[list[object], list[CountRow], Attention]) -> None:
+        known, counts, needs = result
+        first_run = self.query_one("#first-run")
+        first_run.display = not known
+        if not known:
+            self.query_one("#license", Input).focus()
+        table = self.query_one("#counts", DataTable)
+        table.clear()
+        for row in counts:
+            table.add_row(
+                plain(row.license_number),
+                plain(row.facility_name),
+                row.type,
+                f"{row.ordered:,}",
+                f"{row.received:,}",
+                f"{row.used:,}",
+                f"{row.voided:,}",
+            )
+        orders = self.query_one("#orders", DataTable)
+        orders.clear()
+        today = self.ctx.today()
+        for order in needs.open_orders:
+            days = order.days_open(today) or 0
+            late = " (late)" if days > RECEIPT_DAYS else ""
+            orders.add_row(
+                str(order.id),
+                plain(order.license_number),
+                order.type,
+                order.order_date.isoformat(),
+                f"{order.total - order.counts['ordered']:,}",
+                f"{order.counts['ordered']:,}",
+                f"{days}{late}",
+            )
+        stopped = ", ".join(f"job {job.id} {job.status}" for job in needs.stopped_jobs)
+        self.query_one("#jobs", Static).update(
+            plain(
+                f"Print jobs needing you: {stopped}; uncertain labels: {needs.uncertain_labels}"
+                " (F4)"
+                if stopped
+                else "No print job needs you."
+            )
+        )
+
+    def action_add_facility(self) -> None:
+        license_number = self.query_one("#license", Input).value
+        name = self.query_one("#name", Input).value
+        self.call(
+            lambda: facilities.add_facility(self.ctx, license_number, name),
+            self.then_say(
+                lambda added: f"Added {added.license_number} {added.name}", self.action_refresh
+            ),
+        )

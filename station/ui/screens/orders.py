@@ -1,0 +1,148 @@
+"""F6: orders: the list, adding a range, and importing a file picked from a folder tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, DirectoryTree, Footer, Header, Input, Select, Static
+
+from station.domain.dates import parse_past_date
+from station.domain.errors import StationError
+from station.domain.uid import UidRange, normalize
+from station.services import facilities, orders
+from station.services.importing import ImportOptions, ImportResult, import_file
+from station.services.orders import OrderSummary
+from station.ui.screens.base import StationScreen, plain
+
+
+class OrdersScreen(StationScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f10", "add_order", "Record range", id="orders-add"),
+        Binding("f11", "pick_file", "Import file", id="orders-import"),
+        Binding("ctrl+r", "refresh", "Refresh", id="orders-refresh"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="orders", cursor_type="row")
+        yield Static("Record an order range (F10)", classes="title")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="License", id="license")
+            yield Select([("package", "package"), ("plant", "plant")], prompt="type", id="type")
+            yield Input(placeholder="Order date YYYY-MM-DD", id="date")
+            yield Input(placeholder="Order number (optional)", id="number")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="First UID", id="first")
+            yield Input(placeholder="Last UID (or a count)", id="last")
+        yield Static(
+            "Import a CSV or Metrc JSON file (F11 opens the folder tree; Enter picks)",
+            classes="title",
+        )
+        yield Vertical(id="picker")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#orders", DataTable).add_columns(
+            "Order",
+            "License",
+            "Type",
+            "Order date",
+            "Number",
+            "Total",
+            "Ordered",
+            "Received",
+            "Used",
+            "Voided",
+            "Days open",
+        )
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.call(lambda: orders.list_orders(self.ctx), self._show, group="orders", exclusive=True)
+
+    def _show(self, found: list[OrderSummary]) -> None:
+        table = self.query_one("#orders", DataTable)
+        table.clear()
+        today = self.ctx.today()
+        table.add_rows(
+            [
+                str(o.id),
+                plain(o.license_number),
+                o.type,
+                o.order_date.isoformat(),
+                plain(o.order_number or ""),
+                f"{o.total:,}",
+                f"{o.counts['ordered']:,}",
+                f"{o.counts['received']:,}",
+                f"{o.counts['used']:,}",
+                f"{o.counts['voided']:,}",
+                str(o.days_open(today) or ""),
+            ]
+            for o in found
+        )
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value
+
+    def action_add_order(self) -> None:
+        kind = self.query_one("#type", Select).value
+        license_number, date, number = (
+            self._value("license"),
+            self._value("date"),
+            self._value("number"),
+        )
+        first, last = self._value("first"), self._value("last").strip()
+
+        def work() -> object:
+            if not isinstance(kind, str):
+                raise StationError("choose the tag type")
+            start = normalize(first)
+            rng = (
+                UidRange.counted(start, int(last))
+                if last.isdigit() and len(last) < 9
+                else UidRange.between(start, normalize(last))
+            )
+            draft = orders.OrderDraft(
+                facility=facilities.get_facility(self.ctx, license_number),
+                tag_type=kind,
+                order_date=parse_past_date(date, "order date", self.ctx.today()),
+                order_number=orders.clean_order_number(number),
+                runs=[rng.run()],
+            )
+            return orders.add_order(self.ctx, draft)[0]
+
+        self.call(
+            work, self.then_say(lambda order: f"Recorded order {order.id}", self.action_refresh)
+        )
+
+    def action_pick_file(self) -> None:
+        """The folder tree is built only when asked for: reading folders takes time."""
+        picker = self.query_one("#picker", Vertical)
+        if not picker.children:
+            picker.mount(DirectoryTree(Path.cwd(), id="files"))
+        picker.display = True
+        self.call_after_refresh(lambda: self.query_one("#files", DirectoryTree).focus())
+
+    @on(DirectoryTree.FileSelected, "#files")
+    def picked(self, event: DirectoryTree.FileSelected) -> None:
+        path = event.path
+        options = ImportOptions(
+            self._value("license") or None,
+            str(self.query_one("#type", Select).value)
+            if isinstance(self.query_one("#type", Select).value, str)
+            else None,
+            self._value("date") or None,
+        )
+        self.call(lambda: import_file(self.ctx, path, options), self._imported, group="import")
+
+    def _imported(self, result: ImportResult) -> None:
+        for warning in result.warnings[:3]:
+            self.notify(warning, severity="warning", markup=False)
+        self.say(f"Imported {result.tag_count:,} tags in {len(result.orders)} orders")
+        self.query_one("#picker").display = False
+        self.action_refresh()

@@ -1,0 +1,185 @@
+"""F4: the print queue: jobs with their progress; resume, resolve uncertain labels,
+cancel, and reprint a tag with a reason."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.worker import Worker, WorkerState
+
+from station.domain.errors import StationError
+from station.domain.text import plural
+from station.domain.uid import normalize
+from station.services import printers, printing
+from station.services.job_runner import JobRunner, Outcome
+from station.services.printing import JobSummary
+from station.ui.screens.base import StationScreen, plain
+
+REFRESH_SECONDS = 2.0
+
+
+class QueueScreen(StationScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f10", "resume(None)", "Resume", id="queue-resume"),
+        Binding("f11", "resume('reprint')", "Resume, reprint uncertain", id="queue-reprint"),
+        Binding("f12", "resume('skip')", "Resume, skip uncertain", id="queue-skip"),
+        Binding("ctrl+o", "cancel_job", "Cancel job", id="queue-cancel"),
+        Binding("ctrl+r", "reprint", "Reprint tag", id="queue-reprint-tag"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel_armed: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Print jobs (newest last)", classes="title")
+        yield DataTable(id="jobs", cursor_type="row")
+        yield ProgressBar(id="progress", show_eta=False)
+        yield Static("", id="note", classes="hint")
+        yield Static(
+            "Reprint a tag (Ctrl+R): the reason goes into the audit trail", classes="title"
+        )
+        with Horizontal(classes="row"):
+            yield Input(placeholder="UID to reprint", id="reprint-uid")
+            yield Input(placeholder="Reason, e.g. label smudged", id="reprint-reason")
+            yield Select([], prompt="printer", id="reprint-printer")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#jobs", DataTable).add_columns(
+            "Job", "Status", "Printer", "Template", "Done", "Total", "Uncertain", "Reason"
+        )
+        self.query_one("#progress").display = False
+        self.refresh_jobs()
+        self.set_interval(REFRESH_SECONDS, self.refresh_jobs)
+        self.call(lambda: printers.list_printers(self.ctx), self._printers)
+
+    def _printers(self, found: list[object]) -> None:
+        options = [(p.name, p.name) for p in found]  # type: ignore[attr-defined]
+        select = self.query_one("#reprint-printer", Select)
+        select.set_options(options)
+        if options:
+            select.value = options[0][1]
+
+    def refresh_jobs(self) -> None:
+        self.call(lambda: printing.summaries(self.ctx), self._show, group="jobs", exclusive=True)
+
+    def _show(self, jobs: list[JobSummary]) -> None:
+        table = self.query_one("#jobs", DataTable)
+        for job in jobs:
+            row = job.as_dict()
+            values = (
+                str(job.id),
+                job.status,
+                plain(job.printer),
+                plain(job.template),
+                str(row["done"]),
+                str(job.total),
+                str(row["uncertain"]),
+                plain(job.pause_reason or ""),
+            )
+            key = str(job.id)
+            if key in table.rows:
+                for column, value in zip(table.columns, values, strict=True):
+                    table.update_cell(key, column, value)
+            else:
+                table.add_row(*values, key=key)
+
+    def _selected(self) -> int | None:
+        table = self.query_one("#jobs", DataTable)
+        if table.row_count == 0:
+            self.fail("no print job to act on")
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def action_resume(self, uncertain: str | None) -> None:
+        job_id = self._selected()
+        if job_id is None:
+            return
+
+        def work() -> Outcome:
+            printing.prepare_resume(self.ctx, job_id, uncertain)
+            return JobRunner(self.ctx, job_id, on_progress=self._progress).run()
+
+        self.query_one("#note", Static).update(f"Printing job {job_id}...")
+        self.call(work, self._finished, group="print")
+
+    def _progress(self, done: int, total: int) -> None:
+        def show() -> None:
+            bar = self.query_one("#progress", ProgressBar)
+            bar.display = True
+            bar.update(total=total, progress=done)
+
+        self.app.call_from_thread(show)
+
+    def _finished(self, outcome: Outcome) -> None:
+        self.refresh_jobs()
+        if outcome.state == "done":
+            note = f"Job {outcome.job_id} done: {plural(outcome.done, 'label')} printed."
+            self.say(note)
+        else:
+            note = f"Job {outcome.job_id} {outcome.state}: {outcome.reason}. Uncertain: " + (
+                " ".join(outcome.uncertain) or "none"
+            )
+            self.fail(note)
+        self.query_one("#note", Static).update(plain(note))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group == "print" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            if isinstance(error, printing.UncertainLabels):
+                self.query_one("#note", Static).update(
+                    plain(
+                        f"{error} Uncertain: {' '.join(error.uids)}. "
+                        "F11 reprints them, F12 skips them."
+                    )
+                )
+
+    def action_cancel_job(self) -> None:
+        job_id = self._selected()
+        if job_id is None:
+            return
+        if self.cancel_armed != job_id:
+            self.cancel_armed = job_id
+            self.query_one("#note", Static).update(f"Press Ctrl+O again to cancel job {job_id}.")
+            return
+        self.cancel_armed = None
+
+        def work() -> str | None:
+            return printing.clear_printer(printing.cancel(self.ctx, job_id))
+
+        self.call(
+            work,
+            self.then_say(
+                lambda warning: f"Cancelled job {job_id}" + (f" ({warning})" if warning else ""),
+                self.refresh_jobs,
+            ),
+        )
+
+    def action_reprint(self) -> None:
+        try:
+            uid = normalize(self.query_one("#reprint-uid", Input).value)
+        except StationError as exc:
+            self.fail(str(exc))
+            return
+        reason = self.query_one("#reprint-reason", Input).value
+        if not reason.strip():
+            self.fail("a reprint needs a reason")
+            return
+        printer = self.query_one("#reprint-printer", Select).value
+        if not isinstance(printer, str):
+            self.fail("choose a printer")
+            return
+
+        def work() -> Outcome:
+            job = printing.create_job(self.ctx, [uid], printer, reprint_reason=reason)
+            return JobRunner(self.ctx, job.id, on_progress=self._progress).run()
+
+        self.call(work, self._finished, group="print")

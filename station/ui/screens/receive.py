@@ -1,0 +1,159 @@
+"""F2: receive tags by scanning the first and last tag of each roll, or every tag.
+
+Scans are checked on the spot (a bad one rings the bell and changes nothing) and then
+recorded, in order, by one background thread, so the scan field never waits.
+"""
+
+from __future__ import annotations
+
+import queue
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Header, RichLog, Static
+from textual.worker import get_current_worker
+
+from station.domain.errors import StationError
+from station.domain.text import plural
+from station.domain.uid import normalize, prefix_of
+from station.services import receiving
+from station.services.orders import OrderSummary
+from station.ui.screens.base import StationScreen, plain
+from station.ui.widgets.scan_input import ScanInput
+
+Job = tuple[str, str, str | None]  # ("range", first, last) or ("each", uid, None)
+
+
+class ReceiveScreen(StationScreen):
+    AUTO_FOCUS = "#scan"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f10", "toggle_mode", "Every tag / first+last", id="receive-mode"),
+        Binding("escape", "forget_first", "Forget first scan", id="forget-first"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.each = False
+        self.first: str | None = None
+        self.jobs: queue.Queue[Job] = queue.Queue()
+        self.received = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="mode", classes="title")
+        yield ScanInput(id="scan")
+        yield Static("", id="pending", classes="hint")
+        yield RichLog(id="log", max_lines=500, markup=False)
+        yield Static("Orders being received", classes="title")
+        yield DataTable(id="progress", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#progress", DataTable).add_columns(
+            "Order", "Type", "Order date", "Received", "Expected", "Still missing"
+        )
+        self._show_mode()
+        self.record_scans()
+
+    def _show_mode(self) -> None:
+        text = (
+            "Receiving: scan EVERY tag (F10: first and last of each roll)"
+            if self.each
+            else "Receiving: scan the FIRST and LAST tag of each roll (F10: every tag)"
+        )
+        self.query_one("#mode", Static).update(text)
+        self.query_one("#pending", Static).update(
+            plain(f"First tag {self.first}: now scan the last tag of this roll (Esc forgets it)")
+            if self.first
+            else ""
+        )
+
+    def action_toggle_mode(self) -> None:
+        self.each, self.first = not self.each, None
+        self._show_mode()
+
+    def action_forget_first(self) -> None:
+        self.first = None
+        self._show_mode()
+
+    @on(ScanInput.Scanned, "#scan")
+    def scanned(self, event: ScanInput.Scanned) -> None:
+        try:
+            uid = normalize(event.code)
+        except StationError as exc:
+            self.query_one("#log", RichLog).write(f"REFUSED {exc}")
+            self.fail(str(exc))
+            return
+        if self.each:
+            self.jobs.put(("each", uid, None))
+        elif self.first is None:
+            self.first = uid
+        elif prefix_of(uid) != prefix_of(self.first):
+            self.fail(f"{uid} is not in the same roll as {self.first}; scan the roll's last tag")
+            return
+        else:
+            first, self.first = self.first, None
+            self.jobs.put(("range", min(first, uid), max(first, uid)))
+        self._show_mode()
+
+    @work(thread=True, group="scans", exit_on_error=False)
+    def record_scans(self) -> None:
+        """Record scans one after another, in the order they were made."""
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            try:
+                kind, first, last = self.jobs.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            try:
+                if kind == "each":
+                    result = receiving.receive_uids(self.ctx, [first])
+                else:
+                    result = receiving.receive_range(self.ctx, first, last)
+                missing = {
+                    order.id: receiving.missing(self.ctx, order.id) for order in result.orders
+                }
+            except StationError as exc:
+                self.app.call_from_thread(self._refused, str(exc))
+                continue
+            self.app.call_from_thread(self._recorded, first, last, result, missing)
+
+    def _refused(self, message: str) -> None:
+        self.query_one("#log", RichLog).write(f"REFUSED {message}")
+        self.fail(message)
+
+    def _recorded(
+        self,
+        first: str,
+        last: str | None,
+        result: receiving.ReceiveResult,
+        missing: dict[int, list[str]],
+    ) -> None:
+        self.received += result.received
+        what = first if last is None or last == first else f"{first}..{last}"
+        skipped = ", ".join(f"{n} already {s}" for s, n in sorted(result.skipped.items()))
+        self.query_one("#log", RichLog).write(
+            f"received {plural(result.received, 'tag')} {what}"
+            + (f" ({skipped})" if skipped else "")
+        )
+        self._progress(result.orders, missing)
+
+    def _progress(self, orders: list[OrderSummary], missing: dict[int, list[str]]) -> None:
+        table = self.query_one("#progress", DataTable)
+        for order in orders:
+            key = str(order.id)
+            row = (
+                key,
+                order.type,
+                order.order_date.isoformat(),
+                f"{order.total - order.counts['ordered']:,}",
+                f"{order.total:,}",
+                plain(", ".join(missing.get(order.id, [])) or "nothing: complete"),
+            )
+            if key in table.rows:
+                for column, value in zip(table.columns, row, strict=True):
+                    table.update_cell(key, column, value)
+            else:
+                table.add_row(*row, key=key)

@@ -1,0 +1,122 @@
+"""F5: browse tags a page at a time, filtered by state, type, order or UID; Enter opens a
+tag with its history."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from station.db.models import TAG_STATUSES, TAG_TYPES
+from station.services import tags
+from station.services.tags import TagView
+from station.ui.screens.base import StationScreen, plain
+from station.ui.screens.tag_detail import TagDetailScreen
+
+PAGE = 200
+
+
+class TagsScreen(StationScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "next_page", "Next page", id="tags-next"),
+        Binding("ctrl+b", "previous_page", "Previous page", id="tags-previous"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[TagView] = []
+        self.page_number = 1
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="row"):
+            yield Select([(s, s) for s in TAG_STATUSES], prompt="any state", id="status")
+            yield Select([(t, t) for t in TAG_TYPES], prompt="any type", id="type")
+            yield Input(placeholder="Order id", id="order", restrict=r"[0-9]*")
+            yield Input(placeholder="UID starts with...", id="search")
+        yield Static("", id="page", classes="hint")
+        yield DataTable(id="tags", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#tags", DataTable).add_columns(
+            "UID", "Type", "State", "License", "Order", "Order date", "Batch", "Item / strain"
+        )
+        self.load()
+
+    def _filters(self) -> dict[str, object]:
+        status = self.query_one("#status", Select).value
+        kind = self.query_one("#type", Select).value
+        order = self.query_one("#order", Input).value
+        return {
+            "status": status if isinstance(status, str) else None,
+            "tag_type": kind if isinstance(kind, str) else None,
+            "order_id": int(order) if order else None,
+            "uid_prefix": self.query_one("#search", Input).value.strip().upper(),
+        }
+
+    @on(Select.Changed)
+    @on(Input.Changed)
+    def filters_changed(self) -> None:
+        self.page_number = 1
+        self.load()
+
+    def load(self, after: str | None = None, before: str | None = None) -> None:
+        filters = self._filters()
+        self.call(
+            lambda: tags.page(self.ctx, after=after, before=before, limit=PAGE, **filters),  # type: ignore[arg-type]
+            self._show,
+            group="tags",
+            exclusive=True,
+        )
+
+    def _show(self, rows: list[TagView]) -> None:
+        if not rows and self.rows and self.page_number > 1:
+            self.page_number -= 1
+            self.say("no more tags")
+            return
+        self.rows = rows
+        table = self.query_one("#tags", DataTable)
+        table.clear()
+        table.add_rows(
+            [
+                plain(t.uid),
+                t.type,
+                t.status,
+                plain(t.license_number),
+                str(t.order_id),
+                t.order_date.isoformat(),
+                str(t.assignment_id or ""),
+                plain(t.item or t.strain or ""),
+            ]
+            for t in rows
+        )
+        first = rows[0].uid if rows else "-"
+        self.query_one("#page", Static).update(
+            plain(
+                f"Page {self.page_number}: {len(rows)} tags from {first} "
+                "(Ctrl+N next, Ctrl+B previous, Enter opens a tag)"
+            )
+        )
+
+    def action_next_page(self) -> None:
+        if len(self.rows) == PAGE:
+            self.page_number += 1
+            self.load(after=self.rows[-1].uid)
+        else:
+            self.say("this is the last page")
+
+    def action_previous_page(self) -> None:
+        if self.page_number > 1 and self.rows:
+            self.page_number -= 1
+            self.load(before=self.rows[0].uid)
+
+    @on(DataTable.RowSelected, "#tags")
+    def open_tag(self, event: DataTable.RowSelected) -> None:
+        index = event.cursor_row
+        if 0 <= index < len(self.rows):
+            self.app.push_screen(TagDetailScreen(self.rows[index].uid))

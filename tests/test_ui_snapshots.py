@@ -1,0 +1,53 @@
+"""Snapshots of key screens (SVG, under tests/__snapshots__). After a deliberate change to a
+screen, review and update them with: .venv/bin/pytest tests/test_ui_snapshots.py
+--snapshot-update"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from textual.pilot import Pilot
+
+from station.ui.app import StationApp
+from tests.conftest import PACKAGE_PREFIX, Station, uid
+from tests.ui_helpers import scan, settle
+
+# A fixed "now", so days-open and dates on screen do not change from one day to the next.
+NOW = dt.datetime(2026, 11, 26, 18, 0, tzinfo=dt.UTC)
+
+
+def app_for(station: Station) -> StationApp:
+    ctx = station.context()
+    ctx.clock = lambda: NOW
+    return StationApp(ctx)
+
+
+def test_dashboard(stocked: Station, snap_compare: Any) -> None:
+    stocked.ok("receive", uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 100))
+
+    async def ready(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+
+    assert snap_compare(app_for(stocked), terminal_size=(120, 34), run_before=ready)
+
+
+def test_receive_after_scans(stocked: Station, snap_compare: Any) -> None:
+    async def scanned(pilot: Pilot[None]) -> None:
+        await pilot.press("f2")
+        await scan(pilot, uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 40), "NOT-A-UID")
+        await settle(pilot)
+        for _ in range(20):
+            await pilot.pause(0.05)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app_for(stocked), terminal_size=(120, 34), run_before=scanned)
+
+
+def test_tags_browser(received: Station, snap_compare: Any) -> None:
+    async def browsing(pilot: Pilot[None]) -> None:
+        await pilot.press("f5")
+        await settle(pilot)
+
+    assert snap_compare(app_for(received), terminal_size=(120, 30), run_before=browsing)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import core, jobs, printing
+from bench import core, jobs, printing, ui
 
-AREAS = {"core": core.run, "printing": printing.run, "jobs": jobs.run}
+AREAS = {"core": core.run, "printing": printing.run, "jobs": jobs.run, "ui": ui.run}
 
 
 def main() -> None:

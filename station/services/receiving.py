@@ -26,10 +26,14 @@ class ReceiveResult:
     received: int
     skipped: Counter[str]
     orders: list[OrderSummary]
+    order_ids: list[int]
 
 
-def receive_range(ctx: Context, first_uid: str, last_uid: str | None = None) -> ReceiveResult:
-    """Receive every tag from ``first_uid`` to ``last_uid`` (or the one tag ``first_uid``)."""
+def receive_range(
+    ctx: Context, first_uid: str, last_uid: str | None = None, progress: bool = True
+) -> ReceiveResult:
+    """Receive every tag from ``first_uid`` to ``last_uid`` (or the one tag ``first_uid``);
+    with ``progress``, also each order's counts afterwards (a count over the whole order)."""
     rng = UidRange.between(first_uid, last_uid or first_uid)
     in_range = Tag.uid.between(rng.first_uid, rng.last_uid) & Tag.serial.between(
         rng.first, rng.last
@@ -57,10 +61,11 @@ def receive_range(ctx: Context, first_uid: str, last_uid: str | None = None) -> 
         )
         changed = Tag.update(status="received", received_at=ctx.now()).where(ordered).execute()
         assert changed == counts["ordered"]  # the write transaction keeps others out
-        return ReceiveResult(changed, _skipped(counts), list_orders(ctx, order_ids))
+        summaries = list_orders(ctx, order_ids) if progress else []
+        return ReceiveResult(changed, _skipped(counts), summaries, order_ids)
 
 
-def receive_uids(ctx: Context, uids: Sequence[str]) -> ReceiveResult:
+def receive_uids(ctx: Context, uids: Sequence[str], progress: bool = True) -> ReceiveResult:
     """Receive exactly the scanned ``uids`` (already normalized; repeats count once)."""
     wanted = sorted(set(uids))
     if not wanted:
@@ -98,7 +103,8 @@ def receive_uids(ctx: Context, uids: Sequence[str]) -> ReceiveResult:
                 .execute()
             )
         assert changed == len(ids)  # the write transaction keeps others out
-        return ReceiveResult(changed, _skipped(counts), list_orders(ctx, order_ids))
+        summaries = list_orders(ctx, order_ids) if progress else []
+        return ReceiveResult(changed, _skipped(counts), summaries, order_ids)
 
 
 def _refuse_nothing(counts: Counter[str]) -> None:
@@ -117,16 +123,24 @@ def _first_missing(rng: UidRange) -> str:
     return next(uid for uid in rng if uid not in present)
 
 
-def missing(ctx: Context, order_id: int, runs_wanted: int = 5) -> list[str]:
-    """The first runs of an order's tags that have not arrived yet (for the receive screen);
-    reads only as far as it needs."""
+def missing(ctx: Context, order_id: int, runs_wanted: int = 5, look: int = 2000) -> list[str]:
+    """The first runs of an order's tags that have not arrived yet (for the receive screen).
+
+    Reads at most ``look`` tags, so a scan's feedback stays quick on a 100,000-tag order;
+    a run that goes on past them ends in "...".
+    """
     query = (
         Tag.select(Tag.uid)
         .where((Tag.order == order_id) & (Tag.status == "ordered"))
         .order_by(Tag.uid)
+        .limit(look + 1)
     )
     found: list[Run] = []
+    read = 0
     for (uid,) in tuples(query):
+        read += 1
+        if read > look:
+            return [str(run) for run in found] + ["..."]
         if found and follows(found[-1], uid):
             found[-1] = Run(found[-1].first_uid, uid, found[-1].count + 1)
             continue

@@ -7,6 +7,7 @@ are on F-keys or Ctrl keys, never y/n.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
@@ -92,6 +93,12 @@ class StationApp(App[None]):
                     f"{binding.key.upper()}: {binding.description}",
                     partial(owner.run_action, binding.action),
                 )
+
+    def on_mount(self) -> None:
+        # Everything alive after start-up (Textual, the modules, the screens) is moved out of
+        # the garbage collector's sight, so its full passes stop landing between two scans.
+        gc.collect()
+        gc.freeze()
 
     def action_toggle_light(self) -> None:
         self.theme = "textual-dark" if self.theme == WAREHOUSE_LIGHT.name else WAREHOUSE_LIGHT.name

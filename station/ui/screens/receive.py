@@ -12,18 +12,22 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, RichLog, Static
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Log, Static
 from textual.worker import get_current_worker
 
 from station.domain.errors import StationError
 from station.domain.text import plural
 from station.domain.uid import normalize, prefix_of
 from station.services import receiving
-from station.services.orders import OrderSummary
+from station.services.orders import OrderSummary, list_orders
 from station.ui.screens.base import StationScreen, plain
 from station.ui.widgets.scan_input import ScanInput
 
 Job = tuple[str, str, str | None]  # ("range", first, last) or ("each", uid, None)
+# The orders' counts are refreshed once a burst of scans pauses this long, so counting a
+# large order never competes with the scans themselves.
+PROGRESS_DELAY = 1.0
 
 
 class ReceiveScreen(StationScreen):
@@ -39,13 +43,15 @@ class ReceiveScreen(StationScreen):
         self.first: str | None = None
         self.jobs: queue.Queue[Job] = queue.Queue()
         self.received = 0
+        self.stale: set[int] = set()  # orders whose counts on screen are out of date
+        self.refresh_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="mode", classes="title")
         yield ScanInput(id="scan")
         yield Static("", id="pending", classes="hint")
-        yield RichLog(id="log", max_lines=500, markup=False)
+        yield Log(id="log", max_lines=500)
         yield Static("Orders being received", classes="title")
         yield DataTable(id="progress", cursor_type="row")
         yield Footer()
@@ -83,7 +89,7 @@ class ReceiveScreen(StationScreen):
         try:
             uid = normalize(event.code)
         except StationError as exc:
-            self.query_one("#log", RichLog).write(f"REFUSED {exc}")
+            self.query_one("#log", Log).write_line(f"REFUSED {exc}")
             self.fail(str(exc))
             return
         if self.each:
@@ -108,37 +114,46 @@ class ReceiveScreen(StationScreen):
             except queue.Empty:
                 continue
             try:
+                # Feedback first; the orders' counts follow (a count over the whole order).
                 if kind == "each":
-                    result = receiving.receive_uids(self.ctx, [first])
+                    result = receiving.receive_uids(self.ctx, [first], progress=False)
                 else:
-                    result = receiving.receive_range(self.ctx, first, last)
-                missing = {
-                    order.id: receiving.missing(self.ctx, order.id) for order in result.orders
-                }
+                    result = receiving.receive_range(self.ctx, first, last, progress=False)
             except StationError as exc:
                 self.app.call_from_thread(self._refused, str(exc))
                 continue
-            self.app.call_from_thread(self._recorded, first, last, result, missing)
+            self.app.call_from_thread(self._recorded, first, last, result)
+
+    def _refresh_progress(self) -> None:
+        """Counts and missing tags of the orders touched since last time, in their own
+        thread: a count over a 100,000-tag order must not hold up the next scan."""
+        self.refresh_timer = None
+        wanted, self.stale = sorted(self.stale), set()
+        if not wanted:
+            return
+
+        def work() -> tuple[list[OrderSummary], dict[int, list[str]]]:
+            summaries = list_orders(self.ctx, wanted)
+            return summaries, {order: receiving.missing(self.ctx, order) for order in wanted}
+
+        self.call(work, lambda found: self._progress(*found), group="progress")
 
     def _refused(self, message: str) -> None:
-        self.query_one("#log", RichLog).write(f"REFUSED {message}")
+        self.query_one("#log", Log).write_line(f"REFUSED {message}")
         self.fail(message)
 
-    def _recorded(
-        self,
-        first: str,
-        last: str | None,
-        result: receiving.ReceiveResult,
-        missing: dict[int, list[str]],
-    ) -> None:
+    def _recorded(self, first: str, last: str | None, result: receiving.ReceiveResult) -> None:
         self.received += result.received
+        self.stale.update(result.order_ids)
+        if self.refresh_timer is not None:
+            self.refresh_timer.stop()
+        self.refresh_timer = self.set_timer(PROGRESS_DELAY, self._refresh_progress)
         what = first if last is None or last == first else f"{first}..{last}"
         skipped = ", ".join(f"{n} already {s}" for s, n in sorted(result.skipped.items()))
-        self.query_one("#log", RichLog).write(
+        self.query_one("#log", Log).write_line(
             f"received {plural(result.received, 'tag')} {what}"
             + (f" ({skipped})" if skipped else "")
         )
-        self._progress(result.orders, missing)
 
     def _progress(self, orders: list[OrderSummary], missing: dict[int, list[str]]) -> None:
         table = self.query_one("#progress", DataTable)
@@ -150,7 +165,11 @@ class ReceiveScreen(StationScreen):
                 order.order_date.isoformat(),
                 f"{order.total - order.counts['ordered']:,}",
                 f"{order.total:,}",
-                plain(", ".join(missing.get(order.id, [])) or "nothing: complete"),
+                plain(
+                    f"{order.counts['ordered']:,}: " + ", ".join(missing.get(order.id, []))
+                    if order.counts["ordered"]
+                    else "nothing: complete"
+                ),
             )
             if key in table.rows:
                 for column, value in zip(table.columns, row, strict=True):

@@ -17,7 +17,7 @@ from station.services.tags import TagView
 from station.ui.screens.base import StationScreen, plain
 from station.ui.screens.tag_detail import TagDetailScreen
 
-PAGE = 200
+PAGE = 100
 
 
 class TagsScreen(StationScreen):

@@ -96,6 +96,17 @@ def _view(tag: Tag) -> TagView:
     )
 
 
+def _filtered(status: str | None, tag_type: str | None, order_id: int | None) -> Any:
+    query = _query()
+    if status is not None:
+        query = query.where(Tag.status == status)
+    if tag_type is not None:
+        query = query.where(Tag.tag_type == tag_type)
+    if order_id is not None:
+        query = query.where(Tag.order == order_id)
+    return query
+
+
 def list_tags(
     ctx: Context,
     status: str | None = None,
@@ -104,13 +115,7 @@ def list_tags(
     assignment_id: int | None = None,
 ) -> Iterator[TagView]:
     """Tags in UID order, streamed so a million-tag listing holds one row at a time."""
-    query = _query()
-    if status is not None:
-        query = query.where(Tag.status == status)
-    if tag_type is not None:
-        query = query.where(Tag.tag_type == tag_type)
-    if order_id is not None:
-        query = query.where(Tag.order == order_id)
+    query = _filtered(status, tag_type, order_id)
     if assignment_id is not None:
         query = query.where(Tag.assignment == assignment_id)
     for tag in query.order_by(Tag.uid).iterator():
@@ -139,13 +144,7 @@ def page(
 ) -> list[TagView]:
     """One page of tags in UID order, after (or before) a UID: keyset paging, so the page
     at a million tags costs what the first one does."""
-    query = _query()
-    if status is not None:
-        query = query.where(Tag.status == status)
-    if tag_type is not None:
-        query = query.where(Tag.tag_type == tag_type)
-    if order_id is not None:
-        query = query.where(Tag.order == order_id)
+    query = _filtered(status, tag_type, order_id)
     if uid_prefix:
         query = query.where(Tag.uid.startswith(uid_prefix))
     if before is not None:

@@ -182,15 +182,20 @@ class Run:
         return f"{self.first_uid}..{self.last_uid} ({self.count:,} tags)"
 
 
-def follows(run: Run, uid: str) -> bool:
-    """Whether ``uid`` is the tag right after the end of ``run``."""
-    serial, last = serial_of(uid), serial_of(run.last_uid)
+def next_to(before: str, uid: str) -> bool:
+    """Whether ``uid`` is the tag right after ``before`` (same prefix, serial one higher)."""
+    serial, last = serial_of(uid), serial_of(before)
     return (
         serial is not None
         and last is not None
         and serial == last + 1
-        and prefix_of(uid) == prefix_of(run.last_uid)
+        and prefix_of(uid) == prefix_of(before)
     )
+
+
+def follows(run: Run, uid: str) -> bool:
+    """Whether ``uid`` is the tag right after the end of ``run``."""
+    return next_to(run.last_uid, uid)
 
 
 def runs(uids: Iterable[str]) -> list[Run]:

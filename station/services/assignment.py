@@ -13,7 +13,7 @@ from station.db.models import Assignment, Facility, Tag
 from station.db.rows import tuples
 from station.domain.errors import StationError
 from station.domain.text import plural
-from station.domain.uid import serial_of
+from station.domain.uid import next_to, serial_of
 from station.services import audit, facilities
 from station.services.context import Context
 
@@ -166,21 +166,10 @@ def _pick(on_hand: ModelSelect[Tag], count: int) -> tuple[list[tuple[int, str]],
     """
     lowest: list[tuple[int, str]] = []
     run: list[tuple[int, str]] = []
-    previous: tuple[str, int | None] | None = None
     for tag_id, uid in tuples(on_hand.order_by(Tag.uid)):
-        serial = serial_of(uid)
-        key = (uid[:16], serial)
-        consecutive = (
-            previous is not None
-            and serial is not None
-            and previous[1] is not None
-            and previous[0] == key[0]
-            and previous[1] + 1 == serial
-        )
-        if not consecutive:
+        if run and not next_to(run[-1][1], uid):
             run = []
         run.append((tag_id, uid))
-        previous = key
         if len(lowest) < count:
             lowest.append((tag_id, uid))
         if len(run) == count:

@@ -260,3 +260,40 @@ def test_escpos_job_over_a_pseudo_terminal(received: Station) -> None:
         assert result.code == 1 and "not ready: cover open" in result.err
         fake.mode = "ok"
         received.ok("job", "resume", "2")
+
+
+def test_an_operator_pause_leaves_nothing_uncertain(received: Station, zebra: FakeZebra) -> None:
+    import subprocess
+    import sys
+
+    zebra.seconds_per_label = 0.01
+    printing = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "station",
+            "--db",
+            received.url,
+            "print",
+            "--range",
+            FIRST,
+            LAST,
+            "--printer",
+            "shelf",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while len(zebra.printed) < 5:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    received.ok("job", "pause", "1")
+    _, err = printing.communicate(timeout=30)
+    assert printing.returncode == 1 and "paused by the operator" in err
+    shown = job(received, 1)
+    assert shown["status"] == "paused" and shown["uncertain"] == 0 and shown["pending"] > 0
+    assert received.refused("job", "pause", "1") == "job 1 is not printing (it is paused)"
+    received.ok("job", "resume", "1")
+    assert zebra.uids() == RANGE  # each label exactly once

@@ -207,6 +207,15 @@ def resume(state: State, job_id: int, uncertain: str | None) -> None:
     report(run_job(ctx, job_id))
 
 
+@job.command("pause")
+@click.argument("job_id", type=int)
+@pass_state
+def pause(state: State, job_id: int) -> None:
+    """Pause a job that is printing, once the labels already sent are done."""
+    printing.request_pause(state.context(), job_id)
+    message(f"job {job_id} will pause after the labels already sent")
+
+
 @job.command("cancel")
 @click.argument("job_id", type=int)
 @pass_state

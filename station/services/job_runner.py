@@ -32,6 +32,7 @@ from station.services.printing import get_job, owner_alive, owner_token, uncerta
 from station.services.tags import views_by_id
 
 CHUNK = 25
+PAUSED_BY_OPERATOR = "paused by the operator"
 # How long to wait at the end of a job for a Zebra to empty its buffer, per label still in it.
 DRAIN_SECONDS_PER_LABEL = 2.0
 STATUS_TIMEOUT = 2.0
@@ -174,6 +175,11 @@ class JobRunner:
             in_flight: list[int] = []
             for start in range(0, len(pending), self.chunk):
                 batch = pending[start : start + self.chunk]
+                if self._pause_requested(job):
+                    # Let what is already sent finish, so an operator's pause leaves
+                    # nothing uncertain.
+                    self._drain(job, link, in_flight)
+                    raise Paused(PAUSED_BY_OPERATOR)
                 self._mark_sent(job, batch)
                 self._write(link, b"".join(chunks[1 + start : 1 + start + len(batch)]))
                 in_flight += [item.id for item in batch]
@@ -195,6 +201,10 @@ class JobRunner:
             link.write(data)
         except TransportError as exc:
             raise Paused(str(exc)) from None
+
+    def _pause_requested(self, job: PrintJob) -> bool:
+        reason = PrintJob.select(PrintJob.pause_reason).where(PrintJob.id == job.id).scalar()
+        return bool(reason == PAUSED_BY_OPERATOR)
 
     def _mark_sent(self, job: PrintJob, batch: list[PrintItem]) -> None:
         ids = [item.id for item in batch]

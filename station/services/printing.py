@@ -311,6 +311,20 @@ def prepare_resume(ctx: Context, job_id: int, uncertain: str | None) -> PrintJob
     return job
 
 
+def request_pause(ctx: Context, job_id: int) -> PrintJob:
+    """Ask the station printing ``job_id`` to stop after the labels it has already sent."""
+    from station.services.job_runner import PAUSED_BY_OPERATOR
+
+    with ctx.db.atomic():
+        job = get_job(ctx, job_id)
+        if job.state != "printing" or not owner_alive(job, ctx.now()):
+            raise StationError(f"job {job_id} is not printing (it is {status_of(job, ctx.now())})")
+        job.pause_reason = PAUSED_BY_OPERATOR
+        job.save()
+        audit.record(ctx, "print.pause", f"asked job {job_id} to pause", {"job_id": job_id})
+    return job
+
+
 def cancel(ctx: Context, job_id: int) -> PrintJob:
     """Stop a job: pending labels are skipped; a process printing it stops at its next chunk."""
     with ctx.db.atomic():

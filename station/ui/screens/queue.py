@@ -27,6 +27,7 @@ class QueueScreen(StationScreen):
         Binding("f10", "resume(None)", "Resume", id="queue-resume"),
         Binding("f11", "resume('reprint')", "Resume, reprint uncertain", id="queue-reprint"),
         Binding("f12", "resume('skip')", "Resume, skip uncertain", id="queue-skip"),
+        Binding("ctrl+s", "pause_job", "Pause job", id="queue-pause"),
         Binding("ctrl+o", "cancel_job", "Cancel job", id="queue-cancel"),
         Binding("ctrl+r", "reprint", "Reprint tag", id="queue-reprint-tag"),
     ]
@@ -141,6 +142,18 @@ class QueueScreen(StationScreen):
                         "F11 reprints them, F12 skips them."
                     )
                 )
+
+    def action_pause_job(self) -> None:
+        job_id = self._selected()
+        if job_id is None:
+            return
+        self.call(
+            lambda: printing.request_pause(self.ctx, job_id),
+            self.then_say(
+                lambda _: f"Job {job_id} will pause after the labels already sent",
+                self.refresh_jobs,
+            ),
+        )
 
     def action_cancel_job(self) -> None:
         job_id = self._selected()

@@ -22,7 +22,8 @@ from printers.template import (
     BoxElement,
     Template,
     TextElement,
-    barcode_extent,
+    barcode_room,
+    fitting_module,
 )
 
 # Shrinking stops here (a fraction of the designed size); past it, text is cut with "…".
@@ -161,15 +162,10 @@ def _barcode(template: Template, element: BarcodeElement, data: str) -> PlacedBa
     code = Code128(data)
     # A Zebra encodes the data itself; other drivers draw python-barcode's symbol.
     modules = code.printer_modules if template.driver == "zpl" else code.modules
-    across = template.height if element.rotate == 90 else template.width
-    room = across if element.align == "center" else across - element.x
-    if template.driver == "escpos" and element.rotate == 90:
-        room = barcode_extent(element, modules)  # the paper is as long as it needs
-    module = element.module
-    while module > 1 and (modules + 2 * QUIET_MODULES) * module > room:
-        module -= 1
+    room = barcode_room(template, element)
+    module = fitting_module(element, modules, room)
     needed = (modules + 2 * QUIET_MODULES) * module
-    if needed > room:
+    if room is not None and needed > room:
         raise PrinterError(
             f"the barcode of {data} needs {needed} dots with its quiet zones; "
             f"the {template.name} label has {room}"

@@ -218,18 +218,31 @@ def barcode_extent(element: BarcodeElement, modules: int) -> int:
     return (modules + 2 * QUIET_MODULES) * element.module
 
 
+def barcode_room(template: Template, element: BarcodeElement) -> int | None:
+    """Dots the barcode and its quiet zones must fit in; None for an ESC/POS barcode running
+    along the paper ("ladder"), which is as long as it needs."""
+    if template.driver == "escpos" and element.rotate == 90:
+        return None
+    across = template.height if element.rotate == 90 else template.width
+    if element.align == "center":
+        return across
+    return across - (element.y if element.rotate == 90 else element.x)
+
+
+def fitting_module(element: BarcodeElement, modules: int, room: int | None) -> int:
+    """The template's module width, narrowed a dot at a time (to 1 at least) until a symbol
+    of ``modules`` and its quiet zones fit ``room``."""
+    module = element.module
+    while room is not None and module > 1 and (modules + 2 * QUIET_MODULES) * module > room:
+        module -= 1
+    return module
+
+
 def _check_barcode(template: Template, element: BarcodeElement, where: str) -> list[str]:
     modules = max(Code128(uid).modules for uid in REFERENCE_UIDS)
     needed = barcode_extent(element, modules)
-    across = template.height if element.rotate == 90 else template.width
-    room = (
-        across
-        if element.align == "center"
-        else across - (element.y if element.rotate == 90 else element.x)
-    )
-    if template.driver == "escpos" and element.rotate == 90:
-        room = needed  # a ladder barcode runs along the paper, which is as long as it needs
-    if needed > room:
+    room = barcode_room(template, element)
+    if room is not None and needed > room:
         mils = element.module * 1000 / template.dpi
         raise TemplateError(
             f"{where}: a UID barcode needs {needed} dots ({modules} modules + quiet zones at "

@@ -23,7 +23,15 @@ from printers.layout import (
     place,
     widest_possible,
 )
-from printers.template import QUIET_MODULES, BarcodeElement, BoxElement, Template, TextElement
+from printers.template import (
+    QUIET_MODULES,
+    BarcodeElement,
+    BoxElement,
+    Template,
+    TextElement,
+    barcode_room,
+    fitting_module,
+)
 
 _JUSTIFY = {"left": "L", "center": "C", "right": "R"}
 # ^FH escapes: these three would otherwise end or redirect the field on the printer.
@@ -183,11 +191,9 @@ def _barcode_column(
     """The module width and origin that fit every label's symbol (the narrowest needed)."""
     widest = max(printer_modules(data) for data in column)
     element = placed.source
-    room = template.width if element.align == "center" else template.width - element.x
-    module = element.module
-    while module > 1 and (widest + 2 * QUIET_MODULES) * module > room:
-        module -= 1
-    if (widest + 2 * QUIET_MODULES) * module > room:
+    room = barcode_room(template, element)
+    module = fitting_module(element, widest, room)
+    if room is not None and (widest + 2 * QUIET_MODULES) * module > room:
         raise PrinterError(f"a barcode in this batch does not fit the {template.name} label")
     x = (template.width - widest * module) // 2 if element.align == "center" else element.x
     return module, x

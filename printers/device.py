@@ -83,12 +83,17 @@ def print_labels(
     try:
         for chunk in chunks:
             link.write(chunk)
-        if isinstance(link, SpoolTransport):
-            link.preview([image.render_label(template, label) for label in labels], template.dpi)
+        preview_on_spool(link, template, labels)
     finally:
         if own:
             link.close()
     return sum(len(chunk) for chunk in chunks)
+
+
+def preview_on_spool(link: Transport, template: Template, labels: Sequence[LabelData]) -> None:
+    """A spool folder keeps a PNG of every label beside the printer bytes."""
+    if isinstance(link, SpoolTransport):
+        link.preview([image.render_label(template, label) for label in labels], template.dpi)
 
 
 def query_status(config: PrinterConfig, timeout: float = 2.0) -> PrinterStatus:

@@ -88,13 +88,16 @@ def render_sheet_pages(template: Template, labels: Sequence[LabelData]) -> list[
     return pages
 
 
+def _images(template: Template, labels: Sequence[LabelData]) -> list[Image.Image]:
+    """Sheet pages for ``[sheet]`` templates, else one image per label."""
+    if template.sheet:
+        return render_sheet_pages(template, labels)
+    return [render_label(template, label) for label in labels]
+
+
 def write_png(template: Template, labels: Sequence[LabelData], path: Path) -> list[Path]:
     """One PNG per label (``path`` itself for a single label, else numbered beside it)."""
-    images = (
-        render_sheet_pages(template, labels)
-        if template.sheet
-        else [render_label(template, label) for label in labels]
-    )
+    images = _images(template, labels)
     if len(images) == 1:
         targets = [path]
     else:
@@ -108,10 +111,6 @@ def write_png(template: Template, labels: Sequence[LabelData], path: Path) -> li
 
 def write_pdf(template: Template, labels: Sequence[LabelData], path: Path) -> None:
     """A PDF: sheet pages for ``[sheet]`` templates, else one label-sized page per label."""
-    images = (
-        render_sheet_pages(template, labels)
-        if template.sheet
-        else [render_label(template, label) for label in labels]
-    )
+    images = _images(template, labels)
     first, *rest = [image.convert("1", dither=Image.Dither.NONE) for image in images]
     first.save(path, "PDF", resolution=float(template.dpi), save_all=True, append_images=rest)

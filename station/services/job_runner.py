@@ -14,14 +14,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from printers.device import render_chunks
+from printers.device import preview_on_spool, render_chunks
 from printers.errors import PrinterError, TransportError
-from printers.render import image
 from printers.render.zpl import cancel_all
 from printers.status import PrinterStatus, escpos_status, zebra_status
 from printers.transports import open_transport
 from printers.transports.base import Transport
-from printers.transports.spool import SpoolTransport
 from station.db.models import PrintItem, PrintJob, Tag
 from station.domain.errors import StationError
 from station.domain.text import plural
@@ -187,10 +185,7 @@ class JobRunner:
                 done = total - len(pending) + start + len(batch) - len(in_flight)
                 self.on_progress(done, total)
             self._drain(job, link, in_flight)
-            if isinstance(link, SpoolTransport):
-                link.preview(
-                    [image.render_label(template, label) for label in labels], template.dpi
-                )
+            preview_on_spool(link, template, labels)
         finally:
             link.close()
         self.on_progress(total, total)

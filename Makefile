@@ -35,8 +35,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The suite runs on SQLite, then every database test again on PostgreSQL when the machine has
+# PostgreSQL's server programs (the tests start a private server of their own).
 pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
+	@if $(BIN)/python -m tests.helpers.pg_server; then \
+		$(BIN)/pytest --backend postgresql; \
+	else \
+		echo "make test: PostgreSQL is not installed, so its pass was skipped" \
+			"(apt-get install postgresql; .ci/run does)"; \
+	fi
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench $(AREA)

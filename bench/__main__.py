@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from bench import core, jobs, printing, ui
+from bench import core, jobs, printing, stations, ui
 
-AREAS = {"core": core.run, "printing": printing.run, "jobs": jobs.run, "ui": ui.run}
+AREAS = {
+    "core": core.run,
+    "printing": printing.run,
+    "jobs": jobs.run,
+    "ui": ui.run,
+    "stations": stations.run,
+}
 
 
 def main() -> None:

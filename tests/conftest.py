@@ -1,8 +1,14 @@
-"""Shared fixtures: a real SQLite file per test and the real command line run in-process."""
+"""Shared fixtures: a real database per test and the real command line run in-process.
+
+``pytest`` runs on SQLite files; ``pytest --backend postgresql`` runs every test that touches
+the database against a private PostgreSQL server started for the run (see helpers/pg_server).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -14,6 +20,12 @@ import pytest
 from station.cli.main import run
 from station.db.connection import open_database
 from station.services.context import Context
+from tests.helpers.pg_server import PgServer, find_bindir
+from tests.helpers.pg_server import running as pg_running
+
+BACKENDS = ("sqlite", "postgresql")
+# The fixtures that give a test a station database: only those tests run on PostgreSQL.
+DATABASE_FIXTURES = {"station", "database_url", "pg"}
 
 LICENSE = "C11-0000001-LIC"
 FACILITY = "Green Leaf Farms"
@@ -39,9 +51,9 @@ class Result:
 class Station:
     """Runs ``station ARGS`` against one database file, as a user would type it."""
 
-    def __init__(self, path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.path = path
-        self.url = f"sqlite:///{path}"
+    def __init__(self, path: Path, url: str, capsys: pytest.CaptureFixture[str]) -> None:
+        self.path = path  # the SQLite file; on PostgreSQL only its folder is used, for files
+        self.url = url
         self._capsys = capsys
 
     def __call__(self, *args: str, stdin: str = "", operator: str | None = "tester") -> Result:
@@ -73,11 +85,79 @@ class Station:
         return result.err.removeprefix("error: ").strip()
 
     def dump(self) -> list[str]:
-        with sqlite3.connect(self.path) as connection:
-            return list(connection.iterdump())
+        """Every row of every table, to compare before and after a refused command."""
+        if self.url.startswith("sqlite"):
+            with sqlite3.connect(self.path) as connection:
+                return list(connection.iterdump())
+        import psycopg2
+
+        rows: list[str] = []
+        with contextlib.closing(psycopg2.connect(self.url)) as connection:
+            cursor = connection.cursor()
+            cursor.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'public' ORDER BY table_name"
+            )
+            for (table,) in cursor.fetchall():
+                cursor.execute(f'SELECT * FROM "{table}" ORDER BY 1')
+                rows.extend(f"{table}: {row!r}" for row in cursor.fetchall())
+        return rows
 
     def context(self) -> Context:
         return Context(open_database(self.url), operator="tester")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=BACKENDS,
+        default=os.environ.get("STATION_TEST_BACKEND", "sqlite"),
+        help="the database the station tests run on",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: about SQLite files themselves")
+    config.addinivalue_line("markers", "postgresql_only: needs the PostgreSQL server")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL keep the tests that use a station database; on SQLite drop the ones
+    that need the server. The rest (printers, templates, UIDs) have no backend to vary."""
+    backend = config.getoption("--backend")
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if backend == "postgresql":
+            wanted = (
+                bool(names & DATABASE_FIXTURES) or item.get_closest_marker("postgresql_only")
+            ) and not item.get_closest_marker("sqlite_only")
+        else:
+            wanted = not item.get_closest_marker("postgresql_only")
+        (keep if wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PgServer]:
+    """The run's PostgreSQL server, with the schema migrated into the template database."""
+    if find_bindir() is None:
+        pytest.fail("--backend postgresql needs PostgreSQL's server (apt-get install postgresql)")
+    with pg_running() as server:
+        database = open_database(server.url("station_template"))
+        database.close()
+        yield server
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.config.getoption("--backend") == "postgresql":
+        server: PgServer = request.getfixturevalue("pg")
+        return server.new_database()
+    return f"sqlite:///{tmp_path / 'station.db'}"
 
 
 @pytest.fixture(autouse=True)
@@ -88,8 +168,10 @@ def own_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def station(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Station]:
-    yield Station(tmp_path / "station.db", capsys)
+def station(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Station]:
+    yield Station(tmp_path / "station.db", database_url, capsys)
 
 
 @pytest.fixture

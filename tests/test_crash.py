@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,9 +19,7 @@ PER_ROUND = 150
 
 
 def _jobs(station: Station) -> int:
-    with sqlite3.connect(station.path) as connection:
-        count: int = connection.execute("SELECT COUNT(*) FROM print_job").fetchone()[0]
-        return count
+    return len(json.loads(station.ok("jobs", "--format", "json").out))
 
 
 def test_kill_at_random_moments_then_resume(station: Station) -> None:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from peewee import IntegrityError
+from peewee import DatabaseError, IntegrityError
 
 from station.db.connection import migrate, open_database
 from station.domain.errors import StationError
@@ -34,6 +34,7 @@ def test_a_new_file_gets_the_schema_in_wal_mode(tmp_path: Path) -> None:
             ("0001_initial",),
             ("0002_printers",),
             ("0003_print_jobs",),
+            ("0004_job_lease",),
         ]
     assert migrate(database) == [], "a second start applies nothing"
 
@@ -65,20 +66,22 @@ def test_several_stations_starting_at_once_on_a_new_file(tmp_path: Path) -> None
     results = [(start.wait(timeout=60), *start.communicate()) for start in starts]
     assert all(code == 0 for code, _, _ in results), results
     with sqlite3.connect(tmp_path / "shared.db") as connection:
-        assert connection.execute("SELECT COUNT(*) FROM schema_migration").fetchone() == (3,)
+        assert connection.execute("SELECT COUNT(*) FROM schema_migration").fetchone() == (4,)
         assert connection.execute("SELECT name FROM printer").fetchall() == [("spool",)]
 
 
 def test_the_audit_trail_refuses_updates_and_deletes(received: Station) -> None:
-    with sqlite3.connect(received.path) as connection:
-        for statement in (
-            "UPDATE audit_event SET operator = 'someone else'",
-            "DELETE FROM audit_event",
-            "DELETE FROM audit_tag",
-            "UPDATE audit_tag SET event_id = 1",
-        ):
-            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-                connection.execute(statement)
+    database = received.context().db
+    before = received.dump()
+    for statement in (
+        "UPDATE audit_event SET operator = 'someone else'",
+        "DELETE FROM audit_event",
+        "DELETE FROM audit_tag",
+        "UPDATE audit_tag SET event_id = 1",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), database.atomic():
+            database.execute_sql(statement)  # type: ignore[no-untyped-call]
+    assert received.dump() == before
 
 
 def test_a_tag_uid_is_unique_in_the_database(received: Station) -> None:

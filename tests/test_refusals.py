@@ -323,6 +323,7 @@ def test_usage_errors_exit_2(station: Station) -> None:
     assert station("frobnicate").code == 2
 
 
+@pytest.mark.sqlite_only
 def test_an_unopenable_database_is_a_one_line_error(tmp_path: object, station: Station) -> None:
     station.path.write_bytes(b"this is not a database" * 100)
     result = station("facility", "list")

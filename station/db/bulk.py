@@ -13,6 +13,8 @@ from typing import Any
 
 from peewee import Database, Field, Model
 
+from station.db.postgres import StationPostgresqlDatabase
+
 
 def insert_rows(
     db: Database, model: type[Model], fields: Sequence[Field[Any]], rows: Iterable[Sequence[Any]]
@@ -24,6 +26,9 @@ def insert_rows(
     quote = '"{}"'.format
     table = quote(model._meta.table_name)
     columns = ", ".join(quote(field.column_name) for field in fields)
+    if isinstance(db, StationPostgresqlDatabase):
+        db.insert_values(f"INSERT INTO {table} ({columns}) VALUES %s", rows)
+        return
     marks = ", ".join([db.param] * len(fields))
     cursor: Any = db.cursor()  # type: ignore[no-untyped-call]
     cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)

@@ -11,6 +11,7 @@ from playhouse import db_url
 from playhouse.migrations import MigrationError, Runner
 
 from station.db.models import database_proxy
+from station.db.postgres import StationPostgresqlDatabase
 from station.domain.errors import StationError
 
 APP_NAME = "tag-station"
@@ -71,7 +72,8 @@ def _connect(url: str) -> Database:
             raise StationError(
                 "PostgreSQL needs psycopg2: pip install 'tag-station[postgres]'"
             ) from exc
-        database = db_url.connect(url)
+        settings = db_url.parse(url, unquote_password=True, unquote_user=True)
+        database = StationPostgresqlDatabase(**settings)
         return database
     raise StationError(
         f"unsupported database URL {_safe_url(url)}: use sqlite:///PATH or postgresql://..."

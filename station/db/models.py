@@ -162,10 +162,12 @@ class PrintJob(BaseModel):
     reverse = BooleanField(default=False)
     created_at = DateTimeField()
     created_by = CharField(max_length=100)
-    # Which process is printing it, and when it last said so: a dead owner means the job
-    # was interrupted and may be resumed.
+    # Which station process is printing it ("station:pid"), when it last said so, and until
+    # when it holds the job: past ``lease_until`` the job counts as interrupted and another
+    # station may resume it.
     owner = CharField(max_length=200, null=True)
     heartbeat_at = DateTimeField(null=True)
+    lease_until = DateTimeField(null=True)
     finished_at = DateTimeField(null=True)
 
 

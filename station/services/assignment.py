@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from peewee import ModelSelect
 
+from station.db.locking import has_row_locks, locked
 from station.db.models import Assignment, Facility, Tag
 from station.db.rows import tuples
 from station.domain.errors import StationError
@@ -20,6 +22,10 @@ from station.services.context import Context
 GROWTH_PHASES = ("Immature", "Vegetative", "Flowering")
 # IDs per IN (...) list: well under SQLite's limit of bound parameters per statement.
 _CHUNK = 500
+# Tags read per step while looking for a contiguous run.
+_PAGE = 1000
+# Picks tried while other stations hold too many of the tags on hand.
+_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,9 @@ def assign_next(
     """Assign the next ``count`` received tags: the lowest contiguous run that is long enough,
     else the lowest ``count`` tags (Metrc's batch calls take a StartingTag and a Count)."""
     with ctx.db.atomic():
-        facility, on_hand, picked, contiguous = _choose(ctx, details.kind, count, license_number)
+        facility, on_hand, picked, contiguous = _choose(
+            ctx, details.kind, count, license_number, lock=True
+        )
         assignment = _create(ctx, facility, details)
         if contiguous:
             first, last = picked[0][1], picked[-1][1]
@@ -78,7 +86,7 @@ def assign_next(
             changed = _use(ctx, assignment, on_hand.where(span))
         else:
             changed = _use_ids(ctx, assignment, [tag_id for tag_id, _ in picked])
-        assert changed == count  # the write transaction keeps other stations out
+        _check_all_taken(changed, count)
         uids = [uid for _, uid in picked]
         _record(ctx, assignment, details, uids, contiguous)
         return AssignResult(assignment, uids, contiguous, [])
@@ -93,27 +101,36 @@ def preview_next(
 
 
 def _choose(
-    ctx: Context, kind: str, count: int, license_number: str | None
+    ctx: Context, kind: str, count: int, license_number: str | None, lock: bool = False
 ) -> tuple[Facility, ModelSelect[Tag], list[tuple[int, str]], bool]:
     if count < 1:
         raise StationError(f"count must be at least 1, not {count}")
     facility = _facility_with_tags(ctx, kind, license_number)
     on_hand = _on_hand(facility, kind)
-    available = on_hand.count()
-    if available < count:
-        raise StationError(
-            f"only {available:,} received {kind} tags are on hand at "
-            f"{facility.license_number}; asked for {count:,}"
-        )
-    picked, contiguous = _pick(on_hand, count)
-    return facility, on_hand, picked, contiguous
+    for attempt in range(_ATTEMPTS):
+        available = on_hand.count()
+        if available < count:
+            raise StationError(
+                f"only {available:,} received {kind} tags are on hand at "
+                f"{facility.license_number}; asked for {count:,}"
+            )
+        picked, contiguous = _take(on_hand, count, lock)
+        if len(picked) == count:
+            return facility, on_hand, picked, contiguous
+        # Other stations hold the rest for a moment: their transactions are short, so wait a
+        # little and count again (what they took no longer counts as on hand).
+        time.sleep(0.02 * (attempt + 1))
+    raise StationError(
+        f"other stations are assigning {kind} tags at {facility.license_number} and too few "
+        f"are free just now for {count:,}; try again"
+    )
 
 
 def assign_uids(
     ctx: Context, details: Details, uids: Sequence[str], license_number: str | None = None
 ) -> AssignResult:
     """Assign exactly the scanned ``uids`` (already normalized)."""
-    wanted = list(dict.fromkeys(uids))
+    wanted = sorted(set(uids))
     if not wanted:
         raise StationError("no UIDs to assign")
     warnings = []
@@ -124,13 +141,13 @@ def assign_uids(
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             query = Tag.select(Tag, Facility).join(Facility).where(Tag.uid.in_(chunk))
-            tags.update((tag.uid, tag) for tag in query)
+            tags.update((tag.uid, tag) for tag in locked(query.order_by(Tag.uid), of=Tag))
         for uid in wanted:
             _check_assignable(uid, tags.get(uid), details.kind)
         facility = _one_facility(ctx, [tags[uid] for uid in wanted], license_number)
         assignment = _create(ctx, facility, details)
         changed = _use_ids(ctx, assignment, [tags[uid].id for uid in wanted])
-        assert changed == len(wanted)  # the write transaction keeps other stations out
+        _check_all_taken(changed, len(wanted))
         ordered_uids = sorted(wanted)
         _record(ctx, assignment, details, ordered_uids, contiguous=False)
         return AssignResult(assignment, ordered_uids, False, warnings)
@@ -158,23 +175,58 @@ def _on_hand(facility: Facility, kind: str) -> ModelSelect[Tag]:
     return query
 
 
-def _pick(on_hand: ModelSelect[Tag], count: int) -> tuple[list[tuple[int, str]], bool]:
+def _take(on_hand: ModelSelect[Tag], count: int, lock: bool) -> tuple[list[tuple[int, str]], bool]:
+    """Pick tags as :func:`_pick` does and, with ``lock``, lock exactly those; fewer than
+    ``count`` when other stations hold too many of the rest.
+
+    On PostgreSQL the first pick is read without locks and then locked with SKIP LOCKED,
+    which takes exactly the chosen rows when no one else is assigning. If another station
+    holds or has just used some of them, the pick is made again from pages locked as they are
+    read, passing over rows another station holds: two stations never take one tag and
+    neither waits for the other.
+    """
+    picked, contiguous = _pick(on_hand, count, lock_pages=False)
+    if not lock or not has_row_locks() or len(picked) < count:
+        return picked, contiguous
+    ids = [tag_id for tag_id, _ in picked]
+    got = 0
+    for start in range(0, len(ids), _CHUNK):
+        query = Tag.select(Tag.id).where(
+            Tag.id.in_(ids[start : start + _CHUNK]) & (Tag.status == "received")
+        )
+        got += len(list(tuples(locked(query.order_by(Tag.uid), skip_locked=True))))
+    if got == count:
+        return picked, contiguous
+    return _pick(on_hand, count, lock_pages=True)
+
+
+def _pick(
+    on_hand: ModelSelect[Tag], count: int, lock_pages: bool
+) -> tuple[list[tuple[int, str]], bool]:
     """The lowest run of ``count`` consecutive tags, else the lowest ``count`` tags.
 
-    Streams in UID order and stops at the first long-enough run, so the usual case (whole
-    rolls on hand) reads just ``count`` rows.
+    Reads pages in UID order and stops at the first long-enough run, so the usual case (whole
+    rolls on hand) reads just ``count`` rows. With ``lock_pages`` each page of ``count`` rows
+    is locked as it is read, skipping rows other transactions hold.
     """
     lowest: list[tuple[int, str]] = []
     run: list[tuple[int, str]] = []
-    for tag_id, uid in tuples(on_hand.order_by(Tag.uid)):
-        if run and not next_to(run[-1][1], uid):
-            run = []
-        run.append((tag_id, uid))
-        if len(lowest) < count:
-            lowest.append((tag_id, uid))
-        if len(run) == count:
-            return run, True
-    return lowest, False
+    page_size = count if lock_pages else max(count, _PAGE)
+    after = ""
+    while True:
+        page = on_hand.where(Tag.uid > after).order_by(Tag.uid).limit(page_size)
+        rows = list(tuples(locked(page, skip_locked=True) if lock_pages else page))
+        for tag_id, uid in rows:
+            if run and not next_to(run[-1][1], uid):
+                run = []
+            run.append((tag_id, uid))
+            if len(lowest) < count:
+                lowest.append((tag_id, uid))
+            if len(run) == count:
+                return run, True
+        if len(rows) < page_size:
+            return lowest, False
+        after = rows[-1][1]
 
 
 def _check_assignable(uid: str, tag: Tag | None, kind: str) -> None:
@@ -232,6 +284,16 @@ def _use(ctx: Context, assignment: Assignment, tags: ModelSelect[Tag]) -> int:
         .execute()
     )
     return changed
+
+
+def _check_all_taken(changed: int, wanted: int) -> None:
+    """Each tag was locked (or the file was) before it was read, so this holds; if it ever
+    did not, raising here rolls the whole batch back rather than store part of it."""
+    if changed != wanted:
+        raise StationError(
+            f"only {changed:,} of {wanted:,} tags could be taken; another station changed "
+            "them at the same moment; nothing was assigned"
+        )
 
 
 def _use_ids(ctx: Context, assignment: Assignment, ids: list[int]) -> int:

@@ -10,6 +10,7 @@ uncertain. Nothing is silently lost or silently printed twice.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,14 @@ from station.domain.text import plural
 from station.services import audit, printers
 from station.services.context import Context
 from station.services.labels import label_for
-from station.services.printing import get_job, owner_alive, owner_token, uncertain_uids
+from station.services.printing import (
+    get_job,
+    held_by,
+    lease,
+    owner_alive,
+    owner_token,
+    uncertain_uids,
+)
 from station.services.tags import views_by_id
 
 CHUNK = 25
@@ -56,6 +64,16 @@ class Cancelled(Exception):
     """Someone cancelled the job while it was printing."""
 
 
+class TakenOver(StationError):
+    """This station's hold on the job ran out and another station resumed it."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(
+            f"job {job_id} was taken over by another station after this one's hold ran out; "
+            "stopped without sending more"
+        )
+
+
 class JobRunner:
     def __init__(
         self,
@@ -71,6 +89,7 @@ class JobRunner:
         self.chunk = chunk
         self.connect = connect
         self.token = owner_token()
+        self.lease = lease()
 
     def run(self) -> Outcome:
         job = self._claim()
@@ -91,6 +110,8 @@ class JobRunner:
             return Outcome(job.id, "cancelled", self._count(job, "done"), total, [])
         except KeyboardInterrupt:
             return self._pause(job, "stopped by the operator", total)
+        except TakenOver:
+            raise  # the job and its labels are the other station's now
         except Exception as exc:
             # Whatever went wrong, labels already sent must not look pending.
             self._pause(job, f"stopped by an error: {exc}", total)
@@ -101,30 +122,32 @@ class JobRunner:
 
     def _claim(self) -> PrintJob:
         with self.ctx.db.atomic():
-            job = get_job(self.ctx, self.job_id)
+            job = get_job(self.ctx, self.job_id, lock=True)
             now = self.ctx.now()
             if job.state in ("done", "cancelled"):
                 raise StationError(f"job {job.id} is {job.state}")
             if job.state == "printing" and owner_alive(job, now) and job.owner != self.token:
-                raise StationError(f"job {job.id} is being printed now (by {job.owner})")
+                raise StationError(held_by(job))
             if uncertain_uids(job.id):
                 raise StationError(
                     f"job {job.id} has uncertain labels; resolve them first: "
                     f"station job resume {job.id} --uncertain reprint|skip"
                 )
             job.state, job.pause_reason = "printing", None
-            job.owner, job.heartbeat_at = self.token, now
+            job.owner, job.heartbeat_at, job.lease_until = self.token, now, now + self.lease
             job.save()
         return job
 
     def _finish(self, job: PrintJob) -> None:
         with self.ctx.db.atomic():
+            self._still_mine(job)
             job.state, job.owner, job.finished_at = "done", None, self.ctx.now()
             job.save()
             audit.record(self.ctx, "print.done", f"job {job.id} finished", {"job_id": job.id})
 
     def _pause(self, job: PrintJob, reason: str, total: int) -> Outcome:
         with self.ctx.db.atomic():
+            self._still_mine(job)
             sent = (PrintItem.job == job.id) & (PrintItem.state == "sent")
             tags = Tag.select().where(Tag.id.in_(PrintItem.select(PrintItem.tag).where(sent)))
             count = PrintItem.select().where(sent).count()
@@ -201,6 +224,22 @@ class JobRunner:
         reason = PrintJob.select(PrintJob.pause_reason).where(PrintJob.id == job.id).scalar()
         return bool(reason == PAUSED_BY_OPERATOR)
 
+    def _renew(self, job: PrintJob, now: dt.datetime) -> None:
+        """Extend the hold on the job; if it ran out and another station took the job over,
+        stop before sending anything more."""
+        renewed = (
+            PrintJob.update(heartbeat_at=now, lease_until=now + self.lease)
+            .where((PrintJob.id == job.id) & (PrintJob.owner == self.token))
+            .execute()
+        )
+        if not renewed:
+            raise TakenOver(job.id)
+
+    def _still_mine(self, job: PrintJob) -> None:
+        fresh = get_job(self.ctx, job.id, lock=True)
+        if fresh.state == "printing" and fresh.owner != self.token:
+            raise TakenOver(job.id)
+
     def _mark_sent(self, job: PrintJob, batch: list[PrintItem]) -> None:
         ids = [item.id for item in batch]
         with self.ctx.db.atomic():
@@ -209,7 +248,7 @@ class JobRunner:
                 raise Cancelled
             now = self.ctx.now()
             PrintItem.update(state="sent", sent_at=now).where(PrintItem.id.in_(ids)).execute()
-            PrintJob.update(heartbeat_at=now).where(PrintJob.id == job.id).execute()
+            self._renew(job, now)
             audit.record(
                 self.ctx,
                 "print.sent",

@@ -18,6 +18,7 @@ from peewee import fn
 from printers.device import check_template
 from printers.errors import PrinterError
 from station.db.bulk import insert_rows
+from station.db.locking import locked
 from station.db.models import PrintItem, PrintJob, Tag
 from station.db.rows import tuples
 from station.domain.errors import StationError
@@ -27,8 +28,10 @@ from station.services.context import Context
 from station.services.rendering import tags_to_print
 
 MAX_COPIES = 100
-# A printing job whose owner has not been heard from for this long is taken as interrupted.
-STALE_AFTER = dt.timedelta(minutes=5)
+# How long a station holds a job it is printing without renewing (it renews every chunk,
+# a few seconds apart). STATION_JOB_LEASE sets it in seconds. Stations compare leases with
+# their own clocks, so their clocks must agree to well within it (NTP).
+DEFAULT_LEASE = dt.timedelta(seconds=60)
 
 
 class UncertainLabels(StationError):
@@ -71,19 +74,38 @@ class JobSummary:
         }
 
 
+def station_name() -> str:
+    """This station in job ownership: ``STATION_NAME``, else the host name."""
+    return os.environ.get("STATION_NAME", "").strip() or socket.gethostname()
+
+
 def owner_token() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{station_name()}:{os.getpid()}"
+
+
+def lease() -> dt.timedelta:
+    raw = os.environ.get("STATION_JOB_LEASE", "").strip()
+    if not raw:
+        return DEFAULT_LEASE
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise StationError(f"STATION_JOB_LEASE must be a number of seconds, not {raw!r}") from None
+    if not 1 <= seconds <= 3600:
+        raise StationError(f"STATION_JOB_LEASE must be 1 to 3600 seconds, not {raw}")
+    return dt.timedelta(seconds=seconds)
 
 
 def owner_alive(job: PrintJob, now: dt.datetime) -> bool:
-    """Whether the process that claimed ``job`` may still be printing it."""
+    """Whether the process that claimed ``job`` may still be printing it: its lease has not
+    run out and, when it is this station, its process still exists."""
     if not job.owner:
         return False
-    if job.heartbeat_at is None or now - job.heartbeat_at > STALE_AFTER:
+    if job.lease_until is None or now > job.lease_until:
         return False
-    host, _, pid = job.owner.rpartition(":")
-    if host != socket.gethostname():
-        return True  # another station; only its heartbeat can tell
+    name, _, pid = job.owner.rpartition(":")
+    if name != station_name():
+        return True  # another station; only its lease can tell
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
@@ -206,11 +228,23 @@ def _already_printed(tag_ids: list[int]) -> dict[str, int]:
     return printed
 
 
-def get_job(ctx: Context, job_id: int) -> PrintJob:
-    job: PrintJob | None = PrintJob.get_or_none(PrintJob.id == job_id)
+def get_job(ctx: Context, job_id: int, lock: bool = False) -> PrintJob:
+    """The job; with ``lock`` (inside a transaction) its row stays locked until the end of
+    it, so two stations claiming or changing one job go one after the other."""
+    query = PrintJob.select().where(PrintJob.id == job_id)
+    job: PrintJob | None = (locked(query) if lock else query).first()
     if job is None:
         raise StationError(f"no print job {job_id}")
     return job
+
+
+def held_by(job: PrintJob) -> str:
+    assert job.lease_until is not None  # only asked of a job whose owner is alive
+    until = job.lease_until.replace(tzinfo=dt.UTC).astimezone().strftime("%H:%M:%S")
+    return (
+        f"job {job.id} is being printed now by {job.owner} (its hold lasts until {until} "
+        "unless that station renews it)"
+    )
 
 
 def summaries(ctx: Context, job_ids: Sequence[int] | None = None) -> list[JobSummary]:
@@ -236,8 +270,10 @@ def summaries(ctx: Context, job_ids: Sequence[int] | None = None) -> list[JobSum
         for job in jobs
     }
     for job_id, state, count in tuples(counts):
-        found[job_id].counts[state] = count
-        found[job_id].total += count
+        # A job created after the first query is read in this one; it waits for next time.
+        if job_id in found:
+            found[job_id].counts[state] = count
+            found[job_id].total += count
     return list(found.values())
 
 
@@ -270,12 +306,12 @@ def prepare_resume(ctx: Context, job_id: int, uncertain: str | None) -> PrintJob
     if uncertain not in (None, "reprint", "skip"):
         raise StationError("--uncertain takes reprint or skip")
     with ctx.db.atomic():
-        job = get_job(ctx, job_id)
+        job = get_job(ctx, job_id, lock=True)
         now = ctx.now()
         if job.state in ("done", "cancelled"):
             raise StationError(f"job {job_id} is {job.state}; nothing to resume")
         if job.state == "printing" and owner_alive(job, now):
-            raise StationError(f"job {job_id} is being printed now (by {job.owner})")
+            raise StationError(held_by(job))
         left = (PrintItem.job == job_id) & (PrintItem.state == "sent")
         leftover = PrintItem.select(PrintItem.tag).where(left)
         count = leftover.count()
@@ -316,7 +352,7 @@ def request_pause(ctx: Context, job_id: int) -> PrintJob:
     from station.services.job_runner import PAUSED_BY_OPERATOR
 
     with ctx.db.atomic():
-        job = get_job(ctx, job_id)
+        job = get_job(ctx, job_id, lock=True)
         if job.state != "printing" or not owner_alive(job, ctx.now()):
             raise StationError(f"job {job_id} is not printing (it is {status_of(job, ctx.now())})")
         job.pause_reason = PAUSED_BY_OPERATOR
@@ -328,7 +364,7 @@ def request_pause(ctx: Context, job_id: int) -> PrintJob:
 def cancel(ctx: Context, job_id: int) -> PrintJob:
     """Stop a job: pending labels are skipped; a process printing it stops at its next chunk."""
     with ctx.db.atomic():
-        job = get_job(ctx, job_id)
+        job = get_job(ctx, job_id, lock=True)
         if job.state in ("done", "cancelled"):
             raise StationError(f"job {job_id} is already {job.state}")
         job.state, job.finished_at = "cancelled", ctx.now()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
+from station.db.locking import lock_rows, locked
 from station.db.models import Tag
 from station.db.rows import tuples
 from station.domain.errors import StationError
@@ -39,6 +40,7 @@ def receive_range(
         rng.first, rng.last
     )
     with ctx.db.atomic():
+        lock_rows(Tag.select(Tag.id).where(in_range).order_by(Tag.uid))
         rows = Tag.select(Tag.status, fn.COUNT(Tag.id)).where(in_range).group_by(Tag.status)
         counts: Counter[str] = Counter(dict(tuples(rows)))
         on_record = sum(counts.values())
@@ -60,7 +62,7 @@ def receive_range(
             tag_count=counts["ordered"],
         )
         changed = Tag.update(status="received", received_at=ctx.now()).where(ordered).execute()
-        assert changed == counts["ordered"]  # the write transaction keeps others out
+        _check_all_received(changed, counts["ordered"])
         summaries = list_orders(ctx, order_ids) if progress else []
         return ReceiveResult(changed, _skipped(counts), summaries, order_ids)
 
@@ -75,6 +77,7 @@ def receive_uids(ctx: Context, uids: Sequence[str], progress: bool = True) -> Re
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             query = Tag.select(Tag.uid, Tag.id, Tag.status, Tag.order).where(Tag.uid.in_(chunk))
+            query = locked(query.order_by(Tag.uid))
             found.update(
                 (uid, (tag_id, status, order)) for uid, tag_id, status, order in tuples(query)
             )
@@ -102,9 +105,19 @@ def receive_uids(ctx: Context, uids: Sequence[str], progress: bool = True) -> Re
                 .where(Tag.id.in_(ids[start : start + _CHUNK]) & (Tag.status == "ordered"))
                 .execute()
             )
-        assert changed == len(ids)  # the write transaction keeps others out
+        _check_all_received(changed, len(ids))
         summaries = list_orders(ctx, order_ids) if progress else []
         return ReceiveResult(changed, _skipped(counts), summaries, order_ids)
+
+
+def _check_all_received(changed: int, wanted: int) -> None:
+    """The rows were locked (or the whole file was) before they were counted, so this holds;
+    if it ever did not, raising rolls everything back rather than leave the audit wrong."""
+    if changed != wanted:
+        raise StationError(
+            f"another station received {wanted - changed:,} of these tags at the same moment; "
+            "nothing was changed; try again"
+        )
 
 
 def _refuse_nothing(counts: Counter[str]) -> None:

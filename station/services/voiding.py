@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from station.db.locking import locked
 from station.db.models import Tag
 from station.domain.errors import StationError
 from station.domain.text import plural
@@ -25,7 +26,7 @@ def void(ctx: Context, uids: Sequence[str], reason: str) -> list[str]:
             query = Tag.select(Tag.id, Tag.uid, Tag.status, Tag.assignment).where(
                 Tag.uid.in_(wanted[start : start + _CHUNK])
             )
-            tags.update((tag.uid, tag) for tag in query)
+            tags.update((tag.uid, tag) for tag in locked(query.order_by(Tag.uid)))
         for uid in wanted:
             tag = tags.get(uid)
             if tag is None:

@@ -108,17 +108,17 @@ def _choose(
     facility = _facility_with_tags(ctx, kind, license_number)
     on_hand = _on_hand(facility, kind)
     for attempt in range(_ATTEMPTS):
+        picked, contiguous = _take(on_hand, count, lock)
+        if len(picked) == count:
+            return facility, on_hand, picked, contiguous
         available = on_hand.count()
         if available < count:
             raise StationError(
                 f"only {available:,} received {kind} tags are on hand at "
                 f"{facility.license_number}; asked for {count:,}"
             )
-        picked, contiguous = _take(on_hand, count, lock)
-        if len(picked) == count:
-            return facility, on_hand, picked, contiguous
         # Other stations hold the rest for a moment: their transactions are short, so wait a
-        # little and count again (what they took no longer counts as on hand).
+        # little and look again (what they took no longer counts as on hand).
         time.sleep(0.02 * (attempt + 1))
     raise StationError(
         f"other stations are assigning {kind} tags at {facility.license_number} and too few "
@@ -211,7 +211,7 @@ def _pick(
     """
     lowest: list[tuple[int, str]] = []
     run: list[tuple[int, str]] = []
-    page_size = count if lock_pages else max(count, _PAGE)
+    page_size = count
     after = ""
     while True:
         page = on_hand.where(Tag.uid > after).order_by(Tag.uid).limit(page_size)
@@ -227,6 +227,10 @@ def _pick(
         if len(rows) < page_size:
             return lowest, False
         after = rows[-1][1]
+        if not lock_pages:
+            # The first page is the whole answer when a roll is on hand; past it, read more
+            # at a time (locked pages stay small: each row read is held until commit).
+            page_size = max(count, min(page_size * 2, _PAGE))
 
 
 def _check_assignable(uid: str, tag: Tag | None, kind: str) -> None:

@@ -4,6 +4,7 @@ backend allows it (``pytest --backend postgresql`` for the server tests)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -214,3 +215,24 @@ def test_a_killed_station_releases_its_job_to_another(
     assert set(printed) == {uid(PACKAGE_PREFIX, n) for n in range(1, 201)}
     [summary] = json.loads(station.ok("jobs", "--format", "json").out)
     assert summary["status"] == "done" and summary["done"] == 200
+
+
+@pytest.mark.postgresql_only
+def test_several_stations_starting_at_once_on_an_empty_server_database(pg: PgServer) -> None:
+    with contextlib.closing(pg.connect("postgres")) as admin:
+        admin.autocommit = True
+        admin.cursor().execute("CREATE DATABASE empty_start TEMPLATE template0")
+    url = pg.url("empty_start")
+    command = [sys.executable, "-m", "station", "--db", url, "facility", "list", "--format", "json"]
+    starts = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    results = [(start.wait(timeout=60), *start.communicate()) for start in starts]
+    assert all(code == 0 for code, _, _ in results), results
+    with contextlib.closing(pg.connect("empty_start")) as connection:
+        cursor = connection.cursor()
+        cursor.execute("SELECT COUNT(*) FROM schema_migration")
+        assert cursor.fetchone() == (4,)
+        cursor.execute("SELECT name FROM printer")
+        assert cursor.fetchall() == [("spool",)]

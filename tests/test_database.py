@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from peewee import DatabaseError, IntegrityError
 
-from station.db.connection import migrate, open_database
+from station.db.connection import MIGRATIONS, migrate, open_database
 from station.domain.errors import StationError
 from tests.conftest import Station
+
+STEPS = sorted(path.stem for path in MIGRATIONS.glob("0*.py"))
 
 
 def test_a_new_file_gets_the_schema_in_wal_mode(tmp_path: Path) -> None:
@@ -31,11 +33,15 @@ def test_a_new_file_gets_the_schema_in_wal_mode(tmp_path: Path) -> None:
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert connection.execute("SELECT name FROM schema_migration").fetchall() == [
-            ("0001_initial",),
-            ("0002_printers",),
-            ("0003_print_jobs",),
-            ("0004_job_lease",),
+            (name,) for name in STEPS
         ]
+    assert STEPS[:5] == [
+        "0001_initial",
+        "0002_printers",
+        "0003_print_jobs",
+        "0004_job_lease",
+        "0005_metrc",
+    ]
     assert migrate(database) == [], "a second start applies nothing"
 
 
@@ -66,7 +72,9 @@ def test_several_stations_starting_at_once_on_a_new_file(tmp_path: Path) -> None
     results = [(start.wait(timeout=60), *start.communicate()) for start in starts]
     assert all(code == 0 for code, _, _ in results), results
     with sqlite3.connect(tmp_path / "shared.db") as connection:
-        assert connection.execute("SELECT COUNT(*) FROM schema_migration").fetchone() == (4,)
+        assert connection.execute("SELECT COUNT(*) FROM schema_migration").fetchone() == (
+            len(STEPS),
+        )
         assert connection.execute("SELECT name FROM printer").fetchall() == [("spool",)]
 
 

@@ -41,6 +41,8 @@ def assign() -> None:
 @click.option("--unit", required=True, help="Unit of measure, e.g. Grams, Each.")
 @click.option("--batch", help="Production batch number.")
 @click.option("--date", "packaged", help="Packaged date, YYYY-MM-DD (default today).")
+@click.option("--location", help="Where the packages are (Metrc location).")
+@click.option("--plant-batch", help="Metrc plant batch whose immature plants these packages hold.")
 @pass_state
 def package(
     state: State,
@@ -52,6 +54,8 @@ def package(
     unit: str,
     batch: str | None,
     packaged: str | None,
+    location: str | None,
+    plant_batch: str | None,
 ) -> None:
     """Assign package tags, e.g. --count 120 --item "Blue Dream 3.5g" --quantity 3.5 --unit g."""
     ctx = state.context()
@@ -63,6 +67,8 @@ def package(
         packaged_date=(
             parse_past_date(packaged, "packaged date", ctx.today()) if packaged else ctx.today()
         ),
+        location=fields.text(location, "location", 200, required=False),
+        plant_batch=fields.text(plant_batch, "plant batch", 200, required=False),
     )
     _run(state, details, count, license_number, tags_file)
 
@@ -72,6 +78,7 @@ def package(
 @click.option("--strain", required=True)
 @click.option("--location", help="Where the plants are.")
 @click.option("--phase", help="Growth phase: Immature, Vegetative or Flowering.")
+@click.option("--plant-batch", help="Metrc plant batch the plants come from.")
 @pass_state
 def plant(
     state: State,
@@ -81,12 +88,14 @@ def plant(
     strain: str,
     location: str | None,
     phase: str | None,
+    plant_batch: str | None,
 ) -> None:
     """Assign plant tags: e.g. --count 3 --strain "Blue Dream" --location "Room 2"."""
     details = PlantDetails(
         strain=fields.required_text(strain, "strain", 200),
         location=fields.text(location, "location", 200, required=False),
         growth_phase=assignment.parse_growth_phase(phase),
+        plant_batch=fields.text(plant_batch, "plant batch", 200, required=False),
     )
     _run(state, details, count, license_number, tags_file)
 

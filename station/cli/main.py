@@ -17,12 +17,15 @@ from printers.errors import PrinterError
 from station import __version__
 from station.cli.assign import assign
 from station.cli.audit import audit
+from station.cli.export import export
 from station.cli.facility import facility
+from station.cli.metrc import metrc
 from station.cli.order import order
 from station.cli.print_ import job, jobs, print_
 from station.cli.printer import printer
 from station.cli.receive import receive
 from station.cli.render import render, templates
+from station.cli.replace import replace
 from station.cli.state import State
 from station.cli.tags import tag, tags
 from station.cli.void import void
@@ -64,6 +67,7 @@ for command in (
     receive,
     assign,
     void,
+    replace,
     tags,
     tag,
     audit,
@@ -73,6 +77,8 @@ for command in (
     print_,
     jobs,
     job,
+    metrc,
+    export,
 ):
     cli.add_command(command)
 

@@ -81,6 +81,9 @@ class Assignment(BaseModel):
     strain = CharField(max_length=200, null=True)
     location = CharField(max_length=200, null=True)
     growth_phase = CharField(max_length=40, null=True)
+    # Metrc's plant batch: the batch these plant tags go to, or the immature plants these
+    # package tags pack.
+    plant_batch = CharField(max_length=200, null=True)
 
 
 class Tag(BaseModel):
@@ -187,6 +190,46 @@ class PrintItem(BaseModel):
     tag_id: int
 
 
+class TagReplacement(BaseModel):
+    """A plant tag that replaced another on the same plant (a damaged or lost tag)."""
+
+    id = AutoField()
+    old_tag = ForeignKeyField(Tag, on_delete="RESTRICT", unique=True)
+    new_tag = ForeignKeyField(Tag, on_delete="RESTRICT", unique=True)
+    assignment = ForeignKeyField(Assignment, on_delete="RESTRICT")
+    replaced_on = DateField()
+    created_at = DateTimeField()
+    created_by = CharField(max_length=100)
+    old_tag_id: int
+    new_tag_id: int
+    assignment_id: int
+
+
+METRC_OBJECT_STATES = ("sending", "accepted", "rejected")
+
+
+class MetrcObject(BaseModel):
+    """One object pushed to Metrc (a package, or a run of plant tags), keyed by its first tag.
+
+    ``sending`` is written before the call: after a crash the object is checked in Metrc
+    before it is sent again. Accepted objects are never sent again.
+    """
+
+    id = AutoField()
+    assignment = ForeignKeyField(Assignment, on_delete="RESTRICT")
+    endpoint = CharField(max_length=100)
+    key_uid = CharField(max_length=24)
+    count = IntegerField()
+    state = CharField(max_length=10)
+    answer = TextField(null=True)
+    sent_at = DateTimeField(null=True)
+    answered_at = DateTimeField(null=True)
+    assignment_id: int
+
+    class Meta:
+        indexes = ((("endpoint", "key_uid"), True),)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Facility,
     TagOrder,
@@ -198,4 +241,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Printer,
     PrintJob,
     PrintItem,
+    TagReplacement,
+    MetrcObject,
 )

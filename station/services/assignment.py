@@ -35,6 +35,9 @@ class PackageDetails:
     unit: str
     production_batch: str | None
     packaged_date: dt.date
+    location: str | None = None
+    # Set when the packages hold immature plants from this Metrc plant batch.
+    plant_batch: str | None = None
 
     kind = "package"
 
@@ -44,6 +47,8 @@ class PlantDetails:
     strain: str
     location: str | None
     growth_phase: str | None
+    # The Metrc plant batch the newly tagged plants come from.
+    plant_batch: str | None = None
 
     kind = "plant"
 

@@ -61,6 +61,7 @@ class AssignScreen(StationScreen):
             yield Select(
                 [(p, p) for p in assignment.GROWTH_PHASES], prompt="Growth phase", id="phase"
             )
+            yield Input(placeholder="Metrc plant batch (optional)", id="plant-batch")
         yield ScanInput(placeholder="Or scan the exact tags to assign", id="scan")
         yield Static("", id="scans", classes="hint")
         with Horizontal(classes="row"):
@@ -127,6 +128,9 @@ class AssignScreen(StationScreen):
                 strain=fields.required_text(self._value("strain"), "strain", 200),
                 location=fields.text(self._value("location"), "location", 200, required=False),
                 growth_phase=phase if isinstance(phase, str) else None,
+                plant_batch=fields.text(
+                    self._value("plant-batch"), "plant batch", 200, required=False
+                ),
             )
         date = self._value("date")
         return PackageDetails(

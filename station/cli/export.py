@@ -1,0 +1,76 @@
+"""``station export ...``: Metrc import files and a CSV of tags."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from station.cli.output import message
+from station.cli.state import State, pass_state
+from station.domain.errors import StationError
+from station.domain.text import plural
+from station.services import exports
+
+WHAT = {
+    "plant-tags": "Metrc import CSVs assigning plant tags to immature plants (promote).",
+    "replaced-tags": "Metrc import CSVs of replaced plant tags.",
+    "packed-plants": "Metrc import CSVs packing immature plants into packages.",
+    "packages": "JSON files of the POST /packages/v2/ payloads, 500 packages a file.",
+}
+
+
+@click.group()
+def export() -> None:
+    """Files for Metrc's Data Import page and for spreadsheets."""
+
+
+def _file_command(kind: str) -> click.Command:
+    @click.command(kind, help=WHAT[kind] + " At most 500 rows a file, one set per license.")
+    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+    @click.option("--license", "license_number", help="One facility (default: every one).")
+    @click.option("--batch", "batches", type=int, multiple=True, help="Only these assignments.")
+    @pass_state
+    def command(
+        state: State, folder: Path, license_number: str | None, batches: tuple[int, ...]
+    ) -> None:
+        written = exports.export(
+            state.context(), kind, folder, license_number, list(batches) or None
+        )
+        for path in written.files:
+            click.echo(str(path))
+        for skipped in written.skipped:
+            message(f"not exported: batch {skipped.assignment_id} {skipped.reason}")
+        message(f"wrote {plural(written.rows, 'row')} in {plural(len(written.files), 'file')}")
+
+    return command
+
+
+for _kind in exports.KINDS:
+    export.add_command(_file_command(_kind))
+
+
+@export.command("tags")
+@click.argument("file", default="-")
+@click.option("--status", type=click.Choice(["ordered", "received", "used", "voided"]))
+@click.option("--type", "tag_type", type=click.Choice(["package", "plant"]))
+@pass_state
+def tags(state: State, file: str, status: str | None, tag_type: str | None) -> None:
+    """Every tag with its state, order and assignment, as CSV with a header (FILE or -)."""
+    ctx = state.context()
+    if file == "-":
+        count = exports.tags_csv(ctx, sys.stdout, status, tag_type)
+    else:
+        path = Path(file)
+        if path.exists():
+            raise StationError(f"{path} already exists")
+        part = path.with_name(f".{path.name}.part")
+        try:
+            with part.open("w", encoding="utf-8", newline="") as out:
+                count = exports.tags_csv(ctx, out, status, tag_type)
+            part.replace(path)
+        except OSError as exc:
+            part.unlink(missing_ok=True)
+            raise StationError(f"cannot write {path}: {exc.strerror}") from None
+    message(f"exported {plural(count, 'tag')}")

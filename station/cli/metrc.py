@@ -1,0 +1,213 @@
+"""``station metrc keys|pull|reconcile|push``: the exchange with Metrc's API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from station.cli.output import message
+from station.cli.state import State, pass_state
+from station.domain.text import plural
+from station.domain.uid import runs
+from station.metrc import keys as metrc_keys
+from station.metrc.client import DEFAULT_STATE, MetrcAuthError, MetrcClient, base_url
+from station.services import metrc_pull, metrc_push
+from station.services.metrc_pull import Comparison
+
+TYPES = click.Choice(["package", "plant", "all"], case_sensitive=False)
+OUT = click.Choice(["text", "json"])
+
+
+@dataclass
+class Server:
+    url: str
+
+
+pass_server = click.make_pass_decorator(Server)
+
+
+@click.group()
+@click.option(
+    "--url", envvar="METRC_URL", help="Metrc API address (default: the state's production API)."
+)
+@click.option(
+    "--state", "state_code", envvar="METRC_STATE", default=DEFAULT_STATE, show_default=True,
+    help="Two-letter state: api-{state}.metrc.com.",
+)  # fmt: skip
+@click.option("--sandbox", is_flag=True, help="Use the state's sandbox API.")
+@click.pass_context
+def metrc(context: click.Context, url: str | None, state_code: str, sandbox: bool) -> None:
+    """Reconcile with the Metrc API and push assignments to it.
+
+    The keys come from METRC_VENDOR_KEY and METRC_USER_KEY, or from the system keyring
+    (`station metrc keys set`); they are never stored in the database or printed.
+    """
+    context.obj = Server(base_url(state_code, sandbox, url))
+
+
+@metrc.group()
+def keys() -> None:
+    """Keep the Metrc API keys in the system keyring."""
+
+
+@keys.command("set")
+def keys_set() -> None:
+    """Ask for both keys (typed or pasted, not shown) and save them in the keyring."""
+    vendor = click.prompt("Vendor API key", hide_input=True)
+    user = click.prompt("User API key", hide_input=True)
+    where = metrc_keys.store_keys(vendor, user)
+    message(f"saved both Metrc keys in the system keyring ({where})")
+
+
+@keys.command("clear")
+def keys_clear() -> None:
+    """Remove the keys from the keyring."""
+    metrc_keys.forget_keys()
+    message("removed the Metrc keys from the system keyring")
+
+
+@contextmanager
+def _clients(
+    state: State, server: Server, license_number: str | None
+) -> Iterator[list[MetrcClient]]:
+    ctx = state.context()
+    found = metrc_pull.licenses_to_check(ctx, license_number)
+    credentials = metrc_keys.load_keys()
+    clients = [MetrcClient(server.url, credentials, f.license_number) for f in found]
+    try:
+        yield clients
+    finally:
+        for client in clients:
+            client.close()
+
+
+def _compare_command(name: str, act: Callable[..., Comparison], doc: str) -> click.Command:
+    @click.command(name, help=doc)
+    @click.option("--license", "license_number", help="One facility (default: every one).")
+    @click.option("--type", "tag_type", type=TYPES, default="all", show_default=True)
+    @click.option("--format", "fmt", type=OUT, default="text", show_default=True)
+    @pass_server
+    @pass_state
+    def command(
+        state: State, server: Server, license_number: str | None, tag_type: str, fmt: str
+    ) -> None:
+        kinds = ["package", "plant"] if tag_type.lower() == "all" else [tag_type.lower()]
+        results: list[dict[str, Any]] = []
+        with _clients(state, server, license_number) as clients:
+            for client in clients:
+                for kind in kinds:
+                    try:
+                        found = act(state.context(), client, kind)
+                    except MetrcAuthError as exc:
+                        if kind == "plant" and tag_type.lower() == "all" and "403" in str(exc):
+                            # Only cultivation licenses have plant tags.
+                            message(f"{client.license_number}: no plant tags from Metrc (403)")
+                            continue
+                        raise
+                    results.append(found.as_dict())
+                    if fmt == "text":
+                        _show(found)
+        if fmt == "json":
+            click.echo(json.dumps(results, indent=2))
+
+    return command
+
+
+def _show(found: Comparison) -> None:
+    head = (
+        f"{found.license_number} {found.tag_type} tags: "
+        f"{found.available_in_metrc:,} available in Metrc"
+    )
+    if found.imported:
+        head += f"; imported {plural(len(found.imported), 'tag')} as received"
+    click.echo(head)
+    problems = [(what, uids) for what, uids in found.findings() if uids]
+    for what, uids in problems:
+        spans = [
+            f"{run.first_uid}..{run.last_uid}" if run.count > 1 else run.first_uid
+            for run in runs(uids)
+        ]
+        shown = ", ".join(spans[:5])
+        more = ", ..." if len(spans) > 5 else ""
+        click.echo(f"  {what}: {len(uids):,} ({shown}{more})")
+    if not problems:
+        click.echo("  the station and Metrc agree")
+
+
+metrc.add_command(
+    _compare_command(
+        "pull",
+        metrc_pull.pull,
+        "Fetch Metrc's available tags; record the ones the station lacks as received, and "
+        "report where the two disagree.",
+    )
+)
+metrc.add_command(
+    _compare_command(
+        "reconcile",
+        metrc_pull.compare,
+        "Report where the station and Metrc's available tags disagree; changes nothing.",
+    )
+)
+
+
+@metrc.command()
+@click.option("--license", "license_number", help="One facility (default: every one).")
+@click.option("--batch", "batches", type=int, multiple=True, help="Only these assignments.")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option("--format", "fmt", type=OUT, default="text", show_default=True)
+@pass_server
+@pass_state
+def push(
+    state: State,
+    server: Server,
+    license_number: str | None,
+    batches: tuple[int, ...],
+    dry_run: bool,
+    fmt: str,
+) -> None:
+    """Create packages and tag plant batches' plants in Metrc from the assignments not yet
+    accepted (at most 500 objects a call)."""
+    ctx = state.context()
+    only = list(batches) or None
+    reports: list[dict[str, Any]] = []
+    if dry_run:
+        for facility in metrc_pull.licenses_to_check(ctx, license_number):
+            todo, report = metrc_push.pending(ctx, facility.license_number, only)
+            reports.append({**report.as_dict(), "would_send": len(todo)})
+            if fmt == "text":
+                click.echo(
+                    f"{facility.license_number}: would send {plural(len(todo), 'object')}; "
+                    f"{report.earlier:,} accepted earlier"
+                )
+                _skipped(report)
+    else:
+        with _clients(state, server, license_number) as clients:
+            for client in clients:
+                report = metrc_push.push(ctx, client, only)
+                reports.append(report.as_dict())
+                if fmt == "text":
+                    _pushed(report)
+    if fmt == "json":
+        click.echo(json.dumps(reports, indent=2))
+
+
+def _pushed(report: metrc_push.PushReport) -> None:
+    click.echo(
+        f"{report.license_number}: {len(report.accepted):,} accepted in "
+        f"{plural(report.calls, 'call')}, {len(report.found):,} already in Metrc, "
+        f"{len(report.rejected):,} refused, {report.earlier:,} accepted earlier"
+    )
+    for item, why in report.rejected:
+        click.echo(f"  refused {item.key_uid} (batch {item.assignment_id}): {why}")
+    _skipped(report)
+
+
+def _skipped(report: metrc_push.PushReport) -> None:
+    for skipped in report.skipped:
+        click.echo(f"  not sent: batch {skipped.assignment_id} {skipped.reason}")

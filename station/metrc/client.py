@@ -1,0 +1,221 @@
+"""A small Metrc API client on httpx: Basic auth, ``licenseNumber`` on every call, retries
+with backoff on 429 and 5xx, v2 pagination, and one-line errors that never carry the keys."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from station.domain.errors import StationError
+from station.metrc.keys import Keys
+
+DEFAULT_STATE = "ca"
+ATTEMPTS = 5
+BACKOFF_S = 0.5  # doubled after each failed try
+MAX_WAIT_S = 60.0  # the longest Retry-After honoured
+# [V] Paged v2 calls take at most 20 rows per page.
+PAGE_SIZE = 20
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def base_url(state: str = DEFAULT_STATE, sandbox: bool = False, override: str | None = None) -> str:
+    """``https://api-{state}.metrc.com`` (or the sandbox), unless ``override`` is given."""
+    if override:
+        parts = urlsplit(override.strip())
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise StationError(f"Metrc URL {override!r} is not an http(s) URL")
+        if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+            # The keys travel in every request's header: never in clear over a network.
+            raise StationError("a Metrc URL must use https (http only on this computer)")
+        return override.strip().rstrip("/")
+    code = state.strip().lower()
+    if not code.isalpha() or len(code) != 2:
+        raise StationError(f"state {state!r} is not a two-letter state code")
+    return f"https://{'sandbox-' if sandbox else ''}api-{code}.metrc.com"
+
+
+class MetrcError(StationError):
+    """Metrc refused or could not be reached."""
+
+
+class MetrcAuthError(MetrcError):
+    """401/403: nothing was done, and trying again will not help."""
+
+
+class MetrcUnsure(MetrcError):
+    """A write may or may not have reached Metrc (the answer was lost)."""
+
+
+@dataclass
+class Rejection:
+    row: int | None
+    message: str
+
+
+class MetrcValidation(MetrcError):
+    """400: Metrc's validation messages, per row of the call where it says which."""
+
+    def __init__(self, rejections: list[Rejection]) -> None:
+        self.rejections = rejections
+        shown = "; ".join(
+            (f"row {r.row + 1}: " if r.row is not None else "") + r.message for r in rejections[:3]
+        )
+        more = f" (and {len(rejections) - 3} more)" if len(rejections) > 3 else ""
+        super().__init__(f"Metrc refused: {shown}{more}")
+
+
+class MetrcClient:
+    def __init__(
+        self,
+        url: str,
+        keys: Keys,
+        license_number: str,
+        timeout: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.url = url
+        self.license_number = license_number
+        self._sleep = sleep
+        self._http = httpx.Client(
+            base_url=url,
+            auth=httpx.BasicAuth(keys.vendor, keys.user),
+            timeout=timeout,
+            headers={"Accept": "application/json"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> MetrcClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- calls --------------------------------------------------------------------------
+
+    def get_list(self, path: str) -> list[dict[str, Any]]:
+        """Every row of a list call: a bare array, or a v2 paged wrapper followed page by
+        page."""
+        first = self._request("GET", path).json()
+        if isinstance(first, list):
+            return first
+        rows, page = list(_page_rows(first)), 1
+        pages = int(first.get("TotalPages") or 1)
+        while page < pages:
+            page += 1
+            answer = self._request(
+                "GET", path, {"pageNumber": page, "pageSize": first.get("PageSize") or PAGE_SIZE}
+            ).json()
+            rows.extend(_page_rows(answer))
+        return rows
+
+    def get_one(self, path: str) -> dict[str, Any] | None:
+        """One object, or None when Metrc has none (404)."""
+        response = self._request("GET", path, allow_404=True)
+        if response.status_code == 404:
+            return None
+        found: dict[str, Any] = response.json()
+        return found
+
+    def post(self, path: str, objects: Sequence[dict[str, Any]]) -> Any:
+        """POST a JSON array (Metrc's write calls all take arrays); its decoded answer."""
+        response = self._request("POST", path, body=list(objects))
+        return response.json() if response.content else None
+
+    # --- one request with retries ---------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        allow_404: bool = False,
+    ) -> httpx.Response:
+        query = {"licenseNumber": self.license_number, **(params or {})}
+        wait = BACKOFF_S
+        last = ""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                response = self._http.request(method, path, params=query, json=body)
+            except httpx.ConnectError as exc:
+                last = f"cannot connect to {self.url}: {exc}"
+            except httpx.TransportError as exc:
+                if method != "GET":
+                    # The request went out; whether Metrc acted on it is unknown.
+                    raise MetrcUnsure(
+                        f"no answer from Metrc to {method} {path} ({type(exc).__name__}); "
+                        "it may or may not have been applied"
+                    ) from None
+                last = f"no answer from {self.url} ({type(exc).__name__})"
+            else:
+                status = response.status_code
+                if status < 400 or (status == 404 and allow_404):
+                    return response
+                if status == 429 or status >= 500:
+                    last = f"Metrc answered {status} {response.reason_phrase}"
+                    wait = _retry_after(response, wait)
+                else:
+                    raise self._refusal(response, method, path)
+            if attempt < ATTEMPTS:
+                self._sleep(wait)
+                wait = min(wait * 2, MAX_WAIT_S)
+        if method != "GET" and last.startswith("Metrc answered 5"):
+            raise MetrcUnsure(f"{last} to {method} {path} after {ATTEMPTS} tries")
+        raise MetrcError(f"{last} (gave up after {ATTEMPTS} tries)")
+
+    def _refusal(self, response: httpx.Response, method: str, path: str) -> MetrcError:
+        status = response.status_code
+        if status == 401:
+            return MetrcAuthError(
+                "Metrc refused the API keys (401): check the vendor key and the user key"
+            )
+        if status == 403:
+            return MetrcAuthError(
+                f"Metrc denied {method} {path} for license {self.license_number} (403): the "
+                "user key's user lacks the permission at this facility"
+            )
+        if status == 400:
+            return MetrcValidation(_rejections(response))
+        return MetrcError(f"Metrc answered {status} {response.reason_phrase} to {method} {path}")
+
+
+def _page_rows(answer: Any) -> list[dict[str, Any]]:
+    if not isinstance(answer, dict) or not isinstance(answer.get("Data"), list):
+        raise MetrcError("Metrc's answer is neither a list nor a page of one")
+    rows: list[dict[str, Any]] = answer["Data"]
+    return rows
+
+
+def _retry_after(response: httpx.Response, fallback: float) -> float:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return min(max(float(value), 0.0), MAX_WAIT_S)
+    except ValueError:
+        return fallback
+
+
+def _rejections(response: httpx.Response) -> list[Rejection]:
+    """[I] Metrc's 400 bodies: ``[{"row": 0, "message": "..."}]``, or ``{"Message": "..."}``."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip().splitlines()
+        return [Rejection(None, text[0] if text else "validation failed")]
+    items = body if isinstance(body, list) else [body]
+    found = []
+    for item in items:
+        if not isinstance(item, dict):
+            found.append(Rejection(None, str(item)))
+            continue
+        lowered = {key.lower(): value for key, value in item.items()}
+        row = lowered.get("row")
+        message = str(lowered.get("message") or "validation failed")
+        found.append(Rejection(row if isinstance(row, int) else None, " ".join(message.split())))
+    return found or [Rejection(None, "validation failed")]

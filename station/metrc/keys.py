@@ -1,0 +1,88 @@
+"""Metrc API keys: from the environment or the system keyring, never from the database.
+
+The vendor key (the integrator's, from Metrc Connect) and the user key (the licensee user's)
+are read when a command needs them and live only in memory; nothing the station writes
+(database, audit, messages, logs) ever contains them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from station.domain.errors import StationError
+
+VENDOR_ENV = "METRC_VENDOR_KEY"
+USER_ENV = "METRC_USER_KEY"
+KEYRING_SERVICE = "tag-station-metrc"
+VENDOR_ENTRY = "vendor-key"
+USER_ENTRY = "user-key"
+
+
+@dataclass(frozen=True)
+class Keys:
+    # repr=False: a key must not show up in a traceback or a debug print of this object.
+    vendor: str = field(repr=False)
+    user: str = field(repr=False)
+
+
+def load_keys() -> Keys:
+    """The keys from ``METRC_VENDOR_KEY``/``METRC_USER_KEY``, else from the keyring."""
+    vendor = os.environ.get(VENDOR_ENV, "").strip()
+    user = os.environ.get(USER_ENV, "").strip()
+    if not vendor:
+        vendor = _from_keyring(VENDOR_ENTRY)
+    if not user:
+        user = _from_keyring(USER_ENTRY)
+    missing = [name for name, value in ((VENDOR_ENV, vendor), (USER_ENV, user)) if not value]
+    if missing:
+        raise StationError(
+            f"no Metrc {' or '.join(missing)}: set the environment variable or run "
+            "`station metrc keys set`"
+        )
+    return Keys(vendor, user)
+
+
+def store_keys(vendor: str, user: str) -> str:
+    """Save both keys in the system keyring; the keyring's name, for the message."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    for name, value in (("vendor key", vendor), ("user key", user)):
+        if not value.strip() or any(ch.isspace() for ch in value.strip()):
+            raise StationError(f"the {name} is empty or has spaces in it")
+    try:
+        keyring.set_password(KEYRING_SERVICE, VENDOR_ENTRY, vendor.strip())
+        keyring.set_password(KEYRING_SERVICE, USER_ENTRY, user.strip())
+    except KeyringError as exc:
+        raise StationError(
+            f"no usable system keyring ({type(exc).__name__}); set {VENDOR_ENV} and "
+            f"{USER_ENV} in the environment instead"
+        ) from None
+    return type(keyring.get_keyring()).__name__
+
+
+def forget_keys() -> None:
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    for entry in (VENDOR_ENTRY, USER_ENTRY):
+        try:
+            keyring.delete_password(KEYRING_SERVICE, entry)
+        except PasswordDeleteError:
+            pass
+        except KeyringError as exc:
+            raise StationError(f"no usable system keyring ({type(exc).__name__})") from None
+
+
+def _from_keyring(entry: str) -> str:
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:  # pragma: no cover - keyring is a dependency
+        return ""
+    try:
+        value = keyring.get_password(KEYRING_SERVICE, entry)
+    except KeyringError:
+        return ""  # no keyring on this machine: the environment is the only source
+    return (value or "").strip()

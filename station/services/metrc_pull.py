@@ -1,0 +1,146 @@
+"""Pulling Metrc's available tags: import the ones the station lacks, and report where the
+station and Metrc disagree (reconcile reports only; it never changes anything)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from station.db.models import Facility, Tag
+from station.db.rows import tuples
+from station.domain.errors import StationError
+from station.domain.uid import normalize, runs
+from station.metrc import shapes
+from station.services import facilities
+from station.services.context import Context
+from station.services.orders import OrderDraft, create_order
+
+_CHUNK = 500
+SOURCE = "metrc pull"
+
+
+class TagSource(Protocol):
+    """What pulling needs of the API client (a fake stands in for nothing: the tests run
+    the real client against a fake Metrc server)."""
+
+    license_number: str
+
+    def get_list(self, path: str) -> list[dict[str, Any]]: ...
+
+
+@dataclass
+class Comparison:
+    """One facility and tag type, as Metrc's available list and the station see it."""
+
+    license_number: str
+    tag_type: str
+    available_in_metrc: int = 0
+    unknown_here: list[str] = field(default_factory=list)  # pull imports these
+    imported: list[str] = field(default_factory=list)
+    used_here: list[str] = field(default_factory=list)
+    voided_here: list[str] = field(default_factory=list)
+    not_received_here: list[str] = field(default_factory=list)
+    missing_in_metrc: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # labels that are not UIDs
+
+    def findings(self) -> list[tuple[str, list[str]]]:
+        """What needs a person's attention, worst first."""
+        return [
+            ("used here, still available in Metrc", self.used_here),
+            ("voided here, still available in Metrc", self.voided_here),
+            ("received here, not available in Metrc", self.missing_in_metrc),
+            ("available in Metrc, not yet received here", self.not_received_here),
+            ("available in Metrc, unknown here", self.unknown_here),
+            ("Metrc labels that are not UIDs (ignored)", self.ignored),
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "license_number": self.license_number,
+            "type": self.tag_type,
+            "available_in_metrc": self.available_in_metrc,
+            "imported": self.imported,
+            "used_here": self.used_here,
+            "voided_here": self.voided_here,
+            "missing_in_metrc": self.missing_in_metrc,
+            "not_received_here": self.not_received_here,
+            "unknown_here": self.unknown_here,
+            "ignored": self.ignored,
+        }
+
+
+def compare(ctx: Context, client: TagSource, tag_type: str) -> Comparison:
+    """Fetch Metrc's available ``tag_type`` tags for the client's license and compare."""
+    facility = facilities.get_facility(ctx, client.license_number)
+    rows = client.get_list(shapes.AVAILABLE_TAGS[tag_type])
+    found = Comparison(facility.license_number, tag_type)
+    labels: set[str] = set()
+    for row in rows:
+        label = str(row.get("Label") or "")
+        try:
+            labels.add(normalize(label))
+        except StationError:
+            found.ignored.append(label)
+    found.available_in_metrc = len(labels)
+    statuses = _statuses(sorted(labels))
+    for uid in sorted(labels):
+        facility_id, kind, status = statuses.get(uid, (None, None, None))
+        if status is None:
+            found.unknown_here.append(uid)
+        elif facility_id != facility.id or kind != tag_type:
+            found.ignored.append(uid)  # known here under another facility or type
+        elif status == "used":
+            found.used_here.append(uid)
+        elif status == "voided":
+            found.voided_here.append(uid)
+        elif status == "ordered":
+            found.not_received_here.append(uid)
+    received = Tag.select(Tag.uid).where(
+        (Tag.facility == facility.id) & (Tag.tag_type == tag_type) & (Tag.status == "received")
+    )
+    found.missing_in_metrc = [
+        uid for (uid,) in tuples(received.order_by(Tag.uid)) if uid not in labels
+    ]
+    return found
+
+
+def pull(ctx: Context, client: TagSource, tag_type: str) -> Comparison:
+    """:func:`compare`, then record the tags Metrc lists that the station lacks, as one
+    received order (Metrc gives no order date, so the order is dated today)."""
+    found = compare(ctx, client, tag_type)
+    if not found.unknown_here:
+        return found
+    facility = facilities.get_facility(ctx, client.license_number)
+    draft = OrderDraft(
+        facility=facility,
+        tag_type=tag_type,
+        order_date=ctx.today(),
+        order_number=None,
+        runs=runs(found.unknown_here),
+        status="received",
+    )
+    with ctx.db.atomic():
+        create_order(ctx, draft, SOURCE)
+    found.imported, found.unknown_here = found.unknown_here, []
+    return found
+
+
+def licenses_to_check(ctx: Context, license_number: str | None) -> list[Facility]:
+    if license_number is not None:
+        return [facilities.get_facility(ctx, license_number)]
+    found = facilities.list_facilities(ctx)
+    if not found:
+        raise StationError("no facilities yet: add yours with `station facility add`")
+    return found
+
+
+def _statuses(uids: Iterable[str]) -> dict[str, tuple[int, str, str]]:
+    wanted = list(uids)
+    found: dict[str, tuple[int, str, str]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        query = Tag.select(Tag.uid, Tag.facility, Tag.tag_type, Tag.status).where(
+            Tag.uid.in_(wanted[start : start + _CHUNK])
+        )
+        found.update((uid, (fac, kind, status)) for uid, fac, kind, status in tuples(query))
+    return found

@@ -1,0 +1,245 @@
+"""Pushing assignments to Metrc, opt-in: packages created, plant batches' plants tagged.
+
+Every object's state is written before its call goes out (``sending``) and settled with
+Metrc's answer after it, each in its own transaction. So an interrupted push loses nothing:
+a second push skips what Metrc accepted, checks in Metrc the objects whose answer was lost,
+and sends the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from station.db.models import MetrcObject, Tag
+from station.metrc import shapes
+from station.metrc.client import MetrcError, MetrcUnsure, MetrcValidation
+from station.services import audit
+from station.services.context import Context
+from station.services.metrc_objects import Outgoing, Skipped, build
+
+
+class Pusher(Protocol):
+    license_number: str
+
+    def post(self, path: str, objects: Sequence[dict[str, Any]]) -> Any: ...
+
+    def get_one(self, path: str) -> dict[str, Any] | None: ...
+
+
+@dataclass
+class PushReport:
+    license_number: str
+    accepted: list[Outgoing] = field(default_factory=list)
+    found: list[Outgoing] = field(default_factory=list)  # already in Metrc, answer had been lost
+    rejected: list[tuple[Outgoing, str]] = field(default_factory=list)
+    earlier: int = 0  # accepted by an earlier push, not sent again
+    skipped: list[Skipped] = field(default_factory=list)
+    calls: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "license_number": self.license_number,
+            "calls": self.calls,
+            "accepted": [_brief(o) for o in self.accepted],
+            "found_in_metrc": [_brief(o) for o in self.found],
+            "rejected": [{**_brief(o), "message": why} for o, why in self.rejected],
+            "accepted_earlier": self.earlier,
+            "skipped": [
+                {"assignment_id": s.assignment_id, "reason": s.reason} for s in self.skipped
+            ],
+        }
+
+
+def pending(
+    ctx: Context, license_number: str, assignment_ids: Sequence[int] | None = None
+) -> tuple[list[Outgoing], PushReport]:
+    """What a push would send now (objects not yet accepted), and a report of the rest."""
+    built = build(ctx, license_number, assignment_ids)
+    report = PushReport(license_number, skipped=built.skipped)
+    states = _states(built.objects)
+    todo = []
+    for item in built.objects:
+        if states.get((item.endpoint, item.key_uid)) == "accepted":
+            report.earlier += 1
+        else:
+            todo.append(item)
+    return todo, report
+
+
+def push(ctx: Context, client: Pusher, assignment_ids: Sequence[int] | None = None) -> PushReport:
+    todo, report = pending(ctx, client.license_number, assignment_ids)
+    states = _states(todo)
+    fresh: list[Outgoing] = []
+    for item in todo:
+        if states.get((item.endpoint, item.key_uid)) == "sending" and _in_metrc(client, item):
+            _settle(ctx, [item], "accepted", "found in Metrc after an interrupted push")
+            report.found.append(item)
+        else:
+            fresh.append(item)
+    queue: deque[list[Outgoing]] = deque()
+    for endpoint in dict.fromkeys(item.endpoint for item in fresh):
+        same = [item for item in fresh if item.endpoint == endpoint]
+        for start in range(0, len(same), shapes.MAX_PER_CALL):
+            queue.append(same[start : start + shapes.MAX_PER_CALL])
+    while queue:
+        _send(ctx, client, queue.popleft(), queue, report)
+    return report
+
+
+def _send(
+    ctx: Context,
+    client: Pusher,
+    chunk: list[Outgoing],
+    queue: deque[list[Outgoing]],
+    report: PushReport,
+) -> None:
+    before = _mark_sending(ctx, chunk)
+    report.calls += 1
+    try:
+        answer = client.post(chunk[0].endpoint, [item.payload for item in chunk])
+    except MetrcValidation as refused:
+        named = {
+            r.row: r.message for r in refused.rejections if r.row is not None and r.row < len(chunk)
+        }
+        if not named and len(chunk) > 1:
+            # Metrc did not say which object it refused: send each alone to find out.
+            queue.extendleft([item] for item in reversed(chunk))
+            return
+        if not named:
+            named = {0: str(refused).removeprefix("Metrc refused: ")}
+        for row, why in named.items():
+            _refused(ctx, client, chunk[row], why, report)
+        rest = [item for row, item in enumerate(chunk) if row not in named]
+        if rest:
+            queue.appendleft(rest)  # Metrc takes a call whole or not at all
+        return
+    except MetrcUnsure:
+        raise  # left "sending": the next push looks each one up in Metrc
+    except MetrcError:
+        _restore(ctx, chunk, before)  # nothing reached Metrc
+        raise
+    _settle(ctx, chunk, "accepted", _answers(answer, len(chunk)))
+    report.accepted.extend(chunk)
+
+
+def _refused(ctx: Context, client: Pusher, item: Outgoing, why: str, report: PushReport) -> None:
+    # A tag Metrc calls used may be used by this very object, from a call whose answer was
+    # lost (a retried 5xx): look before calling it refused.
+    if _in_metrc(client, item):
+        _settle(ctx, [item], "accepted", "already in Metrc")
+        report.found.append(item)
+        return
+    _settle(ctx, [item], "rejected", why)
+    report.rejected.append((item, why))
+
+
+def _in_metrc(client: Pusher, item: Outgoing) -> bool:
+    theirs = client.get_one(shapes.LOOKUP[item.endpoint].format(uid=item.key_uid))
+    return theirs is not None and shapes.same_object(item.endpoint, item.payload, theirs)
+
+
+# --- bookkeeping, each step committed on its own -------------------------------------------
+
+
+def _states(items: Sequence[Outgoing]) -> dict[tuple[str, str], str]:
+    keys = sorted({item.key_uid for item in items})
+    found: dict[tuple[str, str], str] = {}
+    for start in range(0, len(keys), 500):
+        query = MetrcObject.select(
+            MetrcObject.endpoint, MetrcObject.key_uid, MetrcObject.state
+        ).where(MetrcObject.key_uid.in_(keys[start : start + 500]))
+        found.update(((row.endpoint, row.key_uid), row.state) for row in query)
+    return found
+
+
+def _mark_sending(ctx: Context, chunk: list[Outgoing]) -> dict[tuple[str, str], str | None]:
+    """Write ``sending`` for each object before the call; their earlier states."""
+    now = ctx.now()
+    with ctx.db.atomic():
+        before: dict[tuple[str, str], str | None] = {
+            (item.endpoint, item.key_uid): None for item in chunk
+        }
+        before.update(_states(chunk))
+        for item in chunk:
+            key = (item.endpoint, item.key_uid)
+            if before[key] is None:
+                MetrcObject.create(
+                    assignment=item.assignment_id,
+                    endpoint=item.endpoint,
+                    key_uid=item.key_uid,
+                    count=item.count,
+                    state="sending",
+                    sent_at=now,
+                )
+            else:
+                MetrcObject.update(state="sending", sent_at=now, answer=None).where(
+                    (MetrcObject.endpoint == item.endpoint) & (MetrcObject.key_uid == item.key_uid)
+                ).execute()
+    return before
+
+
+def _restore(
+    ctx: Context, chunk: list[Outgoing], before: dict[tuple[str, str], str | None]
+) -> None:
+    with ctx.db.atomic():
+        for item in chunk:
+            where = (MetrcObject.endpoint == item.endpoint) & (MetrcObject.key_uid == item.key_uid)
+            earlier = before[(item.endpoint, item.key_uid)]
+            if earlier is None:
+                MetrcObject.delete().where(where).execute()
+            else:
+                MetrcObject.update(state=earlier).where(where).execute()
+
+
+def _settle(ctx: Context, chunk: list[Outgoing], state: str, answer: str | list[str]) -> None:
+    answers = answer if isinstance(answer, list) else [answer] * len(chunk)
+    now = ctx.now()
+    uids = [uid for item in chunk for uid in item.uids]
+    with ctx.db.atomic():
+        for item, said in zip(chunk, answers, strict=True):
+            MetrcObject.update(state=state, answer=said, answered_at=now).where(
+                (MetrcObject.endpoint == item.endpoint) & (MetrcObject.key_uid == item.key_uid)
+            ).execute()
+        action = "metrc.accepted" if state == "accepted" else "metrc.rejected"
+        endpoint = chunk[0].endpoint
+        summary = (
+            f"Metrc accepted {len(chunk)} object(s) of {endpoint}"
+            if state == "accepted"
+            else f"Metrc refused {chunk[0].key_uid} ({endpoint}): {answers[0]}"
+        )
+        audit.record(
+            ctx,
+            action,
+            summary,
+            {
+                "endpoint": endpoint,
+                "license_number": chunk[0].license_number,
+                "assignments": sorted({item.assignment_id for item in chunk}),
+                "answer": answers[0] if len(set(answers)) == 1 else "per object",
+            },
+            tags=Tag.select().where(Tag.uid.in_(uids)),
+            tag_count=len(uids),
+        )
+
+
+def _answers(answer: Any, count: int) -> list[str]:
+    """Metrc's v2 answer ``{"Ids": [...], "Warnings": ...}``, one entry per object."""
+    if isinstance(answer, dict) and isinstance(answer.get("Ids"), list):
+        ids = answer["Ids"]
+        if len(ids) == count:
+            return [f"Id {value}" for value in ids]
+    text = json.dumps(answer)[:500] if answer is not None else "accepted"
+    return [text] * count
+
+
+def _brief(item: Outgoing) -> dict[str, Any]:
+    return {
+        "assignment_id": item.assignment_id,
+        "endpoint": item.endpoint,
+        "tag": item.key_uid,
+        "count": item.count,
+    }

@@ -1,0 +1,219 @@
+"""A fake Metrc API on 127.0.0.1 that answers in the documented shapes.
+
+Tags come as bare JSON arrays with PascalCase fields (or in the v2 paged wrapper when
+``page_size`` is set); write calls take JSON arrays and are all-or-nothing, refusing a row
+whose tag is not available with ``[{"row": i, "message": ...}]``; wrong keys get 401, a
+license the user lacks 403; ``throttle`` answers 429 with Retry-After, ``fail`` answers 503,
+and ``drop_post`` applies a POST and then cuts the connection before answering.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import parse_qs, urlsplit
+
+TAG_PREFIX_DIGITS = 8
+
+
+class FakeMetrc:
+    def __init__(self, vendor_key: str, user_key: str, licenses: tuple[str, ...]) -> None:
+        self.vendor_key, self.user_key = vendor_key, user_key
+        self.licenses = set(licenses)
+        self.available: dict[tuple[str, str], list[str]] = {}
+        self.packages: dict[str, dict[str, Any]] = {}
+        self.plants: dict[str, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str, dict[str, list[str]]]] = []
+        self.applied_posts: list[tuple[str, list[dict[str, Any]]]] = []
+        self.page_size: int | None = None
+        self.throttle = 0  # answer this many requests with 429
+        self.retry_after = "1"
+        self.fail = 0  # answer this many requests with 503
+        self.drop_post: int | None = None  # apply the Nth POST (1-based), then hang up
+        self.no_plant_tags: set[str] = set()  # licenses that get 403 for plant tags
+        self._posts = 0
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def posts(self, path: str) -> list[list[dict[str, Any]]]:
+        return [body for at, body in self.applied_posts if at == path]
+
+    # --- the API ------------------------------------------------------------------------
+
+    def answer(
+        self, method: str, path: str, query: dict[str, list[str]], auth: str, body: Any
+    ) -> tuple[int, Any, dict[str, str]]:
+        with self._lock:
+            self.requests.append((method, path, query))
+            if self.throttle:
+                self.throttle -= 1
+                return 429, {"Message": "Too many requests"}, {"Retry-After": self.retry_after}
+            if self.fail:
+                self.fail -= 1
+                return 503, {"Message": "Service unavailable"}, {}
+            expected = base64.b64encode(f"{self.vendor_key}:{self.user_key}".encode()).decode()
+            if auth != f"Basic {expected}":
+                return 401, {"Message": "Authorization has been denied for this request."}, {}
+            license_number = (query.get("licenseNumber") or [""])[0]
+            if license_number not in self.licenses:
+                return 403, {"Message": "No valid facility license."}, {}
+            if method == "GET":
+                return self._get(path, query, license_number)
+            return self._post(path, body, license_number)
+
+    def _get(
+        self, path: str, query: dict[str, list[str]], license_number: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        for kind in ("package", "plant"):
+            if path == f"/tags/v2/{kind}/available":
+                if kind == "plant" and license_number in self.no_plant_tags:
+                    return 403, {"Message": "Not a cultivation facility."}, {}
+                rows = [
+                    {
+                        "Id": 1000 + n,
+                        "GroupTagTypeName": None,
+                        "TagTypeName": None,
+                        "GroupTagTypeId": None,
+                        "TagTypeId": None,
+                        "TagInventoryTypeName": "CannabisPackage" if kind == "package" else "Plant",
+                        "MaxGroupSize": 0,
+                        "FacilityId": 7,
+                        "Label": label,
+                    }
+                    for n, label in enumerate(self.available.get((license_number, kind), []))
+                ]
+                return 200, self._paged(rows, query), {}
+        for prefix, found in (("/packages/v2/", self.packages), ("/plants/v2/", self.plants)):
+            if path.startswith(prefix) and path != prefix:
+                label = path.removeprefix(prefix)
+                if label in found:
+                    return 200, found[label], {}
+                return 404, {"Message": "Not found"}, {}
+        return 404, {"Message": f"No such endpoint {path}"}, {}
+
+    def _paged(self, rows: list[dict[str, Any]], query: dict[str, list[str]]) -> Any:
+        if self.page_size is None:
+            return rows
+        page = int((query.get("pageNumber") or ["1"])[0])
+        size = self.page_size
+        total_pages = max(1, -(-len(rows) // size))
+        data = rows[(page - 1) * size : page * size]
+        return {
+            "Data": data,
+            "Total": len(rows),
+            "TotalRecords": len(rows),
+            "PageSize": size,
+            "RecordsOnPage": len(data),
+            "Page": page,
+            "CurrentPage": page,
+            "TotalPages": total_pages,
+        }
+
+    def _post(self, path: str, body: Any, license_number: str) -> tuple[int, Any, dict[str, str]]:
+        if not isinstance(body, list):
+            return 400, [{"row": 0, "message": "The request body must be an array."}], {}
+        packages = self.available.setdefault((license_number, "package"), [])
+        plants = self.available.setdefault((license_number, "plant"), [])
+        errors = []
+        taken: list[tuple[list[str], str]] = []
+        for row, obj in enumerate(body):
+            if path in ("/packages/v2/", "/plantbatches/v2/packages"):
+                tags, pool = [obj.get("Tag")], packages
+            elif path == "/plantbatches/v2/growthphase":
+                tags, pool = _run(obj.get("StartingTag", ""), int(obj.get("Count", 0))), plants
+            else:
+                return 404, {"Message": f"No such endpoint {path}"}, {}
+            for tag in tags:
+                if tag not in pool or any(tag in used for used, _ in taken):
+                    errors.append({"row": row, "message": f"Tag {tag} is already in use."})
+                    break
+            else:
+                taken.append((tags, path))
+        if errors:
+            return 400, errors, {}
+        ids: list[int] = []
+        for obj in body:
+            if path == "/plantbatches/v2/growthphase":
+                for tag in _run(obj["StartingTag"], int(obj["Count"])):
+                    plants.remove(tag)
+                    self.plants[tag] = {"Label": tag, "PlantBatchName": obj["Name"]}
+            else:
+                packages.remove(obj["Tag"])
+                quantity = obj.get("Quantity", obj.get("Count"))
+                self.packages[obj["Tag"]] = {
+                    "Id": 5000 + len(self.packages),
+                    "Label": obj["Tag"],
+                    "Item": {"Name": obj["Item"]},
+                    "Quantity": quantity,
+                    "PlantBatchName": obj.get("PlantBatch"),
+                }
+            ids.append(9000 + len(ids))
+        self.applied_posts.append((path, body))
+        self._posts += 1
+        if self.drop_post == self._posts:
+            return -1, None, {}  # applied; the answer never arrives
+        return 200, {"Ids": ids, "Warnings": None}, {}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _serve(self, method: str) -> None:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                body = json.loads(raw) if raw else None
+                status, answer, headers = fake.answer(
+                    method,
+                    parts.path,
+                    parse_qs(parts.query),
+                    self.headers.get("Authorization", ""),
+                    body,
+                )
+                if status == -1:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                self._serve("GET")
+
+            def do_POST(self) -> None:
+                self._serve("POST")
+
+        return Handler
+
+
+def _run(first: str, count: int) -> list[str]:
+    head, serial = first[:-TAG_PREFIX_DIGITS], int(first[-TAG_PREFIX_DIGITS:])
+    return [f"{head}{serial + n:0{TAG_PREFIX_DIGITS}d}" for n in range(count)]

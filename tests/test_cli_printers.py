@@ -48,7 +48,7 @@ def test_add_a_zebra_and_read_its_status(station: Station) -> None:
         assert station.dump() == before
         zebra.mode = "ok"
         station.ok("printer", "test", "shelf")
-        zebra.wait_for(1)
+        zebra.wait_for_text("TEST0000000000000000TEST")
         assert "TEST0000000000000000TEST" in zebra.raw.decode()
     audit = json.loads(station.ok("audit", "--format", "json").out)
     assert [event["action"] for event in audit] == ["printer.add", "printer.test"]

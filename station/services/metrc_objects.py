@@ -122,7 +122,8 @@ def _plants(assignment: Assignment, uids: list[str], built: Built) -> None:
     if not location:
         missing.append("a location (--location)")
     if missing or batch is None or phase is None:
-        built.skipped.append(Skipped(assignment.id, "needs " + " and ".join(missing)))
+        listed = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
+        built.skipped.append(Skipped(assignment.id, f"needs {listed}"))
         return
     day = _local_date(assignment.created_at)
     for run in runs(uids):

@@ -77,6 +77,12 @@ class FakeZebra:
         while len(self.raw) < byte_count and time.monotonic() < deadline:
             time.sleep(0.01)
 
+    def wait_for_text(self, text: str, timeout: float = 5.0) -> None:
+        """Wait until ``text`` has arrived (status queries alone do not count)."""
+        deadline = time.monotonic() + timeout
+        while text.encode() not in self.raw and time.monotonic() < deadline:
+            time.sleep(0.01)
+
     def hs(self, buffered: int = 0) -> bytes:
         paper = int(self.mode == "paper_out")
         pause = int(self.mode == "paused")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from station.metrc.client import base_url
 from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 from tests.helpers.fake_metrc import FakeMetrc
 
@@ -437,3 +438,21 @@ def test_keys_from_the_system_keyring(
         assert received.refused("metrc", "reconcile").startswith("no Metrc METRC_VENDOR_KEY")
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.mark.parametrize(
+    ("state", "sandbox", "expected"),
+    [
+        ("ca", False, "https://api-ca.metrc.com"),
+        ("CA", True, "https://sandbox-api-ca.metrc.com"),
+        ("co", False, "https://api-co.metrc.com"),
+    ],
+)
+def test_the_api_address_per_state(state: str, sandbox: bool, expected: str) -> None:
+    assert base_url(state, sandbox) == expected
+
+
+def test_a_bad_state_is_refused(received: Station) -> None:
+    assert received.refused("metrc", "--state", "california", "reconcile") == (
+        "state 'california' is not a two-letter state code"
+    )

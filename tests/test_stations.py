@@ -237,3 +237,17 @@ def test_several_stations_starting_at_once_on_an_empty_server_database(pg: PgSer
         assert cursor.fetchone() == (len(list(MIGRATIONS.glob("0*.py"))),)
         cursor.execute("SELECT name FROM printer")
         assert cursor.fetchall() == [("spool",)]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("soon", "STATION_JOB_LEASE must be a number of seconds, not 'soon'"),
+        ("0", "STATION_JOB_LEASE must be 1 to 3600 seconds, not 0"),
+    ],
+)
+def test_a_bad_lease_setting_is_refused_before_a_job_exists(
+    received: Station, monkeypatch: pytest.MonkeyPatch, value: str, expected: str
+) -> None:
+    monkeypatch.setenv("STATION_JOB_LEASE", value)
+    assert received.refused("print", "--printer", "spool", uid(PACKAGE_PREFIX, 1)) == expected

@@ -131,6 +131,7 @@ def create_job(
     reprint_reason: str | None = None,
 ) -> PrintJob:
     """A queued job for ``uids`` (received or used tags), ``copies`` labels each."""
+    lease()  # a bad STATION_JOB_LEASE is refused before a job exists that could not run
     if not 1 <= copies <= MAX_COPIES:
         raise StationError(f"copies must be 1 to {MAX_COPIES}, not {copies}")
     reason = fields.text(reprint_reason, "reprint reason", 500, required=False)

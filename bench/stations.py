@@ -1,5 +1,6 @@
 """Assignments per second with 1, 2 and 4 station processes sharing one database, on SQLite
-and on PostgreSQL (a private server started here, as the tests do).
+and on PostgreSQL (a private server started here, as the tests do, but with PostgreSQL's
+default fsync on every commit, as SQLite's file is synced on every commit too).
 
 Each process makes single-tag assignments from one shared pool of received tags. The
 processes start, connect and then wait, so the figure covers assigning only.
@@ -73,7 +74,7 @@ def _databases() -> Iterator[Iterator[tuple[str, str]]]:
     with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
         server: PgServer | None = None
         if find_bindir() is not None:
-            server = stack.enter_context(running())
+            server = stack.enter_context(running(durable=True))
 
         def urls() -> Iterator[tuple[str, str]]:
             for n in PROCESSES:

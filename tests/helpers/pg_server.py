@@ -47,7 +47,8 @@ def _free_port() -> int:
 class PgServer:
     """initdb, start, restart and stop one throwaway cluster."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, durable: bool = False) -> None:
+        self.durable = durable
         bindir = find_bindir()
         if bindir is None:
             raise RuntimeError("no PostgreSQL server binaries (apt-get install postgresql)")
@@ -85,12 +86,13 @@ class PgServer:
             conn.cursor().execute(f"CREATE DATABASE {TEMPLATE}")
 
     def start(self) -> None:
-        # Durability is not under test here; fsync off keeps each test's CREATE DATABASE quick.
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-            f"-c unix_socket_directories={self.root} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            f"-c unix_socket_directories={self.root} -c max_connections=200"
         )
+        if not self.durable:
+            # Durability is not under test; fsync off keeps each test's CREATE DATABASE quick.
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
@@ -139,11 +141,13 @@ class PgServer:
 
 
 @contextlib.contextmanager
-def running() -> Iterator[PgServer]:
+def running(durable: bool = False) -> Iterator[PgServer]:
+    """A new server for as long as the block runs; ``durable`` keeps PostgreSQL's default
+    fsync on every commit (for benchmarks; the tests do without)."""
     # Its own folder under /tmp: pytest's folders are private to root, and the server may run
     # as the postgres user.
     root = Path(tempfile.mkdtemp(prefix="station-pg-"))
-    server = PgServer(root)
+    server = PgServer(root, durable)
     try:
         server.init()
         yield server

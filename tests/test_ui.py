@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, Log, Select, Static
 from station.ui.app import StationApp
 from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 from tests.helpers.fake_zebra import FakeZebra
+from tests.helpers.pg_server import PgServer
 from tests.ui_helpers import scan, settle
 
 
@@ -260,3 +261,27 @@ async def test_the_command_palette_offers_every_screen_and_action(received: Stat
             await result
         await settle(pilot)
         assert app.current_mode == "receive"
+
+
+@pytest.mark.postgresql_only
+async def test_the_ui_carries_on_across_a_database_restart(received: Station, pg: PgServer) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        pg.restart()
+        await pilot.press("f5")
+        await settle(pilot)
+        assert len(rows(app, "#tags")) == 100
+        pg.stop()
+        try:
+            await pilot.press("f6")
+            await settle(pilot)
+            messages = [n.message for n in app._notifications]
+            assert any(m.startswith("cannot reach the database server") for m in messages)
+        finally:
+            pg.start()
+        await pilot.press("f9")
+        await settle(pilot)
+        assert rows(app, "#events")
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0

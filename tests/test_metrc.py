@@ -10,10 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import Log
 
 from station.metrc.client import base_url
+from station.ui.app import StationApp
 from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 from tests.helpers.fake_metrc import FakeMetrc
+from tests.ui_helpers import settle
 
 VENDOR = "vk-Zq81-VENDOR-secret-7731"
 USER = "uk-Pp02-USER-secret-5509"
@@ -456,3 +459,26 @@ def test_a_bad_state_is_refused(received: Station) -> None:
     assert received.refused("metrc", "--state", "california", "reconcile") == (
         "state 'california' is not a two-letter state code"
     )
+
+
+async def test_the_metrc_screen_reconciles_and_pushes_after_showing(
+    big: Station, metrc: FakeMetrc
+) -> None:
+    tags = _assign_packages(big, 30)
+    app = StationApp(big.context())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        log = app.screen.query_one("#log", Log)
+        assert f"{LICENSE} package tags: 1,200 available in Metrc" in log.lines
+        assert f"  used here, still available in Metrc: 30 ({tags[0]}..{tags[-1]})" in log.lines
+        await pilot.press("f12")
+        await settle(pilot)
+        assert f"{LICENSE}: would send 30 objects; 0 accepted earlier" in log.lines
+        assert "F12 again sends them." in log.lines[-3:] and not metrc.applied_posts
+        await pilot.press("f12")
+        await settle(pilot)
+        assert any(line.startswith(f"{LICENSE}: 30 accepted in 1 call") for line in log.lines)
+        assert sorted(metrc.packages) == tags

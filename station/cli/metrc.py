@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,10 +12,9 @@ import click
 from station.cli.output import message
 from station.cli.state import State, pass_state
 from station.domain.text import plural
-from station.domain.uid import runs
 from station.metrc import keys as metrc_keys
-from station.metrc.client import DEFAULT_STATE, MetrcAuthError, MetrcClient, base_url
-from station.services import metrc_pull, metrc_push
+from station.metrc.client import DEFAULT_STATE, MetrcAuthError, base_url
+from station.services import metrc_pull, metrc_push, metrc_session
 from station.services.metrc_pull import Comparison
 
 TYPES = click.Choice(["package", "plant", "all"], case_sensitive=False)
@@ -39,7 +37,9 @@ pass_server = click.make_pass_decorator(Server)
     "--state", "state_code", envvar="METRC_STATE", default=DEFAULT_STATE, show_default=True,
     help="Two-letter state: api-{state}.metrc.com.",
 )  # fmt: skip
-@click.option("--sandbox", is_flag=True, help="Use the state's sandbox API.")
+@click.option(
+    "--sandbox", is_flag=True, envvar="METRC_SANDBOX", help="Use the state's sandbox API."
+)
 @click.pass_context
 def metrc(context: click.Context, url: str | None, state_code: str, sandbox: bool) -> None:
     """Reconcile with the Metrc API and push assignments to it.
@@ -71,21 +71,6 @@ def keys_clear() -> None:
     message("removed the Metrc keys from the system keyring")
 
 
-@contextmanager
-def _clients(
-    state: State, server: Server, license_number: str | None
-) -> Iterator[list[MetrcClient]]:
-    ctx = state.context()
-    found = metrc_pull.licenses_to_check(ctx, license_number)
-    credentials = metrc_keys.load_keys()
-    clients = [MetrcClient(server.url, credentials, f.license_number) for f in found]
-    try:
-        yield clients
-    finally:
-        for client in clients:
-            client.close()
-
-
 def _compare_command(name: str, act: Callable[..., Comparison], doc: str) -> click.Command:
     @click.command(name, help=doc)
     @click.option("--license", "license_number", help="One facility (default: every one).")
@@ -98,8 +83,8 @@ def _compare_command(name: str, act: Callable[..., Comparison], doc: str) -> cli
     ) -> None:
         kinds = ["package", "plant"] if tag_type.lower() == "all" else [tag_type.lower()]
         results: list[dict[str, Any]] = []
-        with _clients(state, server, license_number) as clients:
-            for client in clients:
+        with metrc_session.clients(state.context(), server.url, license_number) as opened:
+            for client in opened:
                 for kind in kinds:
                     try:
                         found = act(state.context(), client, kind)
@@ -111,32 +96,11 @@ def _compare_command(name: str, act: Callable[..., Comparison], doc: str) -> cli
                         raise
                     results.append(found.as_dict())
                     if fmt == "text":
-                        _show(found)
+                        click.echo("\n".join(metrc_pull.describe(found)))
         if fmt == "json":
             click.echo(json.dumps(results, indent=2))
 
     return command
-
-
-def _show(found: Comparison) -> None:
-    head = (
-        f"{found.license_number} {found.tag_type} tags: "
-        f"{found.available_in_metrc:,} available in Metrc"
-    )
-    if found.imported:
-        head += f"; imported {plural(len(found.imported), 'tag')} as received"
-    click.echo(head)
-    problems = [(what, uids) for what, uids in found.findings() if uids]
-    for what, uids in problems:
-        spans = [
-            f"{run.first_uid}..{run.last_uid}" if run.count > 1 else run.first_uid
-            for run in runs(uids)
-        ]
-        shown = ", ".join(spans[:5])
-        more = ", ..." if len(spans) > 5 else ""
-        click.echo(f"  {what}: {len(uids):,} ({shown}{more})")
-    if not problems:
-        click.echo("  the station and Metrc agree")
 
 
 metrc.add_command(
@@ -185,29 +149,14 @@ def push(
                     f"{facility.license_number}: would send {plural(len(todo), 'object')}; "
                     f"{report.earlier:,} accepted earlier"
                 )
-                _skipped(report)
+                for line in metrc_push.describe_skipped(report):
+                    click.echo(line)
     else:
-        with _clients(state, server, license_number) as clients:
-            for client in clients:
+        with metrc_session.clients(ctx, server.url, license_number) as opened:
+            for client in opened:
                 report = metrc_push.push(ctx, client, only)
                 reports.append(report.as_dict())
                 if fmt == "text":
-                    _pushed(report)
+                    click.echo("\n".join(metrc_push.describe(report)))
     if fmt == "json":
         click.echo(json.dumps(reports, indent=2))
-
-
-def _pushed(report: metrc_push.PushReport) -> None:
-    click.echo(
-        f"{report.license_number}: {len(report.accepted):,} accepted in "
-        f"{plural(report.calls, 'call')}, {len(report.found):,} already in Metrc, "
-        f"{len(report.rejected):,} refused, {report.earlier:,} accepted earlier"
-    )
-    for item, why in report.rejected:
-        click.echo(f"  refused {item.key_uid} (batch {item.assignment_id}): {why}")
-    _skipped(report)
-
-
-def _skipped(report: metrc_push.PushReport) -> None:
-    for skipped in report.skipped:
-        click.echo(f"  not sent: batch {skipped.assignment_id} {skipped.reason}")

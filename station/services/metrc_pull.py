@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from station.db.models import Facility, Tag
 from station.db.rows import tuples
 from station.domain.errors import StationError
+from station.domain.text import plural
 from station.domain.uid import normalize, runs
 from station.metrc import shapes
 from station.services import facilities
@@ -124,6 +125,29 @@ def pull(ctx: Context, client: TagSource, tag_type: str) -> Comparison:
         create_order(ctx, draft, SOURCE)
     found.imported, found.unknown_here = found.unknown_here, []
     return found
+
+
+def describe(found: Comparison) -> list[str]:
+    """The comparison as lines of text: a heading, then each disagreement with its tags."""
+    head = (
+        f"{found.license_number} {found.tag_type} tags: "
+        f"{found.available_in_metrc:,} available in Metrc"
+    )
+    if found.imported:
+        head += f"; imported {plural(len(found.imported), 'tag')} as received"
+    lines = [head]
+    for what, uids in found.findings():
+        if not uids:
+            continue
+        spans = [
+            f"{run.first_uid}..{run.last_uid}" if run.count > 1 else run.first_uid
+            for run in runs(uids)
+        ]
+        more = ", ..." if len(spans) > 5 else ""
+        lines.append(f"  {what}: {len(uids):,} ({', '.join(spans[:5])}{more})")
+    if len(lines) == 1:
+        lines.append("  the station and Metrc agree")
+    return lines
 
 
 def licenses_to_check(ctx: Context, license_number: str | None) -> list[Facility]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from station.db.models import MetrcObject, Tag
+from station.domain.text import plural
 from station.metrc import shapes
 from station.metrc.client import MetrcError, MetrcUnsure, MetrcValidation
 from station.services import audit
@@ -52,6 +53,23 @@ class PushReport:
                 {"assignment_id": s.assignment_id, "reason": s.reason} for s in self.skipped
             ],
         }
+
+
+def describe(report: PushReport) -> list[str]:
+    lines = [
+        f"{report.license_number}: {len(report.accepted):,} accepted in "
+        f"{plural(report.calls, 'call')}, {len(report.found):,} already in Metrc, "
+        f"{len(report.rejected):,} refused, {report.earlier:,} accepted earlier"
+    ]
+    lines += [
+        f"  refused {item.key_uid} (batch {item.assignment_id}): {why}"
+        for item, why in report.rejected
+    ]
+    return lines + describe_skipped(report)
+
+
+def describe_skipped(report: PushReport) -> list[str]:
+    return [f"  not sent: batch {s.assignment_id} {s.reason}" for s in report.skipped]
 
 
 def pending(

@@ -21,6 +21,7 @@ from station.services.context import Context
 from station.ui.screens.assign import AssignScreen
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.dashboard import DashboardScreen
+from station.ui.screens.metrc import MetrcScreen
 from station.ui.screens.orders import OrdersScreen
 from station.ui.screens.printers import PrintersScreen
 from station.ui.screens.queue import QueueScreen
@@ -60,6 +61,7 @@ class StationApp(App[None]):
         "printers": PrintersScreen,
         "templates": TemplatesScreen,
         "audit": AuditScreen,
+        "metrc": MetrcScreen,
     }
     DEFAULT_MODE = "dashboard"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -72,6 +74,8 @@ class StationApp(App[None]):
         Binding("f7", "switch_mode('printers')", "Printers", id="printers"),
         Binding("f8", "switch_mode('templates')", "Templates", id="templates"),
         Binding("f9", "switch_mode('audit')", "Audit", id="audit"),
+        # Not an F-key: those are the bench's daily screens; this one is for the office.
+        Binding("ctrl+g", "switch_mode('metrc')", "Metrc", id="metrc"),
         Binding("ctrl+t", "toggle_light", "Light theme", id="theme"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]

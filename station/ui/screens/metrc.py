@@ -1,0 +1,92 @@
+"""Ctrl+G: Metrc — reconcile (F10), pull (F11) and push (F12, shown first, sent on a second
+F12), with the same services and the same words as ``station metrc``."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, Header, Log, Static
+
+from station.services import metrc_pull, metrc_push, metrc_session
+from station.ui.screens.base import StationScreen
+
+HELP = (
+    "F10 compares the station with Metrc's available tags (changes nothing); F11 also records "
+    "the tags Metrc lists that the station lacks; F12 shows what a push would send, and F12 "
+    "again sends it. Keys: METRC_VENDOR_KEY and METRC_USER_KEY, or `station metrc keys set`."
+)
+
+
+class MetrcScreen(StationScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f10", "compare(False)", "Reconcile", id="metrc-reconcile"),
+        Binding("f11", "compare(True)", "Pull", id="metrc-pull"),
+        Binding("f12", "push", "Push", id="metrc-push"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.push_shown = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Metrc", classes="title")
+        yield Static(HELP, classes="hint")
+        yield Log(id="log", highlight=False)
+        yield Footer()
+
+    def _write(self, lines: list[str]) -> None:
+        self.query_one("#log", Log).write_lines([*lines, ""])
+
+    def action_compare(self, pull: bool) -> None:
+        self.push_shown = False
+        act = metrc_pull.pull if pull else metrc_pull.compare
+
+        def work() -> list[str]:
+            lines: list[str] = []
+            url = metrc_session.url_from_environment()
+            with metrc_session.clients(self.ctx, url) as opened:
+                for client in opened:
+                    for kind in ("package", "plant"):
+                        lines += metrc_pull.describe(act(self.ctx, client, kind))
+            return lines
+
+        self._write(["Pulling from Metrc..." if pull else "Comparing with Metrc..."])
+        self.call(work, self._write, group="metrc", exclusive=True)
+
+    def action_push(self) -> None:
+        if not self.push_shown:
+            self.call(self._plan, self._planned, group="metrc", exclusive=True)
+            return
+        self.push_shown = False
+
+        def work() -> list[str]:
+            lines: list[str] = []
+            url = metrc_session.url_from_environment()
+            with metrc_session.clients(self.ctx, url) as opened:
+                for client in opened:
+                    lines += metrc_push.describe(metrc_push.push(self.ctx, client))
+            return lines
+
+        self._write(["Pushing to Metrc..."])
+        self.call(work, self._write, group="metrc", exclusive=True)
+
+    def _plan(self) -> tuple[int, list[str]]:
+        total, lines = 0, []
+        for facility in metrc_pull.licenses_to_check(self.ctx, None):
+            todo, report = metrc_push.pending(self.ctx, facility.license_number)
+            total += len(todo)
+            lines.append(
+                f"{facility.license_number}: would send {len(todo):,} objects; "
+                f"{report.earlier:,} accepted earlier"
+            )
+            lines += metrc_push.describe_skipped(report)
+        return total, lines
+
+    def _planned(self, plan: tuple[int, list[str]]) -> None:
+        total, lines = plan
+        self.push_shown = total > 0
+        ending = "F12 again sends them." if total else "Nothing to send."
+        self._write([*lines, ending])

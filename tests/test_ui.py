@@ -130,6 +130,7 @@ async def test_assign_ten_packages_and_print_them(received: Station, zebra: Fake
             ("item", "Blue Dream 3.5g"),
             ("quantity", "3.5"),
             ("unit", "Grams"),
+            ("package-location", "Vault 2"),
         ):
             screen.query_one(f"#{field}", Input).value = value
         screen.query_one("#printer", Select).value = "shelf"
@@ -146,6 +147,7 @@ async def test_assign_ten_packages_and_print_them(received: Station, zebra: Fake
     assert zebra.uids() == [uid(PACKAGE_PREFIX, n) for n in range(1, 11)]
     used = json.loads(received.ok("tags", "--status", "used", "--format", "json").out)
     assert [t["uid"] for t in used] == zebra.uids()
+    assert {t["location"] for t in used} == {"Vault 2"}
     jobs = json.loads(received.ok("jobs", "--format", "json").out)
     assert jobs[0]["status"] == "done" and jobs[0]["done"] == 10
 

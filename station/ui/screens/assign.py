@@ -55,6 +55,12 @@ class AssignScreen(StationScreen):
             with Horizontal(classes="row"):
                 yield Input(placeholder="Production batch (optional)", id="batch")
                 yield Input(placeholder="Packaged date YYYY-MM-DD (default today)", id="date")
+            with Horizontal(classes="row"):
+                yield Input(placeholder="Location (optional)", id="package-location")
+                yield Input(
+                    placeholder="Metrc plant batch, for packages of immature plants (optional)",
+                    id="package-plant-batch",
+                )
         with Vertical(id="plant-fields"), Horizontal(classes="row"):
             yield Input(placeholder="Strain", id="strain")
             yield Input(placeholder="Location (optional)", id="location")
@@ -144,6 +150,10 @@ class AssignScreen(StationScreen):
                 parse_past_date(date, "packaged date", self.ctx.today())
                 if date
                 else self.ctx.today()
+            ),
+            location=fields.text(self._value("package-location"), "location", 200, required=False),
+            plant_batch=fields.text(
+                self._value("package-plant-batch"), "plant batch", 200, required=False
             ),
         )
 

@@ -41,6 +41,7 @@ class TagView:
     strain: str | None
     location: str | None
     growth_phase: str | None
+    plant_batch: str | None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -93,6 +94,7 @@ def _view(tag: Tag) -> TagView:
         strain=assignment.strain if assignment else None,
         location=assignment.location if assignment else None,
         growth_phase=assignment.growth_phase if assignment else None,
+        plant_batch=assignment.plant_batch if assignment else None,
     )
 
 

@@ -103,11 +103,16 @@ def migrate(database: Database) -> list[str]:
         finally:
             database.execute_sql("SELECT pg_advisory_unlock(7370001)")  # type: ignore[no-untyped-call]
     try:
-        applied = runner.up()
+        # BEGIN IMMEDIATE takes the file's write lock: one station migrates, the others wait
+        # (busy timeout), then find nothing left to do. Each step runs in a savepoint.
+        with database.atomic():
+            if not _pending(runner):
+                return []
+            applied = runner.up()
         return applied
     except (DatabaseError, MigrationError) as exc:
-        # Another process applied the same step first (each step is one transaction, so its
-        # work is all there); anything else still pending is a real failure.
+        # Had another process finished the work all the same, there is nothing to report;
+        # anything still pending is a real failure.
         if isinstance(database, SqliteDatabase) and not _pending(runner):
             return []
         raise StationError(f"cannot update the database schema: {exc}") from exc

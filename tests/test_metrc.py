@@ -482,3 +482,30 @@ async def test_the_metrc_screen_reconciles_and_pushes_after_showing(
         await settle(pilot)
         assert any(line.startswith(f"{LICENSE}: 30 accepted in 1 call") for line in log.lines)
         assert sorted(metrc.packages) == tags
+
+
+def test_a_replaced_plant_tag_is_pushed_after_the_plants(big: Station, metrc: FakeMetrc) -> None:
+    plants = _assign_plants(
+        big, 10, "--plant-batch", "BD 11-20", "--phase", "Vegetative", "--location", "Veg 1"
+    )
+    big.ok("replace", plants[3], _plant(1300), "--date", "2026-11-24")
+    report = json.loads(big.ok("metrc", "push", "--format", "json").out)[0]
+    assert [(a["endpoint"], a["tag"]) for a in report["accepted"]] == [
+        ("/plantbatches/v2/growthphase", plants[0]),
+        ("/plants/v2/tag", _plant(1300)),
+    ]
+    [[replace]] = metrc.posts("/plants/v2/tag")
+    assert replace == {
+        "Id": None,
+        "Label": plants[3],
+        "TagId": None,
+        "NewTag": _plant(1300),
+        "ReplaceDate": "2026-11-24",
+    }
+    assert plants[3] not in metrc.plants
+    assert metrc.plants[_plant(1300)]["PlantBatchName"] == "BD 11-20"
+    # A later replacement goes alone; nothing accepted is sent again.
+    big.ok("replace", plants[5], _plant(1299))
+    again = json.loads(big.ok("metrc", "push", "--format", "json").out)[0]
+    assert [a["tag"] for a in again["accepted"]] == [_plant(1299)]
+    assert again["accepted_earlier"] == 2

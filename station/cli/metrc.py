@@ -135,8 +135,8 @@ def push(
     dry_run: bool,
     fmt: str,
 ) -> None:
-    """Create packages and tag plant batches' plants in Metrc from the assignments not yet
-    accepted (at most 500 objects a call)."""
+    """Create packages, tag plant batches' plants and replace plant tags in Metrc, for what
+    Metrc has not accepted yet (at most 500 objects a call)."""
     ctx = state.context()
     only = list(batches) or None
     reports: list[dict[str, Any]] = []

@@ -123,9 +123,10 @@ class MetrcClient:
         found: dict[str, Any] = response.json()
         return found
 
-    def post(self, path: str, objects: Sequence[dict[str, Any]]) -> Any:
-        """POST a JSON array (Metrc's write calls all take arrays); its decoded answer."""
-        response = self._request("POST", path, body=list(objects))
+    def send(self, method: str, path: str, objects: Sequence[dict[str, Any]]) -> Any:
+        """POST or PUT a JSON array (Metrc's write calls all take arrays); the decoded
+        answer."""
+        response = self._request(method, path, body=list(objects))
         return response.json() if response.content else None
 
     # --- one request with retries ---------------------------------------------------------

@@ -16,12 +16,16 @@ from typing import Any
 PACKAGES = "/packages/v2/"
 PLANT_BATCH_PACKAGES = "/plantbatches/v2/packages"
 GROWTH_PHASE = "/plantbatches/v2/growthphase"
+REPLACE_PLANT_TAG = "/plants/v2/tag"
+# Write calls that are not POSTs.
+METHODS = {REPLACE_PLANT_TAG: "PUT"}
 AVAILABLE_TAGS = {"package": "/tags/v2/package/available", "plant": "/tags/v2/plant/available"}
 # Where a pushed object can be looked up by its tag, to tell whether Metrc already has it.
 LOOKUP = {
     PACKAGES: "/packages/v2/{uid}",
     PLANT_BATCH_PACKAGES: "/packages/v2/{uid}",
     GROWTH_PHASE: "/plants/v2/{uid}",
+    REPLACE_PLANT_TAG: "/plants/v2/{uid}",
 }
 # At most this many objects per API call and rows per import file.
 MAX_PER_CALL = 500
@@ -152,11 +156,24 @@ def growth_phase(
     }
 
 
+def replace_plant_tag(old: str, new: str, day: dt.date) -> dict[str, Any]:
+    """One ``PUT /plants/v2/tag`` object: the plant tagged ``old`` now carries ``new``."""
+    return {
+        "Id": None,
+        "Label": old,
+        "TagId": None,
+        "NewTag": new,
+        "ReplaceDate": day.isoformat(),
+    }
+
+
 def same_object(endpoint: str, ours: dict[str, Any], theirs: dict[str, Any]) -> bool:
     """Whether what Metrc holds under the object's tag is the object the station sent (and
     not another one that used the tag)."""
     if endpoint == GROWTH_PHASE:
         return bool(theirs.get("PlantBatchName") == ours["Name"])
+    if endpoint == REPLACE_PLANT_TAG:
+        return bool(theirs.get("Label") == ours["NewTag"])
     item = theirs.get("Item") or {}
     name = item.get("Name") if isinstance(item, dict) else item
     if name != ours["Item"]:

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from station.db.models import Assignment, Facility, Tag, TagReplacement
-from station.db.rows import tuples
 from station.domain.errors import StationError
 from station.metrc import shapes
 from station.services import facilities
@@ -43,12 +41,10 @@ def export(
         raise StationError(f"unknown export {kind!r}: use {', '.join(KINDS)}")
     if license_number is not None:
         license_number = facilities.get_facility(ctx, license_number).license_number
-    if kind == "replaced-tags":
-        per_license = _replacements(license_number, assignment_ids)
-        skipped: list[Skipped] = []
-    else:
-        built = build(ctx, license_number, assignment_ids)
-        per_license, skipped = _rows(kind, built), built.skipped
+    built = build(ctx, license_number, assignment_ids)
+    per_license = _rows(kind, built)
+    # A batch Metrc cannot take yet still has its replaced tags to report.
+    skipped = [] if kind == "replaced-tags" else built.skipped
     files: dict[Path, str] = {}
     total = 0
     for license_number_, rows in per_license.items():
@@ -94,10 +90,14 @@ def _rows(kind: str, built: Built) -> dict[str, list[object]]:
                         uid,
                         payload["GrowthPhase"],
                         payload["NewLocation"],
-                        payload["GrowthDate"],
+                        _date(payload["GrowthDate"]),
                         "",
                     ]
                 )
+        elif kind == "replaced-tags" and item.endpoint == shapes.REPLACE_PLANT_TAG:
+            found.setdefault(item.license_number, []).append(
+                [payload["Label"], payload["NewTag"], _date(payload["ReplaceDate"])]
+            )
         elif kind == "packed-plants" and item.endpoint == shapes.PLANT_BATCH_PACKAGES:
             found.setdefault(item.license_number, []).append(
                 [
@@ -110,39 +110,15 @@ def _rows(kind: str, built: Built) -> dict[str, list[object]]:
                     shapes.csv_bool(payload["IsDonation"]),
                     payload["Count"],
                     payload["Location"] or "",
-                    payload["ActualDate"],
+                    _date(payload["ActualDate"]),
                 ]
             )
     return found
 
 
-def _replacements(
-    license_number: str | None, assignment_ids: Sequence[int] | None
-) -> dict[str, list[object]]:
-    old, new = Tag.alias(), Tag.alias()
-    query = (
-        TagReplacement.select(old.uid, new.uid, TagReplacement.replaced_on, Facility.license_number)
-        .join(old, on=(TagReplacement.old_tag == old.id))
-        .switch(TagReplacement)
-        .join(new, on=(TagReplacement.new_tag == new.id))
-        .switch(TagReplacement)
-        .join(Assignment, on=(TagReplacement.assignment == Assignment.id))
-        .join(Facility, on=(Assignment.facility == Facility.id))
-        .order_by(TagReplacement.id)
-    )
-    if license_number is not None:
-        query = query.where(Facility.license_number == license_number)
-    if assignment_ids is not None:
-        query = query.where(TagReplacement.assignment.in_(list(assignment_ids)))
-    found: dict[str, list[object]] = {}
-    for old_uid, new_uid, day, license_ in tuples(query):
-        found.setdefault(license_, []).append([old_uid, new_uid, _day(day)])
-    return found
-
-
-def _day(value: dt.date | str) -> str:
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    return shapes.csv_date(day)
+def _date(api_date: str) -> str:
+    """An API date (``YYYY-MM-DD``) as the import files write dates."""
+    return shapes.csv_date(dt.date.fromisoformat(api_date))
 
 
 def _csv(rows: Iterable[object]) -> str:

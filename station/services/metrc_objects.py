@@ -59,7 +59,42 @@ def build(
             _plants(assignment, uids, built)
         else:
             _packages(assignment, uids, built)
+    # After the plants they replace tags on, so one push can tag the plants and then re-tag.
+    _replacements([a for a in assignments if a.kind == "plant"], built)
     return built
+
+
+def _replacements(assignments: list[Assignment], built: Built) -> None:
+    by_id = {assignment.id: assignment for assignment in assignments}
+    old, new = Tag.alias(), Tag.alias()
+    for start in range(0, len(assignments), 500):
+        chunk = list(by_id)[start : start + 500]
+        query = (
+            TagReplacement.select(
+                TagReplacement.assignment, old.uid, new.uid, TagReplacement.replaced_on
+            )
+            .join(old, on=(TagReplacement.old_tag == old.id))
+            .switch(TagReplacement)
+            .join(new, on=(TagReplacement.new_tag == new.id))
+            .where(TagReplacement.assignment.in_(chunk))
+            .order_by(TagReplacement.id)
+        )
+        for assignment_id, old_uid, new_uid, day in tuples(query):
+            built.objects.append(
+                Outgoing(
+                    assignment_id,
+                    by_id[assignment_id].facility.license_number,
+                    shapes.REPLACE_PLANT_TAG,
+                    new_uid,
+                    1,
+                    shapes.replace_plant_tag(old_uid, new_uid, _as_date(day)),
+                    [old_uid, new_uid],
+                )
+            )
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _packages(assignment: Assignment, uids: list[str], built: Built) -> None:

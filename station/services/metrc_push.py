@@ -26,7 +26,7 @@ from station.services.metrc_objects import Outgoing, Skipped, build
 class Pusher(Protocol):
     license_number: str
 
-    def post(self, path: str, objects: Sequence[dict[str, Any]]) -> Any: ...
+    def send(self, method: str, path: str, objects: Sequence[dict[str, Any]]) -> Any: ...
 
     def get_one(self, path: str) -> dict[str, Any] | None: ...
 
@@ -118,7 +118,9 @@ def _send(
     before = _mark_sending(ctx, chunk)
     report.calls += 1
     try:
-        answer = client.post(chunk[0].endpoint, [item.payload for item in chunk])
+        endpoint = chunk[0].endpoint
+        method = shapes.METHODS.get(endpoint, "POST")
+        answer = client.send(method, endpoint, [item.payload for item in chunk])
     except MetrcValidation as refused:
         named = {
             r.row: r.message for r in refused.rejections if r.row is not None and r.row < len(chunk)

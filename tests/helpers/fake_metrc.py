@@ -1,7 +1,8 @@
 """A fake Metrc API on 127.0.0.1 that answers in the documented shapes.
 
 Tags come as bare JSON arrays with PascalCase fields (or in the v2 paged wrapper when
-``page_size`` is set); write calls take JSON arrays and are all-or-nothing, refusing a row
+``page_size`` is set); write calls (POST, and PUT for plant tags) take JSON arrays and are
+all-or-nothing, refusing a row
 whose tag is not available with ``[{"row": i, "message": ...}]``; wrong keys get 401, a
 license the user lacks 403; ``throttle`` answers 429 with Retry-After, ``fail`` answers 503,
 and ``drop_post`` applies a POST and then cuts the connection before answering.
@@ -78,6 +79,10 @@ class FakeMetrc:
                 return 403, {"Message": "No valid facility license."}, {}
             if method == "GET":
                 return self._get(path, query, license_number)
+            if not isinstance(body, list):
+                return 400, [{"row": 0, "message": "The request body must be an array."}], {}
+            if method == "PUT":
+                return self._put(path, body, license_number)
             return self._post(path, body, license_number)
 
     def _get(
@@ -128,9 +133,29 @@ class FakeMetrc:
             "TotalPages": total_pages,
         }
 
+    def _put(self, path: str, body: Any, license_number: str) -> tuple[int, Any, dict[str, str]]:
+        """``PUT /plants/v2/tag``: a plant's tag replaced by an available plant tag."""
+        if path != "/plants/v2/tag":
+            return 404, {"Message": f"No such endpoint {path}"}, {}
+        plants = self.available.setdefault((license_number, "plant"), [])
+        errors = [
+            {
+                "row": row,
+                "message": f"Plant {obj.get('Label')} cannot take tag {obj.get('NewTag')}.",
+            }
+            for row, obj in enumerate(body)
+            if obj.get("Label") not in self.plants or obj.get("NewTag") not in plants
+        ]
+        if errors:
+            return 400, errors, {}
+        for obj in body:
+            plant = self.plants.pop(obj["Label"])
+            plants.remove(obj["NewTag"])
+            self.plants[obj["NewTag"]] = {**plant, "Label": obj["NewTag"]}
+        self.applied_posts.append((path, body))
+        return 200, None, {}
+
     def _post(self, path: str, body: Any, license_number: str) -> tuple[int, Any, dict[str, str]]:
-        if not isinstance(body, list):
-            return 400, [{"row": 0, "message": "The request body must be an array."}], {}
         packages = self.available.setdefault((license_number, "package"), [])
         plants = self.available.setdefault((license_number, "plant"), [])
         errors = []
@@ -196,9 +221,10 @@ class FakeMetrc:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
-                data = json.dumps(answer).encode()
+                data = json.dumps(answer).encode() if answer is not None else b""
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                if data:
+                    self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in headers.items():
                     self.send_header(key, value)
@@ -210,6 +236,9 @@ class FakeMetrc:
 
             def do_POST(self) -> None:
                 self._serve("POST")
+
+            def do_PUT(self) -> None:
+                self._serve("PUT")
 
         return Handler
 

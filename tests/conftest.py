@@ -76,21 +76,18 @@ class Station:
     def refused(self, *args: str, stdin: str = "") -> str:
         """Run a command that must be refused without changing the database; its message."""
         before = self.dump()
-        result = self(*args, stdin=stdin)
-        assert result.code == 1, (result.code, result.out, result.err)
-        assert result.err.startswith("error: "), result.err
-        assert result.err.count("\n") == 1, f"not one line: {result.err!r}"
-        assert "Traceback" not in result.err
+        message = self.failed(*args, stdin=stdin)
         assert self.dump() == before, "a refused command changed the database"
-        return result.err.removeprefix("error: ").strip()
+        return message
 
     def failed(self, *args: str, stdin: str = "") -> str:
         """Run a command that must fail with one clear line (it may have done part of its
         work, as a push cut off half-way has); its message."""
         result = self(*args, stdin=stdin)
         assert result.code == 1, (result.code, result.out, result.err)
-        assert result.err.startswith("error: ") and "Traceback" not in result.err, result.err
+        assert result.err.startswith("error: "), result.err
         assert result.err.count("\n") == 1, f"not one line: {result.err!r}"
+        assert "Traceback" not in result.err
         return result.err.removeprefix("error: ").strip()
 
     def dump(self) -> list[str]:

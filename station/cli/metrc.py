@@ -11,9 +11,8 @@ import click
 
 from station.cli.output import message
 from station.cli.state import State, pass_state
-from station.domain.text import plural
 from station.metrc import keys as metrc_keys
-from station.metrc.client import DEFAULT_STATE, MetrcAuthError, base_url
+from station.metrc.client import DEFAULT_STATE, base_url
 from station.services import metrc_pull, metrc_push, metrc_session
 from station.services.metrc_pull import Comparison
 
@@ -83,20 +82,15 @@ def _compare_command(name: str, act: Callable[..., Comparison], doc: str) -> cli
     ) -> None:
         kinds = ["package", "plant"] if tag_type.lower() == "all" else [tag_type.lower()]
         results: list[dict[str, Any]] = []
-        with metrc_session.clients(state.context(), server.url, license_number) as opened:
-            for client in opened:
-                for kind in kinds:
-                    try:
-                        found = act(state.context(), client, kind)
-                    except MetrcAuthError as exc:
-                        if kind == "plant" and tag_type.lower() == "all" and "403" in str(exc):
-                            # Only cultivation licenses have plant tags.
-                            message(f"{client.license_number}: no plant tags from Metrc (403)")
-                            continue
-                        raise
-                    results.append(found.as_dict())
-                    if fmt == "text":
-                        click.echo("\n".join(metrc_pull.describe(found)))
+        ctx = state.context()
+        with metrc_session.clients(ctx, server.url, license_number) as opened:
+            for found in metrc_pull.compare_all(ctx, opened, kinds, act):
+                if isinstance(found, str):
+                    message(found)
+                    continue
+                results.append(found.as_dict())
+                if fmt == "text":
+                    click.echo("\n".join(metrc_pull.describe(found)))
         if fmt == "json":
             click.echo(json.dumps(results, indent=2))
 
@@ -146,11 +140,8 @@ def push(
             reports.append({**report.as_dict(), "would_send": len(todo)})
             if fmt == "text":
                 click.echo(
-                    f"{facility.license_number}: would send {plural(len(todo), 'object')}; "
-                    f"{report.earlier:,} accepted earlier"
+                    "\n".join(metrc_push.describe_pending(facility.license_number, todo, report))
                 )
-                for line in metrc_push.describe_skipped(report):
-                    click.echo(line)
     else:
         with metrc_session.clients(ctx, server.url, license_number) as opened:
             for client in opened:

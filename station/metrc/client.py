@@ -46,6 +46,10 @@ class MetrcError(StationError):
 class MetrcAuthError(MetrcError):
     """401/403: nothing was done, and trying again will not help."""
 
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(message)
+
 
 class MetrcUnsure(MetrcError):
     """A write may or may not have reached Metrc (the answer was lost)."""
@@ -175,12 +179,13 @@ class MetrcClient:
         status = response.status_code
         if status == 401:
             return MetrcAuthError(
-                "Metrc refused the API keys (401): check the vendor key and the user key"
+                401, "Metrc refused the API keys (401): check the vendor key and the user key"
             )
         if status == 403:
             return MetrcAuthError(
+                403,
                 f"Metrc denied {method} {path} for license {self.license_number} (403): the "
-                "user key's user lacks the permission at this facility"
+                "user key's user lacks the permission at this facility",
             )
         if status == 400:
             return MetrcValidation(_rejections(response))

@@ -3,7 +3,7 @@ station and Metrc disagree (reconcile reports only; it never changes anything)."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -13,6 +13,7 @@ from station.domain.errors import StationError
 from station.domain.text import plural
 from station.domain.uid import normalize, runs
 from station.metrc import shapes
+from station.metrc.client import MetrcAuthError
 from station.services import facilities
 from station.services.context import Context
 from station.services.orders import OrderDraft, create_order
@@ -125,6 +126,25 @@ def pull(ctx: Context, client: TagSource, tag_type: str) -> Comparison:
         create_order(ctx, draft, SOURCE)
     found.imported, found.unknown_here = found.unknown_here, []
     return found
+
+
+def compare_all(
+    ctx: Context,
+    clients: Iterable[TagSource],
+    kinds: Sequence[str],
+    act: Callable[[Context, TagSource, str], Comparison],
+) -> Iterator[Comparison | str]:
+    """:func:`compare` or :func:`pull` (``act``) for each facility and tag type. Asked for
+    both types, a licence Metrc gives no plant tags (403: only cultivators have them) yields
+    a note instead of stopping the rest."""
+    for client in clients:
+        for kind in kinds:
+            try:
+                yield act(ctx, client, kind)
+            except MetrcAuthError as exc:
+                if exc.status != 403 or kind != "plant" or len(kinds) < 2:
+                    raise
+                yield f"{client.license_number}: no plant tags from Metrc (403)"
 
 
 def describe(found: Comparison) -> list[str]:

@@ -76,6 +76,21 @@ def pending(
     ctx: Context, license_number: str, assignment_ids: Sequence[int] | None = None
 ) -> tuple[list[Outgoing], PushReport]:
     """What a push would send now (objects not yet accepted), and a report of the rest."""
+    todo, report, _ = _pending(ctx, license_number, assignment_ids)
+    return todo, report
+
+
+def describe_pending(license_number: str, todo: list[Outgoing], report: PushReport) -> list[str]:
+    return [
+        f"{license_number}: would send {plural(len(todo), 'object')}; "
+        f"{report.earlier:,} accepted earlier",
+        *describe_skipped(report),
+    ]
+
+
+def _pending(
+    ctx: Context, license_number: str, assignment_ids: Sequence[int] | None
+) -> tuple[list[Outgoing], PushReport, dict[tuple[str, str], str]]:
     built = build(ctx, license_number, assignment_ids)
     report = PushReport(license_number, skipped=built.skipped)
     states = _states(built.objects)
@@ -85,12 +100,11 @@ def pending(
             report.earlier += 1
         else:
             todo.append(item)
-    return todo, report
+    return todo, report, states
 
 
 def push(ctx: Context, client: Pusher, assignment_ids: Sequence[int] | None = None) -> PushReport:
-    todo, report = pending(ctx, client.license_number, assignment_ids)
-    states = _states(todo)
+    todo, report, states = _pending(ctx, client.license_number, assignment_ids)
     fresh: list[Outgoing] = []
     for item in todo:
         if states.get((item.endpoint, item.key_uid)) == "sending" and _in_metrc(client, item):

@@ -48,9 +48,8 @@ class MetrcScreen(StationScreen):
             lines: list[str] = []
             url = metrc_session.url_from_environment()
             with metrc_session.clients(self.ctx, url) as opened:
-                for client in opened:
-                    for kind in ("package", "plant"):
-                        lines += metrc_pull.describe(act(self.ctx, client, kind))
+                for found in metrc_pull.compare_all(self.ctx, opened, ("package", "plant"), act):
+                    lines += [found] if isinstance(found, str) else metrc_pull.describe(found)
             return lines
 
         self._write(["Pulling from Metrc..." if pull else "Comparing with Metrc..."])
@@ -78,11 +77,7 @@ class MetrcScreen(StationScreen):
         for facility in metrc_pull.licenses_to_check(self.ctx, None):
             todo, report = metrc_push.pending(self.ctx, facility.license_number)
             total += len(todo)
-            lines.append(
-                f"{facility.license_number}: would send {len(todo):,} objects; "
-                f"{report.earlier:,} accepted earlier"
-            )
-            lines += metrc_push.describe_skipped(report)
+            lines += metrc_push.describe_pending(facility.license_number, todo, report)
         return total, lines
 
     def _planned(self, plan: tuple[int, list[str]]) -> None:

@@ -9,7 +9,6 @@ import click
 
 from station.cli.output import message
 from station.cli.state import State, pass_state
-from station.domain.errors import StationError
 from station.domain.text import plural
 from station.services import exports
 
@@ -62,15 +61,5 @@ def tags(state: State, file: str, status: str | None, tag_type: str | None) -> N
     if file == "-":
         count = exports.tags_csv(ctx, sys.stdout, status, tag_type)
     else:
-        path = Path(file)
-        if path.exists():
-            raise StationError(f"{path} already exists")
-        part = path.with_name(f".{path.name}.part")
-        try:
-            with part.open("w", encoding="utf-8", newline="") as out:
-                count = exports.tags_csv(ctx, out, status, tag_type)
-            part.replace(path)
-        except OSError as exc:
-            part.unlink(missing_ok=True)
-            raise StationError(f"cannot write {path}: {exc.strerror}") from None
+        count = exports.tags_file(ctx, Path(file), status, tag_type)
     message(f"exported {plural(count, 'tag')}")

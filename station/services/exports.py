@@ -129,24 +129,49 @@ def _csv(rows: Iterable[object]) -> str:
     return out.getvalue()
 
 
+def tags_file(
+    ctx: Context, path: Path, status: str | None = None, tag_type: str | None = None
+) -> int:
+    """:func:`tags_csv` into the new file ``path``, which appears only when it is complete."""
+    _refuse_existing([path])
+    part = _part(path)
+    try:
+        with part.open("w", encoding="utf-8", newline="") as out:
+            count = tags_csv(ctx, out, status, tag_type)
+        part.replace(path)
+    except OSError as exc:
+        raise StationError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        part.unlink(missing_ok=True)  # a no-op once it has become ``path``
+    return count
+
+
 def _write_all(folder: Path, files: dict[Path, str]) -> None:
     """Write every file or none: each goes to a temporary name first, then all are renamed."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StationError(f"cannot create {folder}: {exc.strerror}") from None
-    clashes = [path.name for path in files if path.exists()]
-    if clashes:
-        raise StationError(f"{folder / clashes[0]} already exists; export into an empty folder")
-    temporary: list[tuple[Path, Path]] = []
+    _refuse_existing(files, "; export into an empty folder")
+    parts = {path: _part(path) for path in files}
     try:
         for path, text in files.items():
-            part = path.with_name(f".{path.name}.part")
-            part.write_text(text, encoding="utf-8", newline="")
-            temporary.append((part, path))
+            parts[path].write_text(text, encoding="utf-8", newline="")
+        for path, part in parts.items():
+            part.replace(path)
     except OSError as exc:
-        for part, _ in temporary:
-            part.unlink(missing_ok=True)
         raise StationError(f"cannot write into {folder}: {exc.strerror}") from None
-    for part, path in temporary:
-        part.replace(path)
+    finally:
+        for part in parts.values():
+            part.unlink(missing_ok=True)
+
+
+def _refuse_existing(paths: Iterable[Path], advice: str = "") -> None:
+    for path in paths:
+        if path.exists():
+            raise StationError(f"{path} already exists{advice}")
+
+
+def _part(path: Path) -> Path:
+    """Where ``path`` is written until it is complete (hidden, beside it)."""
+    return path.with_name(f".{path.name}.part")

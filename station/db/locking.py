@@ -35,5 +35,5 @@ def locked(query: Query, skip_locked: bool = False, of: Any = None) -> Query:
 def lock_rows(query: Any) -> None:
     """Take the row locks of ``query`` now (its rows are not needed)."""
     if has_row_locks():
-        for _ in query.for_update().tuples().iterator():
+        for _ in locked(query).tuples().iterator():
             pass

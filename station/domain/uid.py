@@ -176,10 +176,13 @@ class Run:
             return uid == self.first_uid
         return uid in UidRange.between(self.first_uid, self.last_uid)
 
+    @property
+    def span(self) -> str:
+        """``FIRST..LAST``, or the one UID."""
+        return self.first_uid if self.count == 1 else f"{self.first_uid}..{self.last_uid}"
+
     def __str__(self) -> str:
-        if self.count == 1:
-            return self.first_uid
-        return f"{self.first_uid}..{self.last_uid} ({self.count:,} tags)"
+        return self.span if self.count == 1 else f"{self.span} ({self.count:,} tags)"
 
 
 def next_to(before: str, uid: str) -> bool:

@@ -163,7 +163,6 @@ def _plants(assignment: Assignment, uids: list[str], built: Built) -> None:
     day = _local_date(assignment.created_at)
     for run in runs(uids):
         payload = shapes.growth_phase(batch, run.first_uid, run.count, phase, location, day)
-        members = [uid for uid in uids if run.first_uid <= uid <= run.last_uid]
         built.objects.append(
             Outgoing(
                 assignment.id,
@@ -172,7 +171,7 @@ def _plants(assignment: Assignment, uids: list[str], built: Built) -> None:
                 run.first_uid,
                 run.count,
                 payload,
-                members,
+                list(run.uids()),
             )
         )
 

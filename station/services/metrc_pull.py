@@ -159,10 +159,7 @@ def describe(found: Comparison) -> list[str]:
     for what, uids in found.findings():
         if not uids:
             continue
-        spans = [
-            f"{run.first_uid}..{run.last_uid}" if run.count > 1 else run.first_uid
-            for run in runs(uids)
-        ]
+        spans = [run.span for run in runs(uids)]
         more = ", ..." if len(spans) > 5 else ""
         lines.append(f"  {what}: {len(uids):,} ({', '.join(spans[:5])}{more})")
     if len(lines) == 1:

@@ -1,4 +1,4 @@
-"""Several station processes on one SQLite file: no tag is ever assigned twice."""
+"""Several station processes on one database: no tag is ever assigned twice."""
 
 from __future__ import annotations
 
@@ -11,19 +11,23 @@ from tests.conftest import PACKAGE_PREFIX, Station, uid
 
 
 def test_two_processes_assigning_at_once_never_share_a_tag(received: Station) -> None:
+    # One station makes 60 single-tag assignments, the other 60 batches of 7.
+    plans = (("one", "60", "0", "1"), ("two", "0", "60", "7"))
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.helpers.assign_worker", received.url, "60", batch, name],
+            [sys.executable, "-m", "tests.helpers.race_worker", "assign", received.url, *plan],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for batch, name in (("1", "one"), ("7", "two"))
+        for plan in plans
     ]
     outputs = [worker.communicate(timeout=120) for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0], [err for _, err in outputs]
     assert all(not err for _, err in outputs), [err for _, err in outputs]
-    given = [line for out, _ in outputs for line in out.split()]
+    done = [json.loads(line) for out, _ in outputs for line in out.splitlines()]
+    assert [line for line in done if "uids" not in line] == [], "an assignment was refused"
+    given = [tag for line in done for tag in line["uids"]]
     assert len(given) == 60 * 1 + 60 * 7
     duplicates = [tag for tag, n in Counter(given).items() if n > 1]
     assert duplicates == []

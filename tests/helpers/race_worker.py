@@ -40,12 +40,14 @@ def assign(ctx: Context, singles: int, batches: int, size: int) -> None:
     for n in range(batches):
         plan.insert(min(len(plan), (n + 1) * step + n), size)
     deadline = time.monotonic() + DEADLINE_S
+    refused = 0
     for count in plan:
         while True:
             try:
                 result = assign_next(ctx, details, count)
             except StationError as exc:
                 # The pool is empty until the receiver catches up, or others hold it.
+                refused += 1
                 if time.monotonic() > deadline:
                     _say(gave_up=str(exc))
                     return
@@ -53,6 +55,8 @@ def assign(ctx: Context, singles: int, batches: int, size: int) -> None:
                 continue
             _say(assignment=result.assignment.id, uids=result.uids)
             break
+    if refused:
+        _say(refused_and_retried=refused)
 
 
 def receive(ctx: Context, first: int, last: int, step: int) -> None:

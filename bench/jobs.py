@@ -4,17 +4,16 @@ The fake printers run in their own processes so they do not share this one's CPU
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.stock import received_roll
 from bench.table import Table
 from station.db.connection import open_database
-from station.domain.uid import UidRange, make_uid
-from station.services import facilities, orders, printers, printing, receiving
+from station.services import printers, printing
 from station.services.context import Context
 from station.services.job_runner import JobRunner
 
@@ -51,13 +50,7 @@ def run() -> Table:
     table = Table("print jobs: fake Zebra printers in separate processes")
     with tempfile.TemporaryDirectory() as folder:
         ctx = Context(open_database(f"sqlite:///{Path(folder) / 'jobs.db'}"), operator="bench")
-        facility = facilities.add_facility(ctx, "C11-0000001-LIC", "Green Leaf Farms")
-        rng = UidRange.counted(make_uid("1A40603000329640", 1), 1500)
-        orders.add_order(
-            ctx, orders.OrderDraft(facility, "package", dt.date(2026, 11, 20), None, [rng.run()])
-        )
-        receiving.receive_range(ctx, rng.first_uid, rng.last_uid)
-        uids = list(rng)
+        uids = list(received_roll(ctx, 1500))
 
         tcp, url = _fake("tcp")
         printers.add_printer(ctx, "shelf", "zpl", url)

@@ -9,7 +9,6 @@ processes start, connect and then wait, so the figure covers assigning only.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import subprocess
 import sys
 import tempfile
@@ -18,11 +17,10 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+from bench.stock import received_roll
 from bench.table import Table
 from station.db.connection import open_database
 from station.db.models import database_proxy
-from station.domain.uid import UidRange, make_uid
-from station.services import facilities, orders, receiving
 from station.services.assignment import PackageDetails, assign_next
 from station.services.context import Context
 from tests.helpers.pg_server import PgServer, find_bindir, running
@@ -33,12 +31,7 @@ PROCESSES = (1, 2, 4)
 
 def _stock(url: str, tags: int) -> None:
     ctx = Context(open_database(url), operator="bench")
-    facility = facilities.add_facility(ctx, "C11-0000001-LIC", "Green Leaf Farms")
-    rng = UidRange.counted(make_uid("1A40603000329640", 1), tags)
-    orders.add_order(
-        ctx, orders.OrderDraft(facility, "package", dt.date(2026, 11, 20), None, [rng.run()])
-    )
-    receiving.receive_range(ctx, rng.first_uid, rng.last_uid, progress=False)
+    received_roll(ctx, tags)
     ctx.db.close()
     database_proxy.initialize(None)
 

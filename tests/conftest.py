@@ -25,7 +25,7 @@ from tests.helpers.pg_server import running as pg_running
 
 BACKENDS = ("sqlite", "postgresql")
 # The fixtures that give a test a station database: only those tests run on PostgreSQL.
-DATABASE_FIXTURES = {"station", "database_url", "pg"}
+DATABASE_FIXTURES = {"station", "database_url", "empty_database_url", "pg"}
 
 LICENSE = "C11-0000001-LIC"
 FACILITY = "Green Leaf Farms"
@@ -164,6 +164,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         server: PgServer = request.getfixturevalue("pg")
         return server.new_database()
     return f"sqlite:///{tmp_path / 'station.db'}"
+
+
+@pytest.fixture
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with no tables at all yet."""
+    if request.config.getoption("--backend") == "postgresql":
+        server: PgServer = request.getfixturevalue("pg")
+        return server.new_database(template="template0")
+    return f"sqlite:///{tmp_path / 'shared.db'}"
 
 
 @pytest.fixture(autouse=True)

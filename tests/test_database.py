@@ -62,8 +62,8 @@ def test_unusable_urls(url: str, expected: str) -> None:
         open_database(url)
 
 
-def test_several_stations_starting_at_once_on_a_new_file(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+def test_several_stations_starting_at_once_on_a_new_database(empty_database_url: str) -> None:
+    url = empty_database_url
     command = [sys.executable, "-m", "station", "--db", url, "facility", "list", "--format", "json"]
     starts = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -71,11 +71,14 @@ def test_several_stations_starting_at_once_on_a_new_file(tmp_path: Path) -> None
     ]
     results = [(start.wait(timeout=60), *start.communicate()) for start in starts]
     assert all(code == 0 for code, _, _ in results), results
-    with sqlite3.connect(tmp_path / "shared.db") as connection:
-        assert connection.execute("SELECT COUNT(*) FROM schema_migration").fetchone() == (
-            len(STEPS),
-        )
-        assert connection.execute("SELECT name FROM printer").fetchall() == [("spool",)]
+    database = open_database(url)
+    try:
+        count = database.execute_sql("SELECT COUNT(*) FROM schema_migration")  # type: ignore[no-untyped-call]
+        assert count.fetchone() == (len(STEPS),)
+        names = database.execute_sql("SELECT name FROM printer")  # type: ignore[no-untyped-call]
+        assert names.fetchall() == [("spool",)]
+    finally:
+        database.close()
 
 
 def test_the_audit_trail_refuses_updates_and_deletes(received: Station) -> None:

@@ -4,7 +4,6 @@ backend allows it (``pytest --backend postgresql`` for the server tests)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
@@ -20,7 +19,6 @@ from typing import Any
 import psycopg2
 import pytest
 
-from station.db.connection import MIGRATIONS
 from station.db.postgres import ConnectionLost
 from station.domain.uid import Run
 from station.services import facilities, orders, voiding
@@ -220,27 +218,6 @@ def test_a_killed_station_releases_its_job_to_another(
     assert set(printed) == {uid(PACKAGE_PREFIX, n) for n in range(1, 201)}
     [summary] = json.loads(station.ok("jobs", "--format", "json").out)
     assert summary["status"] == "done" and summary["done"] == 200
-
-
-@pytest.mark.postgresql_only
-def test_several_stations_starting_at_once_on_an_empty_server_database(pg: PgServer) -> None:
-    with contextlib.closing(pg.connect("postgres")) as admin:
-        admin.autocommit = True
-        admin.cursor().execute("CREATE DATABASE empty_start TEMPLATE template0")
-    url = pg.url("empty_start")
-    command = [sys.executable, "-m", "station", "--db", url, "facility", "list", "--format", "json"]
-    starts = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(4)
-    ]
-    results = [(start.wait(timeout=60), *start.communicate()) for start in starts]
-    assert all(code == 0 for code, _, _ in results), results
-    with contextlib.closing(pg.connect("empty_start")) as connection:
-        cursor = connection.cursor()
-        cursor.execute("SELECT COUNT(*) FROM schema_migration")
-        assert cursor.fetchone() == (len(list(MIGRATIONS.glob("0*.py"))),)
-        cursor.execute("SELECT name FROM printer")
-        assert cursor.fetchall() == [("spool",)]
 
 
 @pytest.mark.parametrize(

@@ -118,13 +118,14 @@ class PgServer:
     def connect(self, database: str) -> psycopg2.extensions.connection:
         return psycopg2.connect(host="127.0.0.1", port=self.port, user=USER, dbname=database)
 
-    def new_database(self) -> str:
-        """A fresh database copied from the migrated template; its URL."""
+    def new_database(self, template: str = TEMPLATE) -> str:
+        """A fresh database copied from the migrated template (``template0``: an empty one);
+        its URL."""
         self._counter += 1
         name = f"t{os.getpid()}_{self._counter}"
         with contextlib.closing(self.connect("postgres")) as conn:
             conn.autocommit = True
-            conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
+            conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
         return self.url(name)
 
 

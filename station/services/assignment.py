@@ -12,7 +12,7 @@ from peewee import ModelSelect
 
 from station.db.locking import has_row_locks, locked
 from station.db.models import Assignment, Facility, Tag
-from station.db.rows import tuples
+from station.db.rows import slices, tuples
 from station.domain.errors import StationError
 from station.domain.text import plural
 from station.domain.uid import next_to, serial_of
@@ -20,8 +20,6 @@ from station.services import audit, facilities
 from station.services.context import Context
 
 GROWTH_PHASES = ("Immature", "Vegetative", "Flowering")
-# IDs per IN (...) list: well under SQLite's limit of bound parameters per statement.
-_CHUNK = 500
 # Tags read per step while looking for a contiguous run.
 _PAGE = 1000
 # Picks tried while other stations hold too many of the tags on hand.
@@ -143,8 +141,7 @@ def assign_uids(
         warnings.append(f"{len(uids) - len(wanted)} repeated UIDs counted once")
     with ctx.db.atomic():
         tags: dict[str, Tag] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
+        for chunk in slices(wanted):
             query = Tag.select(Tag, Facility).join(Facility).where(Tag.uid.in_(chunk))
             tags.update((tag.uid, tag) for tag in locked(query.order_by(Tag.uid), of=Tag))
         for uid in wanted:
@@ -195,10 +192,8 @@ def _take(on_hand: ModelSelect[Tag], count: int, lock: bool) -> tuple[list[tuple
         return picked, contiguous
     ids = [tag_id for tag_id, _ in picked]
     got = 0
-    for start in range(0, len(ids), _CHUNK):
-        query = Tag.select(Tag.id).where(
-            Tag.id.in_(ids[start : start + _CHUNK]) & (Tag.status == "received")
-        )
+    for part in slices(ids):
+        query = Tag.select(Tag.id).where(Tag.id.in_(part) & (Tag.status == "received"))
         got += len(list(tuples(locked(query.order_by(Tag.uid), skip_locked=True))))
     if got == count:
         return picked, contiguous
@@ -308,10 +303,10 @@ def _check_all_taken(changed: int, wanted: int) -> None:
 def _use_ids(ctx: Context, assignment: Assignment, ids: list[int]) -> int:
     now = ctx.now()
     changed = 0
-    for start in range(0, len(ids), _CHUNK):
+    for part in slices(ids):
         changed += (
             Tag.update(status="used", used_at=now, assignment=assignment.id)
-            .where(Tag.id.in_(ids[start : start + _CHUNK]) & (Tag.status == "received"))
+            .where(Tag.id.in_(part) & (Tag.status == "received"))
             .execute()
         )
     return changed

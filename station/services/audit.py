@@ -11,7 +11,7 @@ from typing import Any
 from peewee import ModelSelect, Value
 
 from station.db.models import AuditEvent, AuditTag, Tag
-from station.db.rows import tuples
+from station.db.rows import slices, tuples
 from station.services.context import Context
 
 # Rows per INSERT: well under SQLite's limit of bound parameters per statement.
@@ -73,9 +73,9 @@ def record(
         AuditTag.insert_from(
             tags.select(Tag.id, Value(event.id)), fields=[AuditTag.tag, AuditTag.event]
         ).execute()
-    for start in range(0, len(tag_ids), _CHUNK):
+    for part in slices(tag_ids, _CHUNK):
         AuditTag.insert_many(
-            [(tag_id, event.id) for tag_id in tag_ids[start : start + _CHUNK]],
+            [(tag_id, event.id) for tag_id in part],
             fields=[AuditTag.tag, AuditTag.event],
         ).execute()
     return event

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from station.db.rows import slices
 from station.domain.errors import StationError
 from station.metrc import shapes
 from station.services import facilities
@@ -48,8 +49,7 @@ def export(
     files: dict[Path, str] = {}
     total = 0
     for license_number_, rows in per_license.items():
-        for number, start in enumerate(range(0, len(rows), shapes.MAX_ROWS_PER_FILE), 1):
-            part = rows[start : start + shapes.MAX_ROWS_PER_FILE]
+        for number, part in enumerate(slices(rows, shapes.MAX_ROWS_PER_FILE), 1):
             total += len(part)
             stem = f"{kind}-{license_number_}-{number:03d}"
             if kind == "packages":

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from station.db.models import Assignment, Facility, Tag, TagReplacement
-from station.db.rows import tuples
+from station.db.rows import slices, tuples
 from station.domain.uid import runs
 from station.metrc import shapes
 from station.services.context import Context
@@ -67,8 +67,7 @@ def build(
 def _replacements(assignments: list[Assignment], built: Built) -> None:
     by_id = {assignment.id: assignment for assignment in assignments}
     old, new = Tag.alias(), Tag.alias()
-    for start in range(0, len(assignments), 500):
-        chunk = list(by_id)[start : start + 500]
+    for chunk in slices(list(by_id)):
         query = (
             TagReplacement.select(
                 TagReplacement.assignment, old.uid, new.uid, TagReplacement.replaced_on
@@ -181,8 +180,7 @@ def _original_tags(assignment_ids: list[int]) -> dict[int, list[str]]:
     another later is not one of them (Metrc learns of it as a replacement)."""
     found: dict[int, list[str]] = {}
     replacements = TagReplacement.select(TagReplacement.new_tag)
-    for start in range(0, len(assignment_ids), 500):
-        chunk = assignment_ids[start : start + 500]
+    for chunk in slices(assignment_ids):
         query = (
             Tag.select(Tag.assignment, Tag.uid)
             .where(Tag.assignment.in_(chunk) & Tag.id.not_in(replacements))

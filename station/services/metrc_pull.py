@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from station.db.models import Facility, Tag
-from station.db.rows import tuples
+from station.db.rows import slices, tuples
 from station.domain.errors import StationError
 from station.domain.text import plural
 from station.domain.uid import normalize, runs
@@ -18,7 +18,6 @@ from station.services import facilities
 from station.services.context import Context
 from station.services.orders import OrderDraft, create_order
 
-_CHUNK = 500
 SOURCE = "metrc pull"
 
 
@@ -179,9 +178,7 @@ def licenses_to_check(ctx: Context, license_number: str | None) -> list[Facility
 def _statuses(uids: Iterable[str]) -> dict[str, tuple[int, str, str]]:
     wanted = list(uids)
     found: dict[str, tuple[int, str, str]] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        query = Tag.select(Tag.uid, Tag.facility, Tag.tag_type, Tag.status).where(
-            Tag.uid.in_(wanted[start : start + _CHUNK])
-        )
+    for part in slices(wanted):
+        query = Tag.select(Tag.uid, Tag.facility, Tag.tag_type, Tag.status).where(Tag.uid.in_(part))
         found.update((uid, (fac, kind, status)) for uid, fac, kind, status in tuples(query))
     return found

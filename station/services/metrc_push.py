@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from station.db.models import MetrcObject, Tag
+from station.db.rows import slices
 from station.domain.text import plural
 from station.metrc import shapes
 from station.metrc.client import MetrcError, MetrcUnsure, MetrcValidation
@@ -115,8 +116,7 @@ def push(ctx: Context, client: Pusher, assignment_ids: Sequence[int] | None = No
     queue: deque[list[Outgoing]] = deque()
     for endpoint in dict.fromkeys(item.endpoint for item in fresh):
         same = [item for item in fresh if item.endpoint == endpoint]
-        for start in range(0, len(same), shapes.MAX_PER_CALL):
-            queue.append(same[start : start + shapes.MAX_PER_CALL])
+        queue.extend(list(part) for part in slices(same, shapes.MAX_PER_CALL))
     while queue:
         _send(ctx, client, queue.popleft(), queue, report)
     return report
@@ -182,10 +182,10 @@ def _in_metrc(client: Pusher, item: Outgoing) -> bool:
 def _states(items: Sequence[Outgoing]) -> dict[tuple[str, str], str]:
     keys = sorted({item.key_uid for item in items})
     found: dict[tuple[str, str], str] = {}
-    for start in range(0, len(keys), 500):
+    for part in slices(keys):
         query = MetrcObject.select(
             MetrcObject.endpoint, MetrcObject.key_uid, MetrcObject.state
-        ).where(MetrcObject.key_uid.in_(keys[start : start + 500]))
+        ).where(MetrcObject.key_uid.in_(part))
         found.update(((row.endpoint, row.key_uid), row.state) for row in query)
     return found
 

@@ -20,7 +20,7 @@ from printers.errors import PrinterError
 from station.db.bulk import insert_rows
 from station.db.locking import locked
 from station.db.models import PrintItem, PrintJob, Tag
-from station.db.rows import tuples
+from station.db.rows import slices, tuples
 from station.domain.errors import StationError
 from station.domain.text import plural
 from station.services import audit, fields, printers
@@ -215,14 +215,11 @@ def _tag_ids(views: Sequence[Any]) -> list[int]:
 def _already_printed(tag_ids: list[int]) -> dict[str, int]:
     """Tags with a label that printed or may have (uid -> a job that printed it)."""
     printed: dict[str, int] = {}
-    for start in range(0, len(tag_ids), 500):
+    for part in slices(tag_ids):
         query = (
             PrintItem.select(Tag.uid, fn.MIN(PrintItem.job))
             .join(Tag, on=(PrintItem.tag == Tag.id))
-            .where(
-                PrintItem.tag.in_(tag_ids[start : start + 500])
-                & PrintItem.state.in_(["sent", "done", "uncertain"])
-            )
+            .where(PrintItem.tag.in_(part) & PrintItem.state.in_(["sent", "done", "uncertain"]))
             .group_by(Tag.uid)
         )
         printed.update(dict(tuples(query)))

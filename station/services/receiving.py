@@ -10,16 +10,13 @@ from peewee import fn
 
 from station.db.locking import lock_rows, locked
 from station.db.models import Tag
-from station.db.rows import tuples
+from station.db.rows import slices, tuples
 from station.domain.errors import StationError
 from station.domain.text import plural
 from station.domain.uid import Run, UidRange, follows
 from station.services import audit
 from station.services.context import Context
 from station.services.orders import OrderSummary, list_orders
-
-# UIDs per IN (...) list: well under SQLite's limit of bound parameters per statement.
-_CHUNK = 500
 
 
 @dataclass
@@ -74,8 +71,7 @@ def receive_uids(ctx: Context, uids: Sequence[str], progress: bool = True) -> Re
         raise StationError("no UIDs to receive")
     with ctx.db.atomic():
         found: dict[str, tuple[int, str, int]] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
+        for chunk in slices(wanted):
             query = Tag.select(Tag.uid, Tag.id, Tag.status, Tag.order).where(Tag.uid.in_(chunk))
             query = locked(query.order_by(Tag.uid))
             found.update(
@@ -99,10 +95,10 @@ def receive_uids(ctx: Context, uids: Sequence[str], progress: bool = True) -> Re
         )
         now = ctx.now()
         changed = 0
-        for start in range(0, len(ids), _CHUNK):
+        for part in slices(ids):
             changed += (
                 Tag.update(status="received", received_at=now)
-                .where(Tag.id.in_(ids[start : start + _CHUNK]) & (Tag.status == "ordered"))
+                .where(Tag.id.in_(part) & (Tag.status == "ordered"))
                 .execute()
             )
         _check_all_received(changed, len(ids))

@@ -11,6 +11,7 @@ from typing import Any
 from peewee import JOIN
 
 from station.db.models import Assignment, Facility, Tag, TagOrder
+from station.db.rows import slices
 from station.domain.errors import StationError
 from station.services import audit
 from station.services.context import Context
@@ -128,8 +129,8 @@ def views_by_id(ctx: Context, tag_ids: list[int]) -> dict[int, TagView]:
     """Many tags by id in a few queries (a print job's labels)."""
     found: dict[int, TagView] = {}
     unique = sorted(set(tag_ids))
-    for start in range(0, len(unique), 500):
-        for tag in _query().where(Tag.id.in_(unique[start : start + 500])):
+    for part in slices(unique):
+        for tag in _query().where(Tag.id.in_(part)):
             found[tag.id] = _view(tag)
     return found
 

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 
 from station.db.locking import locked
 from station.db.models import Tag
+from station.db.rows import slices
 from station.domain.errors import StationError
 from station.domain.text import plural
 from station.services import audit, fields
 from station.services.context import Context
-
-_CHUNK = 500
 
 
 def void(ctx: Context, uids: Sequence[str], reason: str) -> list[str]:
@@ -22,9 +21,9 @@ def void(ctx: Context, uids: Sequence[str], reason: str) -> list[str]:
         raise StationError("no UIDs to void")
     with ctx.db.atomic():
         tags: dict[str, Tag] = {}
-        for start in range(0, len(wanted), _CHUNK):
+        for some_uids in slices(wanted):
             query = Tag.select(Tag.id, Tag.uid, Tag.status, Tag.assignment).where(
-                Tag.uid.in_(wanted[start : start + _CHUNK])
+                Tag.uid.in_(some_uids)
             )
             tags.update((tag.uid, tag) for tag in locked(query.order_by(Tag.uid)))
         for uid in wanted:
@@ -39,9 +38,9 @@ def void(ctx: Context, uids: Sequence[str], reason: str) -> list[str]:
                 raise StationError(f"{uid} is already voided")
         ids = [tags[uid].id for uid in wanted]
         now = ctx.now()
-        for start in range(0, len(ids), _CHUNK):
+        for some_ids in slices(ids):
             Tag.update(status="voided", voided_at=now, void_reason=why).where(
-                Tag.id.in_(ids[start : start + _CHUNK])
+                Tag.id.in_(some_ids)
             ).execute()
         audit.record(
             ctx,

@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 from tests.helpers.fake_zebra import FakeZebra, SerialZebra
+from tests.helpers.ports import free_port
 
 FIRST, LAST = uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 60)
 RANGE = [uid(PACKAGE_PREFIX, n) for n in range(1, 61)]
@@ -180,11 +181,7 @@ def test_a_dropped_connection_pauses_and_resume_finishes(
 
 
 def test_a_refused_connection_pauses_the_job(received: Station) -> None:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     received.ok(
         "printer", "add", "gone", "--driver", "zpl", "--connection", f"tcp://127.0.0.1:{port}"
     )

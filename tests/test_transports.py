@@ -3,7 +3,6 @@ pseudo-terminal ESC/POS printer, files and spool folders (CUPS: tests/test_cups.
 
 from __future__ import annotations
 
-import socket
 import time
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from printers.status import parse_hs
 from printers.transports import check_url, open_transport
 from tests.helpers.fake_escpos import FakeEscpos
 from tests.helpers.fake_zebra import FakeZebra
+from tests.helpers.ports import free_port
 
 UIDS = [f"1A4060300002EE10{n:08d}" for n in range(1, 6)]
 
@@ -73,9 +73,7 @@ def test_a_silent_zebra_is_unknown_never_fine() -> None:
 
 
 def test_refused_connection_is_a_clear_error() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with pytest.raises(TransportError, match=f"printer at 127.0.0.1:{port} refused"):
         open_transport(f"tcp://127.0.0.1:{port}", timeout=1)
 

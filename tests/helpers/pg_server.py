@@ -11,13 +11,14 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg2
+
+from tests.helpers.ports import free_port
 
 USER = "station"
 TEMPLATE = "station_template"
@@ -36,13 +37,6 @@ def find_bindir() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 class PgServer:
     """initdb, start, restart and stop one throwaway cluster."""
 
@@ -54,7 +48,7 @@ class PgServer:
         self.bindir = bindir
         self.root = root
         self.data = root / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self._counter = 0
         # PostgreSQL refuses to run as root; as root the cluster belongs to the postgres user.
         self._as: list[str] = []

@@ -6,13 +6,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from station.domain.errors import StationError
 from station.metrc.keys import Keys
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_STATE = "ca"
 ATTEMPTS = 5
@@ -85,6 +86,10 @@ class MetrcClient:
         self.url = url
         self.license_number = license_number
         self._sleep = sleep
+        # httpx loads here, not with the module: every command and the UI import this one
+        # for its names, and most never talk to Metrc.
+        import httpx
+
         self._http = httpx.Client(
             base_url=url,
             auth=httpx.BasicAuth(keys.vendor, keys.user),
@@ -143,6 +148,8 @@ class MetrcClient:
         body: Any = None,
         allow_404: bool = False,
     ) -> httpx.Response:
+        import httpx
+
         query = {"licenseNumber": self.license_number, **(params or {})}
         wait = BACKOFF_S
         last = ""

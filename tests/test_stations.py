@@ -184,7 +184,7 @@ def slow_zebra() -> Iterator[FakeZebra]:
 
 
 def test_a_killed_station_releases_its_job_to_another(
-    received: Station, slow_zebra: FakeZebra
+    received: Station, slow_zebra: FakeZebra, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     station = received
     station.ok("printer", "add", "shelf", "--driver", "zpl", "--connection", slow_zebra.url)
@@ -202,18 +202,14 @@ def test_a_killed_station_releases_its_job_to_another(
     first.wait()
     killed_at = time.monotonic()
 
-    other = {**os.environ, "STATION_NAME": "bench-2"}
-    os.environ.update(other)  # the in-process commands below are station bench-2
-    try:
-        held = station("job", "resume", "1", "--uncertain", "reprint")
-        if time.monotonic() - killed_at < 2.5:
-            assert held.code == 1
-            assert held.err.startswith("error: job 1 is being printed now by bench-1:")
-        while time.monotonic() - killed_at < 3.5:
-            time.sleep(0.1)
-        station.ok("job", "resume", "1", "--uncertain", "reprint")
-    finally:
-        del os.environ["STATION_NAME"]
+    monkeypatch.setenv("STATION_NAME", "bench-2")  # the in-process commands below
+    held = station("job", "resume", "1", "--uncertain", "reprint")
+    if time.monotonic() - killed_at < 2.5:
+        assert held.code == 1
+        assert held.err.startswith("error: job 1 is being printed now by bench-1:")
+    while time.monotonic() - killed_at < 3.5:
+        time.sleep(0.1)
+    station.ok("job", "resume", "1", "--uncertain", "reprint")
     printed = Counter(slow_zebra.uids())
     assert set(printed) == {uid(PACKAGE_PREFIX, n) for n in range(1, 201)}
     [summary] = json.loads(station.ok("jobs", "--format", "json").out)

@@ -84,8 +84,9 @@ def compare(ctx: Context, client: TagSource, tag_type: str) -> Comparison:
         except StationError:
             found.ignored.append(label)
     found.available_in_metrc = len(labels)
-    statuses = _statuses(sorted(labels))
-    for uid in sorted(labels):
+    ordered = sorted(labels)
+    statuses = _statuses(ordered)
+    for uid in ordered:
         facility_id, kind, status = statuses.get(uid, (None, None, None))
         if status is None:
             found.unknown_here.append(uid)

@@ -39,7 +39,7 @@ typecheck: $(STAMP)
 # PostgreSQL's server programs (the tests start a private server of their own).
 pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
-	@if $(BIN)/python -m tests.helpers.pg_server; then \
+	@if $(BIN)/python -m devtools.pg_server; then \
 		$(BIN)/pytest --backend postgresql; \
 	else \
 		echo "make test: PostgreSQL is not installed, so its pass was skipped" \

@@ -13,10 +13,12 @@ from pathlib import Path
 from bench.table import Table, peak_rss_mb, percentile, timed_call
 from station.db.connection import open_database
 from station.db.models import Facility
+from station.domain.states import TagType
 from station.domain.uid import UidRange, make_uid
 from station.services import facilities, orders, receiving, tags
-from station.services.assignment import PackageDetails, assign_next
+from station.services.assignment import assign_next
 from station.services.context import Context
+from station.services.details import PackageDetails
 
 BACKGROUND_ORDERS = 9
 ORDER_SIZE = 100_000
@@ -27,7 +29,7 @@ def _order(ctx: Context, facility: Facility, prefix: str) -> UidRange:
     rng = UidRange.counted(make_uid(prefix, 1), ORDER_SIZE)
     draft = orders.OrderDraft(
         facility=facility,
-        tag_type="package",
+        tag_type=TagType.PACKAGE,
         order_date=dt.date(2026, 11, 20),
         order_number=None,
         runs=[rng.run()],

@@ -13,14 +13,14 @@ from pathlib import Path
 from bench.stock import received_roll
 from bench.table import Table
 from station.db.connection import open_database
-from station.services import printers, printing
+from station.services import printer_setup, printing
 from station.services.context import Context
-from station.services.job_runner import JobRunner
+from station.services.printing import JobRunner
 
 
 def _fake(*args: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.helpers.serve_fake", *args],
+        [sys.executable, "-m", "devtools.serve_fake", *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -53,7 +53,7 @@ def run() -> Table:
         uids = list(received_roll(ctx, 1500))
 
         tcp, url = _fake("tcp")
-        printers.add_printer(ctx, "shelf", "zpl", url)
+        printer_setup.add_printer(ctx, "shelf", "zpl", url)
         wall, cpu = _job(ctx, uids[:1000], "shelf")
         printed, received = _stop(tcp)
         table.add("1,000-label job over TCP: wall time", f"{wall:.2f} s ({printed} printed)")
@@ -63,7 +63,7 @@ def run() -> Table:
         table.add("bytes per label on the wire", f"{received / 1000:.1f} (format, ~HS included)")
 
         serial, url = _fake("serial", "9600")
-        printers.add_printer(ctx, "bench", "zpl", url)
+        printer_setup.add_printer(ctx, "bench", "zpl", url)
         wall, _ = _job(ctx, uids[1000:1500], "bench")
         printed, _ = _stop(serial)
         table.add(

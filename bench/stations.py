@@ -19,11 +19,12 @@ from pathlib import Path
 
 from bench.stock import received_roll
 from bench.table import Table
+from devtools.pg_server import PgServer, find_bindir, running
 from station.db.connection import open_database
 from station.db.models import database_proxy
-from station.services.assignment import PackageDetails, assign_next
+from station.services.assignment import assign_next
 from station.services.context import Context
-from tests.helpers.pg_server import PgServer, find_bindir, running
+from station.services.details import PackageDetails
 
 PER_PROCESS = 400
 PROCESSES = (1, 2, 4)

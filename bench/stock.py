@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from station.domain.states import TagType
 from station.domain.uid import UidRange, make_uid
 from station.services import facilities, orders, receiving
 from station.services.context import Context
@@ -14,7 +15,7 @@ def received_roll(ctx: Context, tags: int) -> UidRange:
     facility = facilities.add_facility(ctx, "C11-0000001-LIC", "Green Leaf Farms")
     rng = UidRange.counted(make_uid("1A40603000329640", 1), tags)
     orders.add_order(
-        ctx, orders.OrderDraft(facility, "package", dt.date(2026, 11, 20), None, [rng.run()])
+        ctx, orders.OrderDraft(facility, TagType.PACKAGE, dt.date(2026, 11, 20), None, [rng.run()])
     )
     receiving.receive_range(ctx, rng.first_uid, rng.last_uid, progress=False)
     return rng

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bench.table import Table, percentile
 from station.db.connection import open_database
+from station.domain.states import TagType
 from station.domain.uid import UidRange, make_uid
 from station.services import facilities, orders, receiving
 from station.services.context import Context
@@ -48,7 +49,8 @@ def _fill(url: str) -> None:
     for index in range(ORDERS):
         rng = UidRange.counted(make_uid(f"1A40603000{index:04d}00", 1), ORDER_SIZE)
         orders.add_order(
-            ctx, orders.OrderDraft(facility, "package", dt.date(2026, 11, 20), None, [rng.run()])
+            ctx,
+            orders.OrderDraft(facility, TagType.PACKAGE, dt.date(2026, 11, 20), None, [rng.run()]),
         )
         if index < ORDERS - 1:
             receiving.receive_range(ctx, rng.first_uid, rng.last_uid)
@@ -58,9 +60,9 @@ async def _interactive(url: str, table: Table) -> None:
     from textual import events
     from textual.widgets import DataTable, Log
 
+    from devtools.ui_wait import settle
     from station.ui.app import StationApp
     from station.ui.screens.tags import TagsScreen
-    from tests.ui_helpers import settle
 
     app = StationApp(Context(open_database(url)))
     async with app.run_test(size=(140, 40)) as pilot:

@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from printers import drivers
 from printers.errors import PrinterError
 from printers.label import LabelData
-from printers.render import escpos, image, zpl
-from printers.status import PrinterStatus, escpos_status, zebra_status
+from printers.render import image
+from printers.status import PrinterStatus
 from printers.template import Template
 from printers.transports import open_transport
 from printers.transports.base import Transport
-from printers.transports.spool import SpoolTransport
-
-DRIVERS = ("zpl", "escpos")
 
 TEST_LABEL = LabelData(
     uid="TEST0000000000000000TEST",
@@ -56,18 +54,6 @@ def check_template(config: PrinterConfig, template: Template) -> None:
         )
 
 
-def render_chunks(
-    driver: str, template: Template, labels: Sequence[LabelData], copies: int = 1
-) -> list[bytes]:
-    """Printer bytes: a setup chunk (may be empty), then one chunk per label."""
-    if driver == "zpl":
-        batch = zpl.render_batch(template, labels, copies)
-        return [batch.format, *batch.recalls]
-    if driver == "escpos":
-        return [b"", *(escpos.render(template, [label], copies) for label in labels)]
-    raise PrinterError(f"unknown printer driver {driver!r}: use {' or '.join(DRIVERS)}")
-
-
 def print_labels(
     config: PrinterConfig,
     template: Template,
@@ -77,33 +63,28 @@ def print_labels(
 ) -> int:
     """Render and send ``labels``; returns the bytes sent."""
     check_template(config, template)
-    chunks = render_chunks(config.driver, template, labels, copies)
+    driver = drivers.get(config.driver)
+    batch = driver.batch(template, labels, copies)
+    step = driver.labels_per_chunk(template) or 1
+    chunks = [batch.setup, *(batch.chunk(at, at + step) for at in range(0, len(labels), step))]
     own = transport is None
     link = transport or open_transport(config.connection)
     try:
         for chunk in chunks:
             link.write(chunk)
-        preview_on_spool(link, template, labels)
+        keep_previews(link, template, labels)
     finally:
         if own:
             link.close()
     return sum(len(chunk) for chunk in chunks)
 
 
-def preview_on_spool(link: Transport, template: Template, labels: Sequence[LabelData]) -> None:
+def keep_previews(link: Transport, template: Template, labels: Sequence[LabelData]) -> None:
     """A spool folder keeps a PNG of every label beside the printer bytes."""
-    if isinstance(link, SpoolTransport):
+    if link.keeps_previews:
         link.preview([image.render_label(template, label) for label in labels], template.dpi)
 
 
 def query_status(config: PrinterConfig, timeout: float = 2.0) -> PrinterStatus:
     with open_transport(config.connection, timeout) as link:
-        if isinstance(link, SpoolTransport):
-            return PrinterStatus(True, fields={"folder": str(link.folder)})
-        if not link.two_way:
-            return PrinterStatus(
-                False, [f"{link.description} cannot report the printer's own status"]
-            )
-        if config.driver == "zpl":
-            return zebra_status(link, timeout)
-        return escpos_status(link, timeout)
+        return link.own_status() or drivers.get(config.driver).status(link, timeout)

@@ -160,8 +160,9 @@ def _barcode(template: Template, element: BarcodeElement, data: str) -> PlacedBa
     """Encode ``data``; a symbol too wide at the template's module width (an unusual UID
     with few digit runs) steps down to narrower modules rather than run off the label."""
     code = Code128(data)
-    # A Zebra encodes the data itself; other drivers draw python-barcode's symbol.
-    modules = code.printer_modules if template.driver == "zpl" else code.modules
+    # A printer that encodes the data itself (Zebra) draws its own symbol; the rest draw
+    # python-barcode's.
+    modules = code.printer_modules if template.rules.printer_encodes else code.modules
     room = barcode_room(template, element)
     module = fitting_module(element, modules, room)
     needed = (modules + 2 * QUIET_MODULES) * module

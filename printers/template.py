@@ -18,7 +18,6 @@ from printers.code128 import Code128
 from printers.errors import TemplateError
 from printers.label import FIELDS
 
-DRIVERS = ("zpl", "escpos", "png", "pdf")
 # Quiet zone on each side of a Code 128 symbol, in modules (ISO/IEC 15417).
 QUIET_MODULES = 10
 # Real-looking UIDs whose Code 128 encodings run from short to long; a template's barcode
@@ -92,6 +91,21 @@ Element = TextElement | BarcodeElement | BoxElement
 
 
 @dataclass(frozen=True)
+class BarcodeRules:
+    """How the printer language a template is for draws barcodes (its driver's rules)."""
+
+    # The language's name in messages.
+    language: str = ""
+    # The printer encodes the data itself (Zebra ^BC, mode A), so its symbol can differ in
+    # width from python-barcode's.
+    printer_encodes: bool = False
+    # A barcode turned 90 degrees runs along the paper ("ladder"), as long as it needs.
+    ladder: bool = False
+    # The module widths in dots the printer's own barcode command can draw.
+    native_modules: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
 class Sheet:
     """Labels laid out on office paper (PDF): columns x rows at a pitch, from a margin."""
 
@@ -119,6 +133,7 @@ class Template:
     escpos_profile: str | None = None
     sheet: Sheet | None = None
     warnings: tuple[str, ...] = field(default=())
+    rules: BarcodeRules = field(default=BarcodeRules())
 
     @property
     def fields(self) -> set[str]:
@@ -161,9 +176,12 @@ def parse(raw: dict[str, Any], name: str, path: Path | None = None) -> Template:
         },
         "template",
     )
+    # The drivers import this module; it needs them only here, for a template's rules.
+    from printers import drivers
+
     driver = raw.get("driver", "zpl")
-    if driver not in DRIVERS:
-        raise TemplateError(f"driver {driver!r} is not one of {', '.join(DRIVERS)}")
+    if driver not in drivers.NAMES:
+        raise TemplateError(f"driver {driver!r} is not one of {', '.join(drivers.NAMES)}")
     dpi = raw.get("dpi")
     if not isinstance(dpi, int) or not 100 <= dpi <= 600:
         raise TemplateError(f"dpi must be a whole number from 100 to 600, not {dpi!r}")
@@ -188,6 +206,7 @@ def parse(raw: dict[str, Any], name: str, path: Path | None = None) -> Template:
         path=path,
         escpos_profile=raw.get("escpos_profile"),
         sheet=_sheet(raw["sheet"], dpi) if "sheet" in raw else None,
+        rules=drivers.get(driver).barcode_rules,
     )
     warnings = validate(template)
     return Template(**{**template.__dict__, "warnings": tuple(warnings)})
@@ -221,7 +240,7 @@ def barcode_extent(element: BarcodeElement, modules: int) -> int:
 def barcode_room(template: Template, element: BarcodeElement) -> int | None:
     """Dots the barcode and its quiet zones must fit in; None for an ESC/POS barcode running
     along the paper ("ladder"), which is as long as it needs."""
-    if template.driver == "escpos" and element.rotate == 90:
+    if template.rules.ladder and element.rotate == 90:
         return None
     across = template.height if element.rotate == 90 else template.width
     if element.align == "center":
@@ -264,8 +283,12 @@ def _check_barcode(template: Template, element: BarcodeElement, where: str) -> l
             f"{where}: {element.module}-dot modules are {mils:.1f} mil at {template.dpi} dpi; "
             "many handheld scanners need 6 mil or more"
         )
-    if template.driver == "escpos" and element.mode == "native" and not 2 <= element.module <= 6:
-        raise TemplateError(f"{where}: ESC/POS printers draw modules of 2 to 6 dots only")
+    native = template.rules.native_modules
+    if native and element.mode == "native" and not native[0] <= element.module <= native[1]:
+        raise TemplateError(
+            f"{where}: {template.rules.language} printers draw modules of {native[0]} to "
+            f"{native[1]} dots only"
+        )
     return warnings
 
 

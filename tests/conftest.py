@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from devtools.pg_server import PgServer, find_bindir
+from devtools.pg_server import running as pg_running
 from station.cli.main import run
 from station.db.connection import open_database
 from station.services.context import Context
-from tests.helpers.pg_server import PgServer, find_bindir
-from tests.helpers.pg_server import running as pg_running
 
 BACKENDS = ("sqlite", "postgresql")
 # The fixtures that give a test a station database: only those tests run on PostgreSQL.
@@ -177,9 +177,11 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture(autouse=True)
 def own_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test gets its own user data and config folders (spool, user templates)."""
+    """Each test gets its own user data, config and cache folders (spool, user templates,
+    python-escpos's pickle)."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
 @pytest.fixture

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image
 
+from devtools.fake_zebra import FakeZebra
 from tests.conftest import PACKAGE_PREFIX, Station, uid
-from tests.helpers.fake_zebra import FakeZebra
 
 
 def test_a_new_station_has_the_spool_printer(station: Station) -> None:
@@ -245,3 +246,38 @@ def test_templates_lists_bundled_and_user_templates(station: Station) -> None:
     assert listed["broken"]["problem"] == (
         "template broken.toml: element 1 (text): unknown field 'colour'"
     )
+
+
+def test_an_office_printer_gets_whole_sheets_as_pdf(received: Station, tmp_path: Path) -> None:
+    folder = tmp_path / "office"
+    received.ok("printer", "add", "office", "--driver", "pdf", "--connection", f"spool://{folder}")
+    [office] = [
+        p
+        for p in json.loads(received.ok("printer", "list", "--format", "json").out)
+        if p["name"] == "office"
+    ]
+    assert (office["template"], office["dpi"]) == ("avery-5160-sheet", 300)
+    first, last = uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 35)
+    received.ok("print", "--printer", "office", "--range", first, last)
+    [job] = json.loads(received.ok("jobs", "--format", "json").out)
+    assert (job["status"], job["done"], job["uncertain"]) == ("done", 35, 0)
+    # 30 labels fill a page: the job went as two documents of one page each.
+    documents = [path.read_bytes() for path in sorted(folder.glob("*.prn"))]
+    assert [doc[:4] for doc in documents] == [b"%PDF", b"%PDF"]
+    assert [len(re.findall(rb"/Type\s*/Page\b", doc)) for doc in documents] == [1, 1]
+    previews = sorted(folder.glob("*.png"))
+    read = [r.text for path in previews for r in zxingcpp.read_barcodes(Image.open(path))]
+    assert read == [uid(PACKAGE_PREFIX, n) for n in range(1, 36)]
+
+
+def test_a_sheet_template_renders_to_png_pages(received: Station, tmp_path: Path) -> None:
+    out = tmp_path / "sheet.png"
+    first, last = uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 31)
+    received.ok(
+        "render", "--range", first, last, "--template", "avery-5160-sheet",
+        "--format", "png", "-o", str(out),
+    )  # fmt: skip
+    pages = sorted(tmp_path.glob("sheet-*.png"))
+    assert [page.name for page in pages] == ["sheet-0001.png", "sheet-0002.png"]
+    read = sorted(r.text for r in zxingcpp.read_barcodes(Image.open(pages[0])))
+    assert read == [uid(PACKAGE_PREFIX, n) for n in range(1, 31)]

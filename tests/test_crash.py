@@ -10,8 +10,8 @@ import sys
 import time
 from collections import Counter
 
+from devtools.fake_zebra import FakeZebra
 from tests.conftest import LICENSE, Station, uid
-from tests.helpers.fake_zebra import FakeZebra
 
 PREFIX = "1A4060300002EE30"
 ROUNDS = 20

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from devtools.fake_zebra import FakeZebra
 from printers.catalog import get
 from printers.device import PrinterConfig, print_labels, query_status
 from printers.errors import TransportError
 from printers.label import LabelData
-from tests.helpers.fake_zebra import FakeZebra
 
 
 def _cups_running() -> bool:

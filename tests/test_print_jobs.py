@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from devtools.fake_zebra import FakeZebra, SerialZebra
+from devtools.ports import free_port
 from tests.conftest import PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
-from tests.helpers.fake_zebra import FakeZebra, SerialZebra
-from tests.helpers.ports import free_port
 
 FIRST, LAST = uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 60)
 RANGE = [uid(PACKAGE_PREFIX, n) for n in range(1, 61)]

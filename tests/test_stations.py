@@ -19,13 +19,14 @@ from typing import Any
 import psycopg2
 import pytest
 
+from devtools.fake_zebra import FakeZebra
+from devtools.pg_server import PgServer
 from station.db.postgres import ConnectionLost
+from station.domain.states import TagType
 from station.domain.uid import Run
 from station.services import facilities, orders, voiding
 from station.services.orders import OrderDraft
 from tests.conftest import LICENSE, PACKAGE_PREFIX, Station, uid
-from tests.helpers.fake_zebra import FakeZebra
-from tests.helpers.pg_server import PgServer
 
 POOL = 3000
 RECEIVED_FIRST = 600
@@ -156,7 +157,7 @@ def test_a_connection_cut_mid_operation_changes_nothing(stocked: Station, pg: Pg
     database = station.url.rsplit("/", 1)[1]
     draft = OrderDraft(
         facility=facilities.get_facility(ctx, LICENSE),
-        tag_type="package",
+        tag_type=TagType.PACKAGE,
         order_date=ctx.today(),
         order_number=None,
         runs=[Run(uid(PACKAGE_PREFIX, 10_001), uid(PACKAGE_PREFIX, 60_000), 50_000)],

@@ -3,20 +3,23 @@ pseudo-terminal ESC/POS printer, files and spool folders (CUPS: tests/test_cups.
 
 from __future__ import annotations
 
+import os
+import pty
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from devtools.fake_zebra import FakeZebra
+from devtools.ports import free_port
 from printers.catalog import get
 from printers.device import PrinterConfig, print_labels, query_status
+from printers.drivers.zpl import parse_hs
 from printers.errors import TransportError
 from printers.label import LabelData
-from printers.status import parse_hs
 from printers.transports import check_url, open_transport
 from tests.helpers.fake_escpos import FakeEscpos
-from tests.helpers.fake_zebra import FakeZebra
-from tests.helpers.ports import free_port
 
 UIDS = [f"1A4060300002EE10{n:08d}" for n in range(1, 6)]
 
@@ -166,17 +169,24 @@ def test_usb_goes_through_python_escpos(monkeypatch: pytest.MonkeyPatch) -> None
     # No USB device can be attached here: python-escpos's Usb class is the one stand-in.
     written: list[bytes] = []
 
-    class FakeUsb:
-        def __init__(self, vendor: int, product: int, timeout: int = 0) -> None:
-            assert (vendor, product) == (0x04B8, 0x0202)
-
-        def open(self) -> None: ...
-
-        def _raw(self, data: bytes) -> None:
+    class FakeDevice:  # pyusb's device, as python-escpos opened it
+        def write(self, endpoint: int, data: bytes, timeout: int) -> None:
+            assert endpoint == 0x01
             written.append(data)
 
-        def _read(self) -> bytes:
+        def read(self, endpoint: int, size: int, timeout: int) -> bytes:
+            assert endpoint == 0x82
             return b"\x12"
+
+    class FakeUsb:
+        in_ep, out_ep = 0x82, 0x01
+
+        def __init__(self, vendor: int, product: int, timeout: int = 0) -> None:
+            assert (vendor, product) == (0x04B8, 0x0202)
+            self.timeout = timeout
+            self.device = FakeDevice()
+
+        def open(self) -> None: ...
 
         def close(self) -> None: ...
 
@@ -196,6 +206,12 @@ def test_usb_goes_through_python_escpos(monkeypatch: pytest.MonkeyPatch) -> None
         ("tcp://host:99999", "bad port"),
         ("serial://", "names no device"),
         ("serial:///dev/ttyUSB0?speed=9600", "unknown serial setting 'speed'"),
+        ("serial:///dev/ttyUSB0?baudrate=abc", "bad serial setting baudrate='abc'"),
+        ("serial:///dev/ttyUSB0?parity=Q", "bad serial setting parity='Q'"),
+        ("serial:///dev/ttyUSB0?timeout=0", "bad serial setting timeout='0'"),
+        ("serial:///dev/ttyUSB0?timeout=soon", "bad serial setting timeout='soon'"),
+        ("tcp://host:0", "bad port"),
+        ("cups://-Pother", "is not a queue name"),
         ("cups://", "names no queue"),
         ("usb://zebra", "use usb://VID:PID"),
         ("file://", "names no file"),
@@ -204,3 +220,27 @@ def test_usb_goes_through_python_escpos(monkeypatch: pytest.MonkeyPatch) -> None
 def test_bad_connection_urls(url: str, message: str) -> None:
     with pytest.raises(TransportError, match=message):
         check_url(url)
+
+
+def test_a_serial_timeout_in_the_url_is_the_printers_own() -> None:
+    """A write to a printer that stops reading fails after the URL's timeout, not the
+    caller's (an hour here)."""
+    master, slave = pty.openpty()  # nothing reads the master: its buffer fills and stalls
+    failed: list[str] = []
+
+    def write() -> None:
+        url = f"serial://{os.ttyname(slave)}?timeout=0.2"
+        with open_transport(url, timeout=3600) as link:
+            try:
+                link.write(b"^XA^XZ" * 200_000)
+            except TransportError as exc:
+                failed.append(str(exc))
+
+    try:
+        writer = threading.Thread(target=write, daemon=True)
+        writer.start()
+        writer.join(60)
+        assert failed and "stopped taking data" in failed[0]
+    finally:
+        os.close(master)
+        os.close(slave)

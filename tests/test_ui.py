@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import pytest
 from textual.widgets import DataTable, Input, Log, Select, Static
 
+from devtools.fake_zebra import FakeZebra
+from devtools.pg_server import PgServer
 from station.ui.app import StationApp
 from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
-from tests.helpers.fake_zebra import FakeZebra
-from tests.helpers.pg_server import PgServer
 from tests.ui_helpers import scan, settle
 
 

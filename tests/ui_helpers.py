@@ -6,6 +6,10 @@ from __future__ import annotations
 from textual import events
 from textual.pilot import Pilot
 
+from devtools.ui_wait import settle
+
+__all__ = ["scan", "settle"]
+
 
 async def scan(pilot: Pilot[None], *codes: str) -> None:
     driver = pilot.app._driver
@@ -15,14 +19,3 @@ async def scan(pilot: Pilot[None], *codes: str) -> None:
             driver.send_message(events.Key(char, char))
         driver.send_message(events.Key("enter", "\r"))
     await pilot.pause()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait for every worker (service calls run in threads) and the screen updates after."""
-    for _ in range(3):
-        # The receive screen's scan recorder runs for as long as the screen does.
-        # Long-lived workers (the scan recorder, a folder tree's loader) never complete.
-        workers = [w for w in pilot.app.workers if w.group not in ("scans", "_loader")]
-        if workers:  # an empty list would mean "all of them"
-            await pilot.app.workers.wait_for_complete(workers)
-        await pilot.pause()

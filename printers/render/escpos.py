@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
+from escpos.printer import Dummy
 from PIL import Image
 
 from printers.errors import PrinterError
@@ -23,14 +21,6 @@ from printers.label import LabelData
 from printers.layout import PlacedBarcode, PlacedBox, PlacedText, place
 from printers.render.image import barcode_image
 from printers.template import Template
-
-# python-escpos pickles its printer database into a new temp folder on every import unless
-# told where to keep it.
-_PICKLES = Path(tempfile.gettempdir()) / "tag-station-escpos"
-_PICKLES.mkdir(exist_ok=True)
-os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(_PICKLES))
-
-from escpos.printer import Dummy  # noqa: E402
 
 # Font A is 12 x 24 dots; magnification is by whole steps up to 8.
 CHAR_WIDTH, CHAR_HEIGHT = 12, 24

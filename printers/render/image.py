@@ -6,8 +6,8 @@ the printer's output would (no resampling blur).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
-from pathlib import Path
 
 from PIL import Image, ImageDraw
 
@@ -88,29 +88,23 @@ def render_sheet_pages(template: Template, labels: Sequence[LabelData]) -> list[
     return pages
 
 
-def _images(template: Template, labels: Sequence[LabelData]) -> list[Image.Image]:
+def images(template: Template, labels: Sequence[LabelData]) -> list[Image.Image]:
     """Sheet pages for ``[sheet]`` templates, else one image per label."""
     if template.sheet:
         return render_sheet_pages(template, labels)
     return [render_label(template, label) for label in labels]
 
 
-def write_png(template: Template, labels: Sequence[LabelData], path: Path) -> list[Path]:
-    """One PNG per label (``path`` itself for a single label, else numbered beside it)."""
-    images = _images(template, labels)
-    if len(images) == 1:
-        targets = [path]
-    else:
-        targets = [
-            path.with_name(f"{path.stem}-{n:04d}{path.suffix}") for n in range(1, len(images) + 1)
-        ]
-    for image, target in zip(images, targets, strict=True):
-        image.save(target, dpi=(template.dpi, template.dpi))
-    return targets
+def png_bytes(template: Template, picture: Image.Image) -> bytes:
+    out = io.BytesIO()
+    picture.save(out, "PNG", dpi=(template.dpi, template.dpi))
+    return out.getvalue()
 
 
-def write_pdf(template: Template, labels: Sequence[LabelData], path: Path) -> None:
+def pdf_bytes(template: Template, labels: Sequence[LabelData]) -> bytes:
     """A PDF: sheet pages for ``[sheet]`` templates, else one label-sized page per label."""
-    images = _images(template, labels)
-    first, *rest = [image.convert("1", dither=Image.Dither.NONE) for image in images]
-    first.save(path, "PDF", resolution=float(template.dpi), save_all=True, append_images=rest)
+    pages = images(template, labels)
+    first, *rest = [page.convert("1", dither=Image.Dither.NONE) for page in pages]
+    out = io.BytesIO()
+    first.save(out, "PDF", resolution=float(template.dpi), save_all=True, append_images=rest)
+    return out.getvalue()

@@ -197,16 +197,3 @@ def _barcode_column(
         raise PrinterError(f"a barcode in this batch does not fit the {template.name} label")
     x = (template.width - widest * module) // 2 if element.align == "center" else element.x
     return module, x
-
-
-def _value(item: Placed) -> str:
-    if isinstance(item, PlacedText):
-        return item.text
-    if isinstance(item, PlacedBarcode):
-        return item.code.data
-    return ""
-
-
-def cancel_all() -> bytes:
-    """``~JA``: cancel every format in the printer's buffer."""
-    return b"~JA\n"

@@ -1,29 +1,62 @@
-"""A CUPS raw queue (or the Windows spooler) through the ``zebra`` package.
+"""A CUPS raw queue (``lpr -P QUEUE -o raw``), or on Windows the print spooler through the
+``zebra`` package.
 
-``zebra`` pipes the bytes to ``lpr -P QUEUE -oraw`` and ignores lpr's exit status; here a
-failed spooler hand-off is an error like any other. The spooler cannot report the
+``lpr`` is run directly rather than through ``zebra``, which ignores lpr's exit status: a
+failed hand-off to the spooler is an error like any other. A spooler cannot report the
 printer's status.
 """
 
 from __future__ import annotations
 
 import subprocess
+import sys
 from urllib.parse import unquote, urlsplit
-
-import zebra
 
 from printers.errors import TransportError
 from printers.transports.base import Transport
 
+# How long the spooler may take to accept one job.
+LPR_TIMEOUT = 30
 
-class _CheckedZebra(zebra.Zebra):
-    def _output_unix(self, commands: bytes) -> None:
+
+def queue_of(url: str) -> str:
+    parts = urlsplit(url)
+    return unquote(parts.netloc or parts.path.strip("/"))
+
+
+class CupsTransport(Transport):
+    schemes = ("cups",)
+    usage = "cups://QUEUE"
+
+    def __init__(self, queue: str) -> None:
+        self.queue = queue
+        self.description = f"CUPS queue {queue}"
+
+    @classmethod
+    def check_url(cls, url: str) -> None:
+        queue = queue_of(url)
+        if not queue:
+            raise TransportError(f"{url!r} names no queue: use {cls.usage}")
+        if queue.startswith("-") or not queue.isprintable() or any(c.isspace() for c in queue):
+            raise TransportError(f"{url!r}: {queue!r} is not a queue name")
+
+    @classmethod
+    def open(cls, url: str, timeout: float) -> CupsTransport:
+        return cls(queue_of(url))
+
+    def _write(self, data: bytes) -> None:
+        # Bytes go through untouched (UTF-8 under ^CI28): no code page is applied.
+        if sys.platform == "win32":  # pragma: no cover - the Windows spooler
+            import zebra
+
+            zebra.Zebra(self.queue).output(data)  # type: ignore[no-untyped-call]
+            return
         try:
             result = subprocess.run(
-                ["lpr", f"-P{self.queue}", "-oraw"],
-                input=commands,
+                ["lpr", f"-P{self.queue}", "-o", "raw"],
+                input=data,
                 capture_output=True,
-                timeout=30,
+                timeout=LPR_TIMEOUT,
                 check=False,
             )
         except FileNotFoundError:
@@ -35,18 +68,3 @@ class _CheckedZebra(zebra.Zebra):
             raise TransportError(
                 f"CUPS refused the job for {self.queue}: {reason[-1] if reason else 'lpr failed'}"
             )
-
-
-class CupsTransport(Transport):
-    def __init__(self, queue: str) -> None:
-        self._printer = _CheckedZebra(queue)  # type: ignore[no-untyped-call]
-        self.description = f"CUPS queue {queue}"
-
-    @classmethod
-    def open(cls, url: str, timeout: float) -> CupsTransport:
-        parts = urlsplit(url)
-        return cls(unquote(parts.netloc or parts.path.strip("/")))
-
-    def _write(self, data: bytes) -> None:
-        # Bytes go through untouched (UTF-8 under ^CI28); zebra's cp437 default never applies.
-        self._printer.output(data)  # type: ignore[no-untyped-call]

@@ -11,9 +11,17 @@ from printers.transports.base import Transport
 
 
 class FileTransport(Transport):
+    schemes = ("file",)
+    usage = "file:///PATH"
+
     def __init__(self, handle: BinaryIO, path: Path) -> None:
         self._handle = handle
         self.description = f"file {path}"
+
+    @classmethod
+    def check_url(cls, url: str) -> None:
+        if not urlsplit(url).path:
+            raise TransportError(f"{url!r} names no file: use {cls.usage}")
 
     @classmethod
     def open(cls, url: str, timeout: float) -> FileTransport:

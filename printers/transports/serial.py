@@ -4,22 +4,55 @@ URL (``socket://``, ``rfc2217://``, ``loop://``)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import serial
 
 from printers.errors import TransportError
-from printers.transports.base import Done, Transport
+from printers.transports.base import Done, TwoWayTransport
 
-_CASTS: dict[str, Any] = {
-    "baudrate": int,
-    "bytesize": int,
-    "parity": str,
-    "stopbits": float,
-    "xonxoff": lambda v: v.lower() in ("1", "true", "yes"),
-    "rtscts": lambda v: v.lower() in ("1", "true", "yes"),
-    "dsrdtr": lambda v: v.lower() in ("1", "true", "yes"),
+# pyserial's own URL handlers, passed to it as they are.
+PYSERIAL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "hwgrep", "alt")
+# The longest a serial write or read may be told to wait, in seconds.
+MAX_TIMEOUT = 60.0
+
+
+def _flag(value: str) -> bool:
+    return value.lower() in ("1", "true", "yes")
+
+
+def _one_of(*allowed: Any) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if value not in allowed:
+            raise ValueError(value)
+        return value
+
+    return check
+
+
+def _between(low: float, high: float, cast: Callable[[str], Any]) -> Callable[[str], Any]:
+    def check(text: str) -> Any:
+        value = cast(text)
+        if not low <= value <= high:
+            raise ValueError(text)
+        return value
+
+    return check
+
+
+# Each setting a serial:// URL may carry, read and checked.
+_SETTINGS: dict[str, Callable[[str], Any]] = {
+    "baudrate": _between(50, 4_000_000, int),
+    "bytesize": lambda v: _one_of(5, 6, 7, 8)(int(v)),
+    "parity": lambda v: _one_of("N", "E", "O", "M", "S")(v.upper()),
+    "stopbits": lambda v: _one_of(1, 1.5, 2)(float(v)),
+    "xonxoff": _flag,
+    "rtscts": _flag,
+    "dsrdtr": _flag,
+    # Seconds a write may stall (a paused printer holding flow control) before it fails.
+    "timeout": _between(0.01, MAX_TIMEOUT, float),
 }
 
 
@@ -29,27 +62,40 @@ def settings(url: str) -> tuple[str, dict[str, Any]]:
     if parts.scheme != "serial":
         return url, {}
     options: dict[str, Any] = {"baudrate": 9600}
-    for key, values in parse_qs(parts.query).items():
-        if key in _CASTS:
-            try:
-                options[key] = _CASTS[key](values[-1])
-            except ValueError:
-                raise TransportError(f"bad serial setting {key}={values[-1]!r}") from None
+    for key, values in parse_qs(parts.query, keep_blank_values=True).items():
+        if key not in _SETTINGS:
+            raise TransportError(f"{url!r}: unknown serial setting {key!r}")
+        try:
+            options[key] = _SETTINGS[key](values[-1])
+        except ValueError:
+            raise TransportError(f"bad serial setting {key}={values[-1]!r}") from None
     return parts.path, options
 
 
-class SerialTransport(Transport):
-    two_way = True
+class SerialTransport(TwoWayTransport):
+    schemes = ("serial", *PYSERIAL_SCHEMES)
+    usage = "serial:///dev/ttyUSB0"
 
     def __init__(self, port: Any, description: str) -> None:
         self._port = port
         self.description = description
 
     @classmethod
+    def check_url(cls, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme == "serial" and not parts.path:
+            raise TransportError(
+                f"{url!r} names no device: use serial:///dev/ttyUSB0?baudrate=9600"
+            )
+        settings(url)
+
+    @classmethod
     def open(cls, url: str, timeout: float) -> SerialTransport:
         device, options = settings(url)
+        # A timeout in the URL is the printer's own: it wins over the caller's default.
+        wait = options.pop("timeout", timeout)
         try:
-            port = serial.serial_for_url(device, timeout=timeout, write_timeout=timeout, **options)
+            port = serial.serial_for_url(device, timeout=wait, write_timeout=wait, **options)
         except (serial.SerialException, ValueError) as exc:
             raise TransportError(f"cannot open serial printer {device}: {exc}") from None
         return cls(port, f"serial printer {device}")

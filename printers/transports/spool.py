@@ -1,7 +1,8 @@
 """A folder standing in for a printer: raw printer bytes plus PNG previews, one file each.
 
-The default printer of a new station, so labels can be made and checked before any
-hardware is attached. ``spool:`` alone means the station's own spool folder.
+A new station's first printer spools, so labels can be made and checked before any hardware
+is attached. ``spool:`` with no folder is left for the application to fill in with a folder
+of its own (the station uses its data folder); opened as it is, it is refused.
 """
 
 from __future__ import annotations
@@ -10,25 +11,22 @@ import itertools
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-import platformdirs
-from PIL import Image
-
 from printers.errors import TransportError
+from printers.status import PrinterStatus
 from printers.transports.base import Transport
 
-
-def default_folder() -> Path:
-    return Path(platformdirs.user_data_dir("tag-station")) / "spool"
-
-
-def folder_of(url: str) -> Path:
-    path = unquote(urlsplit(url).path)
-    return Path(path) if path not in ("", "/") else default_folder()
+if TYPE_CHECKING:
+    from PIL import Image
 
 
 class SpoolTransport(Transport):
+    schemes = ("spool",)
+    usage = "spool:///FOLDER"
+    keeps_previews = True
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.description = f"spool folder {folder}"
@@ -37,7 +35,10 @@ class SpoolTransport(Transport):
 
     @classmethod
     def open(cls, url: str, timeout: float) -> SpoolTransport:
-        folder = folder_of(url)
+        path = unquote(urlsplit(url).path)
+        if path in ("", "/"):
+            raise TransportError(f"{url!r} names no folder: use {cls.usage}")
+        folder = Path(path)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -46,27 +47,24 @@ class SpoolTransport(Transport):
             raise TransportError(f"spool folder {folder} is not writable")
         return cls(folder)
 
+    def own_status(self) -> PrinterStatus | None:
+        return PrinterStatus(True, fields={"folder": str(self.folder)})
+
     def _next(self, suffix: str) -> Path:
         return self.folder / f"{self._stamp}-{os.getpid()}-{next(self._count):05d}{suffix}"
 
     def _write(self, data: bytes) -> None:
-        self._save(self._next(".prn"), data)
+        path = self._next(".prn")
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            raise TransportError(f"cannot write {path}: {exc.strerror}") from None
 
-    def preview(self, images: list[Image.Image], dpi: int) -> list[Path]:
+    def preview(self, images: list[Image.Image], dpi: int) -> None:
         """Save PNG previews of what was just written."""
-        paths = []
         for image in images:
             path = self._next(".png")
             try:
                 image.save(path, dpi=(dpi, dpi))
             except OSError as exc:
                 raise TransportError(f"cannot write {path}: {exc.strerror}") from None
-            paths.append(path)
-        return paths
-
-    @staticmethod
-    def _save(path: Path, data: bytes) -> None:
-        try:
-            path.write_bytes(data)
-        except OSError as exc:
-            raise TransportError(f"cannot write {path}: {exc.strerror}") from None

@@ -7,17 +7,30 @@ import time
 from urllib.parse import urlsplit
 
 from printers.errors import TransportError
-from printers.transports.base import Done, Transport
+from printers.transports.base import Done, TwoWayTransport
 
 DEFAULT_PORT = 9100
 
 
-class TcpTransport(Transport):
-    two_way = True
+class TcpTransport(TwoWayTransport):
+    schemes = ("tcp",)
+    usage = "tcp://HOST[:PORT]"
 
     def __init__(self, sock: socket.socket, description: str) -> None:
         self._sock = sock
         self.description = description
+
+    @classmethod
+    def check_url(cls, url: str) -> None:
+        parts = urlsplit(url)
+        if not parts.hostname:
+            raise TransportError(f"{url!r} names no host: use {cls.usage}")
+        try:
+            port = parts.port
+        except ValueError:
+            raise TransportError(f"{url!r} has a bad port") from None
+        if port == 0:
+            raise TransportError(f"{url!r} has a bad port")
 
     @classmethod
     def open(cls, url: str, timeout: float) -> TcpTransport:

@@ -10,10 +10,10 @@ import click
 from station.cli.output import message, warn_all
 from station.cli.scans import read_uids
 from station.cli.state import State, pass_state
-from station.domain.dates import parse_past_date
 from station.domain.text import plural
-from station.services import assignment, fields
-from station.services.assignment import AssignResult, Details, PackageDetails, PlantDetails
+from station.services import assignment
+from station.services.assignment import AssignResult
+from station.services.details import Details, package_details, plant_details
 
 
 def _common(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -59,18 +59,10 @@ def package(
 ) -> None:
     """Assign package tags, e.g. --count 120 --item "Blue Dream 3.5g" --quantity 3.5 --unit g."""
     ctx = state.context()
-    details = PackageDetails(
-        item=fields.required_text(item, "item", 200),
-        quantity=fields.positive_decimal(quantity, "quantity"),
-        unit=fields.required_text(unit, "unit", 40),
-        production_batch=fields.text(batch, "production batch", 100, required=False),
-        packaged_date=(
-            parse_past_date(packaged, "packaged date", ctx.today()) if packaged else ctx.today()
-        ),
-        location=fields.text(location, "location", 200, required=False),
-        plant_batch=fields.text(plant_batch, "plant batch", 200, required=False),
+    read = package_details(
+        ctx.today(), item, quantity, unit, batch, packaged, location, plant_batch
     )
-    _run(state, details, count, license_number, tags_file)
+    _run(state, read, count, license_number, tags_file)
 
 
 @assign.command("plant")
@@ -91,13 +83,9 @@ def plant(
     plant_batch: str | None,
 ) -> None:
     """Assign plant tags: e.g. --count 3 --strain "Blue Dream" --location "Room 2"."""
-    details = PlantDetails(
-        strain=fields.required_text(strain, "strain", 200),
-        location=fields.text(location, "location", 200, required=False),
-        growth_phase=assignment.parse_growth_phase(phase),
-        plant_batch=fields.text(plant_batch, "plant batch", 200, required=False),
+    _run(
+        state, plant_details(strain, location, phase, plant_batch), count, license_number, tags_file
     )
-    _run(state, details, count, license_number, tags_file)
 
 
 def _run(

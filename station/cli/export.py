@@ -9,6 +9,7 @@ import click
 
 from station.cli.output import message
 from station.cli.state import State, pass_state
+from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
 from station.services import exports
 
@@ -52,8 +53,8 @@ for _kind in exports.KINDS:
 
 @export.command("tags")
 @click.argument("file", default="-")
-@click.option("--status", type=click.Choice(["ordered", "received", "used", "voided"]))
-@click.option("--type", "tag_type", type=click.Choice(["package", "plant"]))
+@click.option("--status", type=click.Choice([status.value for status in TagStatus]))
+@click.option("--type", "tag_type", type=click.Choice([kind.value for kind in reversed(TagType)]))
 @pass_state
 def tags(state: State, file: str, status: str | None, tag_type: str | None) -> None:
     """Every tag with its state, order and assignment, as CSV with a header (FILE or -)."""

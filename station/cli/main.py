@@ -6,15 +6,12 @@ changed); 2 a usage error.
 
 from __future__ import annotations
 
-import os
 import sys
 import traceback
 
 import click
-from peewee import DatabaseError, InterfaceError
 
-from printers.errors import PrinterError
-from station import __version__
+from station import __version__, settings
 from station.cli.assign import assign
 from station.cli.audit import audit
 from station.cli.export import export
@@ -24,27 +21,20 @@ from station.cli.order import order
 from station.cli.print_ import job, jobs, print_
 from station.cli.printer import printer
 from station.cli.receive import receive
-from station.cli.render import render, templates
+from station.cli.render import render, templates_
 from station.cli.replace import replace
 from station.cli.state import State
 from station.cli.tags import tag, tags
 from station.cli.void import void
-from station.domain.errors import StationError
+from station.services.context import DATABASE_ERRORS, FAILURES
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--db",
-    "db_url",
-    envvar="STATION_DB",
-    metavar="URL",
-    help="sqlite:///PATH or postgresql://... (env STATION_DB).",
+    "--db", "db_url", metavar="URL", help="sqlite:///PATH or postgresql://... (env STATION_DB)."
 )
 @click.option(
-    "--operator",
-    envvar="STATION_OPERATOR",
-    metavar="NAME",
-    help="Who is working, for the audit trail (env STATION_OPERATOR).",
+    "--operator", metavar="NAME", help="Who is working, for the audit trail (env STATION_OPERATOR)."
 )
 @click.version_option(__version__, prog_name="station")
 @click.pass_context
@@ -53,7 +43,10 @@ def cli(ctx: click.Context, db_url: str | None, operator: str | None) -> None:
 
     With no command, opens the terminal UI.
     """
-    state = State(db_url, operator)
+    # run() reads the settings before the command line is parsed, so a bad one stops
+    # every command the same way.
+    loaded = ctx.obj if isinstance(ctx.obj, settings.Settings) else settings.load()
+    state = State(loaded, db_url, operator)
     ctx.obj = state
     if ctx.invoked_subcommand is None:
         from station.ui.app import run_ui  # Textual loads only for the UI.
@@ -73,7 +66,7 @@ for command in (
     audit,
     printer,
     render,
-    templates,
+    templates_,
     print_,
     jobs,
     job,
@@ -89,8 +82,10 @@ def main() -> None:
 
 def run(argv: list[str]) -> int:
     """Run one command line; returns the exit status instead of raising."""
+    current: settings.Settings | None = None
     try:
-        result = cli.main(args=argv, prog_name="station", standalone_mode=False)
+        current = settings.load()
+        result = cli.main(args=argv, prog_name="station", standalone_mode=False, obj=current)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
@@ -99,10 +94,10 @@ def run(argv: list[str]) -> int:
     except click.exceptions.Abort:
         _error("aborted")
         return 1
-    except (StationError, PrinterError) as exc:
+    except FAILURES as exc:
         _error(str(exc))
         return 1
-    except (DatabaseError, InterfaceError) as exc:
+    except DATABASE_ERRORS as exc:
         _error(f"database: {exc}")
         return 1
     except BrokenPipeError:
@@ -113,7 +108,7 @@ def run(argv: list[str]) -> int:
         _error("interrupted")
         return 130
     except Exception as exc:
-        if os.environ.get("STATION_DEBUG"):
+        if current is not None and current.debug:
             traceback.print_exc()
         _error(f"unexpected {type(exc).__name__}: {exc} (set STATION_DEBUG=1 for details)")
         return 1

@@ -30,23 +30,31 @@ pass_server = click.make_pass_decorator(Server)
 
 @click.group()
 @click.option(
-    "--url", envvar="METRC_URL", help="Metrc API address (default: the state's production API)."
+    "--url", help="Metrc API address (default: the state's production API; env METRC_URL)."
 )
 @click.option(
-    "--state", "state_code", envvar="METRC_STATE", default=DEFAULT_STATE, show_default=True,
-    help="Two-letter state: api-{state}.metrc.com.",
+    "--state", "state_code", metavar="XX",
+    help=f"Two-letter state: api-XX.metrc.com (default {DEFAULT_STATE}; env METRC_STATE).",
 )  # fmt: skip
-@click.option(
-    "--sandbox", is_flag=True, envvar="METRC_SANDBOX", help="Use the state's sandbox API."
-)
+@click.option("--sandbox", is_flag=True, help="Use the state's sandbox API (env METRC_SANDBOX).")
+@pass_state
 @click.pass_context
-def metrc(context: click.Context, url: str | None, state_code: str, sandbox: bool) -> None:
+def metrc(
+    context: click.Context, state: State, url: str | None, state_code: str | None, sandbox: bool
+) -> None:
     """Reconcile with the Metrc API and push assignments to it.
 
     The keys come from METRC_VENDOR_KEY and METRC_USER_KEY, or from the system keyring
     (`station metrc keys set`); they are never stored in the database or printed.
     """
-    context.obj = Server(base_url(state_code, sandbox, url))
+    settings = state.settings
+    context.obj = Server(
+        base_url(
+            state_code or settings.metrc_state,
+            sandbox or settings.metrc_sandbox,
+            url or settings.metrc_url,
+        )
+    )
 
 
 @metrc.group()

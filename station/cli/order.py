@@ -9,12 +9,11 @@ import click
 
 from station.cli.output import FORMATS, emit, message, warn_all
 from station.cli.state import State, pass_state
-from station.domain.dates import parse_past_date
-from station.domain.uid import UidRange, normalize
-from station.services import facilities, orders
+from station.domain.states import TagStatus, TagType
+from station.services import orders
 from station.services.importing import ImportOptions, import_file
 
-TAG_TYPE = click.Choice(["plant", "package"], case_sensitive=False)
+TAG_TYPE = click.Choice([kind.value for kind in TagType], case_sensitive=False)
 
 
 @click.group()
@@ -45,24 +44,15 @@ def add(
     if (last is None) == (count is None):
         raise click.UsageError("give exactly one of --last and --count")
     ctx = state.context()
-    first_uid = normalize(first)
-    rng = (
-        UidRange.between(first_uid, normalize(last))
-        if last is not None
-        else UidRange.counted(first_uid, count or 0)
-    )
-    draft = orders.OrderDraft(
-        facility=facilities.get_facility(ctx, license_number),
-        tag_type=tag_type.lower(),
-        order_date=parse_past_date(order_date, "order date", ctx.today()),
-        order_number=orders.clean_order_number(order_number),
-        runs=[rng.run()],
+    draft = orders.draft_order(
+        ctx, license_number, tag_type, first, order_date, order_number, last, count
     )
     recorded, warnings = orders.add_order(ctx, draft)
     warn_all(warnings)
+    [run] = draft.runs
     message(
-        f"recorded order {recorded.id}: {rng.quantity:,} {draft.tag_type} tags {rng.first_uid}"
-        f"..{rng.last_uid} for {draft.facility.license_number}"
+        f"recorded order {recorded.id}: {run.count:,} {draft.tag_type} tags {run.first_uid}"
+        f"..{run.last_uid} for {draft.facility.license_number}"
     )
 
 
@@ -104,10 +94,7 @@ def list_(state: State, fmt: str) -> None:
                 "order_date": summary.order_date.isoformat(),
                 "order_number": summary.order_number,
                 "total": summary.total,
-                "ordered": summary.counts["ordered"],
-                "received": summary.counts["received"],
-                "used": summary.counts["used"],
-                "voided": summary.counts["voided"],
+                **{status.value: summary.counts[status] for status in TagStatus},
                 "days_open": summary.days_open(today),
                 "ranges": summary.ranges,
             }
@@ -119,10 +106,7 @@ def list_(state: State, fmt: str) -> None:
         "order_date",
         "order_number",
         "total",
-        "ordered",
-        "received",
-        "used",
-        "voided",
+        *(status.value for status in TagStatus),
         "days_open",
     ]
     if fmt != "table":

@@ -1,4 +1,5 @@
-"""Writing results: tables for people, complete CSV or JSON for scripts (PRODUCT.md §3)."""
+"""Writing results: tables for people, complete CSV or JSON for scripts (the README's
+*Commands*)."""
 
 from __future__ import annotations
 

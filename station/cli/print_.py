@@ -10,13 +10,14 @@ from contextlib import contextmanager
 import click
 
 from station.cli.output import FORMATS, emit, message
-from station.cli.scans import uids_from_args
+from station.cli.scans import range_from_args, uids_from_args
 from station.cli.state import State, pass_state
 from station.domain.errors import StationError
+from station.domain.states import JobState
 from station.domain.text import plural
-from station.services import printing, rendering, tags
+from station.services import labels, printing
 from station.services.context import Context
-from station.services.job_runner import JobRunner, Outcome
+from station.services.printing import JobRunner, Outcome
 
 _JOB_COLUMNS = [
     "id",
@@ -55,7 +56,7 @@ def progress_bar(total: int) -> Iterator[Callable[[int, int], None]]:
         BarColumn(),
         MofNCompleteColumn(),
         TaskProgressColumn(),
-        TextColumn("{task.speed:.0f} labels/s" if False else "{task.fields[rate]}"),
+        TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
@@ -79,10 +80,10 @@ def run_job(ctx: Context, job_id: int) -> Outcome:
 
 def report(outcome: Outcome) -> None:
     """The one-line result; a paused job is a failed operation (exit 1)."""
-    if outcome.state == "done":
+    if outcome.state == JobState.DONE:
         message(f"job {outcome.job_id} done: {plural(outcome.done, 'label')} printed")
         return
-    if outcome.state == "cancelled":
+    if outcome.state == JobState.CANCELLED:
         raise StationError(f"job {outcome.job_id} was cancelled while printing")
     if outcome.uncertain:
         message(f"uncertain (may or may not have printed): {' '.join(outcome.uncertain)}")
@@ -130,21 +131,13 @@ def print_(
     if reprint != (reason is not None):
         raise click.UsageError("--reprint and --reason go together")
     ctx = state.context()
-    if range_:
-        first, last = uids_from_args(range_)
-        wanted = rendering.range_uids(ctx, first, last)
-    elif order_id is not None:
-        wanted = [
-            v.uid for v in tags.list_tags(ctx, order_id=order_id) if v.status in rendering.PRINTABLE
-        ]
-        if not wanted:
-            raise StationError(f"order {order_id} has no received or used tags to print")
-    elif batch_id is not None:
-        wanted = [v.uid for v in tags.list_tags(ctx, assignment_id=batch_id)]
-        if not wanted:
-            raise StationError(f"no assignment batch {batch_id}")
-    else:
-        wanted = uids_from_args(uids)
+    wanted = labels.uids_to_print(
+        ctx,
+        uids_from_args(uids),
+        range_from_args(range_),
+        order_id,
+        batch_id,
+    )
     job = printing.create_job(
         ctx, wanted, printer_name, template_name, copies, reverse, reason if reprint else None
     )
@@ -223,5 +216,5 @@ def cancel(state: State, job_id: int) -> None:
     """Cancel a job: no more labels are sent, and a Zebra's buffer is cleared (~JA)."""
     ctx = state.context()
     cancelled = printing.cancel(ctx, job_id)
-    warning = printing.clear_printer(cancelled)
+    warning = printing.clear_printer(ctx, cancelled)
     message(f"cancelled job {job_id}" + (f" ({warning})" if warning else ""))

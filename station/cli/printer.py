@@ -7,17 +7,17 @@ import click
 from station.cli.output import FORMATS, emit, message
 from station.cli.state import State, pass_state
 from station.domain.errors import StationError
-from station.services import printers
+from station.services import printer_setup
 
 
 @click.group()
 def printer() -> None:
-    """Label printers: Zebra (zpl) and ESC/POS thermal printers."""
+    """Label printers: Zebra (zpl) and ESC/POS thermal printer_setup."""
 
 
 @printer.command("add")
 @click.argument("name")
-@click.option("--driver", type=click.Choice(["zpl", "escpos"]), required=True)
+@click.option("--driver", type=click.Choice(printer_setup.DRIVER_NAMES), required=True)
 @click.option(
     "--connection",
     required=True,
@@ -37,7 +37,7 @@ def add(
     template_name: str | None,
 ) -> None:
     """Add a printer, e.g. station printer add shelf --driver zpl --connection tcp://10.0.0.9."""
-    added = printers.add_printer(
+    added = printer_setup.add_printer(
         state.context(), name, driver, connection, int(dpi) if dpi else None, template_name
     )
     message(
@@ -50,17 +50,8 @@ def add(
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @pass_state
 def list_(state: State, fmt: str) -> None:
-    """List printers."""
-    rows = (
-        {
-            "name": p.name,
-            "driver": p.driver,
-            "connection": p.connection,
-            "dpi": p.dpi,
-            "template": p.template,
-        }
-        for p in printers.list_printers(state.context())
-    )
+    """List printer_setup."""
+    rows = (p.as_dict() for p in printer_setup.list_printers(state.context()))
     emit(rows, fmt, ["name", "driver", "connection", "dpi", "template"])
 
 
@@ -69,7 +60,7 @@ def list_(state: State, fmt: str) -> None:
 @pass_state
 def test(state: State, name: str) -> None:
     """Print one test label (marked TEST, no real UID)."""
-    sent = printers.print_test_label(state.context(), name)
+    sent = printer_setup.print_test_label(state.context(), name)
     message(f"sent a test label to {name} ({sent:,} bytes)")
 
 
@@ -82,7 +73,7 @@ def test(state: State, name: str) -> None:
 @pass_state
 def status(state: State, name: str, timeout: float, fmt: str) -> None:
     """Ask the printer how it is; exit 1 unless it is ready."""
-    result = printers.status(state.context(), name, timeout)
+    result = printer_setup.status(state.context(), name, timeout)
     if fmt == "json":
         import json
 
@@ -111,5 +102,5 @@ def status(state: State, name: str, timeout: float, fmt: str) -> None:
 @pass_state
 def remove(state: State, name: str) -> None:
     """Remove a printer."""
-    printers.remove_printer(state.context(), name)
+    printer_setup.remove_printer(state.context(), name)
     message(f"removed printer {name}")

@@ -7,6 +7,7 @@ import click
 from station.cli.output import message
 from station.cli.scans import read_uids, uids_from_args
 from station.cli.state import State, pass_state
+from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.services import receiving
 
@@ -29,7 +30,7 @@ def receive(state: State, first: str, last: str | None) -> None:
     message(f"received {plural(result.received, 'tag')}" + (f" ({skipped})" if skipped else ""))
     today = ctx.today()
     for summary in result.orders:
-        missing = summary.counts["ordered"]
+        missing = summary.counts[TagStatus.ORDERED]
         state_of = (
             f"{missing:,} still missing, open {plural(summary.days_open(today) or 0, 'day')}"
             if missing

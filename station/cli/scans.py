@@ -40,5 +40,13 @@ def uids_from_args(values: Iterable[str]) -> list[str]:
     return uids
 
 
+def range_from_args(ends: tuple[str, str] | None) -> tuple[str, str] | None:
+    """``--range FIRST LAST`` as two UIDs, or None without it."""
+    if ends is None:
+        return None
+    first, last = uids_from_args(ends)
+    return first, last
+
+
 def warn_non_hex(uids: Iterable[str]) -> None:
     warn_all([w for w in map(hex_warning, uids) if w])

@@ -1,4 +1,5 @@
-"""What the global options give every command: a lazily opened service context."""
+"""What the global options give every command: the settings, and a lazily opened service
+context."""
 
 from __future__ import annotations
 
@@ -6,27 +7,23 @@ from dataclasses import dataclass, field
 
 import click
 
-from station.db.connection import default_url, open_database
-from station.services.context import Context
+from station.folders import Folders
+from station.services.context import Context, open_context
+from station.settings import Settings
 
 
 @dataclass
 class State:
+    settings: Settings
     db_url: str | None
     operator: str | None
+    folders: Folders = field(default_factory=Folders.for_user)
     _context: Context | None = field(default=None, init=False)
-
-    @property
-    def url(self) -> str:
-        return self.db_url or default_url()
 
     def context(self) -> Context:
         """Open (and migrate) the database on first use, so ``--help`` never touches it."""
         if self._context is None:
-            database = open_database(self.url)
-            self._context = Context(database)
-            if self.operator:
-                self._context.operator = self.operator
+            self._context = open_context(self.settings, self.folders, self.db_url, self.operator)
         return self._context
 
 

@@ -8,12 +8,13 @@ import click
 
 from station.cli.output import FORMATS, emit
 from station.cli.state import State, pass_state
+from station.domain.states import TagStatus, TagType
 from station.domain.uid import normalize
 from station.services import tags as tag_service
 from station.services.audit import iso_utc
 
-STATUS = click.Choice(["ordered", "received", "used", "voided"], case_sensitive=False)
-TAG_TYPE = click.Choice(["plant", "package"], case_sensitive=False)
+STATUS = click.Choice([status.value for status in TagStatus], case_sensitive=False)
+TAG_TYPE = click.Choice([kind.value for kind in TagType], case_sensitive=False)
 _TABLE_COLUMNS = [
     "uid",
     "type",

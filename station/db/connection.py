@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import platformdirs
 from peewee import Database, DatabaseError, PostgresqlDatabase, SqliteDatabase
 from playhouse import db_url
 from playhouse.migrations import MigrationError, Runner
@@ -14,7 +13,6 @@ from station.db.models import database_proxy
 from station.db.postgres import StationPostgresqlDatabase
 from station.domain.errors import StationError
 
-APP_NAME = "tag-station"
 MIGRATIONS = Path(__file__).parent / "migrations"
 # How long a writer waits for another station process to finish its transaction.
 BUSY_TIMEOUT_S = 15.0
@@ -27,12 +25,6 @@ SQLITE_PRAGMAS = {
     # also survives power loss, which is what a compliance record wants.
     "synchronous": 2,
 }
-
-
-def default_url() -> str:
-    """An SQLite file in the user data directory, so a fresh station needs no setup."""
-    path = Path(platformdirs.user_data_dir(APP_NAME)) / "station.db"
-    return f"sqlite:///{path}"
 
 
 def open_database(url: str) -> Database:

@@ -1,6 +1,7 @@
 """The station's tables as peewee models, bound late to whichever database is opened.
 
 The schema itself is created and changed only by the numbered scripts in ``migrations/``.
+The words kept in the state and kind columns are the enums of ``station.domain.states``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ from peewee import (
 )
 
 database_proxy = DatabaseProxy()
-
-TAG_TYPES = ("plant", "package")
-TAG_STATUSES = ("ordered", "received", "used", "voided")
 
 
 class BaseModel(Model):
@@ -47,7 +45,7 @@ class TagOrder(BaseModel):
     id = AutoField()
     facility = ForeignKeyField(Facility, backref="orders", on_delete="RESTRICT")
     facility_id: int
-    tag_type = CharField(max_length=8)
+    tag_type = CharField(max_length=8)  # TagType
     order_date = DateField()
     order_number = CharField(max_length=64, null=True)
     source = CharField(max_length=200)
@@ -70,7 +68,7 @@ class Assignment(BaseModel):
     id = AutoField()
     facility = ForeignKeyField(Facility, backref="assignments", on_delete="RESTRICT")
     facility_id: int
-    kind = CharField(max_length=8)
+    kind = CharField(max_length=8)  # TagType
     created_at = DateTimeField()
     created_by = CharField(max_length=100)
     item = CharField(max_length=200, null=True)
@@ -92,8 +90,8 @@ class Tag(BaseModel):
     id = AutoField()
     uid = CharField(max_length=24, unique=True)
     serial = IntegerField(null=True)
-    tag_type = CharField(max_length=8)
-    status = CharField(max_length=8)
+    tag_type = CharField(max_length=8)  # TagType
+    status = CharField(max_length=8)  # TagStatus
     facility = ForeignKeyField(Facility, backref="tags", on_delete="RESTRICT", index=False)
     order = ForeignKeyField(TagOrder, backref="tags", on_delete="RESTRICT", index=False)
     received_at = DateTimeField(null=True)
@@ -145,10 +143,6 @@ class Printer(BaseModel):
     created_at = DateTimeField()
 
 
-JOB_STATES = ("queued", "printing", "paused", "done", "cancelled")
-ITEM_STATES = ("pending", "sent", "done", "uncertain", "skipped")
-
-
 class PrintJob(BaseModel):
     """Labels for one printer, printed in order; the printer is copied in, so removing or
     changing it later does not change what a job was."""
@@ -159,7 +153,7 @@ class PrintJob(BaseModel):
     connection = CharField(max_length=500)
     template = CharField(max_length=100)
     template_version = CharField(max_length=40)
-    state = CharField(max_length=12)
+    state = CharField(max_length=12)  # JobState
     pause_reason = TextField(null=True)
     reprint_reason = TextField(null=True)
     reverse = BooleanField(default=False)
@@ -183,7 +177,7 @@ class PrintItem(BaseModel):
     position = IntegerField()
     tag = ForeignKeyField(Tag, on_delete="RESTRICT", index=False)
     copy = IntegerField()
-    state = CharField(max_length=10)
+    state = CharField(max_length=10)  # ItemState
     sent_at = DateTimeField(null=True)
     done_at = DateTimeField(null=True)
     job_id: int
@@ -205,9 +199,6 @@ class TagReplacement(BaseModel):
     assignment_id: int
 
 
-METRC_OBJECT_STATES = ("sending", "accepted", "rejected")
-
-
 class MetrcObject(BaseModel):
     """One object pushed to Metrc (a package, or a run of plant tags), keyed by its first tag.
 
@@ -220,7 +211,7 @@ class MetrcObject(BaseModel):
     endpoint = CharField(max_length=100)
     key_uid = CharField(max_length=24)
     count = IntegerField()
-    state = CharField(max_length=10)
+    state = CharField(max_length=10)  # MetrcObjectState
     answer = TextField(null=True)
     sent_at = DateTimeField(null=True)
     answered_at = DateTimeField(null=True)

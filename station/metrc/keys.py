@@ -7,10 +7,13 @@ are read when a command needs them and live only in memory; nothing the station 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from station.domain.errors import StationError
+
+if TYPE_CHECKING:
+    from station.settings import Settings
 
 VENDOR_ENV = "METRC_VENDOR_KEY"
 USER_ENV = "METRC_USER_KEY"
@@ -26,10 +29,9 @@ class Keys:
     user: str = field(repr=False)
 
 
-def load_keys() -> Keys:
+def load_keys(settings: Settings) -> Keys:
     """The keys from ``METRC_VENDOR_KEY``/``METRC_USER_KEY``, else from the keyring."""
-    vendor = os.environ.get(VENDOR_ENV, "").strip()
-    user = os.environ.get(USER_ENV, "").strip()
+    vendor, user = settings.metrc_vendor_key, settings.metrc_user_key
     if not vendor:
         vendor = _from_keyring(VENDOR_ENTRY)
     if not user:

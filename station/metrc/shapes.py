@@ -1,10 +1,9 @@
 """Every Metrc shape the station writes, in one place: API objects and CSV column orders.
 
-The payload fields are Metrc's documented examples (../shared/reference/metrc.md §4.4). Items
-marked [I] there are inferences — the CSV column orders (taken from T3's builders), the date
-and boolean spellings in the CSVs, and StartingTag + Count meaning a contiguous run — so each
-lives here as one named constant or function, easy to change when Metrc's own templates say
-otherwise.
+The payload fields follow the examples in Metrc's API documentation. Some are inferences —
+the CSV column orders, the date and boolean spellings in the CSVs, and StartingTag + Count
+meaning a contiguous run — so each lives here as one named constant or function, easy to
+change when Metrc's own templates say otherwise.
 """
 
 from __future__ import annotations

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from decimal import Decimal
 
 from peewee import ModelSelect
 
@@ -14,44 +12,17 @@ from station.db.locking import has_row_locks, locked
 from station.db.models import Assignment, Facility, Tag
 from station.db.rows import slices, tuples
 from station.domain.errors import StationError
+from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.domain.uid import next_to, serial_of
 from station.services import audit, facilities
 from station.services.context import Context
+from station.services.details import Details, PackageDetails
 
-GROWTH_PHASES = ("Immature", "Vegetative", "Flowering")
 # Tags read per step while looking for a contiguous run.
 _PAGE = 1000
 # Picks tried while other stations hold too many of the tags on hand.
 _ATTEMPTS = 8
-
-
-@dataclass(frozen=True)
-class PackageDetails:
-    item: str
-    quantity: Decimal
-    unit: str
-    production_batch: str | None
-    packaged_date: dt.date
-    location: str | None = None
-    # Set when the packages hold immature plants from this Metrc plant batch.
-    plant_batch: str | None = None
-
-    kind = "package"
-
-
-@dataclass(frozen=True)
-class PlantDetails:
-    strain: str
-    location: str | None
-    growth_phase: str | None
-    # The Metrc plant batch the newly tagged plants come from.
-    plant_batch: str | None = None
-
-    kind = "plant"
-
-
-Details = PackageDetails | PlantDetails
 
 
 @dataclass
@@ -60,15 +31,6 @@ class AssignResult:
     uids: list[str]
     contiguous: bool
     warnings: list[str]
-
-
-def parse_growth_phase(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    for phase in GROWTH_PHASES:
-        if phase.lower() == value.strip().lower():
-            return phase
-    raise StationError(f"unknown growth phase {value.strip()!r}: use {', '.join(GROWTH_PHASES)}")
 
 
 def assign_next(
@@ -172,7 +134,7 @@ def _facility_with_tags(ctx: Context, kind: str, license_number: str | None) -> 
 
 def _on_hand(facility: Facility, kind: str) -> ModelSelect[Tag]:
     query: ModelSelect[Tag] = Tag.select(Tag.id, Tag.uid).where(
-        (Tag.facility == facility.id) & (Tag.tag_type == kind) & (Tag.status == "received")
+        (Tag.facility == facility.id) & (Tag.tag_type == kind) & (Tag.status == TagStatus.RECEIVED)
     )
     return query
 
@@ -193,7 +155,7 @@ def _take(on_hand: ModelSelect[Tag], count: int, lock: bool) -> tuple[list[tuple
     ids = [tag_id for tag_id, _ in picked]
     got = 0
     for part in slices(ids):
-        query = Tag.select(Tag.id).where(Tag.id.in_(part) & (Tag.status == "received"))
+        query = Tag.select(Tag.id).where(Tag.id.in_(part) & (Tag.status == TagStatus.RECEIVED))
         got += len(list(tuples(locked(query.order_by(Tag.uid), skip_locked=True))))
     if got == count:
         return picked, contiguous
@@ -236,13 +198,13 @@ def _pick(
 def _check_assignable(uid: str, tag: Tag | None, kind: str) -> None:
     if tag is None:
         raise StationError(f"{uid} is on no order; only received tags can be assigned")
-    if tag.status == "ordered":
+    if tag.status == TagStatus.ORDERED:
         raise StationError(f"{uid} is ordered, not received; receive it before assigning it")
-    if tag.status == "used":
+    if tag.status == TagStatus.USED:
         raise StationError(
             f"{uid} is used (assignment {tag.assignment_id}); a used tag is never reused"
         )
-    if tag.status == "voided":
+    if tag.status == TagStatus.VOIDED:
         raise StationError(f"{uid} is voided; a voided tag is never reused")
     if tag.tag_type != kind:
         raise StationError(f"{uid} is a {tag.tag_type} tag; this assignment needs {kind} tags")
@@ -283,7 +245,7 @@ def _create(ctx: Context, facility: Facility, details: Details) -> Assignment:
 def _use(ctx: Context, assignment: Assignment, tags: ModelSelect[Tag]) -> int:
     ids = tags.select(Tag.id)
     changed: int = (
-        Tag.update(status="used", used_at=ctx.now(), assignment=assignment.id)
+        Tag.update(status=TagStatus.USED, used_at=ctx.now(), assignment=assignment.id)
         .where(Tag.id.in_(ids))
         .execute()
     )
@@ -305,8 +267,8 @@ def _use_ids(ctx: Context, assignment: Assignment, ids: list[int]) -> int:
     changed = 0
     for part in slices(ids):
         changed += (
-            Tag.update(status="used", used_at=now, assignment=assignment.id)
-            .where(Tag.id.in_(part) & (Tag.status == "received"))
+            Tag.update(status=TagStatus.USED, used_at=now, assignment=assignment.id)
+            .where(Tag.id.in_(part) & (Tag.status == TagStatus.RECEIVED))
             .execute()
         )
     return changed

@@ -1,25 +1,33 @@
-"""What every service call needs: the open database, who is acting, and the clock."""
+"""What every service call needs: the open database, who is acting, the clock, the settings
+and the user's folders; and opening all that for a command or a UI session."""
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from peewee import Database
+from peewee import Database, DatabaseError, InterfaceError
+
+from printers.errors import PrinterError
+from station import settings as station_settings
+from station.db.connection import open_database
+from station.domain.errors import StationError
+from station.folders import Folders
+from station.settings import Settings
+
+# What a refused or failed operation can raise, for the command line and the UI to show as
+# one line: the station's own refusals, printer problems, and database failures.
+FAILURES: tuple[type[Exception], ...] = (StationError, PrinterError)
+DATABASE_ERRORS: tuple[type[Exception], ...] = (DatabaseError, InterfaceError)
 
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def default_operator() -> str:
-    """``STATION_OPERATOR``, else the login name, so every change names a person."""
-    name = os.environ.get("STATION_OPERATOR", "").strip()
-    if name:
-        return name
+def login_name() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -29,8 +37,15 @@ def default_operator() -> str:
 @dataclass
 class Context:
     db: Database
-    operator: str = field(default_factory=default_operator)
+    # Empty: STATION_OPERATOR, else the login name, so every change names a person.
+    operator: str = ""
     clock: Callable[[], dt.datetime] = utc_now
+    settings: Settings = field(default_factory=station_settings.load)
+    folders: Folders = field(default_factory=Folders.for_user)
+
+    def __post_init__(self) -> None:
+        if not self.operator:
+            self.operator = self.settings.operator or login_name()
 
     def now(self) -> dt.datetime:
         """Now in UTC, as stored (naive UTC, the same on SQLite and PostgreSQL)."""
@@ -39,3 +54,13 @@ class Context:
     def today(self) -> dt.date:
         """The station's local calendar date (order dates and receipt deadlines use it)."""
         return self.clock().astimezone().date()
+
+
+def open_context(
+    settings: Settings, folders: Folders, db_url: str | None = None, operator: str | None = None
+) -> Context:
+    """Open (and migrate) the database named by ``db_url``, else ``STATION_DB``, else the
+    file in the user data folder; ``operator`` overrides ``STATION_OPERATOR``."""
+    station_settings.keep_escpos_cache_in(folders.escpos_cache())
+    url = db_url or settings.db_url or f"sqlite:///{folders.database}"
+    return Context(open_database(url), operator=operator or "", settings=settings, folders=folders)

@@ -8,6 +8,7 @@ from peewee import fn
 
 from station.db.models import Facility, Tag
 from station.db.rows import tuples
+from station.domain.states import TagStatus
 from station.services.context import Context
 from station.services.orders import OrderSummary, list_orders
 from station.services.printing import JobSummary, summaries
@@ -41,10 +42,10 @@ def tag_counts(ctx: Context) -> list[CountRow]:
             lic,
             name,
             kind,
-            c.get("ordered", 0),
-            c.get("received", 0),
-            c.get("used", 0),
-            c.get("voided", 0),
+            c.get(TagStatus.ORDERED, 0),
+            c.get(TagStatus.RECEIVED, 0),
+            c.get(TagStatus.USED, 0),
+            c.get(TagStatus.VOIDED, 0),
         )
         for (lic, name, kind), c in sorted(grid.items())
     ]
@@ -60,7 +61,7 @@ class Attention:
 
 
 def attention(ctx: Context) -> Attention:
-    open_orders = [order for order in list_orders(ctx) if order.counts["ordered"]]
+    open_orders = [order for order in list_orders(ctx) if order.counts[TagStatus.ORDERED]]
     stopped = [job for job in summaries(ctx) if job.status in ("paused", "interrupted")]
     uncertain = sum(job.counts["uncertain"] + job.counts["sent"] for job in stopped)
     return Attention(open_orders, stopped, uncertain)

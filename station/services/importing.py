@@ -1,4 +1,5 @@
-"""Importing tag orders from a CSV file or a Metrc tags JSON array (PRODUCT.md §4).
+"""Importing tag orders from a CSV file or a Metrc tags JSON array (the formats are in the
+README's *Orders*).
 
 A file is checked completely before anything is stored, and stored in one transaction, so a
 bad row anywhere leaves the database as it was.
@@ -18,6 +19,7 @@ from typing import Any
 from station.db.models import Facility, TagOrder
 from station.domain.dates import parse_date, parse_past_date
 from station.domain.errors import StationError
+from station.domain.states import TagStatus, TagType
 from station.domain.text import show
 from station.domain.uid import Run, UidRange, normalize, runs
 from station.services import facilities
@@ -69,7 +71,7 @@ class _Group:
 
     license_number: str
     facility_name: str | None
-    tag_type: str
+    tag_type: TagType
     order_date: dt.date
     order_number: str | None
     singles: list[str] = field(default_factory=list)
@@ -79,9 +81,9 @@ class _Group:
 def import_file(ctx: Context, path: Path, options: ImportOptions) -> ImportResult:
     text = read_text(path)
     if text.lstrip().startswith("["):
-        groups, status = _parse_metrc_json(ctx, path, text, options), "received"
+        groups, status = _parse_metrc_json(ctx, path, text, options), TagStatus.RECEIVED
     else:
-        groups, status = _parse_csv(ctx, path, text, options), "ordered"
+        groups, status = _parse_csv(ctx, path, text, options), TagStatus.ORDERED
     return _store(ctx, path, groups, status)
 
 
@@ -250,7 +252,7 @@ def _metrc_tag(item: Any) -> tuple[str, dict[str, str]]:
     return normalize(item["Label"]), cells
 
 
-def _store(ctx: Context, path: Path, groups: list[_Group], status: str) -> ImportResult:
+def _store(ctx: Context, path: Path, groups: list[_Group], status: TagStatus) -> ImportResult:
     orders: list[TagOrder] = []
     warnings: list[str] = []
     total = 0

@@ -1,11 +1,65 @@
-"""What a tag's label says: the station's data put into the printer layer's terms."""
+"""Labels of recorded tags: which tags a print or a render takes, and what each label says
+(the station's data put into the printer layer's terms)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from printers.label import LabelData
+from station.domain.errors import StationError
+from station.domain.states import PRINTABLE
+from station.domain.uid import UidRange
+from station.services import tags
+from station.services.context import Context
 from station.services.tags import TagView
+
+
+def uids_to_print(
+    ctx: Context,
+    uids: Sequence[str] = (),
+    first_last: tuple[str, str] | None = None,
+    order_id: int | None = None,
+    batch_id: int | None = None,
+) -> list[str]:
+    """The UIDs a print or a render takes: the ones given, every tag of a range (each must be
+    on record), an order's received and used tags, or an assignment batch's tags."""
+    if sum([bool(uids), first_last is not None, order_id is not None, batch_id is not None]) != 1:
+        raise StationError("give UIDs, a range FIRST LAST, an order or a batch")
+    if first_last is not None:
+        rng = UidRange.between(*first_last)
+        wanted = list(rng)
+        found = tags.uids_between(ctx, rng.first_uid, rng.last_uid)
+        missing = next((uid for uid in wanted if uid not in found), None)
+        if missing is not None:
+            raise StationError(f"{missing} is on no order")
+        return wanted
+    if order_id is not None:
+        chosen = [v.uid for v in tags.list_tags(ctx, order_id=order_id) if v.status in PRINTABLE]
+        if not chosen:
+            raise StationError(f"order {order_id} has no received or used tags to print")
+        return chosen
+    if batch_id is not None:
+        chosen = [view.uid for view in tags.list_tags(ctx, assignment_id=batch_id)]
+        if not chosen:
+            raise StationError(f"no assignment batch {batch_id}")
+        return chosen
+    return list(uids)
+
+
+def printable(ctx: Context, uids: Sequence[str]) -> list[tuple[int, TagView]]:
+    """The tags behind ``uids`` (repeats once, in order) with their row ids, read in a few
+    queries; only received and used tags get labels."""
+    found = tags.views_by_uid(ctx, uids)
+    chosen = []
+    for uid in dict.fromkeys(uids):
+        if uid not in found:
+            raise StationError(f"{uid} is on no order")
+        tag_id, view = found[uid]
+        if view.status not in PRINTABLE:
+            raise StationError(f"{uid} is {view.status}; only received and used tags get labels")
+        chosen.append((tag_id, view))
+    return chosen
 
 
 def label_for(tag: TagView) -> LabelData:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from station.db.models import Facility, Tag
 from station.db.rows import slices, tuples
 from station.domain.errors import StationError
+from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
 from station.domain.uid import normalize, runs
 from station.metrc import shapes
@@ -92,14 +93,16 @@ def compare(ctx: Context, client: TagSource, tag_type: str) -> Comparison:
             found.unknown_here.append(uid)
         elif facility_id != facility.id or kind != tag_type:
             found.ignored.append(uid)  # known here under another facility or type
-        elif status == "used":
+        elif status == TagStatus.USED:
             found.used_here.append(uid)
-        elif status == "voided":
+        elif status == TagStatus.VOIDED:
             found.voided_here.append(uid)
-        elif status == "ordered":
+        elif status == TagStatus.ORDERED:
             found.not_received_here.append(uid)
     received = Tag.select(Tag.uid).where(
-        (Tag.facility == facility.id) & (Tag.tag_type == tag_type) & (Tag.status == "received")
+        (Tag.facility == facility.id)
+        & (Tag.tag_type == tag_type)
+        & (Tag.status == TagStatus.RECEIVED)
     )
     found.missing_in_metrc = [
         uid for (uid,) in tuples(received.order_by(Tag.uid)) if uid not in labels
@@ -116,11 +119,11 @@ def pull(ctx: Context, client: TagSource, tag_type: str) -> Comparison:
     facility = facilities.get_facility(ctx, client.license_number)
     draft = OrderDraft(
         facility=facility,
-        tag_type=tag_type,
+        tag_type=TagType(tag_type),
         order_date=ctx.today(),
         order_number=None,
         runs=runs(found.unknown_here),
-        status="received",
+        status=TagStatus.RECEIVED,
     )
     with ctx.db.atomic():
         create_order(ctx, draft, SOURCE)

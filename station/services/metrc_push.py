@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from station.db.models import MetrcObject, Tag
 from station.db.rows import slices
+from station.domain.states import MetrcObjectState
 from station.domain.text import plural
 from station.metrc import shapes
 from station.metrc.client import MetrcError, MetrcUnsure, MetrcValidation
@@ -97,7 +98,7 @@ def _pending(
     states = _states(built.objects)
     todo = []
     for item in built.objects:
-        if states.get((item.endpoint, item.key_uid)) == "accepted":
+        if states.get((item.endpoint, item.key_uid)) == MetrcObjectState.ACCEPTED:
             report.earlier += 1
         else:
             todo.append(item)
@@ -108,8 +109,12 @@ def push(ctx: Context, client: Pusher, assignment_ids: Sequence[int] | None = No
     todo, report, states = _pending(ctx, client.license_number, assignment_ids)
     fresh: list[Outgoing] = []
     for item in todo:
-        if states.get((item.endpoint, item.key_uid)) == "sending" and _in_metrc(client, item):
-            _settle(ctx, [item], "accepted", "found in Metrc after an interrupted push")
+        if states.get((item.endpoint, item.key_uid)) == MetrcObjectState.SENDING and _in_metrc(
+            client, item
+        ):
+            _settle(
+                ctx, [item], MetrcObjectState.ACCEPTED, "found in Metrc after an interrupted push"
+            )
             report.found.append(item)
         else:
             fresh.append(item)
@@ -156,7 +161,7 @@ def _send(
     except MetrcError:
         _restore(ctx, chunk, before)  # nothing reached Metrc
         raise
-    _settle(ctx, chunk, "accepted", _answers(answer, len(chunk)))
+    _settle(ctx, chunk, MetrcObjectState.ACCEPTED, _answers(answer, len(chunk)))
     report.accepted.extend(chunk)
 
 
@@ -164,10 +169,10 @@ def _refused(ctx: Context, client: Pusher, item: Outgoing, why: str, report: Pus
     # A tag Metrc calls used may be used by this very object, from a call whose answer was
     # lost (a retried 5xx): look before calling it refused.
     if _in_metrc(client, item):
-        _settle(ctx, [item], "accepted", "already in Metrc")
+        _settle(ctx, [item], MetrcObjectState.ACCEPTED, "already in Metrc")
         report.found.append(item)
         return
-    _settle(ctx, [item], "rejected", why)
+    _settle(ctx, [item], MetrcObjectState.REJECTED, why)
     report.rejected.append((item, why))
 
 
@@ -206,11 +211,11 @@ def _mark_sending(ctx: Context, chunk: list[Outgoing]) -> dict[tuple[str, str], 
                     endpoint=item.endpoint,
                     key_uid=item.key_uid,
                     count=item.count,
-                    state="sending",
+                    state=MetrcObjectState.SENDING,
                     sent_at=now,
                 )
             else:
-                MetrcObject.update(state="sending", sent_at=now, answer=None).where(
+                MetrcObject.update(state=MetrcObjectState.SENDING, sent_at=now, answer=None).where(
                     (MetrcObject.endpoint == item.endpoint) & (MetrcObject.key_uid == item.key_uid)
                 ).execute()
     return before
@@ -229,7 +234,9 @@ def _restore(
                 MetrcObject.update(state=earlier).where(where).execute()
 
 
-def _settle(ctx: Context, chunk: list[Outgoing], state: str, answer: str | list[str]) -> None:
+def _settle(
+    ctx: Context, chunk: list[Outgoing], state: MetrcObjectState, answer: str | list[str]
+) -> None:
     answers = answer if isinstance(answer, list) else [answer] * len(chunk)
     now = ctx.now()
     uids = [uid for item in chunk for uid in item.uids]
@@ -238,11 +245,11 @@ def _settle(ctx: Context, chunk: list[Outgoing], state: str, answer: str | list[
             MetrcObject.update(state=state, answer=said, answered_at=now).where(
                 (MetrcObject.endpoint == item.endpoint) & (MetrcObject.key_uid == item.key_uid)
             ).execute()
-        action = "metrc.accepted" if state == "accepted" else "metrc.rejected"
+        action = "metrc.accepted" if state == MetrcObjectState.ACCEPTED else "metrc.rejected"
         endpoint = chunk[0].endpoint
         summary = (
             f"Metrc accepted {len(chunk)} object(s) of {endpoint}"
-            if state == "accepted"
+            if state == MetrcObjectState.ACCEPTED
             else f"Metrc refused {chunk[0].key_uid} ({endpoint}): {answers[0]}"
         )
         audit.record(

@@ -3,23 +3,20 @@ and the address is chosen, for the command line and the terminal UI alike."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from station.metrc.client import DEFAULT_STATE, MetrcClient, base_url
+from station.metrc.client import MetrcClient, base_url
 from station.metrc.keys import load_keys
 from station.services import metrc_pull
 from station.services.context import Context
 
 
-def url_from_environment() -> str:
+def url_from_settings(ctx: Context) -> str:
     """``METRC_URL``, else the API of ``METRC_STATE`` (California by default), its sandbox
     when ``METRC_SANDBOX`` is 1 (the command line's --url, --state and --sandbox)."""
-    sandbox = os.environ.get("METRC_SANDBOX", "").strip().lower() in ("1", "true", "yes")
-    return base_url(
-        os.environ.get("METRC_STATE", DEFAULT_STATE), sandbox, os.environ.get("METRC_URL")
-    )
+    settings = ctx.settings
+    return base_url(settings.metrc_state, settings.metrc_sandbox, settings.metrc_url)
 
 
 @contextmanager
@@ -28,7 +25,7 @@ def clients(
 ) -> Iterator[list[MetrcClient]]:
     """One client per facility (or for ``license_number``), closed afterwards."""
     found = metrc_pull.licenses_to_check(ctx, license_number)
-    keys = load_keys()
+    keys = load_keys(ctx.settings)
     opened = [MetrcClient(url, keys, facility.license_number) for facility in found]
     try:
         yield opened

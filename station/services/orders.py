@@ -14,24 +14,26 @@ from peewee import Field, fn
 from station.db.bulk import db_datetime, insert_rows
 from station.db.models import Facility, OrderRange, Tag, TagOrder
 from station.db.rows import tuples
+from station.domain.dates import parse_past_date
 from station.domain.errors import StationError
+from station.domain.states import TagStatus, TagType
 from station.domain.text import show
-from station.domain.uid import Run, hex_warning, serial_of
-from station.services import audit, fields
+from station.domain.uid import SERIAL_DIGITS, Run, UidRange, hex_warning, normalize, serial_of
+from station.services import audit, facilities, fields
 from station.services.context import Context
 
 # Metrc's TagInventoryTypeName values and the plain words staff use.
 _TYPE_NAMES = {
-    "plant": "plant",
-    "package": "package",
-    "cannabisplant": "plant",
-    "cannabispackage": "package",
-    "medicalplant": "plant",
-    "medicalpackage": "package",
+    "plant": TagType.PLANT,
+    "package": TagType.PACKAGE,
+    "cannabisplant": TagType.PLANT,
+    "cannabispackage": TagType.PACKAGE,
+    "medicalplant": TagType.PLANT,
+    "medicalpackage": TagType.PACKAGE,
 }
 
 
-def parse_tag_type(value: str) -> str:
+def parse_tag_type(value: str) -> TagType:
     key = "".join(value.split()).lower()
     try:
         return _TYPE_NAMES[key]
@@ -44,11 +46,11 @@ class OrderDraft:
     """An order as read from the command line or a file, before it is checked and stored."""
 
     facility: Facility
-    tag_type: str
+    tag_type: TagType
     order_date: dt.date
     order_number: str | None
     runs: list[Run]
-    status: str = "ordered"
+    status: TagStatus = TagStatus.ORDERED
 
     @property
     def quantity(self) -> int:
@@ -72,7 +74,7 @@ class OrderSummary:
 
     def days_open(self, today: dt.date) -> int | None:
         """Days since the order date while tags are still to be received, else None."""
-        return (today - self.order_date).days if self.counts["ordered"] else None
+        return (today - self.order_date).days if self.counts[TagStatus.ORDERED] else None
 
 
 def create_order(ctx: Context, draft: OrderDraft, source: str) -> tuple[TagOrder, list[str]]:
@@ -94,7 +96,7 @@ def create_order(ctx: Context, draft: OrderDraft, source: str) -> tuple[TagOrder
         [(order.id, run.first_uid, run.last_uid, run.count) for run in draft.runs],
         fields=[OrderRange.order, OrderRange.first_uid, OrderRange.last_uid, OrderRange.quantity],
     ).execute()
-    received_at = db_datetime(now) if draft.status == "received" else None
+    received_at = db_datetime(now) if draft.status == TagStatus.RECEIVED else None
     columns: list[Field[Any]] = [
         Tag.uid,
         Tag.serial,
@@ -134,6 +136,46 @@ def create_order(ctx: Context, draft: OrderDraft, source: str) -> tuple[TagOrder
         tag_count=draft.quantity,
     )
     return order, warnings
+
+
+def draft_order(
+    ctx: Context,
+    license_number: str,
+    tag_type: str | None,
+    first: str,
+    order_date: str,
+    order_number: str | None = None,
+    last: str | None = None,
+    count: int | None = None,
+) -> OrderDraft:
+    """One range as typed: ``first`` and ``last`` UIDs, or ``first`` and a ``count``."""
+    if tag_type is None:
+        raise StationError("choose the tag type")
+    kind = parse_tag_type(tag_type)
+    first_uid = normalize(first)
+    if (last is None) == (count is None):
+        raise StationError("give the range's last UID or a count, not both")
+    rng = (
+        UidRange.between(first_uid, normalize(last))
+        if last is not None
+        else UidRange.counted(first_uid, count or 0)
+    )
+    return OrderDraft(
+        facility=facilities.get_facility(ctx, license_number),
+        tag_type=kind,
+        order_date=parse_past_date(order_date, "order date", ctx.today()),
+        order_number=clean_order_number(order_number),
+        runs=[rng.run()],
+    )
+
+
+def last_or_count(text: str) -> tuple[str | None, int | None]:
+    """A range's end typed in one field: a count (digits, as many as a serial has at most)
+    or the last UID."""
+    value = text.strip()
+    if value.isdigit() and len(value) <= SERIAL_DIGITS:
+        return None, int(value)
+    return value, None
 
 
 def add_order(ctx: Context, draft: OrderDraft) -> tuple[TagOrder, list[str]]:

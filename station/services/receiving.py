@@ -12,6 +12,7 @@ from station.db.locking import lock_rows, locked
 from station.db.models import Tag
 from station.db.rows import slices, tuples
 from station.domain.errors import StationError
+from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.domain.uid import Run, UidRange, follows
 from station.services import audit
@@ -47,7 +48,7 @@ def receive_range(
                 f"order (first: {_first_missing(rng)}); record the order first"
             )
         _refuse_nothing(counts)
-        ordered = in_range & (Tag.status == "ordered")
+        ordered = in_range & (Tag.status == TagStatus.ORDERED)
         order_ids = [o for (o,) in tuples(Tag.select(Tag.order).where(ordered).distinct())]
         # The event's tag links come from the same selection as the update, before it runs.
         audit.record(
@@ -56,10 +57,12 @@ def receive_range(
             f"received {plural(counts['ordered'], 'tag')} in {rng.first_uid}..{rng.last_uid}",
             {"range": str(rng), "skipped": _skipped(counts)},
             tags=Tag.select().where(ordered),
-            tag_count=counts["ordered"],
+            tag_count=counts[TagStatus.ORDERED],
         )
-        changed = Tag.update(status="received", received_at=ctx.now()).where(ordered).execute()
-        _check_all_received(changed, counts["ordered"])
+        changed = (
+            Tag.update(status=TagStatus.RECEIVED, received_at=ctx.now()).where(ordered).execute()
+        )
+        _check_all_received(changed, counts[TagStatus.ORDERED])
         summaries = list_orders(ctx, order_ids) if progress else []
         return ReceiveResult(changed, _skipped(counts), summaries, order_ids)
 
@@ -83,8 +86,10 @@ def receive_uids(ctx: Context, uids: Sequence[str], progress: bool = True) -> Re
             raise StationError(f"{unknown[0]}{more} is on no order; record the order first")
         counts = Counter(status for _, status, _ in found.values())
         _refuse_nothing(counts)
-        ids = [tag_id for tag_id, status, _ in found.values() if status == "ordered"]
-        order_ids = sorted({order for _, status, order in found.values() if status == "ordered"})
+        ids = [tag_id for tag_id, status, _ in found.values() if status == TagStatus.ORDERED]
+        order_ids = sorted(
+            {order for _, status, order in found.values() if status == TagStatus.ORDERED}
+        )
         audit.record(
             ctx,
             "receive",
@@ -97,8 +102,8 @@ def receive_uids(ctx: Context, uids: Sequence[str], progress: bool = True) -> Re
         changed = 0
         for part in slices(ids):
             changed += (
-                Tag.update(status="received", received_at=now)
-                .where(Tag.id.in_(part) & (Tag.status == "ordered"))
+                Tag.update(status=TagStatus.RECEIVED, received_at=now)
+                .where(Tag.id.in_(part) & (Tag.status == TagStatus.ORDERED))
                 .execute()
             )
         _check_all_received(changed, len(ids))
@@ -117,13 +122,13 @@ def _check_all_received(changed: int, wanted: int) -> None:
 
 
 def _refuse_nothing(counts: Counter[str]) -> None:
-    if counts["ordered"] == 0:
+    if counts[TagStatus.ORDERED] == 0:
         parts = ", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))
         raise StationError(f"nothing to receive: the tags are {parts}")
 
 
 def _skipped(counts: Counter[str]) -> Counter[str]:
-    return Counter({status: n for status, n in counts.items() if status != "ordered"})
+    return Counter({status: n for status, n in counts.items() if status != TagStatus.ORDERED})
 
 
 def _first_missing(rng: UidRange) -> str:
@@ -140,7 +145,7 @@ def missing(ctx: Context, order_id: int, runs_wanted: int = 5, look: int = 2000)
     """
     query = (
         Tag.select(Tag.uid)
-        .where((Tag.order == order_id) & (Tag.status == "ordered"))
+        .where((Tag.order == order_id) & (Tag.status == TagStatus.ORDERED))
         .order_by(Tag.uid)
         .limit(look + 1)
     )

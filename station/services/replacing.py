@@ -11,6 +11,7 @@ import datetime as dt
 from station.db.locking import locked
 from station.db.models import Tag, TagReplacement
 from station.domain.errors import StationError
+from station.domain.states import TagStatus
 from station.services import audit
 from station.services.context import Context
 
@@ -34,21 +35,21 @@ def replace_tag(
                 raise StationError(
                     f"{tag.uid} is a {tag.tag_type} tag; only plant tags are replaced"
                 )
-        if old.status != "used":
+        if old.status != TagStatus.USED:
             raise StationError(f"{old_uid} is {old.status}, not on a plant; nothing to replace")
-        if new.status != "received":
+        if new.status != TagStatus.RECEIVED:
             raise StationError(
                 f"{new_uid} is {new.status}; the new tag must be received and unused"
             )
         if new.facility_id != old.facility_id:
             raise StationError(f"{new_uid} belongs to another facility than {old_uid}")
         now = ctx.now()
-        Tag.update(status="used", used_at=now, assignment=old.assignment_id).where(
+        Tag.update(status=TagStatus.USED, used_at=now, assignment=old.assignment_id).where(
             Tag.id == new.id
         ).execute()
-        Tag.update(status="voided", voided_at=now, void_reason=f"replaced by {new_uid}").where(
-            Tag.id == old.id
-        ).execute()
+        Tag.update(
+            status=TagStatus.VOIDED, voided_at=now, void_reason=f"replaced by {new_uid}"
+        ).where(Tag.id == old.id).execute()
         replacement: TagReplacement = TagReplacement.create(
             old_tag=old.id,
             new_tag=new.id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from peewee import JOIN
 
 from station.db.models import Assignment, Facility, Tag, TagOrder
-from station.db.rows import slices
+from station.db.rows import slices, tuples
 from station.domain.errors import StationError
 from station.services import audit
 from station.services.context import Context
@@ -125,14 +125,26 @@ def list_tags(
         yield _view(tag)
 
 
-def views_by_id(ctx: Context, tag_ids: list[int]) -> dict[int, TagView]:
-    """Many tags by id in a few queries (a print job's labels)."""
-    found: dict[int, TagView] = {}
-    unique = sorted(set(tag_ids))
-    for part in slices(unique):
-        for tag in _query().where(Tag.id.in_(part)):
-            found[tag.id] = _view(tag)
-    return found
+def views_by_id(ctx: Context, tag_ids: Sequence[int]) -> dict[int, TagView]:
+    """Many tags by row id in a few queries (a print job's labels)."""
+    return {tag.id: _view(tag) for tag in _many(Tag.id, tag_ids)}
+
+
+def views_by_uid(ctx: Context, uids: Sequence[str]) -> dict[str, tuple[int, TagView]]:
+    """Many tags by UID in a few queries, each with its row id; UIDs on no order are left
+    out."""
+    return {tag.uid: (tag.id, _view(tag)) for tag in _many(Tag.uid, uids)}
+
+
+def uids_between(ctx: Context, first_uid: str, last_uid: str) -> set[str]:
+    """The UIDs on record from ``first_uid`` to ``last_uid`` (one index range read)."""
+    query = Tag.select(Tag.uid).where(Tag.uid.between(first_uid, last_uid))
+    return {uid for (uid,) in tuples(query)}
+
+
+def _many(column: Any, keys: Sequence[Any]) -> Iterator[Tag]:
+    for part in slices(sorted(set(keys))):
+        yield from _query().where(column.in_(part))
 
 
 def page(

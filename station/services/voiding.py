@@ -8,6 +8,7 @@ from station.db.locking import locked
 from station.db.models import Tag
 from station.db.rows import slices
 from station.domain.errors import StationError
+from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.services import audit, fields
 from station.services.context import Context
@@ -30,16 +31,16 @@ def void(ctx: Context, uids: Sequence[str], reason: str) -> list[str]:
             tag = tags.get(uid)
             if tag is None:
                 raise StationError(f"{uid} is on no order; nothing to void")
-            if tag.status == "used":
+            if tag.status == TagStatus.USED:
                 raise StationError(
                     f"{uid} is used (assignment {tag.assignment_id}); a used tag cannot be voided"
                 )
-            if tag.status == "voided":
+            if tag.status == TagStatus.VOIDED:
                 raise StationError(f"{uid} is already voided")
         ids = [tags[uid].id for uid in wanted]
         now = ctx.now()
         for some_ids in slices(ids):
-            Tag.update(status="voided", voided_at=now, void_reason=why).where(
+            Tag.update(status=TagStatus.VOIDED, voided_at=now, void_reason=why).where(
                 Tag.id.in_(some_ids)
             ).execute()
         audit.record(

@@ -15,8 +15,9 @@ from decimal import Decimal
 
 from station.db.connection import open_database
 from station.domain.errors import StationError
-from station.services.assignment import PackageDetails, assign_next
+from station.services.assignment import assign_next
 from station.services.context import Context
+from station.services.details import PackageDetails
 from station.services.receiving import receive_range
 from station.services.voiding import void
 

@@ -11,13 +11,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Footer, Header, Input, ProgressBar, Select, Static
 
-from station.domain.dates import parse_past_date
 from station.domain.errors import StationError
+from station.domain.states import JobState, TagType
 from station.domain.text import plural
 from station.domain.uid import normalize, runs
-from station.services import assignment, fields, printers, printing
-from station.services.assignment import Details, PackageDetails, PlantDetails
-from station.services.job_runner import JobRunner, Outcome
+from station.services import assignment, printing
+from station.services.details import GROWTH_PHASES, Details, package_details, plant_details
+from station.services.printing import JobRunner, Outcome
 from station.ui.screens.base import StationScreen, plain
 from station.ui.widgets.scan_input import ScanInput
 
@@ -38,8 +38,8 @@ class AssignScreen(StationScreen):
         yield Header()
         with Horizontal(classes="row"):
             yield Select(
-                [("Packages", "package"), ("Plants", "plant")],
-                value="package",
+                [("Packages", TagType.PACKAGE), ("Plants", TagType.PLANT)],
+                value=TagType.PACKAGE,
                 allow_blank=False,
                 id="kind",
             )
@@ -64,9 +64,7 @@ class AssignScreen(StationScreen):
         with Vertical(id="plant-fields"), Horizontal(classes="row"):
             yield Input(placeholder="Strain", id="strain")
             yield Input(placeholder="Location (optional)", id="location")
-            yield Select(
-                [(p, p) for p in assignment.GROWTH_PHASES], prompt="Growth phase", id="phase"
-            )
+            yield Select([(p, p) for p in GROWTH_PHASES], prompt="Growth phase", id="phase")
             yield Input(placeholder="Metrc plant batch (optional)", id="plant-batch")
         yield ScanInput(placeholder="Or scan the exact tags to assign", id="scan")
         yield Static("", id="scans", classes="hint")
@@ -84,18 +82,11 @@ class AssignScreen(StationScreen):
     def on_mount(self) -> None:
         self.query_one("#plant-fields").display = False
         self.query_one("#progress").display = False
-        self.call(lambda: printers.list_printers(self.ctx), self._printers)
-
-    def _printers(self, found: list[object]) -> None:
-        options = [(p.name, p.name) for p in found]  # type: ignore[attr-defined]
-        select = self.query_one("#printer", Select)
-        select.set_options(options)
-        if options:
-            select.value = options[0][1]
+        self.load_printers("#printer")
 
     @on(Select.Changed, "#kind")
     def kind_changed(self, event: Select.Changed) -> None:
-        plant = event.value == "plant"
+        plant = event.value == TagType.PLANT
         self.query_one("#package-fields").display = not plant
         self.query_one("#plant-fields").display = plant
         self.previewed = None
@@ -128,33 +119,23 @@ class AssignScreen(StationScreen):
         return self.query_one(f"#{widget_id}", Input).value
 
     def _details(self) -> Details:
-        if self.query_one("#kind", Select).value == "plant":
+        if self.query_one("#kind", Select).value == TagType.PLANT:
             phase = self.query_one("#phase", Select).value
-            return PlantDetails(
-                strain=fields.required_text(self._value("strain"), "strain", 200),
-                location=fields.text(self._value("location"), "location", 200, required=False),
-                growth_phase=phase if isinstance(phase, str) else None,
-                plant_batch=fields.text(
-                    self._value("plant-batch"), "plant batch", 200, required=False
-                ),
+            return plant_details(
+                self._value("strain"),
+                self._value("location"),
+                phase if isinstance(phase, str) else None,
+                self._value("plant-batch"),
             )
-        date = self._value("date")
-        return PackageDetails(
-            item=fields.required_text(self._value("item"), "item", 200),
-            quantity=fields.positive_decimal(self._value("quantity"), "quantity"),
-            unit=fields.required_text(self._value("unit"), "unit", 40),
-            production_batch=fields.text(
-                self._value("batch"), "production batch", 100, required=False
-            ),
-            packaged_date=(
-                parse_past_date(date, "packaged date", self.ctx.today())
-                if date
-                else self.ctx.today()
-            ),
-            location=fields.text(self._value("package-location"), "location", 200, required=False),
-            plant_batch=fields.text(
-                self._value("package-plant-batch"), "plant batch", 200, required=False
-            ),
+        return package_details(
+            self.ctx.today(),
+            self._value("item"),
+            self._value("quantity"),
+            self._value("unit"),
+            self._value("batch"),
+            self._value("date"),
+            self._value("package-location"),
+            self._value("package-plant-batch"),
         )
 
     def _request(self) -> tuple[Details, int | None, str | None]:
@@ -246,7 +227,7 @@ class AssignScreen(StationScreen):
         )
 
     def _printed(self, outcome: Outcome) -> None:
-        if outcome.state == "done":
+        if outcome.state == JobState.DONE:
             self.say(f"Job {outcome.job_id}: {plural(outcome.done, 'label')} printed")
         else:
             self.fail(f"Job {outcome.job_id} {outcome.state}: {outcome.reason} (see F4)")

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.screen import Screen
+from textual.widgets import Select
 from textual.worker import Worker, WorkerState
 
-from printers.errors import PrinterError
-from station.domain.errors import StationError
-from station.services.context import Context
+from station.services import printer_setup
+from station.services.context import FAILURES, Context
+from station.services.printer_setup import PrinterView
 
 if TYPE_CHECKING:
     from station.ui.app import StationApp
@@ -59,6 +60,18 @@ class StationScreen(Screen[None]):
 
         return finish
 
+    def load_printers(self, select_id: str) -> None:
+        """Fill a printer choice with the station's printers, the first one chosen."""
+
+        def show(found: list[PrinterView]) -> None:
+            options = [(printer.name, printer.name) for printer in found]
+            select = self.query_one(select_id, Select)
+            select.set_options(options)
+            if options:
+                select.value = options[0][1]
+
+        self.call(lambda: printer_setup.list_printers(self.ctx), show)
+
     def call(
         self,
         work: Callable[[], Any],
@@ -87,7 +100,7 @@ class StationScreen(Screen[None]):
             done(event.worker.result)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
-            if isinstance(error, StationError | PrinterError):
+            if isinstance(error, FAILURES):
                 self.fail(str(error))
             else:
                 self.fail(f"unexpected {type(error).__name__}: {error}")

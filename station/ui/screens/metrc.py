@@ -46,7 +46,7 @@ class MetrcScreen(StationScreen):
 
         def work() -> list[str]:
             lines: list[str] = []
-            url = metrc_session.url_from_environment()
+            url = metrc_session.url_from_settings(self.ctx)
             with metrc_session.clients(self.ctx, url) as opened:
                 for found in metrc_pull.compare_all(self.ctx, opened, ("package", "plant"), act):
                     lines += [found] if isinstance(found, str) else metrc_pull.describe(found)
@@ -63,7 +63,7 @@ class MetrcScreen(StationScreen):
 
         def work() -> list[str]:
             lines: list[str] = []
-            url = metrc_session.url_from_environment()
+            url = metrc_session.url_from_settings(self.ctx)
             with metrc_session.clients(self.ctx, url) as opened:
                 for client in opened:
                     lines += metrc_push.describe(metrc_push.push(self.ctx, client))

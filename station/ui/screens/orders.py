@@ -11,10 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, DirectoryTree, Footer, Header, Input, Select, Static
 
-from station.domain.dates import parse_past_date
-from station.domain.errors import StationError
-from station.domain.uid import UidRange, normalize
-from station.services import facilities, orders
+from station.domain.states import TagStatus, TagType
+from station.services import orders
 from station.services.importing import ImportOptions, ImportResult, import_file
 from station.services.orders import OrderSummary
 from station.ui.screens.base import StationScreen, plain
@@ -33,7 +31,9 @@ class OrdersScreen(StationScreen):
         yield Static("Record an order range (F10)", classes="title")
         with Horizontal(classes="row"):
             yield Input(placeholder="License", id="license")
-            yield Select([("package", "package"), ("plant", "plant")], prompt="type", id="type")
+            yield Select(
+                [(kind.value, kind.value) for kind in reversed(TagType)], prompt="type", id="type"
+            )
             yield Input(placeholder="Order date YYYY-MM-DD", id="date")
             yield Input(placeholder="Order number (optional)", id="number")
         with Horizontal(classes="row"):
@@ -77,10 +77,7 @@ class OrdersScreen(StationScreen):
                 o.order_date.isoformat(),
                 plain(o.order_number or ""),
                 f"{o.total:,}",
-                f"{o.counts['ordered']:,}",
-                f"{o.counts['received']:,}",
-                f"{o.counts['used']:,}",
-                f"{o.counts['voided']:,}",
+                *(f"{o.counts[status]:,}" for status in TagStatus),
                 str(o.days_open(today) or ""),
             ]
             for o in found
@@ -96,23 +93,19 @@ class OrdersScreen(StationScreen):
             self._value("date"),
             self._value("number"),
         )
-        first, last = self._value("first"), self._value("last").strip()
+        first = self._value("first")
+        last, count = orders.last_or_count(self._value("last"))
 
         def work() -> object:
-            if not isinstance(kind, str):
-                raise StationError("choose the tag type")
-            start = normalize(first)
-            rng = (
-                UidRange.counted(start, int(last))
-                if last.isdigit() and len(last) < 9
-                else UidRange.between(start, normalize(last))
-            )
-            draft = orders.OrderDraft(
-                facility=facilities.get_facility(self.ctx, license_number),
-                tag_type=kind,
-                order_date=parse_past_date(date, "order date", self.ctx.today()),
-                order_number=orders.clean_order_number(number),
-                runs=[rng.run()],
+            draft = orders.draft_order(
+                self.ctx,
+                license_number,
+                kind if isinstance(kind, str) else None,
+                first,
+                date,
+                number,
+                last,
+                count,
             )
             return orders.add_order(self.ctx, draft)[0]
 

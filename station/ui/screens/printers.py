@@ -9,9 +9,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from printers.status import PrinterStatus
-from station.db.models import Printer
-from station.services import printers
+from station.services import printer_setup
+from station.services.printer_setup import PrinterState
 from station.ui.screens.base import StationScreen, plain
 
 POLL_SECONDS = 5.0
@@ -31,7 +30,10 @@ class PrintersScreen(StationScreen):
         with Horizontal(classes="row"):
             yield Input(placeholder="Name", id="name")
             yield Select(
-                [("zpl", "zpl"), ("escpos", "escpos")], value="zpl", allow_blank=False, id="driver"
+                [(name, name) for name in printer_setup.DRIVER_NAMES],
+                value=printer_setup.DRIVER_NAMES[0],
+                allow_blank=False,
+                id="driver",
             )
             yield Input(
                 placeholder="tcp://HOST, serial:///dev/ttyUSB0, cups://QUEUE...", id="connection"
@@ -48,31 +50,26 @@ class PrintersScreen(StationScreen):
 
     def action_poll(self) -> None:
         # Status questions wait on printers: always in a thread, never on the UI.
-        def work() -> list[tuple[Printer, str]]:
-            found = []
-            for printer in printers.list_printers(self.ctx):
-                try:
-                    status: PrinterStatus = printers.status(self.ctx, printer.name, timeout=1.0)
-                    found.append((printer, status.summary()))
-                except Exception as exc:  # one unreachable printer must not hide the rest
-                    found.append((printer, f"unreachable: {exc}"))
-            return found
+        self.call(
+            lambda: printer_setup.statuses(self.ctx, timeout=1.0),
+            self._show,
+            group="poll",
+            exclusive=True,
+        )
 
-        self.call(work, self._show, group="poll", exclusive=True)
-
-    def _show(self, found: list[tuple[Printer, str]]) -> None:
+    def _show(self, found: list[PrinterState]) -> None:
         table = self.query_one("#printers", DataTable)
         table.clear()
         table.add_rows(
             [
-                plain(p.name),
-                p.driver,
-                plain(p.connection),
-                str(p.dpi),
-                plain(p.template),
-                plain(summary),
+                plain(state.printer.name),
+                state.printer.driver,
+                plain(state.printer.connection),
+                str(state.printer.dpi),
+                plain(state.printer.template),
+                plain(state.summary),
             ]
-            for p, summary in found
+            for state in found
         )
 
     def action_add_printer(self) -> None:
@@ -81,7 +78,7 @@ class PrintersScreen(StationScreen):
         connection = self.query_one("#connection", Input).value.strip()
         template = self.query_one("#template", Input).value.strip() or None
         self.call(
-            lambda: printers.add_printer(self.ctx, name, driver, connection, None, template),
+            lambda: printer_setup.add_printer(self.ctx, name, driver, connection, None, template),
             self.then_say(lambda added: f"Added printer {added.name}", self.action_poll),
         )
 
@@ -92,6 +89,6 @@ class PrintersScreen(StationScreen):
             return
         name = str(table.get_row_at(table.cursor_row)[0])
         self.call(
-            lambda: printers.print_test_label(self.ctx, name),
+            lambda: printer_setup.print_test_label(self.ctx, name),
             lambda sent: self.say(f"Test label sent to {name} ({sent} bytes)"),
         )

@@ -12,11 +12,11 @@ from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Selec
 from textual.worker import Worker, WorkerState
 
 from station.domain.errors import StationError
+from station.domain.states import JobState
 from station.domain.text import plural
 from station.domain.uid import normalize
-from station.services import printers, printing
-from station.services.job_runner import JobRunner, Outcome
-from station.services.printing import JobSummary
+from station.services import printing
+from station.services.printing import JobRunner, JobSummary, Outcome
 from station.ui.screens.base import StationScreen, plain
 
 REFRESH_SECONDS = 2.0
@@ -58,14 +58,7 @@ class QueueScreen(StationScreen):
         self.query_one("#progress").display = False
         self.refresh_jobs()
         self.set_interval(REFRESH_SECONDS, self.refresh_jobs)
-        self.call(lambda: printers.list_printers(self.ctx), self._printers)
-
-    def _printers(self, found: list[object]) -> None:
-        options = [(p.name, p.name) for p in found]  # type: ignore[attr-defined]
-        select = self.query_one("#reprint-printer", Select)
-        select.set_options(options)
-        if options:
-            select.value = options[0][1]
+        self.load_printers("#reprint-printer")
 
     def refresh_jobs(self) -> None:
         self.call(lambda: printing.summaries(self.ctx), self._show, group="jobs", exclusive=True)
@@ -121,7 +114,7 @@ class QueueScreen(StationScreen):
 
     def _finished(self, outcome: Outcome) -> None:
         self.refresh_jobs()
-        if outcome.state == "done":
+        if outcome.state == JobState.DONE:
             note = f"Job {outcome.job_id} done: {plural(outcome.done, 'label')} printed."
             self.say(note)
         else:
@@ -166,7 +159,7 @@ class QueueScreen(StationScreen):
         self.cancel_armed = None
 
         def work() -> str | None:
-            return printing.clear_printer(printing.cancel(self.ctx, job_id))
+            return printing.clear_printer(self.ctx, printing.cancel(self.ctx, job_id))
 
         self.call(
             work,

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Log, Static
 from textual.worker import get_current_worker
 
 from station.domain.errors import StationError
+from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.domain.uid import normalize, prefix_of
 from station.services import receiving
@@ -167,7 +168,7 @@ class ReceiveScreen(StationScreen):
                 f"{order.total:,}",
                 plain(
                     f"{order.counts['ordered']:,}: " + ", ".join(missing.get(order.id, []))
-                    if order.counts["ordered"]
+                    if order.counts[TagStatus.ORDERED]
                     else "nothing: complete"
                 ),
             )

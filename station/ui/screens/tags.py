@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from station.db.models import TAG_STATUSES, TAG_TYPES
+from station.domain.states import TagStatus, TagType
 from station.services import tags
 from station.services.tags import TagView
 from station.ui.screens.base import StationScreen, plain
@@ -34,8 +34,8 @@ class TagsScreen(StationScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(classes="row"):
-            yield Select([(s, s) for s in TAG_STATUSES], prompt="any state", id="status")
-            yield Select([(t, t) for t in TAG_TYPES], prompt="any type", id="type")
+            yield Select([(s.value, s) for s in TagStatus], prompt="any state", id="status")
+            yield Select([(t.value, t) for t in TagType], prompt="any type", id="type")
             yield Input(placeholder="Order id", id="order", restrict=r"[0-9]*")
             yield Input(placeholder="UID starts with...", id="search")
         yield Static("", id="page", classes="hint")

@@ -12,11 +12,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
-from printers import catalog
-from printers.device import TEST_LABEL
-from printers.render.image import render_label
-from printers.transports.spool import default_folder
-from station.services import printers
+from station.services import templates
+from station.services.templates import TemplateInfo
 from station.ui.screens.base import StationScreen, plain
 from station.ui.widgets.preview import LabelPreview
 
@@ -41,40 +38,32 @@ class TemplatesScreen(StationScreen):
         self.action_refresh()
 
     def action_refresh(self) -> None:
+        self.call(lambda: templates.describe_all(self.ctx.folders), self._list, group="templates")
+
+    def _list(self, found: list[TemplateInfo]) -> None:
         table = self.query_one("#templates", DataTable)
         table.clear()
-        user_dir = printers.user_templates_dir()
-        for name, (_, source) in catalog.template_files(user_dir).items():
-            try:
-                chosen = catalog.get(name, user_dir)
-            except Exception as exc:
-                table.add_row(plain(name), source, "", "", "", plain(f"broken: {exc}"), key=name)
-                continue
-            size = f"{chosen.width / chosen.dpi:.2f} x {chosen.height / chosen.dpi:.2f} in"
+        for info in found:
             table.add_row(
-                plain(name),
-                source,
-                chosen.driver,
-                str(chosen.dpi),
-                size,
-                plain(chosen.description),
-                key=name,
+                plain(info.name),
+                info.source,
+                info.driver or "",
+                str(info.dpi or ""),
+                info.size or "",
+                plain(f"broken: {info.problem}" if info.problem else info.description),
+                key=info.name,
             )
 
     @on(DataTable.RowHighlighted, "#templates")
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
         name = event.row_key.value
         if name is not None:
-            self.call(lambda: self._make_preview(name), self._show, group="preview", exclusive=True)
-
-    def _make_preview(self, name: str) -> tuple[Image.Image, Path]:
-        chosen = printers.template(name)
-        image = render_label(chosen, TEST_LABEL)
-        folder = default_folder() / "previews"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{name}.png"
-        image.save(path, dpi=(chosen.dpi, chosen.dpi))
-        return image, path
+            self.call(
+                lambda: templates.preview(self.ctx.folders, name),
+                self._show,
+                group="preview",
+                exclusive=True,
+            )
 
     def _show(self, result: tuple[Image.Image, Path]) -> None:
         image, path = result

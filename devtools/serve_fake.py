@@ -1,11 +1,11 @@
-"""Run a fake Zebra in its own process (for benchmarks): prints its connection URL, then
-serves until its standard input closes. ``python -m tests.helpers.serve_fake tcp|serial [BAUD]``"""
+"""Run a fake Zebra in its own process (for the bench): prints its connection URL, then
+serves until its standard input closes. ``python -m devtools.serve_fake tcp|serial [BAUD]``"""
 
 from __future__ import annotations
 
 import sys
 
-from tests.helpers.fake_zebra import FakeZebra, SerialZebra
+from devtools.fake_zebra import FakeZebra, SerialZebra
 
 
 def main() -> None:

@@ -1,48 +1,61 @@
-"""Printers the station knows, their templates, test labels and live status."""
+"""Printers the station knows: adding and removing them, test labels and live status."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from dataclasses import asdict, dataclass
+from typing import Any
 
-import platformdirs
-
-from printers import catalog
-from printers.device import DRIVERS, TEST_LABEL, PrinterConfig, check_template, print_labels
-from printers.device import query_status as device_status
+from printers import drivers
+from printers.device import TEST_LABEL, PrinterConfig, check_template, print_labels, query_status
 from printers.errors import PrinterError
 from printers.status import PrinterStatus
-from printers.template import Template
 from printers.transports import check_url
 from station.db.models import Printer
 from station.domain.errors import StationError
 from station.domain.text import show
-from station.services import audit
+from station.services import audit, templates
 from station.services.context import Context
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
-DEFAULT_TEMPLATES = {
-    ("zpl", 203): "uid-3x1-203",
-    ("zpl", 300): "uid-2x1-300",
-    ("escpos", 203): "escpos-80mm",
-}
+# The printer languages a printer can be added with.
+DRIVER_NAMES = drivers.NAMES
 
 
-def user_templates_dir() -> Path:
-    """Templates here override bundled ones of the same name."""
-    return Path(platformdirs.user_config_dir("tag-station")) / "templates"
+@dataclass(frozen=True)
+class PrinterView:
+    name: str
+    driver: str
+    connection: str
+    dpi: int
+    template: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
-def template(name: str) -> Template:
-    try:
-        return catalog.get(name, user_templates_dir())
-    except PrinterError as exc:
-        raise StationError(str(exc)) from None
+@dataclass(frozen=True)
+class PrinterState:
+    """A printer and how it is, in words ("ready", "not ready: paper out", "unreachable")."""
+
+    printer: PrinterView
+    summary: str
 
 
-def config_of(printer: Printer) -> PrinterConfig:
-    return PrinterConfig(
+def _view(printer: Printer) -> PrinterView:
+    return PrinterView(
         printer.name, printer.driver, printer.connection, printer.dpi, printer.template
+    )
+
+
+def config_of(ctx: Context, printer: PrinterView | Printer) -> PrinterConfig:
+    """The printer as the printer layer takes it, its connection ready to open."""
+    return PrinterConfig(
+        printer.name,
+        printer.driver,
+        ctx.folders.printer_url(printer.connection),
+        printer.dpi,
+        printer.template,
     )
 
 
@@ -53,22 +66,26 @@ def add_printer(
     connection: str,
     dpi: int | None = None,
     template_name: str | None = None,
-) -> Printer:
+) -> PrinterView:
     if not _NAME.match(name):
         raise StationError(
             f"bad printer name {show(name)}: use up to 40 letters, digits, '.', '_' or '-'"
         )
-    if driver not in DRIVERS:
-        raise StationError(f"unknown driver {show(driver)}: use {' or '.join(DRIVERS)}")
+    if driver not in DRIVER_NAMES:
+        raise StationError(
+            f"unknown driver {show(driver)}: use {', '.join(DRIVER_NAMES[:-1])} or "
+            f"{DRIVER_NAMES[-1]}"
+        )
     try:
         check_url(connection)
     except PrinterError as exc:
         raise StationError(str(exc)) from None
     if template_name is None:
-        template_name = DEFAULT_TEMPLATES.get((driver, dpi or 203))
+        defaults = drivers.get(driver).default_templates
+        template_name = defaults.get(dpi) if dpi else next(iter(defaults.values()), None)
         if template_name is None:
             raise StationError(f"no bundled {driver} template for {dpi} dpi; pass --template")
-    chosen = template(template_name)
+    chosen = templates.load(ctx.folders, template_name)
     config = PrinterConfig(name, driver, connection, dpi or chosen.dpi, template_name)
     try:
         check_template(config, chosen)
@@ -97,14 +114,18 @@ def add_printer(
                 "template": template_name,
             },
         )
-    return printer
+    return _view(printer)
 
 
-def list_printers(ctx: Context) -> list[Printer]:
-    return list(Printer.select().order_by(Printer.name))
+def list_printers(ctx: Context) -> list[PrinterView]:
+    return [_view(printer) for printer in Printer.select().order_by(Printer.name)]
 
 
-def get_printer(ctx: Context, name: str) -> Printer:
+def get_printer(ctx: Context, name: str) -> PrinterView:
+    return _view(_row(ctx, name))
+
+
+def _row(ctx: Context, name: str) -> Printer:
     printer: Printer | None = Printer.get_or_none(Printer.name == name)
     if printer is None:
         known = ", ".join(p.name for p in list_printers(ctx)) or "none"
@@ -114,7 +135,7 @@ def get_printer(ctx: Context, name: str) -> Printer:
 
 def remove_printer(ctx: Context, name: str) -> None:
     with ctx.db.atomic():
-        printer = get_printer(ctx, name)
+        printer = _row(ctx, name)
         printer.delete_instance()
         audit.record(
             ctx,
@@ -128,7 +149,9 @@ def print_test_label(ctx: Context, name: str) -> int:
     """Send one clearly marked test label (no real UID); returns the bytes sent."""
     printer = get_printer(ctx, name)
     try:
-        sent = print_labels(config_of(printer), template(printer.template), [TEST_LABEL])
+        sent = print_labels(
+            config_of(ctx, printer), templates.load(ctx.folders, printer.template), [TEST_LABEL]
+        )
     except PrinterError as exc:
         raise StationError(str(exc)) from None
     audit.record(ctx, "printer.test", f"printed a test label on {name}", {"name": name})
@@ -138,6 +161,18 @@ def print_test_label(ctx: Context, name: str) -> int:
 def status(ctx: Context, name: str, timeout: float = 2.0) -> PrinterStatus:
     printer = get_printer(ctx, name)
     try:
-        return device_status(config_of(printer), timeout)
+        return query_status(config_of(ctx, printer), timeout)
     except PrinterError as exc:
         raise StationError(str(exc)) from None
+
+
+def statuses(ctx: Context, timeout: float = 1.0) -> list[PrinterState]:
+    """Every printer with its status; one that cannot be reached does not hide the rest."""
+    found = []
+    for printer in list_printers(ctx):
+        try:
+            summary = query_status(config_of(ctx, printer), timeout).summary()
+        except Exception as exc:  # any failure of one printer is that printer's state
+            summary = f"unreachable: {exc}"
+        found.append(PrinterState(printer, summary))
+    return found

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psycopg2
 
-from tests.helpers.ports import free_port
+from devtools.ports import free_port
 
 USER = "station"
 TEMPLATE = "station_template"
@@ -141,5 +141,5 @@ def running(durable: bool = False) -> Iterator[PgServer]:
 
 
 if __name__ == "__main__":
-    # `python -m tests.helpers.pg_server`: exit 0 when a server can be started here.
+    # `python -m devtools.pg_server`: exit 0 when a server can be started here.
     raise SystemExit(0 if find_bindir() else 1)

@@ -2,10 +2,10 @@
 
 Exactly once or visibly uncertain: a chunk's labels are marked ``sent`` (and audited) in a
 committed transaction *before* their bytes go out, and ``done`` only once the printer has
-confirmed them (Zebra: ready, with no formats left in its buffer; ESC/POS: ready) or the
+confirmed them (what counts as confirmed is the printer language's driver's to say) or the
 connection cannot tell more (file, spool, spooler queue). A fault pauses the job and turns
-every unconfirmed label uncertain; a crash leaves them ``sent``, which a resume turns
-uncertain. Nothing is silently lost or silently printed twice.
+every unconfirmed label uncertain, unless the driver can settle them; a crash leaves them
+``sent``, which a resume turns uncertain. Nothing is silently lost or printed twice.
 """
 
 from __future__ import annotations
@@ -15,31 +15,26 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from printers.device import preview_on_spool, render_chunks
+from printers import drivers
+from printers.device import keep_previews
+from printers.drivers import Driver
 from printers.errors import PrinterError, TransportError
-from printers.render.zpl import cancel_all
-from printers.status import PrinterStatus, escpos_status, zebra_status
+from printers.status import PrinterStatus
 from printers.transports import open_transport
 from printers.transports.base import Transport
 from station.db.models import PrintItem, PrintJob, Tag
 from station.domain.errors import StationError
+from station.domain.states import FINISHED, ItemState, JobState
 from station.domain.text import plural
-from station.services import audit, printers
+from station.services import audit, labels, templates
 from station.services.context import Context
-from station.services.labels import label_for
-from station.services.printing import (
-    get_job,
-    held_by,
-    lease,
-    owner_alive,
-    owner_token,
-    uncertain_uids,
-)
+from station.services.printing.control import PAUSED_BY_OPERATOR
+from station.services.printing.jobs import get_job, uncertain_uids
+from station.services.printing.leases import held_by, owner_alive, owner_token
 from station.services.tags import views_by_id
 
 CHUNK = 25
-PAUSED_BY_OPERATOR = "paused by the operator"
-# How long to wait at the end of a job for a Zebra to empty its buffer, per label still in it.
+# How long to wait at the end of a job for a printer to empty its buffer, per label in it.
 DRAIN_SECONDS_PER_LABEL = 2.0
 STATUS_TIMEOUT = 2.0
 
@@ -49,7 +44,7 @@ Progress = Callable[[int, int], None]
 @dataclass
 class Outcome:
     job_id: int
-    state: str
+    state: JobState
     done: int
     total: int
     uncertain: list[str]
@@ -88,14 +83,14 @@ class JobRunner:
         self.on_progress = on_progress or (lambda done, total: None)
         self.chunk = chunk
         self.connect = connect
-        self.token = owner_token()
-        self.lease = lease()
+        self.token = owner_token(ctx)
+        self.lease = ctx.settings.job_lease
 
     def run(self) -> Outcome:
         job = self._claim()
         pending = list(
             PrintItem.select(PrintItem.id, PrintItem.tag)
-            .where((PrintItem.job == job.id) & (PrintItem.state == "pending"))
+            .where((PrintItem.job == job.id) & (PrintItem.state == ItemState.PENDING))
             .order_by(PrintItem.position)
         )
         total = PrintItem.select().where(PrintItem.job == job.id).count()
@@ -107,7 +102,7 @@ class JobRunner:
         except Paused as pause:
             return self._pause(job, str(pause), total)
         except Cancelled:
-            return Outcome(job.id, "cancelled", self._count(job, "done"), total, [])
+            return Outcome(job.id, JobState.CANCELLED, self._count(job, ItemState.DONE), total, [])
         except KeyboardInterrupt:
             return self._pause(job, "stopped by the operator", total)
         except TakenOver:
@@ -116,7 +111,8 @@ class JobRunner:
             # Whatever went wrong, labels already sent must not look pending.
             self._pause(job, f"stopped by an error: {exc}", total)
             raise
-        return Outcome(job.id, "done", total - self._count(job, "skipped"), total, [])
+        skipped = self._count(job, ItemState.SKIPPED)
+        return Outcome(job.id, JobState.DONE, total - skipped, total, [])
 
     # --- claiming and finishing ---------------------------------------------------------
 
@@ -124,16 +120,20 @@ class JobRunner:
         with self.ctx.db.atomic():
             job = get_job(self.ctx, self.job_id, lock=True)
             now = self.ctx.now()
-            if job.state in ("done", "cancelled"):
+            if job.state in FINISHED:
                 raise StationError(f"job {job.id} is {job.state}")
-            if job.state == "printing" and owner_alive(job, now) and job.owner != self.token:
+            if (
+                job.state == JobState.PRINTING
+                and owner_alive(self.ctx, job, now)
+                and job.owner != self.token
+            ):
                 raise StationError(held_by(job))
             if uncertain_uids(job.id):
                 raise StationError(
                     f"job {job.id} has uncertain labels; resolve them first: "
                     f"station job resume {job.id} --uncertain reprint|skip"
                 )
-            job.state, job.pause_reason = "printing", None
+            job.state, job.pause_reason = JobState.PRINTING, None
             job.owner, job.heartbeat_at, job.lease_until = self.token, now, now + self.lease
             job.save()
         return job
@@ -141,20 +141,20 @@ class JobRunner:
     def _finish(self, job: PrintJob) -> None:
         with self.ctx.db.atomic():
             self._still_mine(job)
-            job.state, job.owner, job.finished_at = "done", None, self.ctx.now()
+            job.state, job.owner, job.finished_at = JobState.DONE, None, self.ctx.now()
             job.save()
             audit.record(self.ctx, "print.done", f"job {job.id} finished", {"job_id": job.id})
 
     def _pause(self, job: PrintJob, reason: str, total: int) -> Outcome:
         with self.ctx.db.atomic():
             self._still_mine(job)
-            sent = (PrintItem.job == job.id) & (PrintItem.state == "sent")
+            sent = (PrintItem.job == job.id) & (PrintItem.state == ItemState.SENT)
             tags = Tag.select().where(Tag.id.in_(PrintItem.select(PrintItem.tag).where(sent)))
             count = PrintItem.select().where(sent).count()
-            PrintItem.update(state="uncertain").where(sent).execute()
+            PrintItem.update(state=ItemState.UNCERTAIN).where(sent).execute()
             fresh = get_job(self.ctx, job.id)
-            if fresh.state != "cancelled":
-                fresh.state, fresh.pause_reason, fresh.owner = "paused", reason, None
+            if fresh.state != JobState.CANCELLED:
+                fresh.state, fresh.pause_reason, fresh.owner = JobState.PAUSED, reason, None
                 fresh.save()
             audit.record(
                 self.ctx,
@@ -165,10 +165,10 @@ class JobRunner:
                 tags=tags,
                 tag_count=count,
             )
-        done = self._count(job, "done")
-        return Outcome(job.id, "paused", done, total, uncertain_uids(job.id), reason)
+        done = self._count(job, ItemState.DONE)
+        return Outcome(job.id, JobState.PAUSED, done, total, uncertain_uids(job.id), reason)
 
-    def _count(self, job: PrintJob, state: str) -> int:
+    def _count(self, job: PrintJob, state: ItemState) -> int:
         counted: int = (
             PrintItem.select().where((PrintItem.job == job.id) & (PrintItem.state == state)).count()
         )
@@ -177,38 +177,40 @@ class JobRunner:
     # --- sending ------------------------------------------------------------------------
 
     def _send(self, job: PrintJob, pending: list[PrintItem], done: int, total: int) -> int:
-        template = printers.template(job.template)
+        template = templates.load(self.ctx.folders, job.template)
+        driver = drivers.get(job.driver)
         views = views_by_id(self.ctx, [item.tag_id for item in pending])
-        labels = [label_for(views[item.tag_id]) for item in pending]
+        found = [labels.label_for(views[item.tag_id]) for item in pending]
         try:
-            chunks = render_chunks(job.driver, template, labels)
+            batch = driver.batch(template, found)
         except PrinterError as exc:
             raise Paused(str(exc)) from None
         try:
-            link = self.connect(job.connection)
+            link = self.connect(self.ctx.folders.printer_url(job.connection))
         except TransportError as exc:
             raise Paused(str(exc)) from None
+        step = driver.labels_per_chunk(template) or self.chunk
         try:
-            self._check(job, link, in_flight=[])
-            # The stored format (ZPL) goes again on every connection: the printer may have
-            # been switched off since, and R: memory does not survive that.
-            self._write(link, chunks[0])
+            self._check(driver, job, link, in_flight=[])
+            # The setup goes again on every connection: a Zebra's stored format lives in
+            # memory that does not survive the printer being switched off since.
+            self._write(link, batch.setup)
             in_flight: list[int] = []
-            for start in range(0, len(pending), self.chunk):
-                batch = pending[start : start + self.chunk]
+            for start in range(0, len(pending), step):
+                chunk = pending[start : start + step]
                 if self._pause_requested(job):
                     # Let what is already sent finish, so an operator's pause leaves
                     # nothing uncertain.
-                    self._drain(job, link, in_flight)
+                    self._drain(driver, job, link, in_flight)
                     raise Paused(PAUSED_BY_OPERATOR)
-                self._mark_sent(job, batch)
-                self._write(link, b"".join(chunks[1 + start : 1 + start + len(batch)]))
-                in_flight += [item.id for item in batch]
-                in_flight = self._check(job, link, in_flight)
-                done = total - len(pending) + start + len(batch) - len(in_flight)
+                self._mark_sent(job, chunk)
+                self._write(link, batch.chunk(start, start + len(chunk)))
+                in_flight += [item.id for item in chunk]
+                in_flight = self._check(driver, job, link, in_flight)
+                done = total - len(pending) + start + len(chunk) - len(in_flight)
                 self.on_progress(done, total)
-            self._drain(job, link, in_flight)
-            preview_on_spool(link, template, labels)
+            self._drain(driver, job, link, in_flight)
+            keep_previews(link, template, found)
         finally:
             link.close()
         self.on_progress(total, total)
@@ -237,111 +239,85 @@ class JobRunner:
 
     def _still_mine(self, job: PrintJob) -> None:
         fresh = get_job(self.ctx, job.id, lock=True)
-        if fresh.state == "printing" and fresh.owner != self.token:
+        if fresh.state == JobState.PRINTING and fresh.owner != self.token:
             raise TakenOver(job.id)
 
-    def _mark_sent(self, job: PrintJob, batch: list[PrintItem]) -> None:
-        ids = [item.id for item in batch]
+    def _mark_sent(self, job: PrintJob, chunk: list[PrintItem]) -> None:
+        ids = [item.id for item in chunk]
         with self.ctx.db.atomic():
             state = PrintJob.select(PrintJob.state).where(PrintJob.id == job.id).scalar()
-            if state == "cancelled":
+            if state == JobState.CANCELLED:
                 raise Cancelled
             now = self.ctx.now()
-            PrintItem.update(state="sent", sent_at=now).where(PrintItem.id.in_(ids)).execute()
+            PrintItem.update(state=ItemState.SENT, sent_at=now).where(
+                PrintItem.id.in_(ids)
+            ).execute()
             self._renew(job, now)
+            tag_ids = sorted({item.tag_id for item in chunk})
             audit.record(
                 self.ctx,
                 "print.sent",
                 f"job {job.id}: sending {plural(len(ids), 'label')}",
                 {"job_id": job.id},
-                tags=Tag.select().where(Tag.id.in_([item.tag_id for item in batch])),
-                tag_count=len({item.tag_id for item in batch}),
+                tag_ids=tag_ids,
+                tag_count=len(tag_ids),
             )
 
     def _mark_done(self, ids: list[int]) -> None:
         if ids:
-            PrintItem.update(state="done", done_at=self.ctx.now()).where(
+            PrintItem.update(state=ItemState.DONE, done_at=self.ctx.now()).where(
                 PrintItem.id.in_(ids)
             ).execute()
 
-    def _status(self, job: PrintJob, link: Transport) -> PrinterStatus:
+    def _status(self, driver: Driver, link: Transport) -> PrinterStatus:
         try:
-            if job.driver == "zpl":
-                return zebra_status(link, STATUS_TIMEOUT)
-            return escpos_status(link, STATUS_TIMEOUT)
+            return driver.status(link, STATUS_TIMEOUT)
         except TransportError as exc:
             raise Paused(str(exc)) from None
 
-    def _check(self, job: PrintJob, link: Transport, in_flight: list[int]) -> list[int]:
+    def _check(
+        self, driver: Driver, job: PrintJob, link: Transport, in_flight: list[int]
+    ) -> list[int]:
         """Ask the printer; confirm what it has printed; pause on any fault. Returns the
         labels still in flight (sent, not yet confirmed)."""
-        if not link.two_way:
+        if not (link.two_way and driver.reports_status):
             self._mark_done(in_flight)  # nothing more can be known on this connection
             return []
-        status = self._status(job, link)
+        status = self._status(driver, link)
         if not status.ready:
-            if job.driver == "zpl" and status.answered:
-                self._cancel_held(job, link, in_flight)
+            if status.answered:
+                self._settle(driver, job, link, in_flight)
             raise Paused(status.summary())
-        if job.driver != "zpl":
-            self._mark_done(in_flight)  # ESC/POS prints as it receives: ready means printed
-            return []
-        # A Zebra's formats still in its buffer are the last labels sent, not yet printed;
-        # the one before them may still be under the head, so it waits for the next check
-        # unless the printer is idle.
-        fields = status.fields
-        waiting = fields.get("formats_in_buffer") or 0
-        idle = (
-            waiting == 0 and not fields.get("labels_remaining") and not fields.get("partial_format")
-        )
-        keep = 0 if idle else min(len(in_flight), waiting + 1)
-        self._mark_done(in_flight[: len(in_flight) - keep])
-        return in_flight[len(in_flight) - keep :]
+        printed = driver.confirmed(status, len(in_flight))
+        self._mark_done(in_flight[:printed])
+        return in_flight[printed:]
 
-    def _cancel_held(self, job: PrintJob, link: Transport, in_flight: list[int]) -> None:
-        """On a Zebra fault: cancel what it still holds (``~JA``) and settle what is known.
-
-        Only a printer that has stopped (paper out, head open, ribbon out, paused) gives a
-        count of held labels that cannot change under us; then the held labels never
-        printed (back to pending), the one before them was printing when the fault came
-        (left uncertain), and the earlier ones left the buffer whole (done). Otherwise
-        every unconfirmed label stays uncertain.
-        """
-        try:
-            halted = zebra_status(link, STATUS_TIMEOUT)
-            flags = halted.fields
-            stopped = halted.answered and any(
-                flags.get(name) for name in ("paper_out", "head_open", "ribbon_out", "paused")
+    def _settle(self, driver: Driver, job: PrintJob, link: Transport, in_flight: list[int]) -> None:
+        """On a fault the printer reported: mark what its driver can tell of the labels in
+        flight; labels it withdrew from the printer go back to pending."""
+        settled = driver.settle_fault(link, len(in_flight), STATUS_TIMEOUT)
+        if settled is None:
+            return
+        self._mark_done(in_flight[: settled.printed])
+        withdrawn = in_flight[len(in_flight) - settled.withdrawn :] if settled.withdrawn else []
+        if not withdrawn:
+            return
+        with self.ctx.db.atomic():
+            PrintItem.update(state=ItemState.PENDING, sent_at=None).where(
+                PrintItem.id.in_(withdrawn)
+            ).execute()
+            tags = PrintItem.select(PrintItem.tag).where(PrintItem.id.in_(withdrawn))
+            audit.record(
+                self.ctx,
+                "print.withdrawn",
+                f"job {job.id}: {plural(len(withdrawn), 'label')} held by the printer "
+                "were cancelled and will be sent again",
+                {"job_id": job.id},
+                tags=Tag.select().where(Tag.id.in_(tags)),
+                tag_count=len(withdrawn),
             )
-            held = flags.get("formats_in_buffer")
-            link.write(cancel_all())
-            after = zebra_status(link, STATUS_TIMEOUT)
-        except TransportError:
-            return
-        if not stopped or not isinstance(held, int) or held > len(in_flight):
-            return
-        if after.fields.get("formats_in_buffer") != 0:
-            return
-        printing_when_faulted = len(in_flight) - held - 1
-        self._mark_done(in_flight[: max(0, printing_when_faulted)])
-        never_printed = in_flight[len(in_flight) - held :] if held else []
-        if never_printed:
-            with self.ctx.db.atomic():
-                PrintItem.update(state="pending", sent_at=None).where(
-                    PrintItem.id.in_(never_printed)
-                ).execute()
-                tags = PrintItem.select(PrintItem.tag).where(PrintItem.id.in_(never_printed))
-                audit.record(
-                    self.ctx,
-                    "print.withdrawn",
-                    f"job {job.id}: {plural(len(never_printed), 'label')} held by the printer "
-                    "were cancelled (~JA) and will be sent again",
-                    {"job_id": job.id},
-                    tags=Tag.select().where(Tag.id.in_(tags)),
-                    tag_count=len(never_printed),
-                )
 
-    def _drain(self, job: PrintJob, link: Transport, in_flight: list[int]) -> None:
+    def _drain(self, driver: Driver, job: PrintJob, link: Transport, in_flight: list[int]) -> None:
         deadline = time.monotonic() + DRAIN_SECONDS_PER_LABEL * (len(in_flight) + 1)
         while in_flight:
             if time.monotonic() > deadline:
@@ -349,4 +325,4 @@ class JobRunner:
                     f"the printer still holds {plural(len(in_flight), 'label')} after waiting"
                 )
             time.sleep(0.2)
-            in_flight = self._check(job, link, in_flight)
+            in_flight = self._check(driver, job, link, in_flight)

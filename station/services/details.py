@@ -1,0 +1,93 @@
+"""What an assignment records about its packages or plants, read from what staff typed (the
+command line's options or the assign screen's fields) by one set of rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from station.domain.dates import parse_past_date
+from station.domain.errors import StationError
+from station.domain.states import TagType
+from station.services import fields
+
+GROWTH_PHASES = ("Immature", "Vegetative", "Flowering")
+# Longest value of each free-text field, as the database holds it.
+ITEM_LENGTH = 200
+UNIT_LENGTH = 40
+BATCH_LENGTH = 100
+PLACE_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class PackageDetails:
+    item: str
+    quantity: Decimal
+    unit: str
+    production_batch: str | None
+    packaged_date: dt.date
+    location: str | None = None
+    # Set when the packages hold immature plants from this Metrc plant batch.
+    plant_batch: str | None = None
+
+    kind = TagType.PACKAGE
+
+
+@dataclass(frozen=True)
+class PlantDetails:
+    strain: str
+    location: str | None
+    growth_phase: str | None
+    # The Metrc plant batch the newly tagged plants come from.
+    plant_batch: str | None = None
+
+    kind = TagType.PLANT
+
+
+Details = PackageDetails | PlantDetails
+
+
+def package_details(
+    today: dt.date,
+    item: str | None,
+    quantity: str | None,
+    unit: str | None,
+    batch: str | None = None,
+    packaged: str | None = None,
+    location: str | None = None,
+    plant_batch: str | None = None,
+) -> PackageDetails:
+    """Package details as typed; an empty packaged date means today."""
+    return PackageDetails(
+        item=fields.required_text(item, "item", ITEM_LENGTH),
+        quantity=fields.positive_decimal(quantity or "", "quantity"),
+        unit=fields.required_text(unit, "unit", UNIT_LENGTH),
+        production_batch=fields.text(batch, "production batch", BATCH_LENGTH, required=False),
+        packaged_date=parse_past_date(packaged, "packaged date", today) if packaged else today,
+        location=fields.text(location, "location", PLACE_LENGTH, required=False),
+        plant_batch=fields.text(plant_batch, "plant batch", PLACE_LENGTH, required=False),
+    )
+
+
+def plant_details(
+    strain: str | None,
+    location: str | None = None,
+    phase: str | None = None,
+    plant_batch: str | None = None,
+) -> PlantDetails:
+    return PlantDetails(
+        strain=fields.required_text(strain, "strain", ITEM_LENGTH),
+        location=fields.text(location, "location", PLACE_LENGTH, required=False),
+        growth_phase=parse_growth_phase(phase),
+        plant_batch=fields.text(plant_batch, "plant batch", PLACE_LENGTH, required=False),
+    )
+
+
+def parse_growth_phase(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    for phase in GROWTH_PHASES:
+        if phase.lower() == value.strip().lower():
+            return phase
+    raise StationError(f"unknown growth phase {value.strip()!r}: use {', '.join(GROWTH_PHASES)}")

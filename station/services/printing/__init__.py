@@ -1,0 +1,44 @@
+"""Print jobs, persistent and exactly-once-or-visibly-uncertain.
+
+- :mod:`.jobs`: creating a job (one label per tag and copy) and reading jobs back;
+- :mod:`.leases`: which station holds a job while printing it;
+- :mod:`.runner`: sending a job in chunks, checking the printer between them;
+- :mod:`.control`: resume (deciding on uncertain labels), pause, cancel.
+"""
+
+from station.services.printing.control import (
+    PAUSED_BY_OPERATOR,
+    UncertainLabels,
+    cancel,
+    clear_printer,
+    prepare_resume,
+    request_pause,
+)
+from station.services.printing.jobs import (
+    MAX_COPIES,
+    JobSummary,
+    create_job,
+    get_job,
+    items,
+    summaries,
+    uncertain_uids,
+)
+from station.services.printing.runner import JobRunner, Outcome
+
+__all__ = [
+    "MAX_COPIES",
+    "PAUSED_BY_OPERATOR",
+    "JobRunner",
+    "JobSummary",
+    "Outcome",
+    "UncertainLabels",
+    "cancel",
+    "clear_printer",
+    "create_job",
+    "get_job",
+    "items",
+    "prepare_resume",
+    "request_pause",
+    "summaries",
+    "uncertain_uids",
+]

@@ -1,0 +1,221 @@
+"""Print jobs: creating them (one label per tag and copy, in order) and reading them back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from peewee import fn
+
+from printers.device import check_template
+from printers.errors import PrinterError
+from station.db.bulk import insert_rows
+from station.db.locking import locked
+from station.db.models import PrintItem, PrintJob, Tag
+from station.db.rows import slices, tuples
+from station.domain.errors import StationError
+from station.domain.states import IN_DOUBT, PRINTED_OR_MAYBE, ItemState, JobState
+from station.domain.text import plural
+from station.services import audit, fields, labels, printer_setup, templates
+from station.services.context import Context
+from station.services.printing.leases import status_of
+
+MAX_COPIES = 100
+
+
+@dataclass
+class JobSummary:
+    id: int
+    status: JobState
+    printer: str
+    template: str
+    total: int
+    counts: Counter[str] = field(default_factory=Counter)
+    pause_reason: str | None = None
+    created_at: dt.datetime | None = None
+    created_by: str = ""
+
+    @property
+    def uncertain(self) -> int:
+        """Labels that may or may not have printed (a crash leaves them sent)."""
+        return sum(self.counts[state] for state in IN_DOUBT)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "printer": self.printer,
+            "template": self.template,
+            "total": self.total,
+            "done": self.counts[ItemState.DONE],
+            "uncertain": self.uncertain,
+            "pending": self.counts[ItemState.PENDING],
+            "skipped": self.counts[ItemState.SKIPPED],
+            "pause_reason": self.pause_reason,
+            "created_at": audit.iso_utc(self.created_at) if self.created_at else None,
+            "created_by": self.created_by,
+        }
+
+
+def create_job(
+    ctx: Context,
+    uids: Sequence[str],
+    printer_name: str,
+    template_name: str | None = None,
+    copies: int = 1,
+    reverse: bool = False,
+    reprint_reason: str | None = None,
+) -> PrintJob:
+    """A queued job for ``uids`` (received or used tags), ``copies`` labels each."""
+    if not 1 <= copies <= MAX_COPIES:
+        raise StationError(f"copies must be 1 to {MAX_COPIES}, not {copies}")
+    reason = fields.text(reprint_reason, "reprint reason", 500, required=False)
+    printer = printer_setup.get_printer(ctx, printer_name)
+    chosen = templates.load(ctx.folders, template_name or printer.template)
+    try:
+        check_template(printer_setup.config_of(ctx, printer), chosen)
+    except PrinterError as exc:
+        raise StationError(str(exc)) from None
+    with ctx.db.atomic():
+        found = labels.printable(ctx, uids)
+        if not found:
+            raise StationError("no tags to print")
+        ids = {view.uid: tag_id for tag_id, view in found}
+        printed = _already_printed(list(ids.values()))
+        if printed and reason is None:
+            uid, job_id = next(iter(printed.items()))
+            more = f" (and {len(printed) - 1:,} more)" if len(printed) > 1 else ""
+            raise StationError(
+                f"{uid}{more} already has a printed label (job {job_id}); to print again, "
+                "give --reprint --reason TEXT"
+            )
+        ordered = list(reversed(ids)) if reverse else list(ids)
+        job: PrintJob = PrintJob.create(
+            printer=printer.name,
+            driver=printer.driver,
+            connection=printer.connection,
+            template=chosen.name,
+            template_version=chosen.version,
+            state=JobState.QUEUED,
+            reprint_reason=reason,
+            reverse=reverse,
+            created_at=ctx.now(),
+            created_by=ctx.operator,
+        )
+        rows = (
+            (job.id, position, ids[uid], copy, ItemState.PENDING)
+            for position, (uid, copy) in enumerate(
+                ((uid, copy) for uid in ordered for copy in range(1, copies + 1)), start=1
+            )
+        )
+        insert_rows(
+            ctx.db,
+            PrintItem,
+            [PrintItem.job, PrintItem.position, PrintItem.tag, PrintItem.copy, PrintItem.state],
+            rows,
+        )
+        audit.record(
+            ctx,
+            "print.job",
+            f"queued job {job.id}: {plural(len(ids) * copies, 'label')} on {printer.name}",
+            {
+                "job_id": job.id,
+                "printer": printer.name,
+                "template": chosen.name,
+                "template_version": chosen.version,
+                "copies": copies,
+                "reverse": reverse,
+            },
+            tag_ids=list(ids.values()),
+            tag_count=len(ids),
+        )
+        if reason is not None:
+            audit.record(
+                ctx,
+                "print.reprint",
+                f"reprint in job {job.id} of {plural(len(printed), 'label')}: {reason}",
+                {"job_id": job.id, "reason": reason},
+                tag_ids=[ids[uid] for uid in printed],
+                tag_count=len(printed),
+            )
+    return job
+
+
+def _already_printed(tag_ids: list[int]) -> dict[str, int]:
+    """Tags with a label that printed or may have (uid -> a job that printed it)."""
+    printed: dict[str, int] = {}
+    for part in slices(tag_ids):
+        query = (
+            PrintItem.select(Tag.uid, fn.MIN(PrintItem.job))
+            .join(Tag, on=(PrintItem.tag == Tag.id))
+            .where(PrintItem.tag.in_(part) & PrintItem.state.in_(PRINTED_OR_MAYBE))
+            .group_by(Tag.uid)
+        )
+        printed.update(dict(tuples(query)))
+    return printed
+
+
+def get_job(ctx: Context, job_id: int, lock: bool = False) -> PrintJob:
+    """The job; with ``lock`` (inside a transaction) its row stays locked until the end of
+    it, so two stations claiming or changing one job go one after the other."""
+    query = PrintJob.select().where(PrintJob.id == job_id)
+    job: PrintJob | None = (locked(query) if lock else query).first()
+    if job is None:
+        raise StationError(f"no print job {job_id}")
+    return job
+
+
+def summaries(ctx: Context, job_ids: Sequence[int] | None = None) -> list[JobSummary]:
+    jobs = PrintJob.select().order_by(PrintJob.id)
+    counts = PrintItem.select(PrintItem.job, PrintItem.state, fn.COUNT(PrintItem.id)).group_by(
+        PrintItem.job, PrintItem.state
+    )
+    if job_ids is not None:
+        jobs = jobs.where(PrintJob.id.in_(list(job_ids)))
+        counts = counts.where(PrintItem.job.in_(list(job_ids)))
+    now = ctx.now()
+    found = {
+        job.id: JobSummary(
+            job.id,
+            status_of(ctx, job, now),
+            job.printer,
+            job.template,
+            0,
+            pause_reason=job.pause_reason,
+            created_at=job.created_at,
+            created_by=job.created_by,
+        )
+        for job in jobs
+    }
+    for job_id, state, count in tuples(counts):
+        # A job created after the first query is read in this one; it waits for next time.
+        if job_id in found:
+            found[job_id].counts[state] = count
+            found[job_id].total += count
+    return list(found.values())
+
+
+def items(ctx: Context, job_id: int) -> list[dict[str, Any]]:
+    query = (
+        PrintItem.select(PrintItem.position, Tag.uid, PrintItem.copy, PrintItem.state)
+        .join(Tag, on=(PrintItem.tag == Tag.id))
+        .where(PrintItem.job == job_id)
+        .order_by(PrintItem.position)
+    )
+    return [
+        {"position": position, "uid": uid, "copy": copy, "state": state}
+        for position, uid, copy, state in tuples(query)
+    ]
+
+
+def uncertain_uids(job_id: int) -> list[str]:
+    query = (
+        PrintItem.select(Tag.uid)
+        .join(Tag, on=(PrintItem.tag == Tag.id))
+        .where((PrintItem.job == job_id) & PrintItem.state.in_(IN_DOUBT))
+        .order_by(PrintItem.position)
+    )
+    return [uid for (uid,) in tuples(query)]

@@ -1,0 +1,121 @@
+"""Every setting the station takes from its environment, read and checked in one place.
+
+:func:`load` reads the variables once per command (or once per terminal UI session) and
+refuses a bad value with one line naming the variable, before anything else happens. The
+README's settings table lists the same variables (a test keeps the two in step). Command-line
+options such as ``--db`` override what is read here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from station.domain.errors import StationError
+from station.metrc.client import DEFAULT_STATE, base_url
+
+# Every variable this module reads, in the README table's order.
+VARIABLES = (
+    "STATION_DB",
+    "STATION_OPERATOR",
+    "STATION_NAME",
+    "STATION_JOB_LEASE",
+    "STATION_DEBUG",
+    "METRC_URL",
+    "METRC_STATE",
+    "METRC_SANDBOX",
+    "METRC_VENDOR_KEY",
+    "METRC_USER_KEY",
+)
+# How long a station holds a print job without renewing it (it renews every chunk, a few
+# seconds apart). Stations compare holds with their own clocks, so these must agree (NTP).
+DEFAULT_JOB_LEASE = dt.timedelta(seconds=60)
+JOB_LEASE_RANGE = (1.0, 3600.0)
+_TRUE = ("1", "true", "yes")
+_FALSE = ("", "0", "false", "no")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str | None = None
+    """``STATION_DB``: the database URL; None for the file in the user data folder."""
+    operator: str | None = None
+    """``STATION_OPERATOR``: who is working; None for the login name."""
+    station_name: str = field(default_factory=socket.gethostname)
+    """``STATION_NAME``: this station in print-job ownership; the host name by default."""
+    job_lease: dt.timedelta = DEFAULT_JOB_LEASE
+    """``STATION_JOB_LEASE``: how long a printing station holds its job without renewing."""
+    debug: bool = False
+    """``STATION_DEBUG``: a traceback with an unexpected error's one-line message."""
+    metrc_url: str | None = None
+    """``METRC_URL``: the Metrc API address, instead of the state's."""
+    metrc_state: str = DEFAULT_STATE
+    """``METRC_STATE``: the two-letter state whose Metrc API is used."""
+    metrc_sandbox: bool = False
+    """``METRC_SANDBOX``: the state's sandbox API instead of production."""
+    # repr=False: a key must never show up in a traceback or a debug print.
+    metrc_vendor_key: str = field(default="", repr=False)
+    """``METRC_VENDOR_KEY``: the integrator's key (else the system keyring)."""
+    metrc_user_key: str = field(default="", repr=False)
+    """``METRC_USER_KEY``: the licensee user's key (else the system keyring)."""
+
+
+def load(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings in ``environ`` (the process environment by default), all checked."""
+    env = os.environ if environ is None else environ
+
+    def get(name: str) -> str:
+        return env.get(name, "").strip()
+
+    settings = Settings(
+        db_url=get("STATION_DB") or None,
+        operator=get("STATION_OPERATOR") or None,
+        station_name=get("STATION_NAME") or socket.gethostname(),
+        job_lease=_job_lease(get("STATION_JOB_LEASE")),
+        debug=bool(get("STATION_DEBUG")),
+        metrc_url=get("METRC_URL") or None,
+        metrc_state=get("METRC_STATE") or DEFAULT_STATE,
+        metrc_sandbox=_flag("METRC_SANDBOX", get("METRC_SANDBOX")),
+        metrc_vendor_key=get("METRC_VENDOR_KEY"),
+        metrc_user_key=get("METRC_USER_KEY"),
+    )
+    try:
+        base_url(settings.metrc_state, settings.metrc_sandbox, settings.metrc_url)
+    except StationError as exc:
+        raise StationError(f"METRC_STATE/METRC_URL in the environment: {exc}") from None
+    return settings
+
+
+def keep_escpos_cache_in(folder: Path | None) -> None:
+    """Where python-escpos keeps its pickled printer database (it loads the pickle on
+    import): the station's private cache folder, or with None a fresh private temporary
+    folder of its own. Never a shared folder someone else could have planted a pickle in."""
+    if folder is None:
+        os.environ.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
+    else:
+        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(folder)
+
+
+def _job_lease(raw: str) -> dt.timedelta:
+    if not raw:
+        return DEFAULT_JOB_LEASE
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise StationError(f"STATION_JOB_LEASE must be a number of seconds, not {raw!r}") from None
+    low, high = JOB_LEASE_RANGE
+    if not low <= seconds <= high:
+        raise StationError(f"STATION_JOB_LEASE must be {low:g} to {high:g} seconds, not {raw}")
+    return dt.timedelta(seconds=seconds)
+
+
+def _flag(name: str, raw: str) -> bool:
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise StationError(f"{name} must be 1 or 0 (or true/false, yes/no), not {raw!r}")

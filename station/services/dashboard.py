@@ -8,7 +8,7 @@ from peewee import fn
 
 from station.db.models import Facility, Tag
 from station.db.rows import tuples
-from station.domain.states import TagStatus
+from station.domain.states import JobState, TagStatus
 from station.services.context import Context
 from station.services.orders import OrderSummary, list_orders
 from station.services.printing import JobSummary, summaries
@@ -62,6 +62,7 @@ class Attention:
 
 def attention(ctx: Context) -> Attention:
     open_orders = [order for order in list_orders(ctx) if order.counts[TagStatus.ORDERED]]
-    stopped = [job for job in summaries(ctx) if job.status in ("paused", "interrupted")]
-    uncertain = sum(job.counts["uncertain"] + job.counts["sent"] for job in stopped)
+    waiting = (JobState.PAUSED, JobState.INTERRUPTED)
+    stopped = [job for job in summaries(ctx) if job.status in waiting]
+    uncertain = sum(job.uncertain for job in stopped)
     return Attention(open_orders, stopped, uncertain)

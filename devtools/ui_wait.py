@@ -4,6 +4,10 @@ run in threads) and the screen updates after them."""
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+# Pauses to wait, at the most, for tables to measure rows added by a worker's result.
+_MOST_PAUSES = 200
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -15,3 +19,17 @@ async def settle(pilot: Pilot[None]) -> None:
         if workers:  # an empty list would mean "all of them"
             await pilot.app.workers.wait_for_complete(workers)
         await pilot.pause()
+    # A DataTable sizes its columns for new rows when its message queue next runs dry; a
+    # cell drawn before that stays cached at its heading's width (Textual 8.2's cell cache
+    # is not keyed by width), which a real terminal soon redraws but a screenshot keeps. So
+    # wait for the sizing, then drop what was drawn before it: what is captured is then the
+    # table as it settles, however fast the rows arrived.
+    tables = list(pilot.app.screen.query(DataTable))
+    for _ in range(_MOST_PAUSES):
+        if not any(table._require_update_dimensions for table in tables):
+            break
+        await pilot.pause()
+    for table in tables:
+        table._clear_caches()
+        table.refresh()
+    await pilot.pause()

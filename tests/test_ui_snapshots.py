@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from station.ui.app import StationApp
 from tests.conftest import PACKAGE_PREFIX, Station, uid
@@ -15,6 +17,12 @@ from tests.ui_helpers import scan, settle
 
 # A fixed "now", so days-open and dates on screen do not change from one day to the next.
 NOW = dt.datetime(2026, 11, 26, 18, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blinking cursor would be on or off in a screenshot depending on when it is taken."""
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 
 
 def app_for(station: Station) -> StationApp:

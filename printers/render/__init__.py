@@ -1,1 +1,1 @@
-"""Renderers: one template and label data in; printer bytes or images out."""
+"""Renderers the drivers use: one template and label data in; printer bytes or images out."""

@@ -12,7 +12,7 @@ from station.services import printer_setup
 
 @click.group()
 def printer() -> None:
-    """Label printers: Zebra (zpl) and ESC/POS thermal printer_setup."""
+    """Label printers: Zebra (zpl), ESC/POS (escpos), office printers (pdf), images (png)."""
 
 
 @printer.command("add")
@@ -50,7 +50,7 @@ def add(
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @pass_state
 def list_(state: State, fmt: str) -> None:
-    """List printer_setup."""
+    """List printers."""
     rows = (p.as_dict() for p in printer_setup.list_printers(state.context()))
     emit(rows, fmt, ["name", "driver", "connection", "dpi", "template"])
 

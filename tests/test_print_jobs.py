@@ -4,6 +4,8 @@ a pseudo-terminal, faults that pause, resume, uncertain labels, reprints and can
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -294,3 +296,31 @@ def test_an_operator_pause_leaves_nothing_uncertain(received: Station, zebra: Fa
     assert received.refused("job", "pause", "1") == "job 1 is not printing (it is paused)"
     received.ok("job", "resume", "1")
     assert zebra.uids() == RANGE  # each label exactly once
+
+
+def test_a_job_whose_station_died_before_printing_it_is_interrupted(received: Station) -> None:
+    """Killed between storing the job and claiming it: not "queued" for ever."""
+    script = (
+        "import sys\n"
+        "from station.db.connection import open_database\n"
+        "from station.services import printing\n"
+        "from station.services.context import Context\n"
+        "ctx = Context(open_database(sys.argv[1]), operator='tester')\n"
+        "printing.create_job(ctx, sys.argv[2:], 'spool')\n"
+    )
+    uids = [uid(PACKAGE_PREFIX, n) for n in (1, 2, 3)]
+    subprocess.run([sys.executable, "-c", script, received.url, *uids], check=True)
+    [job] = json.loads(received.ok("jobs", "--format", "json").out)
+    assert (job["status"], job["done"], job["pending"]) == ("interrupted", 0, 3)
+    received.ok("job", "resume", str(job["id"]))
+    [job] = json.loads(received.ok("jobs", "--format", "json").out)
+    assert (job["status"], job["done"]) == ("done", 3)
+
+
+def test_a_job_its_station_is_about_to_print_is_not_taken(received: Station) -> None:
+    from station.services import printing
+
+    job = printing.create_job(received.context(), [uid(PACKAGE_PREFIX, 1)], "spool")
+    [shown] = json.loads(received.ok("jobs", "--format", "json").out)
+    assert shown["status"] == "queued"
+    assert f"job {job.id} is queued by " in received.refused("job", "resume", str(job.id))

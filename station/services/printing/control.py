@@ -13,7 +13,7 @@ from station.domain.text import plural
 from station.services import audit
 from station.services.context import Context
 from station.services.printing.jobs import get_job, uncertain_uids
-from station.services.printing.leases import held_by, owner_alive, status_of
+from station.services.printing.leases import held, held_by, owner_alive, status_of
 
 PAUSED_BY_OPERATOR = "paused by the operator"
 # What to do with labels that may or may not have printed.
@@ -41,7 +41,7 @@ def prepare_resume(ctx: Context, job_id: int, uncertain: str | None) -> PrintJob
         now = ctx.now()
         if job.state in FINISHED:
             raise StationError(f"job {job_id} is {job.state}; nothing to resume")
-        if job.state == JobState.PRINTING and owner_alive(ctx, job, now):
+        if held(job) and owner_alive(ctx, job, now):
             raise StationError(held_by(job))
         left = (PrintItem.job == job_id) & (PrintItem.state == ItemState.SENT)
         leftover = PrintItem.select(PrintItem.tag).where(left)
@@ -56,7 +56,7 @@ def prepare_resume(ctx: Context, job_id: int, uncertain: str | None) -> PrintJob
                 tag_count=count,
             )
             PrintItem.update(state=ItemState.UNCERTAIN).where(left).execute()
-        if job.state == JobState.PRINTING:
+        if held(job):
             job.state, job.pause_reason, job.owner = JobState.PAUSED, "interrupted", None
             job.save()
         doubtful = uncertain_uids(job_id)

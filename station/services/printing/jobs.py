@@ -21,7 +21,7 @@ from station.domain.states import IN_DOUBT, PRINTED_OR_MAYBE, ItemState, JobStat
 from station.domain.text import plural
 from station.services import audit, fields, labels, printer_setup, templates
 from station.services.context import Context
-from station.services.printing.leases import status_of
+from station.services.printing.leases import owner_token, status_of
 
 MAX_COPIES = 100
 
@@ -93,6 +93,9 @@ def create_job(
                 "give --reprint --reason TEXT"
             )
         ordered = list(reversed(ids)) if reverse else list(ids)
+        now = ctx.now()
+        # The station that queues a job holds it until it claims it, so a job whose creator
+        # died before printing shows as interrupted and can be resumed, not queued for ever.
         job: PrintJob = PrintJob.create(
             printer=printer.name,
             driver=printer.driver,
@@ -102,8 +105,11 @@ def create_job(
             state=JobState.QUEUED,
             reprint_reason=reason,
             reverse=reverse,
-            created_at=ctx.now(),
+            created_at=now,
             created_by=ctx.operator,
+            owner=owner_token(ctx),
+            heartbeat_at=now,
+            lease_until=now + ctx.settings.job_lease,
         )
         rows = (
             (job.id, position, ids[uid], copy, ItemState.PENDING)

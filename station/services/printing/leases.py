@@ -35,8 +35,19 @@ def owner_alive(ctx: Context, job: PrintJob, now: dt.datetime) -> bool:
     return True
 
 
+def held(job: PrintJob) -> bool:
+    """Whether ``job`` is in a station's hands: being printed, or queued by a station that
+    is about to print it."""
+    return job.state == JobState.PRINTING or (job.state == JobState.QUEUED and bool(job.owner))
+
+
+def interrupted(ctx: Context, job: PrintJob, now: dt.datetime) -> bool:
+    """Held by a station that is gone (or whose hold ran out): anyone may resume it."""
+    return held(job) and not owner_alive(ctx, job, now)
+
+
 def status_of(ctx: Context, job: PrintJob, now: dt.datetime) -> JobState:
-    if job.state == JobState.PRINTING and not owner_alive(ctx, job, now):
+    if interrupted(ctx, job, now):
         return JobState.INTERRUPTED
     return JobState(job.state)
 
@@ -45,6 +56,7 @@ def held_by(job: PrintJob) -> str:
     assert job.lease_until is not None  # only asked of a job whose owner is alive
     until = job.lease_until.replace(tzinfo=dt.UTC).astimezone().strftime("%H:%M:%S")
     return (
-        f"job {job.id} is being printed now by {job.owner} (its hold lasts until {until} "
+        f"job {job.id} is {'being printed now' if job.state == JobState.PRINTING else 'queued'} "
+        f"by {job.owner} (its hold lasts until {until} "
         "unless that station renews it)"
     )

@@ -30,7 +30,7 @@ from station.services import audit, labels, templates
 from station.services.context import Context
 from station.services.printing.control import PAUSED_BY_OPERATOR
 from station.services.printing.jobs import get_job, uncertain_uids
-from station.services.printing.leases import held_by, owner_alive, owner_token
+from station.services.printing.leases import held, held_by, owner_alive, owner_token
 from station.services.tags import views_by_id
 
 CHUNK = 25
@@ -122,11 +122,7 @@ class JobRunner:
             now = self.ctx.now()
             if job.state in FINISHED:
                 raise StationError(f"job {job.id} is {job.state}")
-            if (
-                job.state == JobState.PRINTING
-                and owner_alive(self.ctx, job, now)
-                and job.owner != self.token
-            ):
+            if held(job) and owner_alive(self.ctx, job, now) and job.owner != self.token:
                 raise StationError(held_by(job))
             if uncertain_uids(job.id):
                 raise StationError(

@@ -1,4 +1,4 @@
-"""UID normalisation, validation and range arithmetic (PRODUCT.md §2)."""
+"""UID normalisation, validation and range arithmetic (the README's *UIDs*)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,11 @@ def test_scanner_input_is_normalized(raw: str) -> None:
         (REAL[:12] + "\x00" + REAL[13:], "contains a control character"),
         ("[b]" + REAL[3:], "'[' at position 1 is not 0-9 or A-Z"),
         (REAL[:20] + "ÄÖÜ1", "at position 21 is not 0-9 or A-Z"),
+        # Look-alikes that Unicode upper-casing would turn into valid letters or digits.
+        (REAL[:22] + "\ufb00", "'\ufb00' at position 23 is not 0-9 or A-Z"),
+        (REAL[:22] + "ß", "'ß' at position 23 is not 0-9 or A-Z"),
+        (REAL[:23] + "\u0131", "'\u0131' at position 24 is not 0-9 or A-Z"),
+        ("\uff11" + REAL[1:], "'\uff11' at position 1 is not 0-9 or A-Z"),
     ],
 )
 def test_bad_input_is_refused_with_a_precise_message(raw: str, expected: str) -> None:

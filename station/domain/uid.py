@@ -38,12 +38,14 @@ def normalize(raw: str) -> str:
         raise UidError("empty scan: no UID was read")
     if has_control(text):
         raise UidError(f"{show(raw)} is not a UID: it contains a control character")
-    text = text.upper()
+    # Checked before upper-casing: Unicode case mapping would turn look-alikes into valid
+    # letters ("ß" into "SS", the "ﬀ" ligature into "FF"). Scanners send ASCII.
     for position, char in enumerate(text, start=1):
-        if char not in _ALLOWED:
+        if not (char.isascii() and char.upper() in _ALLOWED):
             raise UidError(
                 f"{show(raw)} is not a UID: {show(char)} at position {position} is not 0-9 or A-Z"
             )
+    text = text.upper()
     if len(text) != UID_LENGTH:
         raise UidError(
             f"{show(raw)} is not a UID: it has {len(text)} characters, a UID has {UID_LENGTH}"

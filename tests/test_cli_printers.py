@@ -94,6 +94,19 @@ def test_a_printer_that_does_not_answer(station: Station) -> None:
             ["spool", "--driver", "zpl", "--connection", "spool:"],
             "a printer named spool already exists",
         ),
+        (
+            ["p", "--driver", "zpl", "--connection", "tcp://h\nerror: forged"],
+            "connection 'tcp://h\\x0aerror: forged' contains a control character",
+        ),
+        (
+            ["p", "--driver", "zpl", "--connection", "tcp://h\x1b[2J"],
+            "connection 'tcp://h\\x1b[2J' contains a control character",
+        ),
+        (
+            ["p", "--driver", "zpl", "--connection", "tcp://" + "h" * 10_000],
+            "connection is 10,006 characters long; at most 500",
+        ),
+        (["p", "--driver", "zpl", "--connection", "cups://a b"], "has a space in it"),
     ],
 )
 def test_bad_printers_are_refused(station: Station, args: list[str], message: str) -> None:

@@ -3,6 +3,7 @@ interrupted and repeated), refusals, retries, paging, and the keys never leaking
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections import Counter
@@ -144,6 +145,24 @@ def test_wrong_keys_and_missing_keys_are_one_line_errors(
     monkeypatch.delenv("METRC_USER_KEY")
     monkeypatch.setattr("station.metrc.keys._from_keyring", lambda entry: "")
     assert received.refused("metrc", "pull").startswith("no Metrc METRC_USER_KEY")
+
+
+def test_a_server_echoing_the_keys_gets_them_redacted_and_its_escapes_shown(
+    received: Station, metrc: FakeMetrc
+) -> None:
+    metrc.echo = True
+    message = received.refused("metrc", "reconcile", "--type", "package")
+    assert message.startswith("Metrc refused: row 1: Denied: Basic *** (***, ***)")
+    pair = f"{VENDOR}:{USER}"
+    for secret in (
+        VENDOR,
+        USER,
+        pair,
+        *(base64.b64encode(s.encode()).decode() for s in (VENDOR, USER, pair)),
+    ):
+        assert secret not in message
+    assert "\x1b" not in message and "\u2028" not in message
+    assert "\\x1b]0;owned\\x07\\x1b[2J end" in message
 
 
 def test_a_license_metrc_does_not_grant_is_refused(received: Station, metrc: FakeMetrc) -> None:

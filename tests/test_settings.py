@@ -134,3 +134,20 @@ def test_a_planted_pickle_folder_is_never_used(
     # python-escpos then makes a fresh private temporary folder of its own.
     assert "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ
     assert private_folder(target) is None
+
+
+@pytest.mark.parametrize(
+    "name", ["\x1b[31mmallory", "dana\nerror: forged", "x" * 10_000, "eve\u202etxt.exe", "a;b"]
+)
+def test_an_operator_name_outside_the_alphabet_is_refused(stocked: Station, name: str) -> None:
+    before = stocked.dump()
+    result = stocked("facility", "list", operator=name)
+    assert result.code == 1 and result.err.startswith("error: bad operator name '")
+    assert result.err.count("\n") == 1 and "\x1b" not in result.err and "\u202e" not in result.err
+    assert stocked.dump() == before
+
+
+def test_operator_names_in_any_script_are_kept(stocked: Station) -> None:
+    stocked("facility", "add", "C11-0000002-LIC", "Second", operator="José O'Núñez")
+    [event] = [e for e in _audit(stocked) if e["action"] == "facility.add"][-1:]
+    assert event["operator"] == "José O'Núñez"

@@ -1,4 +1,4 @@
-"""Showing untrusted text (scans, file cells) safely in one line."""
+"""Showing untrusted text (scans, file cells, a server's answers) safely in one line."""
 
 import unicodedata
 
@@ -13,10 +13,8 @@ def show(text: str, limit: int = _LIMIT) -> str:
     clipped = len(text) > limit
     out = []
     for char in text[:limit]:
-        category = unicodedata.category(char)
-        if category.startswith("C") or category in ("Zl", "Zp"):
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        if _hidden(char):
+            out.append(_escaped(char))
         elif char in "'\\":
             out.append("\\" + char)
         else:
@@ -24,9 +22,39 @@ def show(text: str, limit: int = _LIMIT) -> str:
     return "'" + "".join(out) + ("…" if clipped else "") + "'"
 
 
+def printable(text: str, limit: int = 300) -> str:
+    """``text`` from outside (a server's answer, a file) fit for one line of a terminal or a
+    log: hidden characters as escapes, runs of white space as one space, at most ``limit``."""
+    flat = " ".join(text.split())
+    shown = "".join(_escaped(char) if _hidden(char) else char for char in flat[:limit])
+    return shown + ("…" if len(flat) > limit else "")
+
+
+# What a spreadsheet reads as the start of a formula in a CSV cell (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a leading
+    ``'`` (OWASP's rule for CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def has_control(text: str) -> bool:
-    """True when ``text`` holds a control or other invisible formatting character."""
-    return any(unicodedata.category(char).startswith("C") for char in text)
+    """True when ``text`` holds a control or other invisible formatting character, or a
+    Unicode line or paragraph separator (which would split a line of output)."""
+    return any(_hidden(char) for char in text)
+
+
+def _hidden(char: str) -> bool:
+    """Control, format (bidi overrides), unassigned, and line or paragraph separators."""
+    category = unicodedata.category(char)
+    return category.startswith("C") or category in ("Zl", "Zp")
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def plural(count: int, noun: str) -> str:

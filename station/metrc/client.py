@@ -3,6 +3,7 @@ with backoff on 429 and 5xx, v2 pagination, and one-line errors that never carry
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from station.domain.errors import StationError
+from station.domain.text import printable
 from station.metrc.keys import Keys
 
 if TYPE_CHECKING:
@@ -86,6 +88,7 @@ class MetrcClient:
         self.url = url
         self.license_number = license_number
         self._sleep = sleep
+        self._secrets = _forms_of(keys)
         # httpx loads here, not with the module: every command and the UI import this one
         # for its names, and most never talk to Metrc.
         import httpx
@@ -171,7 +174,7 @@ class MetrcClient:
                 if status < 400 or (status == 404 and allow_404):
                     return response
                 if status == 429 or status >= 500:
-                    last = f"Metrc answered {status} {response.reason_phrase}"
+                    last = f"Metrc answered {status} {self._said(response.reason_phrase)}"
                     wait = _retry_after(response, wait)
                 else:
                     raise self._refusal(response, method, path)
@@ -195,8 +198,29 @@ class MetrcClient:
                 "user key's user lacks the permission at this facility",
             )
         if status == 400:
-            return MetrcValidation(_rejections(response))
-        return MetrcError(f"Metrc answered {status} {response.reason_phrase} to {method} {path}")
+            return MetrcValidation(
+                [Rejection(r.row, self._said(r.message)) for r in _rejections(response)]
+            )
+        return MetrcError(
+            f"Metrc answered {status} {self._said(response.reason_phrase)} to {method} {path}"
+        )
+
+    def _said(self, text: str) -> str:
+        """Text of Metrc's answer fit for a message: the keys taken out (a server that echoes
+        the request's Authorization header must not get them printed), hidden characters
+        escaped, its length bounded."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return printable(text)
+
+
+def _forms_of(keys: Keys) -> list[str]:
+    """Each key as it could come back: as sent, and base64 alone or as the Basic pair."""
+    pair = f"{keys.vendor}:{keys.user}"
+    forms = [pair, keys.vendor, keys.user]
+    forms += [base64.b64encode(form.encode()).decode() for form in forms]
+    # Longest first, so a pair is taken out whole before its parts are looked for.
+    return sorted({form for form in forms if form}, key=len, reverse=True)
 
 
 def _page_rows(answer: Any) -> list[dict[str, Any]]:
@@ -230,5 +254,5 @@ def _rejections(response: httpx.Response) -> list[Rejection]:
         lowered = {key.lower(): value for key, value in item.items()}
         row = lowered.get("row")
         message = str(lowered.get("message") or "validation failed")
-        found.append(Rejection(row if isinstance(row, int) else None, " ".join(message.split())))
+        found.append(Rejection(row if isinstance(row, int) else None, message))
     return found or [Rejection(None, "validation failed")]

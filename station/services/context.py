@@ -15,6 +15,7 @@ from station import settings as station_settings
 from station.db.connection import open_database
 from station.domain.errors import StationError
 from station.folders import Folders
+from station.services import fields
 from station.settings import Settings
 
 # What a refused or failed operation can raise, for the command line and the UI to show as
@@ -44,8 +45,8 @@ class Context:
     folders: Folders = field(default_factory=Folders.for_user)
 
     def __post_init__(self) -> None:
-        if not self.operator:
-            self.operator = self.settings.operator or login_name()
+        # Every audit event and message names the operator: only a plain name gets in.
+        self.operator = fields.person_name(self.operator or self.settings.operator or login_name())
 
     def now(self) -> dt.datetime:
         """Now in UTC, as stored (naive UTC, the same on SQLite and PostgreSQL)."""

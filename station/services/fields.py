@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from station.domain.errors import StationError
@@ -18,7 +19,7 @@ def text(value: str | None, what: str, max_length: int, required: bool = True) -
     if has_control(cleaned):
         raise StationError(f"{what} {show(cleaned)} contains a control character")
     if len(cleaned) > max_length:
-        raise StationError(f"{what} is {len(cleaned)} characters long; at most {max_length}")
+        raise StationError(f"{what} is {len(cleaned):,} characters long; at most {max_length:,}")
     return cleaned
 
 
@@ -26,6 +27,23 @@ def required_text(value: str | None, what: str, max_length: int) -> str:
     result = text(value, what, max_length)
     assert result is not None  # text() raised for an empty required field
     return result
+
+
+# Who did something, as every audit event and message shows it: letters (any script),
+# digits, spaces and . _ - ' @, starting with a letter, digit or _ (as login names may).
+NAME_LENGTH = 64
+_NAME = re.compile(r"^\w[\w .'@-]*$")
+
+
+def person_name(value: str, what: str = "operator name") -> str:
+    """A person's name as the audit trail records it; refused outside :data:`_NAME`."""
+    name = value.strip()
+    if not name or len(name) > NAME_LENGTH or not _NAME.match(name) or has_control(name):
+        raise StationError(
+            f"bad {what} {show(name)}: use up to {NAME_LENGTH} letters, digits, spaces and "
+            ". _ - ' @, starting with a letter, digit or _"
+        )
+    return name
 
 
 def positive_decimal(value: str, what: str) -> Decimal:

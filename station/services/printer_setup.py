@@ -14,10 +14,12 @@ from printers.transports import check_url
 from station.db.models import Printer
 from station.domain.errors import StationError
 from station.domain.text import show
-from station.services import audit, templates
+from station.services import audit, fields, templates
 from station.services.context import Context
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+# The longest connection URL the database keeps.
+CONNECTION_LENGTH = 500
 # The printer languages a printer can be added with.
 DRIVER_NAMES = drivers.NAMES
 
@@ -76,6 +78,9 @@ def add_printer(
             f"unknown driver {show(driver)}: use {', '.join(DRIVER_NAMES[:-1])} or "
             f"{DRIVER_NAMES[-1]}"
         )
+    connection = fields.required_text(connection, "connection", CONNECTION_LENGTH)
+    if any(char.isspace() for char in connection):
+        raise StationError(f"connection {show(connection)} has a space in it")
     try:
         check_url(connection)
     except PrinterError as exc:

@@ -35,6 +35,7 @@ class FakeMetrc:
         self.fail = 0  # answer this many requests with 503
         self.drop_post: int | None = None  # apply the Nth POST (1-based), then hang up
         self.no_plant_tags: set[str] = set()  # licenses that get 403 for plant tags
+        self.echo = False  # refuse every call, echoing the Authorization header and an ESC
         self._posts = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -74,6 +75,10 @@ class FakeMetrc:
             expected = base64.b64encode(f"{self.vendor_key}:{self.user_key}".encode()).decode()
             if auth != f"Basic {expected}":
                 return 401, {"Message": "Authorization has been denied for this request."}, {}
+            if self.echo:
+                keys = f"{self.vendor_key}:{self.user_key}"
+                said = f"Denied: {auth} ({keys}, {self.user_key})\x1b]0;owned\x07\x1b[2J\u2028end"
+                return 400, [{"row": 0, "message": said}], {}
             license_number = (query.get("licenseNumber") or [""])[0]
             if license_number not in self.licenses:
                 return 403, {"Message": "No valid facility license."}, {}

@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+from station.domain.text import spreadsheet_cell
+
 FORMATS = click.Choice(["table", "csv", "json"])
 # Rows used to size table columns; later rows stream through at those widths.
 _SIZING_ROWS = 1000
@@ -66,7 +68,7 @@ def _csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(column)) for column in columns])
+        writer.writerow([spreadsheet_cell(_cell(row.get(column))) for column in columns])
 
 
 def _table(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:

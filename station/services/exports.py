@@ -14,6 +14,7 @@ from typing import TextIO
 
 from station.db.rows import slices
 from station.domain.errors import StationError
+from station.domain.text import FORMULA_STARTS, show, spreadsheet_cell
 from station.metrc import shapes
 from station.services import facilities
 from station.services import tags as tag_service
@@ -69,7 +70,12 @@ def tags_csv(
     count = 0
     for view in tag_service.list_tags(ctx, status=status, tag_type=tag_type):
         row = view.as_dict()
-        writer.writerow(["" if row[name] is None else row[name] for name in tag_service.FIELDS])
+        writer.writerow(
+            [
+                "" if row[name] is None else spreadsheet_cell(str(row[name]))
+                for name in tag_service.FIELDS
+            ]
+        )
         count += 1
     return count
 
@@ -125,7 +131,16 @@ def _csv(rows: Iterable[object]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(row)  # type: ignore[arg-type]
+        assert isinstance(row, list)  # the positional files' rows (JSON files hold dicts)
+        for cell in row:
+            # Metrc reads these files by position and would keep a protective quote as
+            # part of the value, so a value a spreadsheet would run is refused instead.
+            if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+                raise StationError(
+                    f"{show(cell)} cannot go into a Metrc import file: a spreadsheet would "
+                    f"read it as a formula (it starts with {show(cell[0])}); change it first"
+                )
+        writer.writerow(row)
     return out.getvalue()
 
 

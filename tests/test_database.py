@@ -117,3 +117,18 @@ def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
         "error: 'not-a-uid' is not a UID: '-' at position 4 is not 0-9 or A-Z\n"
     )
     assert result.stdout == ""
+
+
+def test_a_database_upgraded_by_a_newer_version_is_refused(received: Station) -> None:
+    database = received.context().db
+    with database.atomic():
+        database.execute_sql(  # type: ignore[no-untyped-call]
+            "INSERT INTO schema_migration (name, applied) VALUES ('0099_from_the_future', "
+            "CURRENT_TIMESTAMP)"
+        )
+    database.close()
+    for command in (["facility", "list"], ["receive", "1A4060300002EE1000000001"]):
+        assert received.refused(*command) == (
+            "this database was upgraded by a newer Tag Station (its schema has "
+            "0099_from_the_future, which version 0.1.0 does not know); use that newer version"
+        )

@@ -9,6 +9,7 @@ from peewee import Database, DatabaseError, PostgresqlDatabase, SqliteDatabase
 from playhouse import db_url
 from playhouse.migrations import MigrationError, Runner
 
+from station import __version__
 from station.db.models import database_proxy
 from station.db.postgres import StationPostgresqlDatabase
 from station.domain.errors import StationError
@@ -82,9 +83,20 @@ def _safe_url(url: str) -> str:
 
 
 def migrate(database: Database) -> list[str]:
-    """Apply pending migrations; safe when several stations start at the same moment."""
+    """Apply pending migrations; safe when several stations start at the same moment.
+
+    A database already changed by a migration this program does not have was upgraded by a
+    newer Tag Station: it is refused rather than used with a schema this one does not know.
+    """
     runner = Runner(database, str(MIGRATIONS))
-    if not _pending(runner):
+    status = runner.status()
+    newer = sorted(m.name for m in status if m.path is None)
+    if newer:
+        raise StationError(
+            f"this database was upgraded by a newer Tag Station (its schema has {newer[-1]}, "
+            f"which version {__version__} does not know); use that newer version"
+        )
+    if not any(m.applied is None for m in status):
         return []
     if isinstance(database, PostgresqlDatabase):
         # One station migrates; the others wait on the lock and then find nothing to do.

@@ -12,6 +12,9 @@ from barcode.codex import Code128 as _Encoder
 from printers.errors import PrinterError
 
 _START = {103: "A", 104: "B", 105: "C"}
+# DLE, and what follows it in Epson's real-time commands: EOT, ENQ, DC4.
+_DLE = 0x10
+_REAL_TIME = (0x04, 0x05, 0x14)
 _SWITCH = {101: "A", 100: "B", 99: "C"}
 
 
@@ -50,12 +53,21 @@ class Code128:
         encoded: list[int] = list(self._encoder.encoded)
         return encoded
 
+    @cached_property
     def escpos_payload(self) -> bytes:
         """The data for ESC/POS ``GS k 73``: ``{A``/``{B``/``{C`` then characters or digit
-        pairs, so the printer draws exactly the symbols above (python-escpos passes it on)."""
+        pairs, so the printer draws the symbols above (python-escpos passes it on).
+
+        Epson printers act on real-time commands even inside a command's data, and a
+        subset C pair is a raw byte: the pairs 16 20 are DLE DC4 (a drawer pulse or, with
+        02, power off) and 16 04 or 16 05 are DLE EOT/ENQ. The pair 16 before those is sent
+        as the characters "1" "6" in subset B instead, so DLE never precedes them.
+        """
         out = bytearray()
         subset = ""
-        for value in self.symbols:
+        values = self.symbols
+        for index, value in enumerate(values):
+            following = values[index + 1] if index + 1 < len(values) else None
             if not subset:
                 subset = _START[value]
                 out += b"{" + subset.encode()
@@ -63,6 +75,8 @@ class Code128:
                 # In subset C, 99 is the digit pair "99"; elsewhere it switches to C.
                 subset = _SWITCH[value]
                 out += b"{" + subset.encode()
+            elif subset == "C" and value == _DLE and following in _REAL_TIME:
+                out += b"{B16{C"
             elif subset == "C":
                 out.append(value)
             elif subset == "B" or value < 64:
@@ -71,6 +85,17 @@ class Code128:
             else:
                 out.append(value - 64)
         return bytes(out)
+
+    @property
+    def escpos_modules(self) -> int:
+        """Width in modules of the symbol an ESC/POS printer draws from
+        :attr:`escpos_payload` (a DLE pair sent in subset B costs three symbols more)."""
+        payload, symbols, index = self.escpos_payload, 0, 0
+        while index < len(payload):
+            # "{A", "{B", "{C" (start or switch) and "{{" are one symbol each.
+            index += 2 if payload[index] == ord("{") else 1
+            symbols += 1
+        return (symbols + 1) * 11 + 13  # + check symbol; the stop pattern is 13 modules
 
 
 # Only where the digits are matters to the width, and UIDs of one order share that shape.

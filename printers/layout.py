@@ -160,9 +160,7 @@ def _barcode(template: Template, element: BarcodeElement, data: str) -> PlacedBa
     """Encode ``data``; a symbol too wide at the template's module width (an unusual UID
     with few digit runs) steps down to narrower modules rather than run off the label."""
     code = Code128(data)
-    # A printer that encodes the data itself (Zebra) draws its own symbol; the rest draw
-    # python-barcode's.
-    modules = code.printer_modules if template.rules.printer_encodes else code.modules
+    modules = template.rules.modules(code, element)
     room = barcode_room(template, element)
     module = fitting_module(element, modules, room)
     needed = (modules + 2 * QUIET_MODULES) * module

@@ -104,6 +104,14 @@ class BarcodeRules:
     # The module widths in dots the printer's own barcode command can draw.
     native_modules: tuple[int, int] | None = None
 
+    def modules(self, code: Code128, element: BarcodeElement) -> int:
+        """Width in modules of the symbol that will be printed for ``code``."""
+        if self.printer_encodes:
+            return code.printer_modules
+        if self.native_modules and element.mode == "native":
+            return code.escpos_modules  # the printer draws the payload sent to it
+        return code.modules
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -258,7 +266,7 @@ def fitting_module(element: BarcodeElement, modules: int, room: int | None) -> i
 
 
 def _check_barcode(template: Template, element: BarcodeElement, where: str) -> list[str]:
-    modules = max(Code128(uid).modules for uid in REFERENCE_UIDS)
+    modules = max(template.rules.modules(Code128(uid), element) for uid in REFERENCE_UIDS)
     needed = barcode_extent(element, modules)
     room = barcode_room(template, element)
     if room is not None and needed > room:

@@ -194,3 +194,27 @@ def test_barcodes_are_drawn_on_whole_dots() -> None:
     template = get("uid-3x1-203")
     [bars] = [item for item in place(template, label(UIDS[1])) if isinstance(item, PlacedBarcode)]
     assert bars.width == bars.code.modules * 2 == 466
+
+
+# Subset C pairs that are Epson real-time commands: 16 20 02 is DLE DC4 fn 2 (power off),
+# 16 20 01 a drawer pulse, 16 04 / 16 05 DLE EOT and DLE ENQ.
+REAL_TIME_UIDS = (
+    "1A4060300002EE1620020108",
+    "1A4060300002EE1620010101",
+    "1A4060300002EE0016040116",
+    "1A4060300002EE0016050116",
+)
+
+
+def test_escpos_barcodes_never_carry_a_real_time_command() -> None:
+    output = escpos.render(get("escpos-80mm"), [label(uid) for uid in REAL_TIME_UIDS])
+    found = escpos_scan.scan(output)
+    assert len(found.barcodes) == len(REAL_TIME_UIDS)
+    for payload, uid in zip(found.barcodes, REAL_TIME_UIDS, strict=True):
+        for command in (b"\x10\x14", b"\x10\x04", b"\x10\x05"):
+            assert command not in payload, (uid, payload)
+        picture = escpos_scan.draw_code128(escpos_scan.code128_values(payload))
+        assert decoded(picture) == [uid]
+        assert picture.width <= 576  # still fits 80 mm paper
+    for command in (b"\x10\x14", b"\x10\x04", b"\x10\x05"):
+        assert command not in output

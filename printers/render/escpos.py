@@ -75,7 +75,7 @@ def _barcode(printer: Dummy, template: Template, item: PlacedBarcode) -> None:
                 f"the barcode of {item.code.data} does not fit {template.width} dots at the "
                 "2-dot minimum of ESC/POS printers; use an image-mode template"
             )
-        payload = item.code.escpos_payload().decode("ascii")
+        payload = item.code.escpos_payload.decode("ascii")
         printer.set(align="center" if center else "left")
         printer.barcode(
             payload,

@@ -7,6 +7,7 @@ of its own (the station uses its data folder); opened as it is, it is refused.
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import time
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from printers.errors import TransportError
+from printers.files import private_folder_made, random_name, write_new
 from printers.status import PrinterStatus
 from printers.transports.base import Transport
 
@@ -40,7 +42,7 @@ class SpoolTransport(Transport):
             raise TransportError(f"{url!r} names no folder: use {cls.usage}")
         folder = Path(path)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_folder_made(folder)
         except OSError as exc:
             raise TransportError(f"cannot create spool folder {folder}: {exc.strerror}") from None
         if not os.access(folder, os.W_OK):
@@ -50,21 +52,22 @@ class SpoolTransport(Transport):
     def own_status(self) -> PrinterStatus | None:
         return PrinterStatus(True, fields={"folder": str(self.folder)})
 
-    def _next(self, suffix: str) -> Path:
-        return self.folder / f"{self._stamp}-{os.getpid()}-{next(self._count):05d}{suffix}"
-
-    def _write(self, data: bytes) -> None:
-        path = self._next(".prn")
+    def _save(self, suffix: str, data: bytes) -> None:
+        # In write order by name, and unguessable: a link planted at the next name in a
+        # shared folder can neither be written through nor make a file go elsewhere.
+        stem = f"{self._stamp}-{os.getpid()}-{next(self._count):05d}"
+        path = self.folder / random_name(stem, suffix)
         try:
-            path.write_bytes(data)
+            write_new(path, data)
         except OSError as exc:
             raise TransportError(f"cannot write {path}: {exc.strerror}") from None
+
+    def _write(self, data: bytes) -> None:
+        self._save(".prn", data)
 
     def preview(self, images: list[Image.Image], dpi: int) -> None:
         """Save PNG previews of what was just written."""
         for image in images:
-            path = self._next(".png")
-            try:
-                image.save(path, dpi=(dpi, dpi))
-            except OSError as exc:
-                raise TransportError(f"cannot write {path}: {exc.strerror}") from None
+            out = io.BytesIO()
+            image.save(out, "PNG", dpi=(dpi, dpi))
+            self._save(".png", out.getvalue())

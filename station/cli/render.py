@@ -27,6 +27,7 @@ from station.services import labels, rendering, templates
     help="File to write (numbered files for several PNG labels).",
 )
 @click.option("--copies", type=click.IntRange(1, 100), default=1, show_default=True)
+@click.option("--force", is_flag=True, help="Replace files that already exist.")
 @pass_state
 def render(
     state: State,
@@ -36,13 +37,14 @@ def render(
     fmt: str,
     output: Path,
     copies: int,
+    force: bool,
 ) -> None:
     """Render labels of recorded tags to a file, without a printer."""
     if bool(uids) == bool(range_):
         raise click.UsageError("give UIDs or --range FIRST LAST, not both")
     ctx = state.context()
     wanted = labels.uids_to_print(ctx, uids_from_args(uids), range_from_args(range_))
-    written = rendering.render(ctx, wanted, template_name, fmt, output, copies)
+    written = rendering.render(ctx, wanted, template_name, fmt, output, copies, force)
     warn_all(list(templates.load(ctx.folders, template_name).warnings))
     message(
         f"wrote {len(wanted):,} labels to "

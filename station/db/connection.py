@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -9,6 +10,7 @@ from peewee import Database, DatabaseError, PostgresqlDatabase, SqliteDatabase
 from playhouse import db_url
 from playhouse.migrations import MigrationError, Runner
 
+from printers.files import private_folder_made
 from station import __version__
 from station.db.models import database_proxy
 from station.db.postgres import StationPostgresqlDatabase
@@ -51,9 +53,10 @@ def _connect(url: str) -> Database:
             # Each thread would get its own empty database; the station needs one shared file.
             raise StationError("an in-memory SQLite database cannot be shared; give a file path")
         try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_folder_made(Path(path).parent)
+            _create_private(Path(path))
         except OSError as exc:
-            raise StationError(f"cannot create the folder for {path}: {exc.strerror}") from exc
+            raise StationError(f"cannot create {path}: {exc.strerror}") from exc
         database: Database = db_url.connect(
             url, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, lock_type="IMMEDIATE"
         )
@@ -71,6 +74,15 @@ def _connect(url: str) -> Database:
     raise StationError(
         f"unsupported database URL {_safe_url(url)}: use sqlite:///PATH or postgresql://..."
     )
+
+
+def _create_private(path: Path) -> None:
+    """A new database file readable by this user alone (SQLite gives its WAL and shared
+    memory files the same mode); an existing one is left as it is."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _safe_url(url: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from printers.files import new_file, private_folder_made, write_new
 from station.db.rows import slices
 from station.domain.errors import StationError
 from station.domain.text import FORMULA_STARTS, show, spreadsheet_cell
@@ -22,6 +23,7 @@ from station.services.context import Context
 from station.services.metrc_objects import Built, Skipped, build
 
 KINDS = ("plant-tags", "replaced-tags", "packed-plants", "packages")
+_EMPTY_FOLDER = "; export into an empty folder"
 
 
 @dataclass
@@ -149,44 +151,39 @@ def tags_file(
 ) -> int:
     """:func:`tags_csv` into the new file ``path``, which appears only when it is complete."""
     _refuse_existing([path])
-    part = _part(path)
     try:
-        with part.open("w", encoding="utf-8", newline="") as out:
-            count = tags_csv(ctx, out, status, tag_type)
-        part.replace(path)
+        with new_file(path) as out, io.TextIOWrapper(out, encoding="utf-8", newline="") as text:
+            return tags_csv(ctx, text, status, tag_type)
+    except FileExistsError:
+        raise StationError(f"{path} already exists") from None
     except OSError as exc:
         raise StationError(f"cannot write {path}: {exc.strerror}") from None
-    finally:
-        part.unlink(missing_ok=True)  # a no-op once it has become ``path``
-    return count
 
 
 def _write_all(folder: Path, files: dict[Path, str]) -> None:
-    """Write every file or none: each goes to a temporary name first, then all are renamed."""
+    """Write every file or none: a file that cannot be written takes the ones before it
+    away again."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder_made(folder)
     except OSError as exc:
         raise StationError(f"cannot create {folder}: {exc.strerror}") from None
-    _refuse_existing(files, "; export into an empty folder")
-    parts = {path: _part(path) for path in files}
+    _refuse_existing(files, _EMPTY_FOLDER)
+    written: list[Path] = []
     try:
         for path, text in files.items():
-            parts[path].write_text(text, encoding="utf-8", newline="")
-        for path, part in parts.items():
-            part.replace(path)
+            write_new(path, text.encode())
+            written.append(path)
     except OSError as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        if isinstance(exc, FileExistsError):
+            raise StationError(
+                f"{exc.filename} already exists; export into an empty folder"
+            ) from None
         raise StationError(f"cannot write into {folder}: {exc.strerror}") from None
-    finally:
-        for part in parts.values():
-            part.unlink(missing_ok=True)
 
 
 def _refuse_existing(paths: Iterable[Path], advice: str = "") -> None:
     for path in paths:
         if path.exists():
             raise StationError(f"{path} already exists{advice}")
-
-
-def _part(path: Path) -> Path:
-    """Where ``path`` is written until it is complete (hidden, beside it)."""
-    return path.with_name(f".{path.name}.part")

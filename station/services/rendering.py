@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from printers import drivers
 from printers.errors import PrinterError
+from printers.files import write_new
 from station.domain.errors import StationError
 from station.services import labels, templates
 from station.services.context import Context
@@ -27,8 +29,10 @@ def render(
     fmt: str,
     output: Path,
     copies: int = 1,
+    force: bool = False,
 ) -> list[Path]:
-    """Write labels for ``uids`` to ``output``; returns the files written."""
+    """Write labels for ``uids`` to ``output`` (never over an existing file unless ``force``,
+    and never through a link); returns the files written."""
     if fmt not in FORMATS:
         raise StationError(f"unknown format {fmt!r}: use {', '.join(FORMATS)}")
     chosen = templates.load(ctx.folders, template_name)
@@ -42,11 +46,17 @@ def render(
         raise StationError(f"no such folder: {output.parent}")
     try:
         files = language.files(chosen, found, copies)
-        targets = [output] if len(files) == 1 else numbered(output, len(files))
-        for target, data in zip(targets, files, strict=True):
-            target.write_bytes(data)
-        return targets
     except PrinterError as exc:
         raise StationError(str(exc)) from None
-    except OSError as exc:
-        raise StationError(f"cannot write {output}: {exc.strerror}") from None
+    targets = [output] if len(files) == 1 else numbered(output, len(files))
+    taken = next((path for path in targets if os.path.lexists(path)), None)
+    if taken is not None and not force:
+        raise StationError(f"{taken} already exists; give --force to replace it")
+    for target, data in zip(targets, files, strict=True):
+        try:
+            write_new(target, data, replace=force)
+        except FileExistsError:
+            raise StationError(f"{target} already exists; give --force to replace it") from None
+        except OSError as exc:
+            raise StationError(f"cannot write {target}: {exc.strerror}") from None
+    return targets

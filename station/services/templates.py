@@ -3,6 +3,7 @@ name), described for listings and drawn for previews."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from printers import catalog
 from printers.device import TEST_LABEL
 from printers.errors import PrinterError
+from printers.files import private_folder_made, write_new
 from printers.template import Template
 from station.domain.errors import StationError
 from station.folders import Folders
@@ -86,9 +88,11 @@ def preview(folders: Folders, name: str) -> tuple[Image.Image, Path]:
     image = render_label(template, TEST_LABEL)
     folder = folders.previews
     path = folder / f"{name}.png"
+    out = io.BytesIO()
+    image.save(out, "PNG", dpi=(template.dpi, template.dpi))
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        image.save(path, dpi=(template.dpi, template.dpi))
+        private_folder_made(folder)
+        write_new(path, out.getvalue(), replace=True)
     except OSError as exc:
         raise StationError(f"cannot write {path}: {exc.strerror}") from None
     return image, path

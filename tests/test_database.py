@@ -132,3 +132,33 @@ def test_a_database_upgraded_by_a_newer_version_is_refused(received: Station) ->
             "this database was upgraded by a newer Tag Station (its schema has "
             "0099_from_the_future, which version 0.1.0 does not know); use that newer version"
         )
+
+
+def test_used_and_voided_tags_are_guarded_in_the_database(received: Station) -> None:
+    """Editing the file by hand cannot make a used tag unused (to assign it twice), move it
+    to another assignment, bring a voided tag back, or delete either."""
+    received.ok("assign", "package", "--count", "2", "--item", "Rosin", "--quantity", "1",
+                "--unit", "Each")  # fmt: skip
+    received.ok("assign", "package", "--count", "1", "--item", "Wax", "--quantity", "1",
+                "--unit", "Each")  # fmt: skip
+    received.ok("void", "1A4060300002EE1000000010", "--reason", "torn")
+    database = received.context().db
+    before = received.dump()
+    for statement in (
+        "UPDATE tag SET status = 'received', assignment_id = NULL, used_at = NULL "
+        "WHERE uid = '1A4060300002EE1000000001'",
+        "UPDATE tag SET assignment_id = 2 WHERE uid = '1A4060300002EE1000000001'",
+        "UPDATE tag SET status = 'voided' WHERE uid = '1A4060300002EE1000000002'",
+        "UPDATE tag SET status = 'received', voided_at = NULL WHERE uid = "
+        "'1A4060300002EE1000000010'",
+        "DELETE FROM tag WHERE uid = '1A4060300002EE1000000001'",
+        "DELETE FROM tag WHERE uid = '1A4060300002EE1000000010'",
+    ):
+        with (
+            pytest.raises(DatabaseError, match=r"used tag|voided tag|never deleted"),
+            database.atomic(),
+        ):
+            database.execute_sql(statement)  # type: ignore[no-untyped-call]
+    assert received.dump() == before
+    # What the station itself does still works: voiding a received tag, replacing a plant's.
+    received.ok("void", "1A4060300002EE1000000011", "--reason", "smudged")

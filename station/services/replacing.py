@@ -44,12 +44,8 @@ def replace_tag(
         if new.facility_id != old.facility_id:
             raise StationError(f"{new_uid} belongs to another facility than {old_uid}")
         now = ctx.now()
-        Tag.update(status=TagStatus.USED, used_at=now, assignment=old.assignment_id).where(
-            Tag.id == new.id
-        ).execute()
-        Tag.update(
-            status=TagStatus.VOIDED, voided_at=now, void_reason=f"replaced by {new_uid}"
-        ).where(Tag.id == old.id).execute()
+        # Recorded first: the database lets a used tag be voided only once its replacement
+        # is on record.
         replacement: TagReplacement = TagReplacement.create(
             old_tag=old.id,
             new_tag=new.id,
@@ -58,6 +54,12 @@ def replace_tag(
             created_at=now,
             created_by=ctx.operator,
         )
+        Tag.update(status=TagStatus.USED, used_at=now, assignment=old.assignment_id).where(
+            Tag.id == new.id
+        ).execute()
+        Tag.update(
+            status=TagStatus.VOIDED, voided_at=now, void_reason=f"replaced by {new_uid}"
+        ).where(Tag.id == old.id).execute()
         audit.record(
             ctx,
             "replace",

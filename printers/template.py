@@ -318,11 +318,16 @@ def _element(item: Any, index: int, dpi: int) -> Element:
         value = item.get(key, default)
         if value is None:
             raise TemplateError(f"{where} ({kind}): missing {key!r}")
-        return to_dots(value, dpi, f"{where} ({kind}) {key}")
+        dots = to_dots(value, dpi, f"{where} ({kind}) {key}")
+        # Positions start at 0; every size is at least one dot.
+        if dots < (0 if key in ("x", "y") else 1):
+            raise TemplateError(f"{where} ({kind}): {key} must not be {value!r}")
+        return dots
 
     if kind == "text":
         _only(item, {"kind", "x", "y", "width", "height", "text", "size", "align", "fit"}, where)
         height = length("height")
+        _check_format(str(_need(item, "text", where)), where)
         return TextElement(
             x=length("x"),
             y=length("y"),
@@ -370,6 +375,18 @@ def _sheet(raw: Any, dpi: int) -> Sheet:
     _only(raw, set(keys), "[sheet]")
     values = {key: to_dots(_need(raw, key, "[sheet]"), dpi, f"[sheet] {key}") for key in keys}
     return Sheet(**values)
+
+
+def _check_format(text: str, where: str) -> None:
+    """Refuse a text whose format cannot be filled (``{uid:>>}``, ``{0}``, an unclosed
+    brace) now, not at the first label."""
+    sample = dict.fromkeys(FIELDS, "X")
+    try:
+        text.format(**sample)
+    except KeyError as exc:
+        raise TemplateError(f"{where} (text): unknown field {exc.args[0]!r}") from None
+    except (ValueError, IndexError) as exc:
+        raise TemplateError(f"{where} (text): {text!r} is not a usable text ({exc})") from None
 
 
 def _need(table: dict[str, Any], key: str, where: str) -> Any:

@@ -165,6 +165,23 @@ def test_a_server_echoing_the_keys_gets_them_redacted_and_its_escapes_shown(
     assert "\\x1b]0;owned\\x07\\x1b[2J end" in message
 
 
+def test_a_garbage_answer_and_a_claim_of_endless_pages_are_one_line_errors(
+    received: Station, metrc: FakeMetrc
+) -> None:
+    metrc.garbage = True
+    assert received.refused("metrc", "reconcile", "--type", "package") == (
+        "Metrc's answer to GET /tags/v2/package/available is not JSON"
+    )
+    metrc.garbage = False
+    metrc.page_size, metrc.claimed_pages = 20, 100_000_000
+    metrc.available[(LICENSE, "package")] = [_pkg(n) for n in range(1, 41)]
+    assert received.refused("metrc", "reconcile", "--type", "package") == (
+        "Metrc's answer to GET /tags/v2/package/available claims 100000000 pages; the "
+        "station reads 1 to 5,000"
+    )
+    assert len(metrc.requests) == 2  # the first page only, each time
+
+
 def test_a_license_metrc_does_not_grant_is_refused(received: Station, metrc: FakeMetrc) -> None:
     metrc.licenses = {OTHER_LICENSE}
     message = received.refused("metrc", "pull", "--type", "package")
@@ -528,3 +545,22 @@ def test_a_replaced_plant_tag_is_pushed_after_the_plants(big: Station, metrc: Fa
     again = json.loads(big.ok("metrc", "push", "--format", "json").out)[0]
     assert [a["tag"] for a in again["accepted"]] == [_plant(1299)]
     assert again["accepted_earlier"] == 2
+
+
+def test_a_keyring_that_keeps_nothing_is_not_reported_as_saved(
+    received: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+    from keyring.backends.null import Keyring as Null
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Null())  # type: ignore[no-untyped-call]
+    try:
+        result = received("metrc", "keys", "set", stdin=f"{VENDOR}\n{USER}\n")
+    finally:
+        keyring.set_keyring(previous)
+    # The prompts for the two keys come first on stderr, then the one error line.
+    *_prompts, message = result.err.strip().splitlines()
+    assert result.code == 1 and "saved" not in result.err
+    assert message.startswith("error: no usable system keyring (KeyringError: Keyring did not")
+    assert VENDOR not in result.err + result.out and USER not in result.err + result.out

@@ -285,7 +285,22 @@ def test_bad_order_dates(stocked: Station, date: str, expected: str) -> None:
         ("--quantity", "-2", "bad quantity '-2': it must be more than 0"),
         ("--quantity", "lots", "bad quantity 'lots': expected a number"),
         ("--quantity", "NaN", "bad quantity 'NaN': it must be more than 0"),
+        ("--quantity", "1e309", "bad quantity '1e309': it must be under 10,000,000,000"),
+        ("--quantity", "9" * 5000, "bad quantity '" + "9" * 40 + "…': expected a number"),
         ("--item", "  ", "item is empty"),
+        (
+            "--unit",
+            "bananas",
+            "unknown unit of measure 'bananas': use one of Metrc's: Each, Grams, Kilograms, "
+            "Milligrams, Ounces, Pounds, Fluid Ounces, Gallons, Liters, Milliliters, Pints, "
+            "Quarts",
+        ),
+        (
+            "--date",
+            "1999-12-31",
+            "bad packaged date 1999-12-31: it is before 2017, when Metrc's tracking began in "
+            "California",
+        ),
     ],
 )
 def test_bad_package_details(received: Station, option: str, value: str, expected: str) -> None:

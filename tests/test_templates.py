@@ -125,3 +125,31 @@ def test_a_file_that_is_not_toml(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text("driver = zpl = 3\n")
     with pytest.raises(TemplateError, match=r"template bad.toml: not valid TOML"):
         catalog.get("bad", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("element", "message"),
+    [
+        (
+            {"kind": "box", "x": 0, "y": 0, "width": -5, "height": 10},
+            "element 1 (box): width must not be -5",
+        ),
+        (
+            {"kind": "barcode", "y": 0, "height": 60, "module": 0},
+            "element 1 (barcode): module must not be 0",
+        ),
+        (
+            {"kind": "text", "x": 0, "y": 0, "width": 99, "height": 20, "text": "{uid:>>>}"},
+            "element 1 (text): '{uid:>>>}' is not a usable text",
+        ),
+        (
+            {"kind": "text", "x": 0, "y": 0, "width": 99, "height": 20, "text": "{0} {uid"},
+            "element 1 (text): '{0} {uid' is not a usable text",
+        ),
+    ],
+)
+def test_impossible_elements_are_refused_when_read(element: dict[str, Any], message: str) -> None:
+    with pytest.raises(TemplateError) as caught:
+        parse({"driver": "zpl", "dpi": 203, "width": "3in", "height": "1in",
+               "element": [element]}, "t")  # fmt: skip
+    assert str(caught.value).startswith(message)

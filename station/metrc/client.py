@@ -23,6 +23,9 @@ BACKOFF_S = 0.5  # doubled after each failed try
 MAX_WAIT_S = 60.0  # the longest Retry-After honoured
 # [V] Paged v2 calls take at most 20 rows per page.
 PAGE_SIZE = 20
+# The most pages of one list the station follows: a server claiming millions of pages must
+# not keep a command busy for ever (5,000 pages of 20 are 100,000 tags).
+MAX_PAGES = 5000
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -114,16 +117,25 @@ class MetrcClient:
     def get_list(self, path: str) -> list[dict[str, Any]]:
         """Every row of a list call: a bare array, or a v2 paged wrapper followed page by
         page."""
-        first = self._request("GET", path).json()
+        first = _decoded(self._request("GET", path))
         if isinstance(first, list):
             return first
         rows, page = list(_page_rows(first)), 1
-        pages = int(first.get("TotalPages") or 1)
+        pages = first.get("TotalPages") or 1
+        if not isinstance(pages, int) or not 1 <= pages <= MAX_PAGES:
+            raise MetrcError(
+                f"Metrc's answer to GET {path} claims {printable(str(pages), 20)} pages; the "
+                f"station reads 1 to {MAX_PAGES:,}"
+            )
         while page < pages:
             page += 1
-            answer = self._request(
-                "GET", path, {"pageNumber": page, "pageSize": first.get("PageSize") or PAGE_SIZE}
-            ).json()
+            answer = _decoded(
+                self._request(
+                    "GET",
+                    path,
+                    {"pageNumber": page, "pageSize": first.get("PageSize") or PAGE_SIZE},
+                )
+            )
             rows.extend(_page_rows(answer))
         return rows
 
@@ -132,14 +144,16 @@ class MetrcClient:
         response = self._request("GET", path, allow_404=True)
         if response.status_code == 404:
             return None
-        found: dict[str, Any] = response.json()
+        found = _decoded(response)
+        if not isinstance(found, dict):
+            raise MetrcError(f"Metrc's answer to GET {path} is not one object")
         return found
 
     def send(self, method: str, path: str, objects: Sequence[dict[str, Any]]) -> Any:
         """POST or PUT a JSON array (Metrc's write calls all take arrays); the decoded
         answer."""
         response = self._request(method, path, body=list(objects))
-        return response.json() if response.content else None
+        return _decoded(response) if response.content else None
 
     # --- one request with retries ---------------------------------------------------------
 
@@ -223,6 +237,17 @@ def _forms_of(keys: Keys) -> list[str]:
     return sorted({form for form in forms if form}, key=len, reverse=True)
 
 
+def _decoded(response: httpx.Response) -> Any:
+    """The JSON of an answer; an answer that is not JSON is a one-line error."""
+    try:
+        return response.json()
+    except (ValueError, RecursionError):
+        request = response.request
+        raise MetrcError(
+            f"Metrc's answer to {request.method} {request.url.path} is not JSON"
+        ) from None
+
+
 def _page_rows(answer: Any) -> list[dict[str, Any]]:
     if not isinstance(answer, dict) or not isinstance(answer.get("Data"), list):
         raise MetrcError("Metrc's answer is neither a list nor a page of one")
@@ -242,7 +267,7 @@ def _rejections(response: httpx.Response) -> list[Rejection]:
     """[I] Metrc's 400 bodies: ``[{"row": 0, "message": "..."}]``, or ``{"Message": "..."}``."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         text = response.text.strip().splitlines()
         return [Rejection(None, text[0] if text else "validation failed")]
     items = body if isinstance(body, list) else [body]

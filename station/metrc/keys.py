@@ -53,15 +53,19 @@ def store_keys(vendor: str, user: str) -> str:
     for name, value in (("vendor key", vendor), ("user key", user)):
         if not value.strip() or any(ch.isspace() for ch in value.strip()):
             raise StationError(f"the {name} is empty or has spaces in it")
+    backend = type(keyring.get_keyring()).__name__
     try:
-        keyring.set_password(KEYRING_SERVICE, VENDOR_ENTRY, vendor.strip())
-        keyring.set_password(KEYRING_SERVICE, USER_ENTRY, user.strip())
+        for entry, value in ((VENDOR_ENTRY, vendor.strip()), (USER_ENTRY, user.strip())):
+            keyring.set_password(KEYRING_SERVICE, entry, value)
+            # Some backends (a "null" keyring on a headless machine) accept and keep nothing.
+            if keyring.get_password(KEYRING_SERVICE, entry) != value:
+                raise KeyringError(f"{backend} did not keep them")
     except KeyringError as exc:
         raise StationError(
-            f"no usable system keyring ({type(exc).__name__}); set {VENDOR_ENV} and "
+            f"no usable system keyring ({type(exc).__name__}: {exc}); set {VENDOR_ENV} and "
             f"{USER_ENV} in the environment instead"
         ) from None
-    return type(keyring.get_keyring()).__name__
+    return backend
 
 
 def forget_keys() -> None:

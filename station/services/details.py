@@ -10,9 +10,27 @@ from decimal import Decimal
 from station.domain.dates import parse_past_date
 from station.domain.errors import StationError
 from station.domain.states import TagType
+from station.domain.text import show
 from station.services import fields
 
 GROWTH_PHASES = ("Immature", "Vegetative", "Flowering")
+# [I] Metrc's units of measure (GET /unitsofmeasure/v2/active in California), with the short
+# forms staff type; a unit Metrc does not know would only fail later, at push or import.
+UNITS = {
+    "Each": ("ea", "each", "unit", "units"),
+    "Grams": ("g", "gram", "grams"),
+    "Kilograms": ("kg", "kilogram", "kilograms"),
+    "Milligrams": ("mg", "milligram", "milligrams"),
+    "Ounces": ("oz", "ounce", "ounces"),
+    "Pounds": ("lb", "lbs", "pound", "pounds"),
+    "Fluid Ounces": ("fl oz", "floz", "fluid ounce", "fluid ounces"),
+    "Gallons": ("gal", "gallon", "gallons"),
+    "Liters": ("l", "liter", "liters", "litre", "litres"),
+    "Milliliters": ("ml", "milliliter", "milliliters", "millilitre", "millilitres"),
+    "Pints": ("pt", "pint", "pints"),
+    "Quarts": ("qt", "quart", "quarts"),
+}
+_UNIT_NAMES = {form: unit for unit, forms in UNITS.items() for form in forms}
 # Longest value of each free-text field, as the database holds it.
 ITEM_LENGTH = 200
 UNIT_LENGTH = 40
@@ -62,7 +80,7 @@ def package_details(
     return PackageDetails(
         item=fields.required_text(item, "item", ITEM_LENGTH),
         quantity=fields.positive_decimal(quantity or "", "quantity"),
-        unit=fields.required_text(unit, "unit", UNIT_LENGTH),
+        unit=unit_of_measure(unit),
         production_batch=fields.text(batch, "production batch", BATCH_LENGTH, required=False),
         packaged_date=parse_past_date(packaged, "packaged date", today) if packaged else today,
         location=fields.text(location, "location", PLACE_LENGTH, required=False),
@@ -82,6 +100,17 @@ def plant_details(
         growth_phase=parse_growth_phase(phase),
         plant_batch=fields.text(plant_batch, "plant batch", PLACE_LENGTH, required=False),
     )
+
+
+def unit_of_measure(value: str | None) -> str:
+    """One of Metrc's units, from its name or a short form, in any case (``g`` is Grams)."""
+    typed = fields.required_text(value, "unit", UNIT_LENGTH)
+    unit = _UNIT_NAMES.get(" ".join(typed.lower().split()))
+    if unit is None:
+        raise StationError(
+            f"unknown unit of measure {show(typed)}: use one of Metrc's: {', '.join(UNITS)}"
+        )
+    return unit
 
 
 def parse_growth_phase(value: str | None) -> str | None:

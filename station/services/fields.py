@@ -46,13 +46,21 @@ def person_name(value: str, what: str = "operator name") -> str:
     return name
 
 
+# Quantities are kept with 14 digits, 4 of them after the point.
+QUANTITY_LIMIT = Decimal(10) ** 10
+
+
 def positive_decimal(value: str, what: str) -> Decimal:
     try:
+        if len(value) > 40:
+            raise InvalidOperation
         number = Decimal(value.strip())
     except InvalidOperation:
         raise StationError(f"bad {what} {show(value)}: expected a number") from None
     if not number.is_finite() or number <= 0:
         raise StationError(f"bad {what} {show(value)}: it must be more than 0")
+    if number >= QUANTITY_LIMIT:
+        raise StationError(f"bad {what} {show(value)}: it must be under {QUANTITY_LIMIT:,}")
     if number != number.quantize(Decimal("0.0001")):
         raise StationError(f"bad {what} {show(value)}: at most 4 decimal places")
     return number

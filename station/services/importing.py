@@ -87,9 +87,32 @@ def import_file(ctx: Context, path: Path, options: ImportOptions) -> ImportResul
     return _store(ctx, path, groups, status)
 
 
+class _Rows:
+    """The csv reader's rows, its own errors (a cell over its size limit, a stray quote)
+    turned into a line naming the file and the line."""
+
+    def __init__(self, path: Path, reader: Any) -> None:
+        self.path, self.reader = path, reader
+
+    @property
+    def line_num(self) -> int:
+        line: int = self.reader.line_num
+        return line
+
+    def __iter__(self) -> _Rows:
+        return self
+
+    def __next__(self) -> list[str]:
+        try:
+            row: list[str] = next(self.reader)
+        except csv.Error as exc:
+            raise StationError(f"{self.path} line {self.reader.line_num}: {exc}") from None
+        return row
+
+
 def _parse_csv(ctx: Context, path: Path, text: str, options: ImportOptions) -> list[_Group]:
     # newline="" lets the csv module take CRLF, LF or a mix of both, as Excel and editors write.
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = _Rows(path, csv.reader(io.StringIO(text, newline="")))
     header = next(reader, None)
     if not header or not any(cell.strip() for cell in header):
         raise StationError(f"{path} has no header row")
@@ -220,6 +243,10 @@ def _parse_metrc_json(ctx: Context, path: Path, text: str, options: ImportOption
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise StationError(f"{path} line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise StationError(f"{path}: not Metrc's tags (its JSON is nested too deeply)") from None
+    except ValueError:  # e.g. an integer of thousands of digits
+        raise StationError(f"{path}: not Metrc's tags (it holds a number too long)") from None
     if not isinstance(items, list):
         raise StationError(f"{path}: expected a JSON array of Metrc tags")
     if not items:

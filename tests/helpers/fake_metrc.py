@@ -36,6 +36,8 @@ class FakeMetrc:
         self.drop_post: int | None = None  # apply the Nth POST (1-based), then hang up
         self.no_plant_tags: set[str] = set()  # licenses that get 403 for plant tags
         self.echo = False  # refuse every call, echoing the Authorization header and an ESC
+        self.claimed_pages: int | None = None  # a paged answer's TotalPages, whatever it holds
+        self.garbage = False  # answer 200 with a body that is not JSON
         self._posts = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -135,7 +137,7 @@ class FakeMetrc:
             "RecordsOnPage": len(data),
             "Page": page,
             "CurrentPage": page,
-            "TotalPages": total_pages,
+            "TotalPages": total_pages if self.claimed_pages is None else self.claimed_pages,
         }
 
     def _put(self, path: str, body: Any, license_number: str) -> tuple[int, Any, dict[str, str]]:
@@ -227,6 +229,8 @@ class FakeMetrc:
                     self.connection.shutdown(2)
                     return
                 data = json.dumps(answer).encode() if answer is not None else b""
+                if fake.garbage:
+                    data = b"<html>Service temporarily unavailable</html>"
                 self.send_response(status)
                 if data:
                     self.send_header("Content-Type", "application/json")

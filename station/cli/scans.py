@@ -9,19 +9,28 @@ from pathlib import Path
 from station.cli.output import warn_all
 from station.domain.errors import StationError
 from station.domain.uid import hex_warning, normalize
+from station.services.orders import MAX_ORDER_TAGS
 from station.services.textfile import read_text
+
+# The most UIDs one command reads, and the longest line it reads of them.
+MAX_SCANS = MAX_ORDER_TAGS
+MAX_LINE = 200
 
 
 def read_uids(source: str) -> list[str]:
     """UIDs from the file ``source`` (``-`` for standard input); all valid, or nothing."""
     if source == "-":
-        return uids_from_lines(sys.stdin, "line")
+        # Bounded reads: a line with no end, or no end of lines, cannot fill the memory.
+        lines = iter(lambda: sys.stdin.readline(MAX_LINE), "")
+        return uids_from_lines(lines, "line")
     return uids_from_lines(read_text(Path(source)).splitlines(), f"{source} line")
 
 
 def uids_from_lines(lines: Iterable[str], where: str) -> list[str]:
     uids: list[str] = []
     for number, line in enumerate(lines, start=1):
+        if number > MAX_SCANS:
+            raise StationError(f"more than {MAX_SCANS:,} lines of UIDs; give them in parts")
         if not line.strip():
             continue
         try:

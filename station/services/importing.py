@@ -24,7 +24,13 @@ from station.domain.text import show
 from station.domain.uid import Run, UidRange, normalize, runs
 from station.services import facilities
 from station.services.context import Context
-from station.services.orders import OrderDraft, clean_order_number, create_order, parse_tag_type
+from station.services.orders import (
+    MAX_ORDER_TAGS,
+    OrderDraft,
+    clean_order_number,
+    create_order,
+    parse_tag_type,
+)
 from station.services.textfile import read_text
 
 
@@ -283,6 +289,12 @@ def _store(ctx: Context, path: Path, groups: list[_Group], status: TagStatus) ->
     orders: list[TagOrder] = []
     warnings: list[str] = []
     total = 0
+    wanted = sum(len(group.singles) + sum(run.count for run in group.ranges) for group in groups)
+    if wanted > MAX_ORDER_TAGS:
+        raise StationError(
+            f"{path} holds {wanted:,} tags, over the {MAX_ORDER_TAGS:,} one import records; "
+            "split it"
+        )
     with ctx.db.atomic():
         for group in groups:
             facility = _facility_for(ctx, group, warnings)

@@ -22,6 +22,9 @@ from station.domain.uid import SERIAL_DIGITS, Run, UidRange, hex_warning, normal
 from station.services import audit, facilities, fields
 from station.services.context import Context
 
+# The most tags one order (or one import file) records in one transaction; 100,000 take about
+# a second, and the database is locked for other stations while it runs.
+MAX_ORDER_TAGS = 1_000_000
 # Metrc's TagInventoryTypeName values and the plain words staff use.
 _TYPE_NAMES = {
     "plant": TagType.PLANT,
@@ -79,6 +82,12 @@ class OrderSummary:
 
 def create_order(ctx: Context, draft: OrderDraft, source: str) -> tuple[TagOrder, list[str]]:
     """Store one order and its tags in the caller's transaction; returns it and any warnings."""
+    if draft.quantity > MAX_ORDER_TAGS:
+        raise StationError(
+            f"an order of {draft.quantity:,} tags is over the {MAX_ORDER_TAGS:,} the station "
+            "records at once (recording it would hold every other station for minutes); "
+            "check the range, or record it in parts"
+        )
     _refuse_overlaps(draft.runs)
     for run in draft.runs:
         _refuse_recorded(run)

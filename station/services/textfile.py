@@ -7,10 +7,14 @@ UIDs (UTF-16, other code pages, two files joined with a BOM between them) are re
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from pathlib import Path
 
 from station.domain.errors import StationError
 
+# The largest file the station reads: a million tags one to a line take about 26 MiB.
+MAX_FILE_BYTES = 128 * 2**20
 _FOREIGN_BOMS = (
     (codecs.BOM_UTF32_LE, "UTF-32"),
     (codecs.BOM_UTF32_BE, "UTF-32"),
@@ -20,15 +24,25 @@ _FOREIGN_BOMS = (
 
 
 def read_text(path: Path) -> str:
-    """The text of ``path``; a one-line error for a missing, empty or non-UTF-8 file."""
+    """The text of ``path``; a one-line error for a missing, empty, oversized, non-UTF-8 or
+    not regular file (a FIFO would hang the read, /dev/zero never end it)."""
     try:
-        data = path.read_bytes()
+        # Non-blocking, so that opening a FIFO with no writer returns at once to be refused.
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(info.st_mode):
+                raise StationError(f"{path} is not a regular file (a device, pipe or socket)")
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise StationError(f"no such file: {path}") from None
     except IsADirectoryError:
         raise StationError(f"{path} is a folder, not a file") from None
     except OSError as exc:
         raise StationError(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise StationError(f"{path} is over {MAX_FILE_BYTES // 2**20} MiB; split it")
     for bom, name in _FOREIGN_BOMS:
         if data.startswith(bom):
             raise StationError(f"{path} is {name} text; save it as UTF-8 (CSV UTF-8)")

@@ -12,7 +12,7 @@ from peewee import DatabaseError, IntegrityError
 
 from station.db.connection import MIGRATIONS, migrate, open_database
 from station.domain.errors import StationError
-from tests.conftest import Station
+from tests.conftest import PACKAGE_PREFIX, Station, uid
 
 STEPS = sorted(path.stem for path in MIGRATIONS.glob("0*.py"))
 
@@ -162,3 +162,20 @@ def test_used_and_voided_tags_are_guarded_in_the_database(received: Station) -> 
     assert received.dump() == before
     # What the station itself does still works: voiding a received tag, replacing a plant's.
     received.ok("void", "1A4060300002EE1000000011", "--reason", "smudged")
+
+
+@pytest.mark.sqlite_only
+def test_a_damaged_file_is_noticed_before_anything_more_is_recorded(stocked: Station) -> None:
+    assert stocked.ok("check").err.startswith("the database file is sound")
+    with sqlite3.connect(stocked.path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+    with stocked.path.open("r+b") as damaged:
+        for page in range(pages // 3, pages - 1, 7):  # the middle of the tag table's b-tree
+            damaged.seek(page * 4096 + 64)
+            damaged.write(b"\xff" * 2000)
+    for command in (["tags"], ["receive", uid(PACKAGE_PREFIX, 1)], ["check"]):
+        message = stocked.failed(*command)
+        assert message.startswith("the database file is damaged (")
+        assert message.endswith("restore the last backup, or save what can be read with "
+                                "sqlite3's .recover, then run station check")  # fmt: skip

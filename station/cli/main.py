@@ -14,6 +14,7 @@ import click
 from station import __version__, settings
 from station.cli.assign import assign
 from station.cli.audit import audit
+from station.cli.check import check
 from station.cli.export import export
 from station.cli.facility import facility
 from station.cli.metrc import metrc
@@ -26,7 +27,7 @@ from station.cli.replace import replace
 from station.cli.state import State
 from station.cli.tags import tag, tags
 from station.cli.void import void
-from station.services.context import DATABASE_ERRORS, FAILURES
+from station.services.context import DATABASE_ERRORS, FAILURES, database_failure
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,6 +73,7 @@ for command in (
     job,
     metrc,
     export,
+    check,
 ):
     cli.add_command(command)
 
@@ -98,7 +100,7 @@ def run(argv: list[str]) -> int:
         _error(str(exc))
         return 1
     except DATABASE_ERRORS as exc:
-        _error(f"database: {exc}")
+        _error(database_failure(exc))
         return 1
     except BrokenPipeError:
         # The reader (head, less) went away; nothing more to say.

@@ -12,6 +12,7 @@ from playhouse.migrations import MigrationError, Runner
 
 from printers.files import private_folder_made
 from station import __version__
+from station.db.integrity import DAMAGED, damaged, refuse_damaged
 from station.db.models import database_proxy
 from station.db.postgres import StationPostgresqlDatabase
 from station.domain.errors import StationError
@@ -30,14 +31,18 @@ SQLITE_PRAGMAS = {
 }
 
 
-def open_database(url: str) -> Database:
-    """Connect to ``url`` (``sqlite:///...``, ``postgresql://...`` or a file path), migrate it,
-    and bind the models to it."""
+def open_database(url: str, check_stamp: Path | None = None) -> Database:
+    """Connect to ``url`` (``sqlite:///...``, ``postgresql://...`` or a file path), check an
+    SQLite file is not damaged (see :mod:`station.db.integrity`; ``check_stamp`` notes when a
+    large one was last checked), migrate it, and bind the models to it."""
     database = _connect(url)
     database_proxy.initialize(database)
     try:
         database.connect(reuse_if_open=True)
+        refuse_damaged(database, check_stamp)
     except DatabaseError as exc:
+        if damaged(exc):
+            raise StationError(DAMAGED.format(first=exc)) from exc
         raise StationError(f"cannot open database {_safe_url(url)}: {exc}") from exc
     migrate(database)
     return database
@@ -110,6 +115,7 @@ def migrate(database: Database) -> list[str]:
         )
     if not any(m.applied is None for m in status):
         return []
+    refuse_damaged(database, always=True)  # never change the schema of a damaged file
     if isinstance(database, PostgresqlDatabase):
         # One station migrates; the others wait on the lock and then find nothing to do.
         database.execute_sql("SELECT pg_advisory_lock(7370001)")  # type: ignore[no-untyped-call]

@@ -12,6 +12,7 @@ from peewee import Database, DatabaseError, InterfaceError
 
 from printers.errors import PrinterError
 from station import settings as station_settings
+from station.db import integrity
 from station.db.connection import open_database
 from station.domain.errors import StationError
 from station.folders import Folders
@@ -22,6 +23,13 @@ from station.settings import Settings
 # one line: the station's own refusals, printer problems, and database failures.
 FAILURES: tuple[type[Exception], ...] = (StationError, PrinterError)
 DATABASE_ERRORS: tuple[type[Exception], ...] = (DatabaseError, InterfaceError)
+
+
+def database_failure(error: Exception) -> str:
+    """One line for a database error that reached the command line or the UI."""
+    if integrity.damaged(error):
+        return integrity.DAMAGED.format(first=error)
+    return f"database: {error}"
 
 
 def utc_now() -> dt.datetime:

@@ -1,0 +1,16 @@
+"""``station check``: the database checked in full."""
+
+from __future__ import annotations
+
+import click
+
+from station.cli.output import message
+from station.cli.state import State, pass_state
+from station.services import health
+
+
+@click.command()
+@pass_state
+def check(state: State) -> None:
+    """Check the database file: every page and index (exit 1 when it is damaged)."""
+    message(health.check(state.context()))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import itertools
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,10 @@ from typing import Any
 from station.db.models import Facility, TagOrder
 from station.domain.dates import parse_date, parse_past_date
 from station.domain.errors import StationError
+from station.domain.packed import PackedUids, Prefixes, repeats
 from station.domain.states import TagStatus, TagType
 from station.domain.text import show
-from station.domain.uid import Run, UidRange, normalize, runs
+from station.domain.uid import Run, UidRange, normalize
 from station.services import facilities
 from station.services.context import Context
 from station.services.orders import (
@@ -80,17 +82,43 @@ class _Group:
     tag_type: TagType
     order_date: dt.date
     order_number: str | None
-    singles: list[str] = field(default_factory=list)
+    singles: PackedUids
     ranges: list[Run] = field(default_factory=list)
 
 
+class _Groups:
+    """The orders a file makes, found by their cells; their tags share one prefix table."""
+
+    def __init__(self) -> None:
+        self.prefixes = Prefixes()
+        self.by_key: dict[tuple[object, ...], _Group] = {}
+        # The same cells mean the same group: a million rows parse their dates once.
+        self.by_cells: dict[tuple[str, ...], _Group] = {}
+
+    def values(self) -> list[_Group]:
+        return list(self.by_key.values())
+
+
 def import_file(ctx: Context, path: Path, options: ImportOptions) -> ImportResult:
+    groups, status = _parse(ctx, path, options)
+    return _store(ctx, path, groups, status)
+
+
+def _parse(ctx: Context, path: Path, options: ImportOptions) -> tuple[list[_Group], TagStatus]:
+    """The file's orders; its text is let go of before they are stored."""
     text = read_text(path)
     if text.lstrip().startswith("["):
-        groups, status = _parse_metrc_json(ctx, path, text, options), TagStatus.RECEIVED
-    else:
-        groups, status = _parse_csv(ctx, path, text, options), TagStatus.ORDERED
-    return _store(ctx, path, groups, status)
+        return _parse_metrc_json(ctx, path, text, options), TagStatus.RECEIVED
+    return _parse_csv(ctx, path, text, options), TagStatus.ORDERED
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings (CRLF, LF or CR, as a spreadsheet or editor
+    wrote them), one at a time: no second copy of a large file is made."""
+    return (match.group() for match in _LINE.finditer(text))
 
 
 class _Rows:
@@ -118,13 +146,12 @@ class _Rows:
 
 def _parse_csv(ctx: Context, path: Path, text: str, options: ImportOptions) -> list[_Group]:
     # newline="" lets the csv module take CRLF, LF or a mix of both, as Excel and editors write.
-    reader = _Rows(path, csv.reader(io.StringIO(text, newline="")))
+    reader = _Rows(path, csv.reader(_lines(text)))
     header = next(reader, None)
     if not header or not any(cell.strip() for cell in header):
         raise StationError(f"{path} has no header row")
     columns = _map_header(path, header)
-    groups: dict[tuple[object, ...], _Group] = {}
-    seen: dict[str, int] = {}
+    groups = _Groups()
     spans: list[tuple[Run, int]] = []
     for row in reader:
         line = reader.line_num
@@ -138,12 +165,7 @@ def _parse_csv(ctx: Context, path: Path, text: str, options: ImportOptions) -> l
         try:
             group = _group_for(ctx, groups, cells, options)
             if "tag" in columns:
-                uid = normalize(cells["tag"])
-                if uid in seen:
-                    raise StationError(f"{uid} is already listed on line {seen[uid]}")
-                seen[uid] = line
-                group.singles.append(uid)
-                spans.append((Run(uid, uid, 1), line))
+                group.singles.add(normalize(cells["tag"]), line)
             else:
                 first, last = normalize(cells["start"]), normalize(cells["end"])
                 run = UidRange.between(first, last).run()
@@ -151,10 +173,12 @@ def _parse_csv(ctx: Context, path: Path, text: str, options: ImportOptions) -> l
                 spans.append((run, line))
         except StationError as exc:
             raise StationError(f"{path} line {line}: {exc}") from None
-    if not groups:
+    if not groups.by_key:
         raise StationError(f"{path} has a header but no tag rows")
+    for uid, first_line, line in repeats(group.singles for group in groups.values()):
+        raise StationError(f"{path} line {line}: {uid} is already listed on line {first_line}")
     _refuse_overlapping_lines(path, spans)
-    return list(groups.values())
+    return groups.values()
 
 
 def _map_header(path: Path, header: list[str]) -> dict[str, int]:
@@ -183,10 +207,22 @@ def _map_header(path: Path, header: list[str]) -> dict[str, int]:
 
 
 def _group_for(
-    ctx: Context,
-    groups: dict[tuple[object, ...], _Group],
-    cells: dict[str, str],
-    options: ImportOptions,
+    ctx: Context, groups: _Groups, cells: dict[str, str], options: ImportOptions
+) -> _Group:
+    raw = tuple(cells.get(name, "") for name in _GROUP_CELLS)
+    known = groups.by_cells.get(raw)
+    if known is not None:
+        return known
+    group = groups.by_cells[raw] = _new_group(ctx, groups, cells, options)
+    return group
+
+
+# The cells that decide which order a row belongs to.
+_GROUP_CELLS = ("license", "type", "order_date", "order_number", "facility_name")
+
+
+def _new_group(
+    ctx: Context, groups: _Groups, cells: dict[str, str], options: ImportOptions
 ) -> _Group:
     license_number = _cell_or_option(
         cells,
@@ -213,10 +249,15 @@ def _group_for(
     order_number = clean_order_number(cells.get("order_number"))
     facility_name = cells.get("facility_name", "").strip() or None
     key = (license_number, tag_type, order_date, order_number)
-    group = groups.get(key)
+    group = groups.by_key.get(key)
     if group is None:
-        group = groups[key] = _Group(
-            license_number, facility_name, tag_type, order_date, order_number
+        group = groups.by_key[key] = _Group(
+            license_number,
+            facility_name,
+            tag_type,
+            order_date,
+            order_number,
+            PackedUids(groups.prefixes),
         )
     return group
 
@@ -257,7 +298,7 @@ def _parse_metrc_json(ctx: Context, path: Path, text: str, options: ImportOption
         raise StationError(f"{path}: expected a JSON array of Metrc tags")
     if not items:
         raise StationError(f"{path} holds no tags")
-    groups: dict[tuple[object, ...], _Group] = {}
+    groups = _Groups()
     seen: set[str] = set()
     for number, item in enumerate(items, start=1):
         try:
@@ -265,10 +306,10 @@ def _parse_metrc_json(ctx: Context, path: Path, text: str, options: ImportOption
             if uid in seen:
                 raise StationError(f"{uid} is listed twice")
             seen.add(uid)
-            _group_for(ctx, groups, cells, options).singles.append(uid)
+            _group_for(ctx, groups, cells, options).singles.add(uid, number)
         except StationError as exc:
             raise StationError(f"{path} tag {number}: {exc}") from None
-    return list(groups.values())
+    return groups.values()
 
 
 def _metrc_tag(item: Any) -> tuple[str, dict[str, str]]:
@@ -303,7 +344,7 @@ def _store(ctx: Context, path: Path, groups: list[_Group], status: TagStatus) ->
                 tag_type=group.tag_type,
                 order_date=group.order_date,
                 order_number=group.order_number,
-                runs=runs(group.singles) + group.ranges,
+                runs=group.singles.runs() + group.ranges,
                 status=status,
             )
             order, order_warnings = create_order(ctx, draft, f"file:{path.name}")

@@ -55,3 +55,48 @@ def test_files_that_are_not_regular_or_too_large_are_refused(
 def test_a_line_with_no_end_on_standard_input_is_refused(stocked: Station) -> None:
     message = stocked.refused("receive", "-", stdin="A" * 1_000_000)
     assert message.startswith("line 1: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA…' is not a UID")
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run ``station ARGS`` with its stderr on a pseudo-terminal; what it showed there."""
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "station", *args],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave, env=env,
+    )  # fmt: skip
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal: it has ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    child.wait(timeout=120)
+    os.close(master)
+    return shown.decode(errors="replace")
+
+
+def test_long_work_shows_how_it_goes_on_a_terminal(stocked: Station) -> None:
+    from tests.helpers.fake_metrc import FakeMetrc
+
+    env = {**os.environ, "STATION_DB": stocked.url, "STATION_OPERATOR": "tester"}
+    shown = _on_a_terminal(
+        ["order", "add", "--license", LICENSE, "--type", "package", "--first",
+         uid("1A4060300002EE55", 1), "--count", "150000", "--order-date", "2026-11-20"],
+        env,
+    )  # fmt: skip
+    assert "recording 150,000 package tags" in shown and "recorded order" in shown
+    with FakeMetrc("v-key", "u-key", (LICENSE,)) as metrc:
+        metrc.fail, metrc.retry_after = 2, "0"
+        env = {**env, "METRC_URL": metrc.url, "METRC_VENDOR_KEY": "v-key",
+               "METRC_USER_KEY": "u-key"}  # fmt: skip
+        shown = _on_a_terminal(["metrc", "reconcile", "--type", "package"], env)
+    assert "Metrc answered 503 Service Unavailable; trying GET" in shown
+    assert "(try 2 of 5)" in shown and "(try 3 of 5)" in shown

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from station.cli.output import message, warn_all
+from station.cli.output import message, warn_all, working
 from station.cli.scans import read_uids
 from station.cli.state import State, pass_state
 from station.domain.text import plural
@@ -101,9 +101,11 @@ def _run(
         uids = read_uids(tags_file)
         if count is not None and count != len(set(uids)):
             raise click.UsageError(f"--count {count} but {len(set(uids))} UIDs were given")
-        result = assignment.assign_uids(ctx, details, uids, license_number)
+        with working(f"assigning {plural(len(set(uids)), details.kind + ' tag')}..."):
+            result = assignment.assign_uids(ctx, details, uids, license_number)
     elif count is not None:
-        result = assignment.assign_next(ctx, details, count, license_number)
+        with working(f"assigning {plural(count, details.kind + ' tag')}..."):
+            result = assignment.assign_next(ctx, details, count, license_number)
     else:
         raise click.UsageError("give --count N or --tags FILE|-")
     warn_all(result.warnings)

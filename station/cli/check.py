@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from station.cli.output import message
+from station.cli.output import message, working
 from station.cli.state import State, pass_state
 from station.services import health
 
@@ -13,4 +13,7 @@ from station.services import health
 @pass_state
 def check(state: State) -> None:
     """Check the database file: every page and index (exit 1 when it is damaged)."""
-    message(health.check(state.context()))
+    ctx = state.context()
+    with working("checking every page and index..."):
+        said = health.check(ctx)
+    message(said)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from station.cli.output import message
+from station.cli.output import message, progress, working
 from station.cli.state import State, pass_state
 from station.metrc import keys as metrc_keys
 from station.metrc.client import DEFAULT_STATE, base_url
@@ -91,7 +91,10 @@ def _compare_command(name: str, act: Callable[..., Comparison], doc: str) -> cli
         kinds = ["package", "plant"] if tag_type.lower() == "all" else [tag_type.lower()]
         results: list[dict[str, Any]] = []
         ctx = state.context()
-        with metrc_session.clients(ctx, server.url, license_number) as opened:
+        with (
+            metrc_session.clients(ctx, server.url, license_number, progress) as opened,
+            working("asking Metrc..."),
+        ):
             for found in metrc_pull.compare_all(ctx, opened, kinds, act):
                 if isinstance(found, str):
                     message(found)
@@ -151,9 +154,10 @@ def push(
                     "\n".join(metrc_push.describe_pending(facility.license_number, todo, report))
                 )
     else:
-        with metrc_session.clients(ctx, server.url, license_number) as opened:
+        with metrc_session.clients(ctx, server.url, license_number, progress) as opened:
             for client in opened:
-                report = metrc_push.push(ctx, client, only)
+                with working(f"sending to Metrc for {client.license_number}..."):
+                    report = metrc_push.push(ctx, client, only)
                 reports.append(report.as_dict())
                 if fmt == "text":
                     click.echo("\n".join(metrc_push.describe(report)))

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from station.cli.output import FORMATS, emit, message, warn_all
+from station.cli.output import FORMATS, emit, message, warn_all, working
 from station.cli.state import State, pass_state
 from station.domain.states import TagStatus, TagType
 from station.services import orders
@@ -47,7 +47,8 @@ def add(
     draft = orders.draft_order(
         ctx, license_number, tag_type, first, order_date, order_number, last, count
     )
-    recorded, warnings = orders.add_order(ctx, draft)
+    with working(f"recording {draft.quantity:,} {draft.tag_type} tags..."):
+        recorded, warnings = orders.add_order(ctx, draft)
     warn_all(warnings)
     [run] = draft.runs
     message(
@@ -70,7 +71,10 @@ def import_(
     order_date: str | None,
 ) -> None:
     """Import orders from a CSV file or a Metrc tags JSON array."""
-    result = import_file(state.context(), file, ImportOptions(license_number, tag_type, order_date))
+    with working(f"importing {file}..."):
+        result = import_file(
+            state.context(), file, ImportOptions(license_number, tag_type, order_date)
+        )
     warn_all(result.warnings)
     ids = ", ".join(str(o.id) for o in result.orders)
     message(f"imported {result.tag_count:,} tags in {len(result.orders)} orders ({ids})")

@@ -7,6 +7,7 @@ import csv
 import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -22,6 +23,25 @@ _SIZING_ROWS = 1000
 def message(text: str) -> None:
     """A line for the operator, on stderr so stdout stays clean for scripts."""
     click.echo(text, err=True)
+
+
+def progress(text: str) -> None:
+    """How a long wait is going, for a person at a terminal; scripts get only the result."""
+    if sys.stderr.isatty():
+        message(text)
+
+
+@contextmanager
+def working(text: str) -> Iterator[None]:
+    """A spinner with ``text`` on a terminal while something that can take seconds runs
+    (a large order, a receipt, Metrc); nothing in scripts."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(text):
+        yield
 
 
 def warn(text: str) -> None:

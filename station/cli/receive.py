@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from station.cli.output import message
+from station.cli.output import message, working
 from station.cli.scans import read_uids, uids_from_args
 from station.cli.state import State, pass_state
 from station.domain.states import TagStatus
@@ -22,10 +22,13 @@ def receive(state: State, first: str, last: str | None) -> None:
     if first == "-":
         if last is not None:
             raise click.UsageError("'-' reads scans from stdin; give no LAST with it")
-        result = receiving.receive_uids(ctx, read_uids("-"))
+        uids = read_uids("-")
+        with working(f"receiving {plural(len(uids), 'tag')}..."):
+            result = receiving.receive_uids(ctx, uids)
     else:
         ends = uids_from_args([first] + ([last] if last else []))
-        result = receiving.receive_range(ctx, ends[0], ends[-1])
+        with working("receiving..."):
+            result = receiving.receive_range(ctx, ends[0], ends[-1])
     skipped = ", ".join(f"{n:,} already {status}" for status, n in sorted(result.skipped.items()))
     message(f"received {plural(result.received, 'tag')}" + (f" ({skipped})" if skipped else ""))
     today = ctx.today()

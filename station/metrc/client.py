@@ -21,6 +21,8 @@ DEFAULT_STATE = "ca"
 ATTEMPTS = 5
 BACKOFF_S = 0.5  # doubled after each failed try
 MAX_WAIT_S = 60.0  # the longest Retry-After honoured
+# The longest one call may take, its tries and waits included, before the station gives up.
+MAX_CALL_S = 300.0
 # [V] Paged v2 calls take at most 20 rows per page.
 PAGE_SIZE = 20
 # The most pages of one list the station follows: a server claiming millions of pages must
@@ -87,10 +89,14 @@ class MetrcClient:
         license_number: str,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.url = url
         self.license_number = license_number
         self._sleep = sleep
+        # Told before every wait between tries, so a slow or busy Metrc never leaves the
+        # operator looking at a silent command.
+        self._on_wait = on_wait or (lambda text: None)
         self._secrets = _forms_of(keys)
         # httpx loads here, not with the module: every command and the UI import this one
         # for its names, and most never talk to Metrc.
@@ -169,6 +175,7 @@ class MetrcClient:
 
         query = {"licenseNumber": self.license_number, **(params or {})}
         wait = BACKOFF_S
+        deadline = time.monotonic() + MAX_CALL_S
         last = ""
         for attempt in range(1, ATTEMPTS + 1):
             try:
@@ -192,12 +199,18 @@ class MetrcClient:
                     wait = _retry_after(response, wait)
                 else:
                     raise self._refusal(response, method, path)
-            if attempt < ATTEMPTS:
+            if attempt < ATTEMPTS and time.monotonic() + wait < deadline:
+                self._on_wait(
+                    f"{last}; trying {method} {path} again in {wait:g} s "
+                    f"(try {attempt + 1} of {ATTEMPTS})"
+                )
                 self._sleep(wait)
                 wait = min(wait * 2, MAX_WAIT_S)
+            else:
+                break
         if method != "GET" and last.startswith("Metrc answered 5"):
-            raise MetrcUnsure(f"{last} to {method} {path} after {ATTEMPTS} tries")
-        raise MetrcError(f"{last} (gave up after {ATTEMPTS} tries)")
+            raise MetrcUnsure(f"{last} to {method} {path} after {attempt} tries")
+        raise MetrcError(f"{last} (gave up after {attempt} tries)")
 
     def _refusal(self, response: httpx.Response, method: str, path: str) -> MetrcError:
         status = response.status_code

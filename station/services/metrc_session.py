@@ -3,7 +3,7 @@ and the address is chosen, for the command line and the terminal UI alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from station.metrc.client import MetrcClient, base_url
@@ -21,12 +21,18 @@ def url_from_settings(ctx: Context) -> str:
 
 @contextmanager
 def clients(
-    ctx: Context, url: str, license_number: str | None = None
+    ctx: Context,
+    url: str,
+    license_number: str | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[list[MetrcClient]]:
-    """One client per facility (or for ``license_number``), closed afterwards."""
+    """One client per facility (or for ``license_number``), closed afterwards; ``on_wait``
+    hears of every wait between tries."""
     found = metrc_pull.licenses_to_check(ctx, license_number)
     keys = load_keys(ctx.settings)
-    opened = [MetrcClient(url, keys, facility.license_number) for facility in found]
+    opened = [
+        MetrcClient(url, keys, facility.license_number, on_wait=on_wait) for facility in found
+    ]
     try:
         yield opened
     finally:

@@ -100,3 +100,30 @@ def test_long_work_shows_how_it_goes_on_a_terminal(stocked: Station) -> None:
         shown = _on_a_terminal(["metrc", "reconcile", "--type", "package"], env)
     assert "Metrc answered 503 Service Unavailable; trying GET" in shown
     assert "(try 2 of 5)" in shown and "(try 3 of 5)" in shown
+
+
+def test_imports_that_would_break_the_parser_are_one_line_errors(
+    stocked: Station, tmp_path: Path
+) -> None:
+    options = ["--license", LICENSE, "--type", "package", "--order-date", "2026-11-20"]
+    cell = tmp_path / "cell.csv"
+    cell.write_text("Tag\n" + "A" * 200_000 + "\n")
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 100_000 + "]" * 100_000)
+    number = tmp_path / "number.json"
+    number.write_text('[{"Label": ' + "9" * 5000 + "}]")
+    assert stocked.refused("order", "import", str(cell), *options) == (
+        f"{cell} line 2: field larger than field limit (131072)"
+    )
+    assert stocked.refused("order", "import", str(nested), *options) == (
+        f"{nested}: not Metrc's tags (its JSON is nested too deeply)"
+    )
+    assert stocked.refused("order", "import", str(number), *options) == (
+        f"{number}: not Metrc's tags (it holds a number too long)"
+    )
+
+
+def test_a_line_separator_in_a_name_is_refused(stocked: Station) -> None:
+    assert stocked.refused("facility", "add", "C11-0000007-LIC", "Green\u2028Leaf") == (
+        "facility name 'Green\\u2028Leaf' contains a control character"
+    )

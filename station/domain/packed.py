@@ -67,8 +67,8 @@ class PackedUids:
         return sorted(self.codes)
 
     def runs(self) -> list[Run]:
-        """The UIDs as runs of consecutive tags (repeats counted once), in UID order within
-        each prefix; the odd ones alone."""
+        """The UIDs as runs of consecutive tags (repeats counted once; the odd ones alone),
+        in UID order."""
         found: list[Run] = []
         first = last = -1
         for code in self.sorted_codes():
@@ -82,8 +82,8 @@ class PackedUids:
             last = key
         if first >= 0:
             found.append(self._run(first, last))
-        found.extend(Run(uid, uid, 1) for uid in sorted({uid for uid, _ in self.odd}))
-        return found
+        found.extend(Run(uid, uid, 1) for uid in {uid for uid, _ in self.odd})
+        return sorted(found, key=lambda run: run.first_uid)
 
     def _run(self, first: int, last: int) -> Run:
         return Run(self.uid(first << _LINE_BITS), self.uid(last << _LINE_BITS), last - first + 1)

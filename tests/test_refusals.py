@@ -357,3 +357,12 @@ def test_tags_file_that_is_missing_or_not_utf8(received: Station) -> None:
     empty = received.path.parent / "empty.txt"
     empty.write_text("\n\n")
     assert received.refused(*assign, str(empty)) == f"{empty} is empty"
+
+
+def test_a_count_that_disagrees_with_the_scanned_tags_is_a_usage_error(received: Station) -> None:
+    before = received.dump()
+    scanned = f"{uid(PLANT_PREFIX, 1)}\n{uid(PLANT_PREFIX, 2)}\n"
+    result = received("assign", "plant", "--strain", "OG", "--tags", "-", "--count", "5",
+                      stdin=scanned)  # fmt: skip
+    assert result.code == 2 and "--count 5 but 2 UIDs were given" in result.err
+    assert received.dump() == before

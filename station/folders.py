@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from printers.files import private_folder_made
+
 APP_NAME = "tag-station"
 
 
@@ -68,11 +70,7 @@ def private_folder(path: Path) -> Path | None:
     """``path`` as a folder of this user's with mode 0700, created if need be; None when
     what is there is a link, someone else's, or open to others (it could hold anything)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            path.mkdir(mode=0o700)
-        except FileExistsError:
-            pass
+        private_folder_made(path)
         info = path.lstat()
     except OSError:
         return None

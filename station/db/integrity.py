@@ -13,6 +13,7 @@ from pathlib import Path
 
 from peewee import Database, SqliteDatabase
 
+from printers.files import private_folder_made, write_new
 from station.domain.errors import StationError
 from station.domain.text import printable
 
@@ -60,8 +61,8 @@ def refuse_damaged(database: Database, stamp: Path | None = None, always: bool =
         raise StationError(DAMAGED.format(first=printable(found[0], 120)))
     if stamp is not None:
         try:
-            stamp.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            stamp.write_text(today.isoformat())
+            private_folder_made(stamp.parent)
+            write_new(stamp, today.isoformat().encode(), replace=True)
         except OSError:
             pass  # the check ran; not being able to note it only means it runs again
 

@@ -73,11 +73,10 @@ def add_printer(
         raise StationError(
             f"bad printer name {show(name)}: use up to 40 letters, digits, '.', '_' or '-'"
         )
-    if driver not in DRIVER_NAMES:
-        raise StationError(
-            f"unknown driver {show(driver)}: use {', '.join(DRIVER_NAMES[:-1])} or "
-            f"{DRIVER_NAMES[-1]}"
-        )
+    try:
+        language = drivers.get(driver)
+    except PrinterError as exc:
+        raise StationError(str(exc)) from None
     connection = fields.required_text(connection, "connection", CONNECTION_LENGTH)
     if any(char.isspace() for char in connection):
         raise StationError(f"connection {show(connection)} has a space in it")
@@ -86,7 +85,7 @@ def add_printer(
     except PrinterError as exc:
         raise StationError(str(exc)) from None
     if template_name is None:
-        defaults = drivers.get(driver).default_templates
+        defaults = language.default_templates
         template_name = defaults.get(dpi) if dpi else next(iter(defaults.values()), None)
         if template_name is None:
             raise StationError(f"no bundled {driver} template for {dpi} dpi; pass --template")

@@ -49,6 +49,30 @@ def new_file(path: Path, replace: bool = False) -> Iterator[BinaryIO]:
             os.unlink(temporary)
 
 
+@contextlib.contextmanager
+def new_path(path: Path, replace: bool = False) -> Iterator[Path]:
+    """For a program that writes by file name (SQLite, PostgreSQL's tools): an empty private
+    file under a random name beside ``path``, which takes ``path``'s name once the block ends
+    without error (replacing what is there only with ``replace``), and is gone otherwise."""
+    temporary = path.with_name(random_name(f".{path.name}", ".part"))
+    os.close(os.open(temporary, _FLAGS, PRIVATE))
+    try:
+        yield temporary
+        if replace:
+            os.replace(temporary, path)
+        else:
+            _link(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def open_private(path: Path) -> BinaryIO:
+    """``path`` (a file this process just made private) opened for writing, never through
+    a link put in its place."""
+    return os.fdopen(os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)), "wb")
+
+
 def _link(temporary: Path, path: Path) -> None:
     """Give the finished file its name, refusing a name that exists (even as a link)."""
     try:

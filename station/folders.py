@@ -40,6 +40,11 @@ class Folders:
         return self.data / "station.db"
 
     @property
+    def backups(self) -> Path:
+        """Daily backups, and the database as it was before a restore."""
+        return self.data / "backups"
+
+    @property
     def spool(self) -> Path:
         """The folder behind the ``spool:`` printer every new station starts with."""
         return self.data / "spool"

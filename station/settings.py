@@ -25,6 +25,8 @@ VARIABLES = (
     "STATION_NAME",
     "STATION_JOB_LEASE",
     "STATION_DEBUG",
+    "STATION_BACKUPS",
+    "STATION_REORDER_DAYS",
     "METRC_URL",
     "METRC_STATE",
     "METRC_SANDBOX",
@@ -35,6 +37,12 @@ VARIABLES = (
 # seconds apart). Stations compare holds with their own clocks, so these must agree (NTP).
 DEFAULT_JOB_LEASE = dt.timedelta(seconds=60)
 JOB_LEASE_RANGE = (1.0, 3600.0)
+# Daily backups kept (0: none written); and the days of tag stock under which to reorder
+# (California tags are printed per facility and ship by ground: a week or two).
+DEFAULT_BACKUPS = 14
+BACKUPS_RANGE = (0, 3650)
+DEFAULT_REORDER_DAYS = 21
+REORDER_DAYS_RANGE = (1, 365)
 _TRUE = ("1", "true", "yes")
 _FALSE = ("", "0", "false", "no")
 
@@ -51,6 +59,10 @@ class Settings:
     """``STATION_JOB_LEASE``: how long a printing station holds its job without renewing."""
     debug: bool = False
     """``STATION_DEBUG``: a traceback with an unexpected error's one-line message."""
+    backups: int = DEFAULT_BACKUPS
+    """``STATION_BACKUPS``: daily backups kept in the data folder; 0 writes none."""
+    reorder_days: int = DEFAULT_REORDER_DAYS
+    """``STATION_REORDER_DAYS``: warn when a facility's tags of a type last fewer days."""
     metrc_url: str | None = None
     """``METRC_URL``: the Metrc API address, instead of the state's."""
     metrc_state: str = DEFAULT_STATE
@@ -77,6 +89,13 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         station_name=get("STATION_NAME") or socket.gethostname(),
         job_lease=_job_lease(get("STATION_JOB_LEASE")),
         debug=bool(get("STATION_DEBUG")),
+        backups=_whole("STATION_BACKUPS", get("STATION_BACKUPS"), DEFAULT_BACKUPS, BACKUPS_RANGE),
+        reorder_days=_whole(
+            "STATION_REORDER_DAYS",
+            get("STATION_REORDER_DAYS"),
+            DEFAULT_REORDER_DAYS,
+            REORDER_DAYS_RANGE,
+        ),
         metrc_url=get("METRC_URL") or None,
         metrc_state=get("METRC_STATE") or DEFAULT_STATE,
         metrc_sandbox=_flag("METRC_SANDBOX", get("METRC_SANDBOX")),
@@ -98,6 +117,21 @@ def keep_escpos_cache_in(folder: Path | None) -> None:
         os.environ.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
     else:
         os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(folder)
+
+
+def child_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment for a helper program the station runs (PostgreSQL's tools): this
+    process's, plus ``extra`` (a password travels here, not on a visible command line)."""
+    return {**os.environ, **extra}
+
+
+def _whole(name: str, raw: str, default: int, bounds: tuple[int, int]) -> int:
+    if not raw:
+        return default
+    low, high = bounds
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise StationError(f"{name} must be a whole number from {low} to {high}, not {raw!r}")
+    return int(raw)
 
 
 def _job_lease(raw: str) -> dt.timedelta:

@@ -182,6 +182,9 @@ def own_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    # The day's automatic backup is tested on its own (test_backups.py); elsewhere it would
+    # only add a copy of each test's database to every test.
+    monkeypatch.setenv("STATION_BACKUPS", "0")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import click
 
 from station.cli.output import message
 from station.cli.state import State, pass_state
+from station.domain.dates import parse_date
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
 from station.services import exports
@@ -64,3 +65,18 @@ def tags(state: State, file: str, status: str | None, tag_type: str | None) -> N
     else:
         count = exports.tags_file(ctx, Path(file), status, tag_type)
     message(f"exported {plural(count, 'tag')}")
+
+
+@export.command("audit")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "start", metavar="DATE", help="First day (YYYY-MM-DD), station time.")
+@click.option("--to", "end", metavar="DATE", help="Last day (YYYY-MM-DD), included.")
+@click.option("--format", "fmt", type=click.Choice(exports.AUDIT_FORMATS))
+@pass_state
+def audit(state: State, file: Path, start: str | None, end: str | None, fmt: str | None) -> None:
+    """The audit trail for an inspector, every event with every UID it touched, as CSV or
+    JSON lines (by FILE's suffix, .csv or .jsonl, or --format); never over an existing file."""
+    first = parse_date(start, "--from date") if start is not None else None
+    last = parse_date(end, "--to date") if end is not None else None
+    count = exports.audit_file(state.context(), file, fmt, first, last)
+    message(f"exported {plural(count, 'audit event')} to {file}")

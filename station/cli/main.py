@@ -22,6 +22,7 @@ from station.cli.order import order
 from station.cli.print_ import job, jobs, print_
 from station.cli.printer import printer
 from station.cli.receive import receive
+from station.cli.records import backup, due, restore, stock
 from station.cli.render import render, templates_
 from station.cli.replace import replace
 from station.cli.state import State
@@ -52,7 +53,7 @@ def cli(ctx: click.Context, db_url: str | None, operator: str | None) -> None:
     if ctx.invoked_subcommand is None:
         from station.ui.app import run_ui  # Textual loads only for the UI.
 
-        run_ui(state.context())
+        run_ui(state.context(daily_backup=False))
 
 
 for command in (
@@ -74,6 +75,10 @@ for command in (
     metrc,
     export,
     check,
+    stock,
+    due,
+    backup,
+    restore,
 ):
     cli.add_command(command)
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 import click
 
+from station.cli.output import warn
 from station.folders import Folders
+from station.services import backups
 from station.services.context import Context, open_context
 from station.settings import Settings
 
@@ -20,10 +22,16 @@ class State:
     folders: Folders = field(default_factory=Folders.for_user)
     _context: Context | None = field(default=None, init=False)
 
-    def context(self) -> Context:
-        """Open (and migrate) the database on first use, so ``--help`` never touches it."""
+    def context(self, daily_backup: bool = True) -> Context:
+        """Open (and migrate) the database on first use, so ``--help`` never touches it; the
+        first command of the day writes the day's backup first (unless ``daily_backup`` is
+        false: the backup commands themselves, and the UI, which writes it in the background)."""
         if self._context is None:
             self._context = open_context(self.settings, self.folders, self.db_url, self.operator)
+            if daily_backup:
+                made = backups.daily(self._context)
+                if made.error:
+                    warn(made.error)
         return self._context
 
 

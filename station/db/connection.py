@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -46,6 +48,18 @@ def open_database(url: str, check_stamp: Path | None = None) -> Database:
         raise StationError(f"cannot open database {_safe_url(url)}: {exc}") from exc
     migrate(database)
     return database
+
+
+@contextlib.contextmanager
+def bound(database: Database) -> Iterator[Database]:
+    """The models bound to ``database`` for the block (a restore prepares the copy it will put
+    in place), then to whichever database they were bound to before."""
+    before = database_proxy.obj
+    database_proxy.initialize(database)
+    try:
+        yield database
+    finally:
+        database_proxy.initialize(before)
 
 
 def _connect(url: str) -> Database:

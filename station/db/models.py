@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
     CompositeKey,
@@ -221,6 +222,34 @@ class MetrcObject(BaseModel):
         indexes = ((("endpoint", "key_uid"), True),)
 
 
+class BackupRun(BaseModel):
+    """A backup the station wrote, or tried to. A daily one claims its day first
+    (``claim`` is unique), so of several stations starting that morning one writes it."""
+
+    id = AutoField()
+    kind = CharField(max_length=8)  # BackupKind
+    claim = CharField(max_length=40, null=True, unique=True)
+    station = CharField(max_length=200)
+    started_at = DateTimeField()
+    finished_at = DateTimeField(null=True)
+    path = TextField(null=True)
+    bytes = BigIntegerField(null=True)
+    error = TextField(null=True)
+
+
+class Reconciliation(BaseModel):
+    """One comparison of a facility's tags of one type with Metrc's (``metrc reconcile`` or
+    ``pull``): California asks for one at least every 30 days."""
+
+    id = AutoField()
+    facility = ForeignKeyField(Facility, on_delete="RESTRICT")
+    facility_id: int
+    tag_type = CharField(max_length=8)  # TagType
+    at = DateTimeField()
+    operator = CharField(max_length=100)
+    differences = IntegerField()
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Facility,
     TagOrder,
@@ -234,4 +263,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     PrintItem,
     TagReplacement,
     MetrcObject,
+    BackupRun,
+    Reconciliation,
 )

@@ -61,3 +61,9 @@ class MetrcObjectState(StrEnum):
     SENDING = "sending"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+
+
+class BackupKind(StrEnum):
+    DAILY = "daily"  # written by the first command or UI start of the day
+    MANUAL = "manual"  # ``station backup FILE``
+    ASIDE = "aside"  # the database as it was before a restore

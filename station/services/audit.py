@@ -81,10 +81,21 @@ def record(
     return event
 
 
-def events(ctx: Context, uid: str | None = None, with_uids: bool = True) -> Iterator[AuditRecord]:
+def events(
+    ctx: Context,
+    uid: str | None = None,
+    with_uids: bool = True,
+    since: dt.datetime | None = None,
+    before: dt.datetime | None = None,
+) -> Iterator[AuditRecord]:
     """Events oldest first, each with the UIDs it touched (unless ``with_uids`` is false);
-    only the events touching ``uid`` if given."""
+    only the events touching ``uid`` if given, and only those from ``since`` up to (not
+    including) ``before`` (stored UTC moments)."""
     query = AuditEvent.select().order_by(AuditEvent.id)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if before is not None:
+        query = query.where(AuditEvent.at < before)
     if uid is not None:
         query = (
             query.join(AuditTag, on=(AuditTag.event == AuditEvent.id))

@@ -17,6 +17,7 @@ from station.db.rows import slices
 from station.domain.errors import StationError
 from station.domain.text import FORMULA_STARTS, show, spreadsheet_cell
 from station.metrc import shapes
+from station.services import audit as audit_service
 from station.services import facilities
 from station.services import tags as tag_service
 from station.services.context import Context
@@ -187,3 +188,72 @@ def _refuse_existing(paths: Iterable[Path], advice: str = "") -> None:
     for path in paths:
         if path.exists():
             raise StationError(f"{path} already exists{advice}")
+
+
+AUDIT_FORMATS = ("csv", "jsonl")
+AUDIT_FIELDS = ("id", "at", "operator", "action", "summary", "tag_count", "uids", "details")
+
+
+def audit_format(path: Path, fmt: str | None) -> str:
+    """The archive's format: as asked, else from the file's suffix (``.csv``, ``.jsonl``)."""
+    chosen = fmt or {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}.get(path.suffix.lower())
+    if chosen not in AUDIT_FORMATS:
+        raise StationError(
+            f"cannot tell the format of {path.name}: name it .csv or .jsonl, or add --format"
+        )
+    return chosen
+
+
+def audit_archive(
+    ctx: Context,
+    out: TextIO,
+    fmt: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> int:
+    """The audit trail from ``start`` to ``end`` (station-local dates, both included), oldest
+    first, each event with every UID it touched: CSV with a header, or one JSON object a line.
+    Returns the number of events written."""
+    if start is not None and end is not None and end < start:
+        raise StationError(f"--to {end} is before --from {start}")
+    writer = csv.writer(out, lineterminator="\n")
+    if fmt == "csv":
+        writer.writerow(AUDIT_FIELDS)
+    count = 0
+    for event in audit_service.events(ctx, since=_utc(start), before=_utc(end, 1)):
+        row = event.as_dict()
+        if fmt == "csv":
+            row["uids"] = " ".join(row["uids"])
+            row["details"] = json.dumps(row["details"], sort_keys=True, ensure_ascii=False)
+            writer.writerow([spreadsheet_cell(str(row[name])) for name in AUDIT_FIELDS])
+        else:
+            out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+        count += 1
+    return count
+
+
+def audit_file(
+    ctx: Context,
+    path: Path,
+    fmt: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> int:
+    """:func:`audit_archive` into the new file ``path`` (complete or absent, never over one)."""
+    chosen = audit_format(path, fmt)
+    _refuse_existing([path])
+    try:
+        with new_file(path) as out, io.TextIOWrapper(out, encoding="utf-8", newline="") as text:
+            return audit_archive(ctx, text, chosen, start, end)
+    except FileExistsError:
+        raise StationError(f"{path} already exists") from None
+    except OSError as exc:
+        raise StationError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _utc(day: dt.date | None, later: int = 0) -> dt.datetime | None:
+    """The stored (naive UTC) moment the station-local ``day`` (plus ``later`` days) begins."""
+    if day is None:
+        return None
+    local = dt.datetime.combine(day + dt.timedelta(days=later), dt.time()).astimezone()
+    return local.astimezone(dt.UTC).replace(tzinfo=None)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from station.db.models import Facility, Tag
+from station.db.models import Facility, Reconciliation, Tag
 from station.db.rows import slices, tuples
 from station.domain.errors import StationError
 from station.domain.states import TagStatus, TagType
@@ -107,6 +107,14 @@ def compare(ctx: Context, client: TagSource, tag_type: str) -> Comparison:
     found.missing_in_metrc = [
         uid for (uid,) in tuples(received.order_by(Tag.uid)) if uid not in labels
     ]
+    # California wants the records reviewed every 30 days: `station due` counts from here.
+    Reconciliation.create(
+        facility=facility.id,
+        tag_type=tag_type,
+        at=ctx.now(),
+        operator=ctx.operator,
+        differences=sum(len(uids) for _, uids in found.findings()),
+    )
     return found
 
 

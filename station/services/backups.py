@@ -1,0 +1,217 @@
+"""Backups of the station's record: ``station backup FILE`` on demand, and one a day written
+by the first command or UI start of the day into the data folder, the last
+``STATION_BACKUPS`` kept. Every backup is checked before it takes its name, and every run
+(or failure) is recorded, so the home screen can say how old the last good one is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import DatabaseError, IntegrityError, PostgresqlDatabase, SqliteDatabase
+
+from printers.files import new_path, open_private, private_folder_made
+from station.db import pg_dump, snapshots
+from station.db.models import BackupRun
+from station.domain.errors import StationError
+from station.domain.states import BackupKind
+from station.services.context import Context
+
+# A backup older than this is worth a warning on the home screen.
+STALE_AFTER = dt.timedelta(days=2)
+# The daily files, and nothing else, are pruned from the backups folder.
+DAILY_NAME = re.compile(r"^station-\d{8}-\d{6}\.(sqlite|dump)$")
+# What can go wrong while writing one (a daily failure is recorded, not raised).
+BACKUP_FAILURES = (StationError, OSError, DatabaseError, subprocess.SubprocessError)
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    bytes: int
+    counts: dict[str, int]
+    seconds: float
+
+    @property
+    def tags(self) -> int:
+        return self.counts.get("tag", 0)
+
+    @property
+    def events(self) -> int:
+        return self.counts.get("audit_event", 0)
+
+
+def suffix(ctx: Context) -> str:
+    """What a backup file of this database is: an SQLite file, or a pg_dump archive."""
+    return ".sqlite" if isinstance(ctx.db, SqliteDatabase) else ".dump"
+
+
+def write(ctx: Context, path: Path) -> Backup:
+    """Write a consistent copy of the database to the new file ``path``, check it, and only
+    then give it that name (a copy stopped half way leaves nothing under it)."""
+    started = time.monotonic()
+    if os.path.lexists(path):
+        raise StationError(f"{path} exists: a backup never replaces a file; choose a new name")
+    if not path.parent.is_dir():
+        raise StationError(f"cannot write {path}: there is no folder {path.parent}")
+    try:
+        with new_path(path) as temporary:
+            if isinstance(ctx.db, SqliteDatabase):
+                counts = snapshots.copy_into(ctx.db, temporary)
+                snapshots.check_copy(temporary, counts)
+            elif isinstance(ctx.db, PostgresqlDatabase):
+                with open_private(temporary) as out:
+                    counts = pg_dump.dump_into(ctx.db, out)
+                pg_dump.check_dump(temporary, counts)
+            else:
+                raise StationError("backups know SQLite files and PostgreSQL databases only")
+    except FileExistsError:
+        raise StationError(
+            f"{path} exists: a backup never replaces a file; choose a new name"
+        ) from None
+    except PermissionError as exc:
+        raise StationError(f"cannot write {path}: {exc.strerror}") from None
+    return Backup(path, path.stat().st_size, counts, time.monotonic() - started)
+
+
+def backup(ctx: Context, path: Path) -> Backup:
+    """``station backup FILE``: a checked copy at ``path``, recorded."""
+    path = path.expanduser().absolute()
+    run = _started(ctx, BackupKind.MANUAL)
+    try:
+        made = write(ctx, path)
+    except BACKUP_FAILURES as exc:
+        _finished(ctx, run, error=str(exc))
+        raise
+    _finished(ctx, run, made)
+    return made
+
+
+@dataclass(frozen=True)
+class Daily:
+    made: Backup | None = None
+    error: str | None = None
+    pruned: tuple[Path, ...] = ()
+
+
+def daily(ctx: Context) -> Daily:
+    """Today's backup, if no station has written (or started) it yet: written to the data
+    folder, then all but the newest ``STATION_BACKUPS`` daily files removed. A failure is
+    recorded and returned, never raised: the command the operator asked for goes on."""
+    if ctx.settings.backups == 0:
+        return Daily()
+    today = ctx.today()
+    claim = f"daily:{today.isoformat()}"
+    if BackupRun.select().where(BackupRun.claim == claim).exists():
+        return Daily()
+    try:
+        with ctx.db.atomic():
+            run = _started(ctx, BackupKind.DAILY, claim)
+    except IntegrityError:
+        return Daily()  # another station claimed today's a moment ago
+    folder = ctx.folders.backups
+    name = f"station-{today:%Y%m%d}-{ctx.clock().astimezone():%H%M%S}{suffix(ctx)}"
+    try:
+        private_folder_made(folder)
+        made = write(ctx, folder / name)
+    except BACKUP_FAILURES as exc:
+        _finished(ctx, run, error=str(exc))
+        return Daily(error=f"today's backup failed: {exc}")
+    _finished(ctx, run, made)
+    return Daily(made, pruned=prune(folder, ctx.settings.backups))
+
+
+def prune(folder: Path, keep: int) -> tuple[Path, ...]:
+    """Remove all but the newest ``keep`` daily backup files (by the date in their names);
+    anything else in the folder, links included, is left alone."""
+    daily_files = sorted(
+        entry.path
+        for entry in os.scandir(folder)
+        if DAILY_NAME.match(entry.name) and entry.is_file(follow_symlinks=False)
+    )
+    removed = tuple(Path(path) for path in daily_files[: max(len(daily_files) - keep, 0)])
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+@dataclass(frozen=True)
+class BackupStatus:
+    """The newest good backup, and the newest failure when it came after it."""
+
+    last_at: dt.datetime | None
+    last_path: str | None
+    failed_at: dt.datetime | None
+    failure: str | None
+
+    def age(self, now: dt.datetime) -> dt.timedelta | None:
+        return None if self.last_at is None else now - self.last_at
+
+    def warning(self, now: dt.datetime) -> str | None:
+        """What the home screen says when backups need attention; None when they do not."""
+        if self.failure is not None:
+            return f"the last backup failed: {self.failure}"
+        age = self.age(now)
+        if age is None:
+            return "no backup yet: run station backup FILE (daily ones need STATION_BACKUPS > 0)"
+        if age > STALE_AFTER:
+            return f"the last backup is {describe_age(age)} old"
+        return None
+
+
+def status(ctx: Context) -> BackupStatus:
+    kinds = (BackupKind.DAILY, BackupKind.MANUAL)
+    good = (
+        BackupRun.select()
+        .where(
+            BackupRun.kind.in_(kinds)
+            & BackupRun.finished_at.is_null(False)
+            & BackupRun.error.is_null()
+        )
+        .order_by(BackupRun.finished_at.desc())
+        .first()
+    )
+    failed_query = BackupRun.select().where(
+        BackupRun.kind.in_(kinds) & BackupRun.error.is_null(False)
+    )
+    if good is not None:
+        failed_query = failed_query.where(BackupRun.finished_at > good.finished_at)
+    failed = failed_query.order_by(BackupRun.finished_at.desc()).first()
+    return BackupStatus(
+        good.finished_at if good else None,
+        good.path if good else None,
+        failed.finished_at if failed else None,
+        failed.error if failed else None,
+    )
+
+
+def describe_age(age: dt.timedelta) -> str:
+    if age < dt.timedelta(hours=1):
+        return f"{max(int(age.total_seconds() // 60), 0)} min"
+    if age < dt.timedelta(days=2):
+        return f"{int(age.total_seconds() // 3600)} h"
+    return f"{age.days} days"
+
+
+def _started(ctx: Context, kind: BackupKind, claim: str | None = None) -> BackupRun:
+    run: BackupRun = BackupRun.create(
+        kind=kind, claim=claim, station=ctx.settings.station_name, started_at=ctx.now()
+    )
+    return run
+
+
+def _finished(
+    ctx: Context, run: BackupRun, made: Backup | None = None, error: str | None = None
+) -> None:
+    BackupRun.update(
+        finished_at=ctx.now(),
+        path=str(made.path) if made else None,
+        bytes=made.bytes if made else None,
+        error=" ".join(error.split())[:500] if error else None,
+    ).where(BackupRun.id == run.id).execute()

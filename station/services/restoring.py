@@ -1,0 +1,210 @@
+"""``station restore FILE``: put a backup back in place of the database.
+
+Refused when the database holds audit events the backup lacks (the work since the backup
+would be lost) unless forced. The backup is proved whole and a station's own before anything
+changes; the database as it was is kept aside; the restore is audited in the restored record.
+
+- SQLite: the backup is copied beside the database file, migrated, checked against the
+  schema this station builds, given its ``restore`` audit event, and only then takes the
+  database file's name (one rename). The old file keeps a second name beside it.
+- PostgreSQL: the current database is dumped aside first, then ``pg_restore`` replaces the
+  tables in one transaction, so a restore stopped half way changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabase
+
+from printers.files import new_path, private_folder_made
+from station.db import pg_dump, snapshots
+from station.db.connection import bound, migrate, open_database
+from station.db.models import AuditEvent
+from station.domain.errors import StationError
+from station.domain.text import plural
+from station.services import audit, backups
+from station.services.context import Context
+
+# How long a restore waits for other connections to let go of an SQLite file.
+QUIET_WAIT_MS = 2000
+OTHERS_OPEN = "other stations have the database open: close them (and any station UI), then restore"
+
+Newest = tuple[int, dt.datetime, str]  # the newest audit event: id, at, action
+
+
+@dataclass(frozen=True)
+class Restored:
+    source: Path
+    aside: Path
+    events: int
+    lost: int
+
+
+def restore(ctx: Context, source: Path, force: bool = False) -> Restored:
+    source = source.expanduser().absolute()
+    if not source.is_file():
+        raise StationError(f"no backup file {source}")
+    if isinstance(ctx.db, SqliteDatabase):
+        return _restore_sqlite(ctx, source, force)
+    if isinstance(ctx.db, PostgresqlDatabase):
+        return _restore_postgresql(ctx, source, force)
+    raise StationError("restore knows SQLite files and PostgreSQL databases only")
+
+
+def lacking(newest: Newest | None) -> int:
+    """How many of this database's audit events a backup whose newest event is ``newest``
+    does not hold: the ones after it, or all of them when the two histories differ there."""
+    everything = AuditEvent.select().count()
+    if newest is None:
+        return everything
+    event_id, at, action = newest
+    same = AuditEvent.get_or_none(AuditEvent.id == event_id)
+    if same is None or same.action != action or same.at != at:
+        return everything
+    return int(AuditEvent.select().where(AuditEvent.id > event_id).count())
+
+
+def _refuse_loss(lost: int, force: bool) -> None:
+    if lost and not force:
+        raise StationError(
+            f"this database holds {plural(lost, 'audit event')} the backup lacks: restoring "
+            "would lose that work; back it up first, or add --force to restore anyway"
+        )
+
+
+def _record(ctx: Context, source: Path, aside: Path, lost: int) -> None:
+    with ctx.db.atomic():
+        audit.record(
+            ctx,
+            "restore",
+            f"restored the database from {source.name}"
+            + (f", losing {plural(lost, 'later audit event')}" if lost else ""),
+            {"file": str(source), "kept_aside": str(aside), "lost_events": lost},
+        )
+
+
+def _stamp(ctx: Context) -> str:
+    return f"{ctx.clock().astimezone():%Y%m%d-%H%M%S}"
+
+
+# --- SQLite ---------------------------------------------------------------------------------
+
+
+def _newest_sqlite(path: Path) -> Newest | None:
+    with snapshots.reading(path) as connection:
+        row = connection.execute(
+            "SELECT id, at, action FROM audit_event ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    return None if row is None else (int(row[0]), _moment(row[1]), str(row[2]))
+
+
+def _moment(text: object) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        raise StationError(f"the backup's audit trail holds a bad time {text!r}") from None
+
+
+def _restore_sqlite(ctx: Context, source: Path, force: bool) -> Restored:
+    assert isinstance(ctx.db, SqliteDatabase)
+    current = Path(ctx.db.database).absolute()
+    if source == current:
+        raise StationError("that is the database itself, not a backup of it")
+    snapshots.check_copy(source)
+    lost = lacking(_newest_sqlite(source))
+    _refuse_loss(lost, force)
+    aside = current.with_name(f"{current.name}.before-restore-{_stamp(ctx)}")
+    with new_path(current, replace=True) as temporary:
+        with (
+            snapshots.reading(source) as reader,
+            contextlib.closing(sqlite3.connect(temporary)) as copy,
+        ):
+            reader.backup(copy)
+        _prepare(ctx, temporary, source, aside, lost)
+        _quiet(ctx.db)
+        try:
+            os.link(current, aside)
+        except FileExistsError:
+            raise StationError(f"{aside} exists; wait a second and restore again") from None
+    # The database file is now the restored one: this station's connection reopens on it.
+    ctx.db.close()
+    ctx.db.connect()
+    return Restored(source, aside, AuditEvent.select().count(), lost)
+
+
+def _prepare(ctx: Context, temporary: Path, source: Path, aside: Path, lost: int) -> None:
+    """Bring the copy to this station's schema, prove the schema the station's own, and
+    record the restore in it; then make it one self-contained file."""
+    with bound(ctx.db):
+        copy = open_database(f"sqlite:///{temporary}")
+        try:
+            _record(
+                Context(copy, ctx.operator, ctx.clock, ctx.settings, ctx.folders),
+                source,
+                aside,
+                lost,
+            )
+        finally:
+            copy.close()
+        wanted = _station_schema()
+    found = snapshots.schema(temporary)
+    if found != wanted:
+        odd = sorted(found ^ wanted)[0]
+        raise StationError(
+            f"{source} is not a Tag Station backup this version can restore "
+            f"(its {odd[0]} {odd[1]} differs from the station's)"
+        )
+    with contextlib.closing(sqlite3.connect(temporary)) as copy_file:
+        copy_file.execute("PRAGMA journal_mode=DELETE")
+
+
+def _station_schema() -> set[tuple[str, str, str]]:
+    """The schema this station builds in a new file."""
+    with tempfile.TemporaryDirectory(prefix="station-schema-") as folder:
+        fresh = Path(folder) / "fresh.db"
+        open_database(f"sqlite:///{fresh}").close()
+        return snapshots.schema(fresh)
+
+
+def _quiet(database: Database) -> None:
+    """Leave WAL mode, which SQLite allows only when no other connection has the file open:
+    the proof that no other station would go on writing to the old file after the swap."""
+    try:
+        database.execute_sql(f"PRAGMA busy_timeout = {QUIET_WAIT_MS}")  # type: ignore[no-untyped-call]
+        mode = database.execute_sql("PRAGMA journal_mode = DELETE").fetchone()[0]  # type: ignore[no-untyped-call]
+    except OperationalError:
+        raise StationError(OTHERS_OPEN) from None
+    if str(mode).lower() != "delete":
+        raise StationError(OTHERS_OPEN)
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+def _restore_postgresql(ctx: Context, source: Path, force: bool) -> Restored:
+    assert isinstance(ctx.db, PostgresqlDatabase)
+    counts = pg_dump.check_dump(source)
+    here = pg_dump.row_counts(ctx.db.cursor())  # type: ignore[no-untyped-call]
+    if set(counts) != set(here):
+        raise StationError(
+            f"{source} holds a station database of another version (its tables differ from "
+            "this one's): restore it into a new empty database and point STATION_DB at it"
+        )
+    newest = pg_dump.newest_event(source)
+    lost = lacking(None if newest is None else (newest[0], _moment(newest[1]), newest[2]))
+    _refuse_loss(lost, force)
+    private_folder_made(ctx.folders.backups)
+    aside = ctx.folders.backups / f"before-restore-{_stamp(ctx)}.dump"
+    backups.write(ctx, aside)
+    ctx.db.close()  # no connection of this station's holds a lock pg_restore waits for
+    pg_dump.restore_from(ctx.db, source)
+    migrate(ctx.db)
+    _record(ctx, source, aside, lost)
+    return Restored(source, aside, AuditEvent.select().count(), lost)

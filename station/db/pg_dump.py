@@ -51,7 +51,8 @@ ALLOWED_ENTRIES = {
     "DATABASE",
 }
 _COPY = re.compile(r"^COPY (?:public\.)?\"?([a-z_0-9]+)\"? \(")
-_ENTRY = re.compile(r"^\d+; \d+ \d+ (.+?) (?:public|-) (\S+) ")
+# "243; 1255 16497 FUNCTION public tag_transition() station": kind, schema, name.
+_ENTRY = re.compile(r"^\d+; \d+ \d+ ((?:[A-Z]+ )+)(\S+) (\S+)")
 
 
 def tool(name: str) -> str:
@@ -125,9 +126,13 @@ def entries(path: Path) -> list[tuple[str, str]]:
         raise StationError(f"{path} is not a readable PostgreSQL dump: {_first_line(done.stderr)}")
     found: list[tuple[str, str]] = []
     for line in done.stdout.decode("utf-8", "replace").splitlines():
+        if not line.strip() or line.startswith(";"):
+            continue
         match = _ENTRY.match(line)
-        if match:
-            found.append((match.group(1), match.group(2)))
+        # Anything outside the public schema is not a station's.
+        if match is None or match.group(2) not in ("public", "-"):
+            raise StationError(f"{path} holds more than a station database ({line[:60]})")
+        found.append((match.group(1).strip(), match.group(3)))
     return found
 
 

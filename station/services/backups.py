@@ -153,13 +153,16 @@ class BackupStatus:
     def age(self, now: dt.datetime) -> dt.timedelta | None:
         return None if self.last_at is None else now - self.last_at
 
-    def warning(self, now: dt.datetime) -> str | None:
-        """What the home screen says when backups need attention; None when they do not."""
+    def warning(self, now: dt.datetime, daily: bool) -> str | None:
+        """What the home screen says when backups need attention (``daily``: whether daily
+        backups are on); None when they do not."""
         if self.failure is not None:
             return f"the last backup failed: {self.failure}"
         age = self.age(now)
         if age is None:
-            return "no backup yet: run station backup FILE (daily ones need STATION_BACKUPS > 0)"
+            if daily:
+                return "no backup yet"
+            return "no backup yet, and daily backups are off (STATION_BACKUPS=0)"
         if age > STALE_AFTER:
             return f"the last backup is {describe_age(age)} old"
         return None

@@ -9,6 +9,7 @@ from peewee import fn
 from station.db.models import Facility, Tag
 from station.db.rows import tuples
 from station.domain.states import JobState, TagStatus
+from station.services import backups, deadlines, stock
 from station.services.context import Context
 from station.services.orders import OrderSummary, list_orders
 from station.services.printing import JobSummary, summaries
@@ -66,3 +67,24 @@ def attention(ctx: Context) -> Attention:
     stopped = [job for job in summaries(ctx) if job.status in waiting]
     uncertain = sum(job.uncertain for job in stopped)
     return Attention(open_orders, stopped, uncertain)
+
+
+def notices(ctx: Context) -> list[str]:
+    """What the first screen warns about, most pressing first: a failed or old backup, tags
+    running low, deadlines due (orders never arrived, reconciliation, labels in doubt)."""
+    found: list[str] = []
+    backup_warning = backups.status(ctx).warning(ctx.now(), daily=ctx.settings.backups > 0)
+    if backup_warning is not None:
+        found.append(backup_warning)
+    found.extend(row.warning() for row in stock.running_low(ctx))
+    # Late receipts are marked in the orders table below.
+    found.extend(item.text for item in deadlines.due(ctx) if item.kind != "receipt")
+    return found
+
+
+def backup_line(ctx: Context) -> str:
+    """The last good backup's age, for the first screen."""
+    age = backups.status(ctx).age(ctx.now())
+    return (
+        "Last backup: none yet" if age is None else f"Last backup: {backups.describe_age(age)} ago"
+    )

@@ -10,8 +10,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from station.services import facilities
-from station.services.dashboard import Attention, CountRow, attention, tag_counts
+from station.services import backups, facilities
+from station.services.dashboard import (
+    Attention,
+    CountRow,
+    attention,
+    backup_line,
+    notices,
+    tag_counts,
+)
 from station.ui.screens.base import StationScreen, plain
 
 # California wants receipt recorded within 3 calendar days.
@@ -31,6 +38,7 @@ class DashboardScreen(StationScreen):
             with Horizontal(classes="row"):
                 yield Input(placeholder="License number, e.g. C11-0000001-LIC", id="license")
                 yield Input(placeholder="Facility name, as printed on labels", id="name")
+        yield Static("", id="notices", classes="hint")
         yield Static("Tags by facility, type and state", classes="title")
         yield DataTable(id="counts", cursor_type="row")
         yield Static("Orders still arriving (receipt is due within 3 days)", classes="title")
@@ -47,6 +55,15 @@ class DashboardScreen(StationScreen):
         )
         self.query_one("#first-run").display = False
         self.action_refresh()
+        # The day's backup, if no station has written it yet: in the background, so the
+        # screen is usable at once; the notices show how it went.
+        self.call(lambda: backups.daily(self.ctx), self._backed_up, group="daily-backup")
+
+    def _backed_up(self, result: backups.Daily) -> None:
+        if result.error:
+            self.say(result.error)
+        if result.made or result.error:
+            self.action_refresh()
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
@@ -58,14 +75,18 @@ class DashboardScreen(StationScreen):
                 facilities.list_facilities(self.ctx),
                 tag_counts(self.ctx),
                 attention(self.ctx),
+                notices(self.ctx),
+                backup_line(self.ctx),
             ),
             self._show,
             group="dashboard",
             exclusive=True,
         )
 
-    def _show(self, result: tuple[list[object], list[CountRow], Attention]) -> None:
-        known, counts, needs = result
+    def _show(self, result: tuple[list[object], list[CountRow], Attention, list[str], str]) -> None:
+        known, counts, needs, warnings, last_backup = result
+        lines = [f"! {text}" for text in warnings] or ["Nothing is due."]
+        self.query_one("#notices", Static).update(plain("\n".join([*lines, last_backup])))
         first_run = self.query_one("#first-run")
         first_run.display = not known
         if not known:

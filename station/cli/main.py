@@ -50,6 +50,7 @@ def cli(ctx: click.Context, db_url: str | None, operator: str | None) -> None:
     loaded = ctx.obj if isinstance(ctx.obj, settings.Settings) else settings.load()
     state = State(loaded, db_url, operator)
     ctx.obj = state
+    ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
         from station.ui.app import run_ui  # Textual loads only for the UI.
 

@@ -34,5 +34,11 @@ class State:
                     warn(made.error)
         return self._context
 
+    def close(self) -> None:
+        """Let go of the database when the command ends (a restore in the same process,
+        as the tests run commands, must find no other connection open)."""
+        if self._context is not None and not self._context.db.is_closed():
+            self._context.db.close()
+
 
 pass_state = click.make_pass_decorator(State)

@@ -25,6 +25,8 @@ from station.settings import child_environment
 # Long enough for a dump of millions of tags on a slow disk; a hung tool is not waited on
 # forever.
 TOOL_TIMEOUT_S = 3600
+# Where Debian keeps each installed version's tools, when none is on the PATH.
+VERSIONED_TOOLS = "/usr/lib/postgresql/*/bin"
 MISSING = (
     "{tool} is not installed: a PostgreSQL backup needs PostgreSQL's client tools "
     "(Debian: apt-get install postgresql-client)"
@@ -56,13 +58,20 @@ _ENTRY = re.compile(r"^\d+; \d+ \d+ ((?:[A-Z]+ )+)(\S+) (\S+)")
 
 
 def tool(name: str) -> str:
-    """The path of PostgreSQL's ``name`` tool: on the PATH, else the newest of Debian's."""
+    """The path of PostgreSQL's ``name`` tool: on the PATH, else the newest of Debian's
+    versioned folders (a newer pg_dump reads older servers; an older one refuses newer)."""
     found = shutil.which(name)
     if found:
         return found
-    for candidate in sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True):
-        return candidate
+    candidates = glob.glob(f"{VERSIONED_TOOLS}/{name}")
+    if candidates:
+        return max(candidates, key=_version)
     raise StationError(MISSING.format(tool=name))
+
+
+def _version(path: str) -> tuple[int, ...]:
+    digits = re.findall(r"\d+", path)
+    return tuple(int(part) for part in digits)
 
 
 def environment(database: PostgresqlDatabase) -> dict[str, str]:

@@ -56,10 +56,7 @@ def write(ctx: Context, path: Path) -> Backup:
     """Write a consistent copy of the database to the new file ``path``, check it, and only
     then give it that name (a copy stopped half way leaves nothing under it)."""
     started = time.monotonic()
-    if os.path.lexists(path):
-        raise StationError(f"{path} exists: a backup never replaces a file; choose a new name")
-    if not path.parent.is_dir():
-        raise StationError(f"cannot write {path}: there is no folder {path.parent}")
+    _refuse_taken(path)
     try:
         with new_path(path) as temporary:
             if isinstance(ctx.db, SqliteDatabase):
@@ -83,6 +80,7 @@ def write(ctx: Context, path: Path) -> Backup:
 def backup(ctx: Context, path: Path) -> Backup:
     """``station backup FILE``: a checked copy at ``path``, recorded."""
     path = path.expanduser().absolute()
+    _refuse_taken(path)  # before anything is recorded: a refusal changes nothing
     run = _started(ctx, BackupKind.MANUAL)
     try:
         made = write(ctx, path)
@@ -200,6 +198,13 @@ def describe_age(age: dt.timedelta) -> str:
     if age < dt.timedelta(days=2):
         return f"{int(age.total_seconds() // 3600)} h"
     return f"{age.days} days"
+
+
+def _refuse_taken(path: Path) -> None:
+    if os.path.lexists(path):
+        raise StationError(f"{path} exists: a backup never replaces a file; choose a new name")
+    if not path.parent.is_dir():
+        raise StationError(f"cannot write {path}: there is no folder {path.parent}")
 
 
 def _started(ctx: Context, kind: BackupKind, claim: str | None = None) -> BackupRun:

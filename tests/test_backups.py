@@ -1,0 +1,416 @@
+"""Backups and restore on both backends: checked copies, the day's automatic backup, restores
+that refuse to lose work, and kills in the middle of either."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devtools.pg_server import PgServer
+from station.db import pg_dump
+from station.folders import Folders
+from station.services import backups
+from station.settings import Settings
+from tests.conftest import LICENSE, PACKAGE_PREFIX, Station, uid
+
+STATION = [sys.executable, "-m", "station"]
+
+
+def suffix(station: Station) -> str:
+    return ".sqlite" if station.url.startswith("sqlite") else ".dump"
+
+
+def fresh_url(station: Station, request: pytest.FixtureRequest, name: str) -> str:
+    """Another, new database on the same backend."""
+    if station.url.startswith("sqlite"):
+        return f"sqlite:///{station.path.parent / name}"
+    server: PgServer = request.getfixturevalue("pg")
+    return server.new_database()
+
+
+def counts_of(station: Station, url: str) -> dict[str, int]:
+    """Tag states and audit events of the database at ``url``."""
+    other = Station(station.path, url, station._capsys)
+    tags = json.loads(other.ok("tags", "--format", "json").out)
+    events = json.loads(other.ok("audit", "--format", "json").out)
+    return {**Counter(tag["status"] for tag in tags), "events": len(events)}
+
+
+# --- station backup ---------------------------------------------------------------------
+
+
+def test_a_backup_is_a_checked_private_copy_that_never_replaces_a_file(
+    received: Station, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    target = tmp_path / f"copy{suffix(received)}"
+    result = received.ok("backup", str(target))
+    assert result.out.strip() == str(target)
+    assert "backed up 600 tags" in result.err and "checked" in result.err
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    if received.url.startswith("sqlite"):
+        with contextlib.closing(sqlite3.connect(target)) as copy:
+            assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+            assert copy.execute("SELECT COUNT(*) FROM tag").fetchone()[0] == 600
+    else:
+        assert pg_dump.check_dump(target)["tag"] == 600
+
+    # Never over a file, a link, or into a folder that is not there; nothing recorded then.
+    before_bytes = target.read_bytes()
+    assert "exists: a backup never replaces a file" in received.refused("backup", str(target))
+    assert target.read_bytes() == before_bytes
+    link = tmp_path / f"link{suffix(received)}"
+    link.symlink_to(tmp_path / "elsewhere")
+    assert "exists" in received.refused("backup", str(link))
+    assert not (tmp_path / "elsewhere").exists()
+    assert "there is no folder" in received.refused("backup", str(tmp_path / "no" / "x"))
+
+    # The copy restores to the same tags and trail.
+    other = fresh_url(received, request, "restored.db")
+    Station(received.path, other, received._capsys).ok("restore", str(target))
+    original = counts_of(received, received.url)
+    # The same tags and trail, and the restore recorded on top.
+    assert counts_of(received, other) == {**original, "events": original["events"] + 1}
+
+
+def test_a_backup_while_four_stations_assign_restores_to_tags_and_audit_that_agree(
+    received: Station, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    # Enough work that the four stations are still assigning while the copy is made.
+    received.ok(
+        "order", "add", "--license", LICENSE, "--type", "package", "--first",
+        uid(PACKAGE_PREFIX, 1001), "--count", "1000", "--order-date", "2026-11-21",
+    )  # fmt: skip
+    received.ok("receive", uid(PACKAGE_PREFIX, 1001), uid(PACKAGE_PREFIX, 2000))
+    plan = ("200", "10", "10")
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.helpers.race_worker",
+                "assign",
+                received.url,
+                f"w{n}",
+                *plan,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(4)
+    ]
+    try:
+        # Every worker has assigned something: the backup lands among their writes.
+        for worker in workers:
+            assert worker.stdout is not None
+            assert "uids" in worker.stdout.readline()
+        target = tmp_path / f"during{suffix(received)}"
+        received.ok("backup", str(target))
+        outputs = [worker.communicate(timeout=300) for worker in workers]
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait()
+    assert [worker.returncode for worker in workers] == [0] * 4, [err for _, err in outputs]
+
+    restored = Station(received.path, fresh_url(received, request, "r.db"), received._capsys)
+    restored.ok("restore", str(target))
+    tags = json.loads(restored.ok("tags", "--status", "used", "--format", "json").out)
+    events = json.loads(restored.ok("audit", "--format", "json").out)
+    assigned = [uid for e in events if e["action"] == "assign.package" for uid in e["uids"]]
+    # Every used tag has its assignment event and every event's tags are used: one moment.
+    assert sorted(assigned) == sorted(tag["uid"] for tag in tags)
+    assert len(assigned) == len(set(assigned)) and len(assigned) >= 4
+    batches = json.loads(restored.ok("audit", "--format", "json").out)
+    assert sum(1 for e in batches if e["action"] == "assign.package") == len(
+        {tag["assignment_id"] for tag in tags}
+    )
+
+
+def test_without_pg_dump_a_postgresql_backup_says_what_to_install(
+    received: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if received.url.startswith("sqlite"):
+        pytest.skip("SQLite backups need no tool")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(pg_dump, "VERSIONED_TOOLS", str(tmp_path / "none"))
+    message = received.failed("backup", str(tmp_path / "x.dump"))
+    assert message == (
+        "pg_dump is not installed: a PostgreSQL backup needs PostgreSQL's client tools "
+        "(Debian: apt-get install postgresql-client)"
+    )
+    assert not (tmp_path / "x.dump").exists()
+    status = backups.status(received.context())
+    assert status.failure is not None and "pg_dump is not installed" in status.failure
+
+
+# --- the day's backup -------------------------------------------------------------------
+
+
+def test_the_first_command_of_the_day_writes_the_days_backup(
+    stocked: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STATION_BACKUPS", "3")
+    folder = tmp_path / "data" / "tag-station" / "backups"
+    stocked.ok("facility", "list")
+    [written] = list(folder.iterdir())
+    assert written.suffix == suffix(stocked) and stat.S_IMODE(written.stat().st_mode) == 0o600
+    stocked.ok("facility", "list")
+    assert list(folder.iterdir()) == [written]
+    status = backups.status(stocked.context())
+    assert status.last_path == str(written) and status.failure is None
+
+
+def at_day(ctx_station: Station, folders: Folders, day: int, keep: int) -> backups.Daily:
+    ctx = ctx_station.context()
+    ctx.settings = Settings(backups=keep)
+    ctx.folders = folders
+    moment = dt.datetime(2026, 11, day, 9, 30).astimezone()
+    ctx.clock = lambda: moment
+    return backups.daily(ctx)
+
+
+def test_daily_backups_keep_the_newest_and_nothing_else_is_touched(
+    stocked: Station, tmp_path: Path
+) -> None:
+    folders = Folders(tmp_path / "d", tmp_path / "c", tmp_path / "k")
+    folders.backups.mkdir(parents=True)
+    mine = folders.backups / "notes.txt"
+    mine.write_text("keep me")
+    made = [at_day(stocked, folders, day, keep=2) for day in (1, 2, 3, 4)]
+    assert all(result.made is not None and result.error is None for result in made)
+    assert at_day(stocked, folders, 4, keep=2).made is None  # the day's is written
+    names = sorted(path.name for path in folders.backups.iterdir())
+    assert names == [
+        "notes.txt",
+        f"station-20261103-093000{suffix(stocked)}",
+        f"station-20261104-093000{suffix(stocked)}",
+    ]
+    assert made[3].pruned and made[3].pruned[0].name.startswith("station-20261102")
+    # STATION_BACKUPS=0 writes none.
+    assert at_day(stocked, folders, 5, keep=0).made is None
+
+
+def test_a_failed_daily_backup_is_recorded_and_the_command_goes_on(
+    stocked: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STATION_BACKUPS", "3")
+    data = tmp_path / "data" / "tag-station"
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "backups").write_text("a file where the folder should be")
+    result = stocked("facility", "list")
+    assert result.code == 0 and "C11-0000001-LIC" in result.out
+    assert result.err.startswith("warning: today's backup failed: ")
+    warning = backups.status(stocked.context()).warning(
+        dt.datetime.now(dt.UTC).replace(tzinfo=None), True
+    )
+    assert warning is not None and warning.startswith("the last backup failed")
+
+
+def test_the_home_screen_warning_after_two_days() -> None:
+    done = dt.datetime(2026, 11, 1, 12, 0)
+    status = backups.BackupStatus(done, "/b", None, None)
+    assert status.warning(done + dt.timedelta(days=2), True) is None
+    assert status.warning(done + dt.timedelta(days=2, seconds=1), True) == (
+        "the last backup is 2 days old"
+    )
+    never = backups.BackupStatus(None, None, None, None)
+    assert never.warning(done, True) == "no backup yet"
+    assert "STATION_BACKUPS=0" in (never.warning(done, False) or "")
+
+
+# --- station restore --------------------------------------------------------------------
+
+
+def test_restore_refuses_to_lose_later_work_unless_forced(
+    received: Station, tmp_path: Path
+) -> None:
+    target = tmp_path / f"b{suffix(received)}"
+    received.ok("backup", str(target))
+    received.ok("void", uid(PACKAGE_PREFIX, 7), "--reason", "torn")
+    message = received.refused("restore", str(target))
+    assert message == (
+        "this database holds 1 audit event the backup lacks: restoring would lose that "
+        "work; back it up first, or add --force to restore anyway"
+    )
+    done = received.ok("restore", str(target), "--force")
+    assert "1 later audit event dropped" in done.err
+    tag = json.loads(received.ok("tag", uid(PACKAGE_PREFIX, 7), "--format", "json").out)
+    assert tag["status"] == "received"
+    [event] = [
+        e
+        for e in json.loads(received.ok("audit", "--format", "json").out)
+        if e["action"] == "restore"
+    ]
+    assert event["operator"] == "tester" and event["details"]["lost_events"] == 1
+    aside = Path(event["details"]["kept_aside"])
+    assert aside.exists() and stat.S_IMODE(aside.stat().st_mode) == 0o600
+    # The old database, kept aside, still holds the void.
+    old = Station(received.path, _url_of(received, aside), received._capsys)
+    if received.url.startswith("sqlite"):
+        voided = json.loads(old.ok("tag", uid(PACKAGE_PREFIX, 7), "--format", "json").out)
+        assert voided["status"] == "voided"
+    else:
+        assert pg_dump.check_dump(aside)["audit_event"] == 6  # the void's event too
+
+
+def _url_of(station: Station, path: Path) -> str:
+    return f"sqlite:///{path}" if station.url.startswith("sqlite") else station.url
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", "is not"),
+        (b"junk" * 100, "is not"),
+    ],
+)
+def test_restore_refuses_what_is_not_a_station_backup(
+    received: Station, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    bad = tmp_path / f"bad{suffix(received)}"
+    bad.write_bytes(content)
+    assert expected in received.refused("restore", str(bad))
+    assert received.refused("restore", str(tmp_path / "absent")) == (
+        f"no backup file {tmp_path / 'absent'}"
+    )
+
+
+@pytest.mark.sqlite_only
+def test_restore_refuses_a_foreign_or_tampered_sqlite_file(
+    received: Station, tmp_path: Path
+) -> None:
+    foreign = tmp_path / "foreign.sqlite"
+    with contextlib.closing(sqlite3.connect(foreign)) as db:
+        db.execute("CREATE TABLE t (x)")
+        db.commit()
+    assert "is not a Tag Station database" in received.refused("restore", str(foreign))
+
+    # A real backup with a trigger added behind the station's back is refused whole.
+    tampered = tmp_path / "tampered.sqlite"
+    received.ok("backup", str(tampered))
+    with contextlib.closing(sqlite3.connect(tampered)) as db:
+        db.execute(
+            "CREATE TRIGGER sneaky AFTER INSERT ON tag BEGIN "
+            "UPDATE tag SET status = 'received'; END"
+        )
+        db.commit()
+    message = received.refused("restore", str(tampered))
+    assert "is not a Tag Station backup" in message and "trigger sneaky" in message
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+@pytest.mark.sqlite_only
+def test_restore_is_refused_while_another_station_has_the_file_open(
+    received: Station, tmp_path: Path
+) -> None:
+    target = tmp_path / "b.sqlite"
+    received.ok("backup", str(target))
+    with contextlib.closing(sqlite3.connect(received.path)) as other:
+        other.execute("SELECT COUNT(*) FROM tag").fetchone()
+        message = received.refused("restore", str(target))
+    assert message.startswith("other stations have the database open")
+
+
+# --- killed half way --------------------------------------------------------------------
+
+
+def _stopped_midway(command: list[str], partial: Iterator[Path]) -> tuple[bool, int]:
+    """Run ``command``; once its partial file shows, stop it, and kill it if the partial file
+    is still there (it was half way). Returns (killed half way, exit status)."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    midway = False
+    while process.poll() is None:
+        if next(partial, None) is not None:
+            process.send_signal(signal.SIGSTOP)
+            midway = next(partial, None) is not None
+            process.kill()
+            break
+    process.wait()
+    return midway, process.returncode
+
+
+def _parts(folder: Path, stem: str) -> Iterator[Path]:
+    while True:
+        found = [
+            p
+            for p in folder.iterdir()
+            if p.name.startswith(f".{stem}") and p.name.endswith(".part")
+        ]
+        yield found[0] if found else None  # type: ignore[misc]
+
+
+def _without_runs(rows: list[str]) -> list[str]:
+    return [row for row in rows if "backup_run" not in row.split("(")[0]]
+
+
+@pytest.fixture
+def big(received: Station) -> Station:
+    """A database large enough that a copy takes a moment (50,000 more tags)."""
+    received.ok(
+        "order", "add", "--license", LICENSE, "--type", "package", "--first",
+        uid(PACKAGE_PREFIX, 1001), "--count", "50000", "--order-date", "2026-11-21",
+    )  # fmt: skip
+    received.ok("receive", uid(PACKAGE_PREFIX, 1001), uid(PACKAGE_PREFIX, 51000))
+    return received
+
+
+def test_a_backup_killed_half_way_leaves_nothing_under_its_name(
+    big: Station, tmp_path: Path
+) -> None:
+    before = big.dump()
+    env_db = ["--db", big.url]
+    for attempt in range(20):
+        target = tmp_path / f"k{attempt}{suffix(big)}"
+        midway, code = _stopped_midway(
+            [*STATION, *env_db, "backup", str(target)], _parts(tmp_path, target.name)
+        )
+        if midway:
+            assert code == -signal.SIGKILL
+            assert not target.exists()
+            break
+        # It finished before it could be stopped: then the copy must be whole.
+        assert code == 0 and target.exists()
+    else:
+        pytest.fail("the backup always finished before it could be stopped")
+    # Only the note that a backup was started is new.
+    assert _without_runs(big.dump()) == _without_runs(before)
+
+
+@pytest.mark.sqlite_only
+def test_a_restore_killed_half_way_leaves_the_database_as_it_was(
+    big: Station, tmp_path: Path
+) -> None:
+    target = tmp_path / "b.sqlite"
+    big.ok("backup", str(target))
+    big.ok("void", uid(PACKAGE_PREFIX, 9), "--reason", "torn")
+    command = [*STATION, "--db", big.url, "restore", "--force", str(target)]
+    for _ in range(20):
+        before = big.dump()
+        midway, code = _stopped_midway(command, _parts(big.path.parent, big.path.name))
+        if midway:
+            break
+        assert code == 0  # it finished before it could be stopped: try again
+    else:
+        pytest.fail("the restore always finished before it could be stopped")
+    assert big.dump() == before
+    with contextlib.closing(sqlite3.connect(big.path)) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # The next restore works.
+    big.ok("restore", "--force", str(target))
+    assert (
+        json.loads(big.ok("tag", uid(PACKAGE_PREFIX, 9), "--format", "json").out)["status"]
+        == "received"
+    )

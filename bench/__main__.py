@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import core, jobs, printing, stations, ui
+from bench import core, jobs, printing, records, stations, ui
 
 AREAS = {
     "core": core.run,
@@ -12,6 +12,7 @@ AREAS = {
     "jobs": jobs.run,
     "ui": ui.run,
     "stations": stations.run,
+    "records": records.run,
 }
 
 

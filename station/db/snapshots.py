@@ -78,15 +78,22 @@ def reading(path: Path) -> Iterator[sqlite3.Connection]:
         connection.close()
 
 
-def check_copy(path: Path, expected: dict[str, int] | None = None) -> dict[str, int]:
-    """Prove ``path`` a whole station database: SQLite's full integrity check, no broken
-    references, the station's tables, and (given ``expected``) every table's row count as
-    counted at the snapshot. Returns the counts; raises with what is wrong."""
+def check_copy(
+    path: Path, expected: dict[str, int] | None = None, full: bool = False
+) -> dict[str, int]:
+    """Prove ``path`` a whole station database: SQLite's check of every page (with ``full``
+    also every index against its table), no broken references, the station's tables, and
+    (given ``expected``) every table's row count as counted at the snapshot. Returns the
+    counts; raises with what is wrong.
+
+    A fresh copy gets the page check: it is a page-for-page image of the source, so what a
+    bad copy would damage is pages, and the row counts prove it complete (on 1,000,000 tags,
+    1 s instead of 4). A file given to restore, from who knows where, gets the full check.
+    """
+    pragma = "integrity_check" if full else "quick_check"
     with reading(path) as connection:
         found = [
-            line
-            for (text,) in connection.execute("PRAGMA integrity_check")
-            for line in text.splitlines()
+            line for (text,) in connection.execute(f"PRAGMA {pragma}") for line in text.splitlines()
         ]
         if found != ["ok"]:
             raise StationError(f"{path} is damaged: {found[0]}")

@@ -117,7 +117,7 @@ def _restore_sqlite(ctx: Context, source: Path, force: bool) -> Restored:
     current = Path(ctx.db.database).absolute()
     if source == current:
         raise StationError("that is the database itself, not a backup of it")
-    snapshots.check_copy(source)
+    snapshots.check_copy(source, full=True)
     lost = lacking(_newest_sqlite(source))
     _refuse_loss(lost, force)
     aside = current.with_name(f"{current.name}.before-restore-{_stamp(ctx)}")

@@ -139,11 +139,10 @@ def test_a_backup_while_four_stations_assign_restores_to_tags_and_audit_that_agr
     )
 
 
+@pytest.mark.postgresql_only
 def test_without_pg_dump_a_postgresql_backup_says_what_to_install(
     received: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if received.url.startswith("sqlite"):
-        pytest.skip("SQLite backups need no tool")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setattr(pg_dump, "VERSIONED_TOOLS", str(tmp_path / "none"))
     message = received.failed("backup", str(tmp_path / "x.dump"))

@@ -13,17 +13,21 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from devtools.fake_zebra import FakeZebra
 from station.db.models import PrintItem
+from station.folders import Folders
 from station.services import dashboard, deadlines
 from station.services import stock as stock_service
 from station.services.assignment import assign_next
 from station.services.context import Context
 from station.services.details import PackageDetails
 from station.settings import Settings
+from station.ui.app import StationApp
 from tests.conftest import LICENSE, PACKAGE_PREFIX, Station, uid
 from tests.helpers.fake_metrc import FakeMetrc
+from tests.ui_helpers import settle
 
 ORDER_DATE = dt.date(2026, 11, 20)  # the fixtures' orders
 
@@ -276,3 +280,26 @@ def test_export_audit_refuses_bad_input(
     args = [str(tmp_path / args[0]), *args[1:]]
     assert received.refused("export", "audit", *args) == message
     assert list(tmp_path.glob("x.*")) == []
+
+
+# --- the home screen --------------------------------------------------------------------
+
+
+async def test_the_home_screen_writes_the_days_backup_and_shows_the_warnings(
+    received: Station, tmp_path: Path
+) -> None:
+    now = dt.datetime.now().astimezone()
+    use(received, 480, now - dt.timedelta(days=2))  # 20 left at 16 a day: about a day
+    ctx = received.context()
+    ctx.settings = Settings(backups=3, reorder_days=21)
+    ctx.folders = Folders(tmp_path / "home-data", tmp_path / "c", tmp_path / "k")
+    app = StationApp(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await settle(pilot)  # the backup's worker, then the refresh it asks for
+        text = str(app.screen.query_one("#notices", Static).render())
+        await pilot.press("ctrl+q")
+    [written] = list(ctx.folders.backups.iterdir())
+    assert written.name.startswith("station-")
+    assert "Last backup: 0 min ago" in text
+    assert "package tags last about 1 day at" in text and "no backup yet" not in text

@@ -17,6 +17,7 @@ from typing import Any
 
 from station.db.models import Tag
 from station.domain.states import TagStatus, TagType
+from station.domain.text import plural
 from station.services import facilities
 from station.services.context import Context
 
@@ -60,7 +61,8 @@ class Stock:
         more = f"; {self.on_order:,} more ordered" if self.on_order else ""
         return (
             f"{self.license_number} {self.facility_name}: {self.type} tags last about "
-            f"{days:.0f} days at the last 30 days' rate ({self.on_hand:,} on hand{more}): reorder"
+            f"{plural(round(days), 'day')} at the last 30 days' rate ({self.on_hand:,} on "
+            f"hand{more}): reorder"
         )
 
 

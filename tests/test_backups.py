@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import signal
 import sqlite3
 import stat
@@ -413,3 +414,48 @@ def test_a_restore_killed_half_way_leaves_the_database_as_it_was(
         json.loads(big.ok("tag", uid(PACKAGE_PREFIX, 9), "--format", "json").out)["status"]
         == "received"
     )
+
+
+@pytest.mark.postgresql_only
+def test_a_postgresql_restore_killed_half_way_changes_nothing(big: Station, tmp_path: Path) -> None:
+    import psycopg2
+
+    target = tmp_path / "b.dump"
+    big.ok("backup", str(target))
+    big.ok("void", uid(PACKAGE_PREFIX, 9), "--reason", "torn")
+    before = big.dump()
+    command = [*STATION, "--db", big.url, "restore", "--force", str(target)]
+    process = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    restoring = (
+        "SELECT state FROM pg_stat_activity WHERE application_name = 'pg_restore' "
+        "AND xact_start IS NOT NULL"
+    )
+    midway = False
+    with contextlib.closing(psycopg2.connect(big.url)) as watch:
+        watch.autocommit = True
+        cursor = watch.cursor()
+        while process.poll() is None and not midway:
+            cursor.execute(restoring)
+            if not cursor.fetchall():
+                continue
+            # Stopped, pg_restore cannot send its COMMIT; the server waiting on it in the
+            # open transaction proves nothing is committed yet.
+            os.killpg(process.pid, signal.SIGSTOP)
+            cursor.execute(restoring)
+            if [state for (state,) in cursor.fetchall()] == ["idle in transaction"]:
+                os.killpg(process.pid, signal.SIGKILL)
+                midway = True
+            else:
+                os.killpg(process.pid, signal.SIGCONT)
+        process.wait()
+        assert midway, "the restore finished before it could be stopped half way"
+        # The server rolls the transaction back once it sees the connection gone.
+        cursor.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = 'pg_restore'")
+        while cursor.fetchall():
+            cursor.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = 'pg_restore'")
+    assert big.dump() == before
+    big.ok("restore", "--force", str(target))
+    tag = json.loads(big.ok("tag", uid(PACKAGE_PREFIX, 9), "--format", "json").out)
+    assert tag["status"] == "received"

@@ -122,6 +122,27 @@ def test_pull_imports_unknown_tags_as_received_once(stocked: Station, metrc: Fak
     assert _without_reconciliations(after) == _without_reconciliations(before)
 
 
+def test_uids_held_here_elsewhere_get_their_own_categories(
+    received: Station, metrc: FakeMetrc
+) -> None:
+    other = "1A4060300002EE3000000001"
+    received.ok("facility", "add", OTHER_LICENSE, "Other Farm")
+    received.ok(
+        "order", "add", "--license", OTHER_LICENSE, "--type", "package", "--first", other,
+        "--count", "1", "--order-date", "2026-11-20",
+    )  # fmt: skip
+    metrc.available[(LICENSE, "package")] = [_pkg(1), other, _plant(5), "NOT A TAG"]
+    found = json.loads(
+        received.ok("metrc", "reconcile", "--type", "package", "--format", "json").out
+    )[0]
+    assert found["other_facility"] == [other]
+    assert found["other_type"] == [_plant(5)]
+    assert found["ignored"] == ["NOT A TAG"]
+    text = received.ok("metrc", "reconcile", "--type", "package").out
+    assert f"available in Metrc, held here by another facility: 1 ({other})" in text
+    assert f"available in Metrc, held here as the other tag type: 1 ({_plant(5)})" in text
+
+
 def test_paged_answers_are_followed_to_the_last_page(received: Station, metrc: FakeMetrc) -> None:
     metrc.page_size = 20
     metrc.available[(LICENSE, "package")] = [_pkg(n) for n in range(1, 501)]

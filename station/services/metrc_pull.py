@@ -44,6 +44,9 @@ class Comparison:
     voided_here: list[str] = field(default_factory=list)
     not_received_here: list[str] = field(default_factory=list)
     missing_in_metrc: list[str] = field(default_factory=list)
+    # Valid UIDs the station holds, but for another of its facilities or as the other type.
+    other_facility: list[str] = field(default_factory=list)
+    other_type: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # labels that are not UIDs
 
     def findings(self) -> list[tuple[str, list[str]]]:
@@ -54,6 +57,8 @@ class Comparison:
             ("received here, not available in Metrc", self.missing_in_metrc),
             ("available in Metrc, not yet received here", self.not_received_here),
             ("available in Metrc, unknown here", self.unknown_here),
+            ("available in Metrc, held here by another facility", self.other_facility),
+            ("available in Metrc, held here as the other tag type", self.other_type),
             ("Metrc labels that are not UIDs (ignored)", self.ignored),
         ]
 
@@ -68,6 +73,8 @@ class Comparison:
             "missing_in_metrc": self.missing_in_metrc,
             "not_received_here": self.not_received_here,
             "unknown_here": self.unknown_here,
+            "other_facility": self.other_facility,
+            "other_type": self.other_type,
             "ignored": self.ignored,
         }
 
@@ -91,8 +98,10 @@ def compare(ctx: Context, client: TagSource, tag_type: str) -> Comparison:
         facility_id, kind, status = statuses.get(uid, (None, None, None))
         if status is None:
             found.unknown_here.append(uid)
-        elif facility_id != facility.id or kind != tag_type:
-            found.ignored.append(uid)  # known here under another facility or type
+        elif facility_id != facility.id:
+            found.other_facility.append(uid)
+        elif kind != tag_type:
+            found.other_type.append(uid)
         elif status == TagStatus.USED:
             found.used_here.append(uid)
         elif status == TagStatus.VOIDED:

@@ -322,13 +322,20 @@ def test_a_reused_tag_is_refused_and_the_rest_still_go(big: Station, metrc: Fake
     # Someone used the 5th tag for another package in Metrc directly.
     metrc.available[(LICENSE, "package")].remove(tags[4])
     metrc.packages[tags[4]] = {"Label": tags[4], "Item": {"Name": "Other"}, "Quantity": 1}
-    report = json.loads(big.ok("metrc", "push", "--format", "json").out)[0]
+    # The rest are sent; the exit status still says one was refused.
+    result = big("metrc", "push", "--format", "json")
+    assert result.code == 1
+    assert (
+        result.err == "error: Metrc refused 1 object (listed above): correct them and push again\n"
+    )
+    report = json.loads(result.out)[0]
     assert [r["tag"] for r in report["rejected"]] == [tags[4]]
     assert report["rejected"][0]["message"] == f"Tag {tags[4]} is already in use."
     assert len(report["accepted"]) == 19
-    text = big.ok("metrc", "push").out
-    assert f"refused {tags[4]} (batch 1): Tag {tags[4]} is already in use." in text
-    assert "0 accepted in 1 call" in text and "19 accepted earlier" in text
+    again = big("metrc", "push")
+    assert again.code == 1 and "Metrc refused 1 object" in again.err
+    assert f"refused {tags[4]} (batch 1): Tag {tags[4]} is already in use." in again.out
+    assert "0 accepted in 1 call" in again.out and "19 accepted earlier" in again.out
 
 
 def test_pushing_with_wrong_keys_leaves_nothing_marked(big: Station, metrc: FakeMetrc) -> None:

@@ -11,6 +11,8 @@ import click
 
 from station.cli.output import message, progress, working
 from station.cli.state import State, pass_state
+from station.domain.errors import StationError
+from station.domain.text import plural
 from station.metrc import keys as metrc_keys
 from station.metrc.client import DEFAULT_STATE, base_url
 from station.services import metrc_pull, metrc_push, metrc_session
@@ -163,3 +165,9 @@ def push(
                     click.echo("\n".join(metrc_push.describe(report)))
     if fmt == "json":
         click.echo(json.dumps(reports, indent=2))
+    refused = 0 if dry_run else sum(len(report["rejected"]) for report in reports)
+    if refused:
+        # Everything else was sent; a script must still learn that some objects were not.
+        raise StationError(
+            f"Metrc refused {plural(refused, 'object')} (listed above): correct them and push again"
+        )

@@ -144,7 +144,7 @@ def test_render_png_of_recorded_tags_decodes(received: Station, tmp_path: Path) 
         "-o",
         str(out),
     )
-    assert f"wrote 1 labels to {out}" in result.err
+    assert f"wrote 1 label to {out}" in result.err
     assert [r.text for r in zxingcpp.read_barcodes(Image.open(out))] == [uid(PACKAGE_PREFIX, 1)]
     received.ok(
         "render",
@@ -216,6 +216,10 @@ def test_render_refusals(stocked: Station, tmp_path: Path) -> None:
         "-o",
         out,
     ) == ("template uid-3x1-203 is a zpl template; it cannot render escpos")
+    assert stocked.refused(
+        "render", uid(PACKAGE_PREFIX, 1), "--template", "escpos-58mm", "--format", "zpl",
+        "-o", out,
+    ) == ("template escpos-58mm is an escpos template; it cannot render zpl")  # fmt: skip
     assert "no such folder" in stocked.refused(
         "render",
         uid(PACKAGE_PREFIX, 1),

@@ -225,3 +225,13 @@ def test_audit_csv_has_a_header_and_every_event(received: Station) -> None:
     lines = received.ok("audit", "--format", "csv").out.splitlines()
     assert lines[0] == "id,at,operator,action,summary,tag_count,uids,details"
     assert len(lines) == 1 + 5
+
+
+def test_one_of_a_thing_is_singular(station: Station) -> None:
+    station.ok("facility", "add", LICENSE, FACILITY)
+    station.ok(
+        "order", "add", "--license", LICENSE, "--type", "package", "--first",
+        uid(PACKAGE_PREFIX, 1), "--count", "1", "--order-date", "2026-11-20",
+    )  # fmt: skip
+    events = json.loads(station.ok("audit", "--format", "json").out)
+    assert events[-1]["summary"] == f"recorded package order 1 for {LICENSE}: 1 tag ordered"

@@ -10,6 +10,7 @@ import click
 from station.cli.output import FORMATS, emit, message, warn_all, working
 from station.cli.state import State, pass_state
 from station.domain.states import TagStatus, TagType
+from station.domain.text import plural
 from station.services import orders
 from station.services.importing import ImportOptions, import_file
 
@@ -47,7 +48,7 @@ def add(
     draft = orders.draft_order(
         ctx, license_number, tag_type, first, order_date, order_number, last, count
     )
-    with working(f"recording {draft.quantity:,} {draft.tag_type} tags..."):
+    with working(f"recording {plural(draft.quantity, draft.tag_type + ' tag')}..."):
         recorded, warnings = orders.add_order(ctx, draft)
     warn_all(warnings)
     [run] = draft.runs

@@ -9,6 +9,7 @@ import click
 from station.cli.output import FORMATS, emit, message, warn_all
 from station.cli.scans import range_from_args, uids_from_args
 from station.cli.state import State, pass_state
+from station.domain.text import plural
 from station.services import labels, rendering, templates
 
 
@@ -47,7 +48,7 @@ def render(
     written = rendering.render(ctx, wanted, template_name, fmt, output, copies, force)
     warn_all(list(templates.load(ctx.folders, template_name).warnings))
     message(
-        f"wrote {len(wanted):,} labels to "
+        f"wrote {plural(len(wanted), 'label')} to "
         + (str(written[0]) if len(written) == 1 else f"{written[0]} ... {written[-1]}")
     )
 

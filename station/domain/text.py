@@ -57,6 +57,11 @@ def _escaped(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def a_or_an(word: str) -> str:
+    """``a zpl``, ``an escpos``: the article a word takes by its first letter."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def plural(count: int, noun: str) -> str:
     """``1 tag``, ``2 tags``, ``1,000 tags``."""
     return f"{count:,} {noun}" + ("" if count == 1 else "s")

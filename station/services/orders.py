@@ -17,7 +17,7 @@ from station.db.rows import tuples
 from station.domain.dates import parse_past_date
 from station.domain.errors import StationError
 from station.domain.states import TagStatus, TagType
-from station.domain.text import show
+from station.domain.text import plural, show
 from station.domain.uid import SERIAL_DIGITS, Run, UidRange, hex_warning, normalize, serial_of
 from station.services import audit, facilities, fields
 from station.services.context import Context
@@ -133,7 +133,7 @@ def create_order(ctx: Context, draft: OrderDraft, source: str) -> tuple[TagOrder
         ctx,
         "order.import" if source != "manual" else "order.add",
         f"recorded {draft.tag_type} order {order.id} for {draft.facility.license_number}: "
-        f"{draft.quantity:,} tags {draft.status}",
+        f"{plural(draft.quantity, 'tag')} {draft.status}",
         {
             "order_id": order.id,
             "license_number": draft.facility.license_number,

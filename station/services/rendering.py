@@ -10,6 +10,7 @@ from printers import drivers
 from printers.errors import PrinterError
 from printers.files import write_new
 from station.domain.errors import StationError
+from station.domain.text import a_or_an
 from station.services import labels, templates
 from station.services.context import Context
 
@@ -39,7 +40,7 @@ def render(
     language = drivers.get(fmt)
     if not language.renders(chosen):
         raise StationError(
-            f"template {chosen.name} is a {chosen.driver} template; it cannot render {fmt}"
+            f"template {chosen.name} is {a_or_an(chosen.driver)} template; it cannot render {fmt}"
         )
     found = [labels.label_for(view) for _, view in labels.printable(ctx, uids)]
     if not output.parent.is_dir():

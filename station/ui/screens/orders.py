@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, DirectoryTree, Footer, Header, Input, Select, Static
 
 from station.domain.states import TagStatus, TagType
+from station.domain.text import plural
 from station.services import orders
 from station.services.importing import ImportOptions, ImportResult, import_file
 from station.services.orders import OrderSummary
@@ -136,6 +137,8 @@ class OrdersScreen(StationScreen):
     def _imported(self, result: ImportResult) -> None:
         for warning in result.warnings[:3]:
             self.notify(warning, severity="warning", markup=False)
-        self.say(f"Imported {result.tag_count:,} tags in {len(result.orders)} orders")
+        self.say(
+            f"Imported {plural(result.tag_count, 'tag')} in {plural(len(result.orders), 'order')}"
+        )
         self.query_one("#picker").display = False
         self.action_refresh()

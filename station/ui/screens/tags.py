@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from station.domain.states import TagStatus, TagType
+from station.domain.text import plural
 from station.services import tags
 from station.services.tags import TagView
 from station.ui.screens.base import StationScreen, plain
@@ -98,7 +99,7 @@ class TagsScreen(StationScreen):
         first = rows[0].uid if rows else "-"
         self.query_one("#page", Static).update(
             plain(
-                f"Page {self.page_number}: {len(rows)} tags from {first} "
+                f"Page {self.page_number}: {plural(len(rows), 'tag')} from {first} "
                 "(Ctrl+N next, Ctrl+B previous, Enter opens a tag)"
             )
         )

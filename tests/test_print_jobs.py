@@ -158,10 +158,27 @@ def test_skipping_uncertain_labels(received: Station, zebra: FakeZebra) -> None:
     zebra.fail_after = (10, "paper_out")
     assert received("print", "--range", FIRST, LAST, "--printer", "shelf").code == 1
     zebra.mode = "ok"
+    uncertain = [item["uid"] for item in job(received, 1)["labels"] if item["state"] == "uncertain"]
     received.ok("job", "resume", "1", "--uncertain", "skip")
     shown = job(received, 1)
     assert shown["status"] == "done" and shown["skipped"] > 0
     assert shown["done"] + shown["skipped"] == 60
+    # Skipped as printed: another label for such a tag is a reprint, with its reason.
+    message = received.refused("print", uncertain[0], "--printer", "shelf")
+    assert message.startswith(f"{uncertain[0]} already has a printed label (job 1)")
+    received.ok("print", uncertain[0], "--printer", "shelf", "--reprint", "--reason", "smudged")
+
+
+def test_labels_a_cancel_skipped_are_not_counted_as_printed(
+    received: Station, zebra: FakeZebra
+) -> None:
+    zebra.fail_after = (10, "paper_out")
+    assert received("print", "--range", FIRST, LAST, "--printer", "shelf").code == 1
+    received.ok("job", "cancel", "1")
+    never_sent = [item["uid"] for item in job(received, 1)["labels"] if item["state"] == "skipped"]
+    assert never_sent
+    zebra.mode = "ok"
+    received.ok("print", never_sent[-1], "--printer", "shelf")
 
 
 def test_a_silent_printer_pauses_the_job(received: Station, zebra: FakeZebra) -> None:

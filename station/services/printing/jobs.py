@@ -151,13 +151,20 @@ def create_job(
 
 
 def _already_printed(tag_ids: list[int]) -> dict[str, int]:
-    """Tags with a label that printed or may have (uid -> a job that printed it)."""
+    """Tags with a label that printed or may have (uid -> a job that printed it).
+
+    A skipped label that had been sent counts: the operator resolved it as uncertain with
+    "skip", judging it printed. One skipped before it was sent (a cancelled job) does not.
+    """
     printed: dict[str, int] = {}
+    counted = PrintItem.state.in_(PRINTED_OR_MAYBE) | (
+        (PrintItem.state == ItemState.SKIPPED) & PrintItem.sent_at.is_null(False)
+    )
     for part in slices(tag_ids):
         query = (
             PrintItem.select(Tag.uid, fn.MIN(PrintItem.job))
             .join(Tag, on=(PrintItem.tag == Tag.id))
-            .where(PrintItem.tag.in_(part) & PrintItem.state.in_(PRINTED_OR_MAYBE))
+            .where(PrintItem.tag.in_(part) & counted)
             .group_by(Tag.uid)
         )
         printed.update(dict(tuples(query)))

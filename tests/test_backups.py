@@ -94,7 +94,7 @@ def test_a_backup_while_four_stations_assign_restores_to_tags_and_audit_that_agr
         uid(PACKAGE_PREFIX, 1001), "--count", "1000", "--order-date", "2026-11-21",
     )  # fmt: skip
     received.ok("receive", uid(PACKAGE_PREFIX, 1001), uid(PACKAGE_PREFIX, 2000))
-    plan = ("200", "10", "10")
+    plan = ("120", "8", "10")
     workers = [
         subprocess.Popen(
             [
@@ -358,12 +358,12 @@ def _without_runs(rows: list[str]) -> list[str]:
 
 @pytest.fixture
 def big(received: Station) -> Station:
-    """A database large enough that a copy takes a moment (50,000 more tags)."""
+    """A database large enough that a copy takes a moment (20,000 more tags)."""
     received.ok(
         "order", "add", "--license", LICENSE, "--type", "package", "--first",
-        uid(PACKAGE_PREFIX, 1001), "--count", "50000", "--order-date", "2026-11-21",
+        uid(PACKAGE_PREFIX, 1001), "--count", "20000", "--order-date", "2026-11-21",
     )  # fmt: skip
-    received.ok("receive", uid(PACKAGE_PREFIX, 1001), uid(PACKAGE_PREFIX, 51000))
+    received.ok("receive", uid(PACKAGE_PREFIX, 1001), uid(PACKAGE_PREFIX, 21000))
     return received
 
 

@@ -555,6 +555,15 @@ async def test_the_metrc_screen_reconciles_and_pushes_after_showing(
         await settle(pilot)
         assert any(line.startswith(f"{LICENSE}: 30 accepted in 1 call") for line in log.lines)
         assert sorted(metrc.packages) == tags
+        # An error ends what the log said was under way.
+        metrc.user_key = "rotated"
+        await pilot.press("f10")
+        await settle(pilot)
+        written = [line for line in log.lines if line]
+        assert written[-2:] == [
+            "Comparing with Metrc...",
+            "Stopped: Metrc refused the API keys (401): check the vendor key and the user key",
+        ]
 
 
 def test_a_replaced_plant_tag_is_pushed_after_the_plants(big: Station, metrc: FakeMetrc) -> None:

@@ -27,6 +27,7 @@ class StationScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._pending: dict[Worker[Any], Callable[[Any], None]] = {}
+        self._failed: dict[Worker[Any], Callable[[str], None]] = {}
 
     @property
     def station(self) -> StationApp:
@@ -78,13 +79,17 @@ class StationScreen(Screen[None]):
         done: Callable[[Any], None],
         group: str = "service",
         exclusive: bool = False,
+        failed: Callable[[str], None] | None = None,
     ) -> Worker[Any]:
         """Run ``work`` (a service call) in a thread; ``done`` gets its result back on the UI
-        thread; a refused operation becomes a plain error message."""
+        thread; a refused operation becomes a plain error message (also given to ``failed``,
+        for a screen that shows progress in place of a result)."""
         worker: Worker[Any] = self.run_worker(
             work, thread=True, group=group, exclusive=exclusive, exit_on_error=False
         )
         self._pending[worker] = done
+        if failed is not None:
+            self._failed[worker] = failed
         return worker
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -96,11 +101,15 @@ class StationScreen(Screen[None]):
         ):
             return
         del self._pending[event.worker]
+        failed = self._failed.pop(event.worker, None)
         if event.state == WorkerState.SUCCESS:
             done(event.worker.result)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             if isinstance(error, FAILURES):
-                self.fail(str(error))
+                text = str(error)
             else:
-                self.fail(f"unexpected {type(error).__name__}: {error}")
+                text = f"unexpected {type(error).__name__}: {error}"
+            self.fail(text)
+            if failed is not None:
+                failed(text)

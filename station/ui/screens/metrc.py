@@ -40,6 +40,10 @@ class MetrcScreen(StationScreen):
     def _write(self, lines: list[str]) -> None:
         self.query_one("#log", Log).write_lines([*lines, ""])
 
+    def _failed_with(self, message: str) -> None:
+        # The log said what started; it must also say that it stopped, and why.
+        self._write([f"Stopped: {message}"])
+
     def action_compare(self, pull: bool) -> None:
         self.push_shown = False
         act = metrc_pull.pull if pull else metrc_pull.compare
@@ -53,11 +57,13 @@ class MetrcScreen(StationScreen):
             return lines
 
         self._write(["Pulling from Metrc..." if pull else "Comparing with Metrc..."])
-        self.call(work, self._write, group="metrc", exclusive=True)
+        self.call(work, self._write, group="metrc", exclusive=True, failed=self._failed_with)
 
     def action_push(self) -> None:
         if not self.push_shown:
-            self.call(self._plan, self._planned, group="metrc", exclusive=True)
+            self.call(
+                self._plan, self._planned, group="metrc", exclusive=True, failed=self._failed_with
+            )
             return
         self.push_shown = False
 
@@ -70,7 +76,7 @@ class MetrcScreen(StationScreen):
             return lines
 
         self._write(["Pushing to Metrc..."])
-        self.call(work, self._write, group="metrc", exclusive=True)
+        self.call(work, self._write, group="metrc", exclusive=True, failed=self._failed_with)
 
     def _plan(self) -> tuple[int, list[str]]:
         total, lines = 0, []

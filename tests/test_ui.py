@@ -80,6 +80,22 @@ async def test_receive_a_range_by_scanning_first_and_last(stocked: Station) -> N
     assert orders[0]["received"] == 250
 
 
+async def test_a_last_scan_from_another_roll_is_logged_with_the_other_refusals(
+    stocked: Station,
+) -> None:
+    app = StationApp(stocked.context())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("f2")
+        await scan(pilot, uid(PACKAGE_PREFIX, 1), uid(PLANT_PREFIX, 5))
+        await settle(pilot)
+        assert log_lines(app)[-1] == (
+            f"REFUSED {uid(PLANT_PREFIX, 5)} is not in the same roll as "
+            f"{uid(PACKAGE_PREFIX, 1)}; scan the roll's last tag"
+        )
+    orders = json.loads(stocked.ok("order", "list", "--format", "json").out)
+    assert [order["received"] for order in orders] == [0, 0]
+
+
 async def test_fifty_scans_back_to_back_stay_fifty_uids(stocked: Station) -> None:
     codes = [uid(PLANT_PREFIX, n) for n in range(1, 51)]
     app = StationApp(stocked.context())

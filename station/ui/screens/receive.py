@@ -90,15 +90,17 @@ class ReceiveScreen(StationScreen):
         try:
             uid = normalize(event.code)
         except StationError as exc:
-            self.query_one("#log", Log).write_line(f"REFUSED {exc}")
-            self.fail(str(exc))
+            self._refused(str(exc))
             return
         if self.each:
             self.jobs.put(("each", uid, None))
         elif self.first is None:
             self.first = uid
         elif prefix_of(uid) != prefix_of(self.first):
-            self.fail(f"{uid} is not in the same roll as {self.first}; scan the roll's last tag")
+            # Logged like every other refusal, not only a passing toast.
+            self._refused(
+                f"{uid} is not in the same roll as {self.first}; scan the roll's last tag"
+            )
             return
         else:
             first, self.first = self.first, None

@@ -54,6 +54,24 @@ async def test_first_run_asks_for_the_facility(station: Station) -> None:
     assert [f["license_number"] for f in listed] == [LICENSE]
 
 
+async def test_the_hidden_first_run_form_takes_no_keys(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        license_field = app.screen.query_one("#license", Input)
+        assert not app.screen.query_one("#first-run").display and license_field.disabled
+        await scan(pilot, uid(PACKAGE_PREFIX, 3))
+        await settle(pilot)
+        assert license_field.value == "" and app.focused is not license_field
+        # Even filled in behind the operator's back, F10 adds nothing from the hidden form.
+        license_field.value = "C11-0000009-LIC"
+        app.screen.query_one("#name", Input).value = "Hidden Farm"
+        await pilot.press("f10")
+        await settle(pilot)
+    listed = json.loads(received.ok("facility", "list", "--format", "json").out)
+    assert [f["license_number"] for f in listed] == [LICENSE]
+
+
 async def test_receive_a_range_by_scanning_first_and_last(stocked: Station) -> None:
     app = StationApp(stocked.context())
     async with app.run_test(size=(140, 40)) as pilot:

@@ -46,6 +46,13 @@ class DashboardScreen(StationScreen):
         yield Static("", id="jobs", classes="hint")
         yield Footer()
 
+    first_run = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "add_facility":
+            return self.first_run
+        return True
+
     def on_mount(self) -> None:
         self.query_one("#counts", DataTable).add_columns(
             "License", "Facility", "Type", "Ordered", "Received", "Used", "Voided"
@@ -89,6 +96,11 @@ class DashboardScreen(StationScreen):
         self.query_one("#notices", Static).update(plain("\n".join([*lines, last_backup])))
         first_run = self.query_one("#first-run")
         first_run.display = not known
+        # Hidden, the form takes no keys: no focus for a scan to land in, no F10.
+        for field in first_run.query(Input):
+            field.disabled = bool(known)
+        self.first_run = not known
+        self.refresh_bindings()
         if not known:
             self.query_one("#license", Input).focus()
         table = self.query_one("#counts", DataTable)

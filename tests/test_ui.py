@@ -186,6 +186,26 @@ async def test_assign_ten_packages_and_print_them(received: Station, zebra: Fake
     assert jobs[0]["status"] == "done" and jobs[0]["done"] == 10
 
 
+async def test_a_change_after_the_preview_makes_it_stale(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        for field, value in (("count", "5"), ("item", "Flower"), ("quantity", "1"), ("unit", "g")):
+            screen.query_one(f"#{field}", Input).value = value
+        await pilot.press("f10")
+        await settle(pilot)
+        assert "F12 to assign" in str(screen.query_one("#preview", Static).render())
+        screen.query_one("#count", Input).value = "6"
+        await settle(pilot)
+        preview = str(screen.query_one("#preview", Static).render())
+        assert preview.startswith("Changed since the preview") and "F12" not in preview
+        await pilot.press("f12")  # refused: what is on screen was not previewed
+        await settle(pilot)
+    assert json.loads(received.ok("tags", "--status", "used", "--format", "json").out) == []
+
+
 async def test_browse_filter_and_void_a_tag(received: Station) -> None:
     received.ok("void", uid(PLANT_PREFIX, 3), "--reason", "lost")
     app = StationApp(received.context())

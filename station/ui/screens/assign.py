@@ -89,11 +89,20 @@ class AssignScreen(StationScreen):
         plant = event.value == TagType.PLANT
         self.query_one("#package-fields").display = not plant
         self.query_one("#plant-fields").display = plant
-        self.previewed = None
+        self._stale()
 
     @on(Input.Changed)
     def inputs_changed(self) -> None:
-        self.previewed = None  # a confirmation only holds for what was previewed
+        self._stale()
+
+    def _stale(self) -> None:
+        """A confirmation only holds for what was previewed: after any change the preview
+        says so, rather than still offering F12."""
+        if self.previewed is not None:
+            self.query_one("#preview", Static).update(
+                "Changed since the preview: F10 shows the tags the batch will take now."
+            )
+        self.previewed = None
 
     @on(ScanInput.Scanned, "#scan")
     def scanned_tag(self, event: ScanInput.Scanned) -> None:
@@ -106,13 +115,13 @@ class AssignScreen(StationScreen):
             self.fail(f"{uid} is already in this batch")
             return
         self.scanned.append(uid)
-        self.previewed = None
+        self._stale()
         shown = ", ".join(str(run) for run in runs(self.scanned))
         self.query_one("#scans", Static).update(plain(f"{len(self.scanned)} scanned: {shown}"))
 
     def action_clear_scans(self) -> None:
         self.scanned = []
-        self.previewed = None
+        self._stale()
         self.query_one("#scans", Static).update("")
 
     def _value(self, widget_id: str) -> str:

@@ -12,6 +12,8 @@ from textual.widgets import DataTable, Input, Log, Select, Static
 
 from devtools.fake_zebra import FakeZebra
 from devtools.pg_server import PgServer
+from station.domain.text import plural
+from station.domain.uid import runs_text
 from station.ui.app import StationApp
 from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 from tests.ui_helpers import scan, settle
@@ -268,6 +270,33 @@ async def test_resume_a_paused_job_from_the_queue(received: Station, zebra: Fake
             "Job 1 done: 60 labels printed"
         )
     assert set(zebra.uids()) == {uid(PACKAGE_PREFIX, n) for n in range(1, 61)}
+
+
+async def test_the_queue_opens_on_the_job_that_needs_you(
+    received: Station, zebra: FakeZebra
+) -> None:
+    received.ok("print", uid(PACKAGE_PREFIX, 100), "--printer", "shelf")  # job 1: done
+    zebra.fail_after = (30, "head_open")
+    first, last = uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 60)
+    assert received("print", "--range", first, last, "--printer", "shelf").code == 1  # job 2
+    zebra.mode = "ok"
+    received.ok("print", uid(PACKAGE_PREFIX, 101), "--printer", "shelf")  # job 3: done
+    uncertain = json.loads(received.ok("job", "show", "2", "--format", "json").out)["labels"]
+    doubtful = sorted(item["uid"] for item in uncertain if item["state"] == "uncertain")
+    assert doubtful
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        table = app.screen.query_one("#jobs", DataTable)
+        assert table.get_row_at(table.cursor_row)[:2] == ["2", "paused"]
+        await pilot.press("f10")  # resume: refused until the uncertain labels are resolved
+        await settle(pilot)
+        note = str(app.screen.query_one("#note", Static).render())
+    assert note == (
+        f"Job 2 has {plural(len(doubtful), 'uncertain label')} (they may or may not have "
+        f"printed): {runs_text(doubtful)}. F11 reprints them, F12 skips them."
+    )
 
 
 async def test_every_screen_opens_from_its_f_key(received: Station) -> None:

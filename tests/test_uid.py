@@ -18,6 +18,7 @@ from station.domain.uid import (
     make_uid,
     normalize,
     runs,
+    runs_text,
     serial_of,
 )
 
@@ -153,3 +154,13 @@ def test_runs_keep_non_decimal_uids_alone() -> None:
         Run("1A4060300002EE1000000009", "1A4060300002EE1000000009", 1),
         Run(odd, odd, 1),
     ]
+
+
+def test_runs_text_reads_runs_not_uids() -> None:
+    serials = [*range(1, 501), 600, 700, 701, *range(800, 900, 10)]
+    text = runs_text([make_uid("1A4060300002EE10", n) for n in serials])
+    first = make_uid("1A4060300002EE10", 1)
+    assert text.startswith(f"{first}..{make_uid('1A4060300002EE10', 500)} (500 tags), ")
+    assert text.endswith(", and 8 more runs")  # 13 runs in all
+    assert runs_text([]) == "none"
+    assert runs_text([first, first]) == first

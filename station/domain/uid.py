@@ -212,3 +212,14 @@ def runs(uids: Iterable[str]) -> list[Run]:
         else:
             result.append(Run(uid, uid, 1))
     return result
+
+
+def runs_text(uids: Iterable[str], shown: int = 5) -> str:
+    """UIDs as their runs (``A..B (n tags)``), the first ``shown`` of them spelled out: 500
+    labels in a row read as one run, not 500 UIDs."""
+    found = [str(run) for run in runs(uids)]
+    if not found:
+        return "none"
+    rest = len(found) - shown
+    more = f", and {rest:,} more run" + ("s" if rest > 1 else "") if rest > 0 else ""
+    return ", ".join(found[:shown]) + more

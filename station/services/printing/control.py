@@ -24,6 +24,7 @@ class UncertainLabels(StationError):
     """A job cannot go on until its uncertain labels are reprinted or skipped."""
 
     def __init__(self, job_id: int, uids: list[str]) -> None:
+        self.job_id = job_id
         self.uids = uids
         super().__init__(
             f"job {job_id} has {plural(len(uids), 'uncertain label')} (they may or may not "

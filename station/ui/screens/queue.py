@@ -14,12 +14,13 @@ from textual.worker import Worker, WorkerState
 from station.domain.errors import StationError
 from station.domain.states import JobState
 from station.domain.text import plural
-from station.domain.uid import normalize
+from station.domain.uid import normalize, runs_text
 from station.services import printing
 from station.services.printing import JobRunner, JobSummary, Outcome
 from station.ui.screens.base import StationScreen, plain
 
 REFRESH_SECONDS = 2.0
+NEEDS_YOU = (JobState.PAUSED, JobState.INTERRUPTED)
 
 
 class QueueScreen(StationScreen):
@@ -65,6 +66,7 @@ class QueueScreen(StationScreen):
 
     def _show(self, jobs: list[JobSummary]) -> None:
         table = self.query_one("#jobs", DataTable)
+        first_load = table.row_count == 0
         for job in jobs:
             row = job.as_dict()
             values = (
@@ -83,6 +85,12 @@ class QueueScreen(StationScreen):
                     table.update_cell(key, column, value)
             else:
                 table.add_row(*values, key=key)
+        if first_load and jobs:
+            # Open on the job that needs the operator (paused, interrupted, or with labels
+            # in doubt), else the newest: not on job 1 of a long history.
+            waiting = [job for job in jobs if job.status in NEEDS_YOU or job.uncertain]
+            chosen = waiting[0] if waiting else jobs[-1]
+            table.move_cursor(row=table.get_row_index(str(chosen.id)))
 
     def _selected(self) -> int | None:
         table = self.query_one("#jobs", DataTable)
@@ -118,9 +126,12 @@ class QueueScreen(StationScreen):
             note = f"Job {outcome.job_id} done: {plural(outcome.done, 'label')} printed."
             self.say(note)
         else:
-            note = f"Job {outcome.job_id} {outcome.state}: {outcome.reason}. Uncertain: " + (
-                " ".join(outcome.uncertain) or "none"
+            note = (
+                f"Job {outcome.job_id} {outcome.state}: {outcome.reason}. "
+                f"Uncertain: {runs_text(outcome.uncertain)}."
             )
+            if outcome.uncertain:
+                note += " F11 reprints them, F12 skips them."
             self.fail(note)
         self.query_one("#note", Static).update(plain(note))
 
@@ -129,9 +140,11 @@ class QueueScreen(StationScreen):
         if event.worker.group == "print" and event.state == WorkerState.ERROR:
             error = event.worker.error
             if isinstance(error, printing.UncertainLabels):
+                # The keys of this screen, not the command line's flags.
                 self.query_one("#note", Static).update(
                     plain(
-                        f"{error} Uncertain: {' '.join(error.uids)}. "
+                        f"Job {error.job_id} has {plural(len(error.uids), 'uncertain label')} "
+                        f"(they may or may not have printed): {runs_text(error.uids)}. "
                         "F11 reprints them, F12 skips them."
                     )
                 )

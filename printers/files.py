@@ -35,18 +35,8 @@ def new_file(path: Path, replace: bool = False) -> Iterator[BinaryIO]:
     Raises :class:`FileExistsError` when ``path`` exists and ``replace`` is false. With
     ``replace`` an existing file (or a link) at ``path`` is replaced, never written through.
     """
-    temporary = path.with_name(random_name(f".{path.name}", ".part"))
-    handle = os.fdopen(os.open(temporary, _FLAGS, PRIVATE), "wb")
-    try:
-        with handle:
-            yield handle
-        if replace:
-            os.replace(temporary, path)
-        else:
-            _link(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+    with new_path(path, replace) as temporary, open_private(temporary) as handle:
+        yield handle
 
 
 @contextlib.contextmanager
@@ -70,7 +60,8 @@ def new_path(path: Path, replace: bool = False) -> Iterator[Path]:
 def open_private(path: Path) -> BinaryIO:
     """``path`` (a file this process just made private) opened for writing, never through
     a link put in its place."""
-    return os.fdopen(os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)), "wb")
+    flags = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    return os.fdopen(os.open(path, flags), "wb")
 
 
 def _link(temporary: Path, path: Path) -> None:

@@ -3,8 +3,11 @@ run in threads) and the screen updates after them."""
 
 from __future__ import annotations
 
+import contextlib
+
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+from textual.worker import WorkerCancelled
 
 # Pauses to wait, at the most, for tables to measure rows added by a worker's result.
 _MOST_PAUSES = 200
@@ -16,8 +19,11 @@ async def settle(pilot: Pilot[None]) -> None:
         # The receive screen's scan recorder runs for as long as the screen does.
         # Long-lived workers (the scan recorder, a folder tree's loader) never complete.
         workers = [w for w in pilot.app.workers if w.group not in ("scans", "_loader")]
-        if workers:  # an empty list would mean "all of them"
-            await pilot.app.workers.wait_for_complete(workers)
+        for worker in workers:
+            # An exclusive worker cancelled by its successor (a refresh asked again) is
+            # finished too: wait for the others, not for it to succeed.
+            with contextlib.suppress(WorkerCancelled):
+                await worker.wait()
         await pilot.pause()
     # A DataTable sizes its columns for new rows when its message queue next runs dry; a
     # cell drawn before that stays cached at its heading's width (Textual 8.2's cell cache

@@ -69,11 +69,11 @@ def attention(ctx: Context) -> Attention:
     return Attention(open_orders, stopped, uncertain)
 
 
-def notices(ctx: Context) -> list[str]:
-    """What the first screen warns about, most pressing first: a failed or old backup, tags
-    running low, deadlines due (orders never arrived, reconciliation, labels in doubt)."""
+def notices(ctx: Context, backup: backups.BackupStatus) -> list[str]:
+    """What the first screen warns about, most pressing first: a failed or old ``backup``,
+    tags running low, deadlines due (orders never arrived, reconciliation, labels in doubt)."""
     found: list[str] = []
-    backup_warning = backups.status(ctx).warning(ctx.now(), daily=ctx.settings.backups > 0)
+    backup_warning = backup.warning(ctx.now(), daily=ctx.settings.backups > 0)
     if backup_warning is not None:
         found.append(backup_warning)
     found.extend(row.warning() for row in stock.running_low(ctx))
@@ -82,9 +82,9 @@ def notices(ctx: Context) -> list[str]:
     return found
 
 
-def backup_line(ctx: Context) -> str:
+def backup_line(ctx: Context, backup: backups.BackupStatus) -> str:
     """The last good backup's age, for the first screen."""
-    age = backups.status(ctx).age(ctx.now())
+    age = backup.age(ctx.now())
     return (
         "Last backup: none yet" if age is None else f"Last backup: {backups.describe_age(age)} ago"
     )

@@ -3,6 +3,7 @@ operator. With no facility yet, the first-run form."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -20,6 +21,10 @@ from station.services.dashboard import (
     tag_counts,
 )
 from station.ui.screens.base import StationScreen, plain
+
+# What the first screen shows: facilities, counts, what needs the operator, the notices and
+# the last backup's age.
+Home = tuple[Sequence[object], list[CountRow], Attention, list[str], str]
 
 # California wants receipt recorded within 3 calendar days.
 RECEIPT_DAYS = 3
@@ -76,21 +81,25 @@ class DashboardScreen(StationScreen):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        # Counting a million tags takes a moment: never on the UI thread.
-        self.call(
-            lambda: (
+        def gather() -> Home:
+            backup = backups.status(self.ctx)  # read once, for the warning and the age
+            return (
                 facilities.list_facilities(self.ctx),
                 tag_counts(self.ctx),
                 attention(self.ctx),
-                notices(self.ctx),
-                backup_line(self.ctx),
-            ),
+                notices(self.ctx, backup),
+                backup_line(self.ctx, backup),
+            )
+
+        # Counting a million tags takes a moment: never on the UI thread.
+        self.call(
+            gather,
             self._show,
             group="dashboard",
             exclusive=True,
         )
 
-    def _show(self, result: tuple[list[object], list[CountRow], Attention, list[str], str]) -> None:
+    def _show(self, result: Home) -> None:
         known, counts, needs, warnings, last_backup = result
         lines = [f"! {text}" for text in warnings] or ["Nothing is due."]
         self.query_one("#notices", Static).update(plain("\n".join([*lines, last_backup])))

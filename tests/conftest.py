@@ -90,8 +90,14 @@ class Station:
         assert "Traceback" not in result.err
         return result.err.removeprefix("error: ").strip()
 
-    def dump(self) -> list[str]:
-        """Every row of every table, to compare before and after a refused command."""
+    def dump(self, without: tuple[str, ...] = ()) -> list[str]:
+        """Every row of every table, to compare before and after a refused command; with
+        ``without``, leaving out the lines of those tables (records a command keeps of
+        itself, such as when a reconciliation ran)."""
+        rows = self._dump()
+        return [row for row in rows if not any(t in row.split("(")[0] for t in without)]
+
+    def _dump(self) -> list[str]:
         if self.url.startswith("sqlite"):
             with sqlite3.connect(self.path) as connection:
                 return list(connection.iterdump())

@@ -69,9 +69,7 @@ def write(ctx: Context, path: Path) -> Backup:
             else:
                 raise StationError("backups know SQLite files and PostgreSQL databases only")
     except FileExistsError:
-        raise StationError(
-            f"{path} exists: a backup never replaces a file; choose a new name"
-        ) from None
+        raise StationError(_taken(path)) from None
     except PermissionError as exc:
         raise StationError(f"cannot write {path}: {exc.strerror}") from None
     return Backup(path, path.stat().st_size, counts, time.monotonic() - started)
@@ -200,9 +198,13 @@ def describe_age(age: dt.timedelta) -> str:
     return f"{age.days} days"
 
 
+def _taken(path: Path) -> str:
+    return f"{path} exists: a backup never replaces a file; choose a new name"
+
+
 def _refuse_taken(path: Path) -> None:
     if os.path.lexists(path):
-        raise StationError(f"{path} exists: a backup never replaces a file; choose a new name")
+        raise StationError(_taken(path))
     if not path.parent.is_dir():
         raise StationError(f"cannot write {path}: there is no folder {path.parent}")
 

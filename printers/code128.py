@@ -6,10 +6,12 @@ payload for ESC/POS printers' own barcode command.
 from __future__ import annotations
 
 from functools import cached_property, lru_cache
-
-from barcode.codex import Code128 as _Encoder
+from typing import TYPE_CHECKING
 
 from printers.errors import PrinterError
+
+if TYPE_CHECKING:
+    from barcode.codex import Code128 as _Encoder
 
 _START = {103: "A", 104: "B", 105: "C"}
 # DLE, and what follows it in Epson's real-time commands: EOT, ENQ, DC4.
@@ -28,8 +30,11 @@ class Code128:
 
     @cached_property
     def _encoder(self) -> _Encoder:
-        # Encoding is the slow part; a ZPL label never needs it (the printer encodes).
-        return _Encoder(self.data)
+        # Encoding is the slow part; a ZPL label never needs it (the printer encodes), nor
+        # python-barcode's import.
+        from barcode.codex import Code128 as Encoder
+
+        return Encoder(self.data)
 
     @cached_property
     def pattern(self) -> str:

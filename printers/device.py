@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from printers import drivers
 from printers.errors import PrinterError
 from printers.label import LabelData
-from printers.render import image
 from printers.status import PrinterStatus
 from printers.template import Template
 from printers.transports import open_transport
@@ -82,6 +81,8 @@ def print_labels(
 def keep_previews(link: Transport, template: Template, labels: Sequence[LabelData]) -> None:
     """A spool folder keeps a PNG of every label beside the printer bytes."""
     if link.keeps_previews:
+        from printers.render import image  # Pillow loads only for previews.
+
         link.preview([image.render_label(template, label) for label in labels], template.dpi)
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-from PIL import ImageFont
+from typing import TYPE_CHECKING
 
 from printers.code128 import Code128
 from printers.errors import PrinterError
@@ -25,6 +24,9 @@ from printers.template import (
     barcode_room,
     fitting_module,
 )
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 # Shrinking stops here (a fraction of the designed size); past it, text is cut with "…".
 MIN_SHRINK = 0.6
@@ -78,6 +80,8 @@ FONT = Path(__file__).parent / "fonts" / "DejaVuSansCondensed-Bold.ttf"
 
 @lru_cache(maxsize=64)
 def font(size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont  # Pillow loads when text is first measured, not at start-up.
+
     return ImageFont.truetype(str(FONT), size)
 
 

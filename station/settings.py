@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from station.domain.errors import StationError
-from station.metrc.client import DEFAULT_STATE, base_url
+from station.metrc.hosts import DEFAULT_STATE, base_url
 
 # Every variable this module reads, in the README table's order.
 VARIABLES = (

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Log
 
-from station.metrc.client import base_url
+from station.metrc.hosts import base_url
 from station.ui.app import StationApp
 from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 from tests.helpers.fake_metrc import FakeMetrc

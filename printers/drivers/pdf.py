@@ -10,7 +10,6 @@ from typing import ClassVar
 
 from printers.drivers.base import Batch, Driver
 from printers.label import LabelData
-from printers.render import image
 from printers.template import Template
 
 
@@ -24,6 +23,8 @@ class PdfPages(Batch):
     setup = b""  # nothing to set up: every document stands alone
 
     def chunk(self, start: int, end: int) -> bytes:
+        from printers.render import image  # Pillow loads with the first image label.
+
         chosen = [label for label in self.labels[start:end] for _ in range(self.copies)]
         return image.pdf_bytes(self.template, chosen)
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from printers.drivers.base import Batch, Driver
 from printers.errors import PrinterError
 from printers.label import LabelData
-from printers.render import image
 from printers.template import Template
 
 
@@ -22,6 +21,8 @@ class PngImages(Batch):
     setup = b""  # every file stands alone
 
     def chunk(self, start: int, end: int) -> bytes:
+        from printers.render import image  # Pillow loads with the first image label.
+
         [picture] = image.images(self.template, self.labels[start:end])
         return image.png_bytes(self.template, picture)
 
@@ -36,6 +37,8 @@ class PngDriver(Driver):
     def files(
         self, template: Template, labels: Sequence[LabelData], copies: int = 1
     ) -> list[bytes]:
+        from printers.render import image
+
         # Copies of an image file would be the same file again: each is written once.
         return [image.png_bytes(template, picture) for picture in image.images(template, labels)]
 

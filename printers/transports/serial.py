@@ -8,8 +8,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import serial
-
 from printers.errors import TransportError
 from printers.transports.base import Done, TwoWayTransport
 
@@ -91,6 +89,8 @@ class SerialTransport(TwoWayTransport):
 
     @classmethod
     def open(cls, url: str, timeout: float) -> SerialTransport:
+        import serial  # pyserial loads only for a serial printer.
+
         device, options = settings(url)
         # A timeout in the URL is the printer's own: it wins over the caller's default.
         wait = options.pop("timeout", timeout)
@@ -101,6 +101,8 @@ class SerialTransport(TwoWayTransport):
         return cls(port, f"serial printer {device}")
 
     def _write(self, data: bytes) -> None:
+        import serial
+
         try:
             self._port.write(data)
             self._port.flush()
@@ -113,6 +115,8 @@ class SerialTransport(TwoWayTransport):
             raise TransportError(f"{self.description} failed: {exc}") from None
 
     def _collect(self, done: Done, timeout: float) -> bytes:
+        import serial
+
         answer = b""
         deadline = time.monotonic() + timeout
         while not done(answer) and time.monotonic() < deadline:
@@ -124,12 +128,16 @@ class SerialTransport(TwoWayTransport):
         return answer
 
     def _drain(self) -> None:
+        import serial
+
         try:
             self._port.reset_input_buffer()
         except (serial.SerialException, OSError):
             pass
 
     def close(self) -> None:
+        import serial
+
         try:
             self._port.close()
         except (serial.SerialException, OSError):

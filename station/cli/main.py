@@ -6,32 +6,65 @@ changed); 2 a usage error.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 
 import click
 
 from station import __version__, settings
-from station.cli.assign import assign
-from station.cli.audit import audit
-from station.cli.check import check
-from station.cli.export import export
-from station.cli.facility import facility
-from station.cli.metrc import metrc
-from station.cli.order import order
-from station.cli.print_ import job, jobs, print_
-from station.cli.printer import printer
-from station.cli.receive import receive
-from station.cli.records import backup, due, restore, stock
-from station.cli.render import render, templates_
-from station.cli.replace import replace
 from station.cli.state import State
-from station.cli.tags import tag, tags
-from station.cli.void import void
 from station.services.context import DATABASE_ERRORS, FAILURES, database_failure
 
+# Each command's module loads only when that command runs (or ``--help`` lists them), so a
+# scanner loop that starts the station once a tag pays for the one command it uses.
+COMMANDS = {
+    "assign": "assign:assign",
+    "audit": "audit:audit",
+    "backup": "records:backup",
+    "check": "check:check",
+    "due": "records:due",
+    "export": "export:export",
+    "facility": "facility:facility",
+    "job": "print_:job",
+    "jobs": "print_:jobs",
+    "metrc": "metrc:metrc",
+    "order": "order:order",
+    "print": "print_:print_",
+    "printer": "printer:printer",
+    "receive": "receive:receive",
+    "render": "render:render",
+    "replace": "replace:replace",
+    "restore": "records:restore",
+    "stock": "records:stock",
+    "tag": "tags:tag",
+    "tags": "tags:tags",
+    "templates": "render:templates_",
+    "void": "void:void",
+}
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """The top-level group: commands named in :data:`COMMANDS`, imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = COMMANDS.get(cmd_name)
+        if where is None:
+            return None
+        module, attribute = where.split(":")
+        command = getattr(importlib.import_module(f"station.cli.{module}"), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db", "db_url", metavar="URL", help="sqlite:///PATH or postgresql://... (env STATION_DB)."
 )
@@ -55,33 +88,6 @@ def cli(ctx: click.Context, db_url: str | None, operator: str | None) -> None:
         from station.ui.app import run_ui  # Textual loads only for the UI.
 
         run_ui(state.context(daily_backup=False))
-
-
-for command in (
-    facility,
-    order,
-    receive,
-    assign,
-    void,
-    replace,
-    tags,
-    tag,
-    audit,
-    printer,
-    render,
-    templates_,
-    print_,
-    jobs,
-    job,
-    metrc,
-    export,
-    check,
-    stock,
-    due,
-    backup,
-    restore,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from station.cli.state import State, pass_state
 from station.domain.errors import StationError
 from station.domain.text import plural
 from station.metrc import keys as metrc_keys
-from station.metrc.client import DEFAULT_STATE, base_url
+from station.metrc.hosts import DEFAULT_STATE, base_url
 from station.services import metrc_pull, metrc_push, metrc_session
 from station.services.metrc_pull import Comparison
 

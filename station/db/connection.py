@@ -6,18 +6,21 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from peewee import Database, DatabaseError, PostgresqlDatabase, SqliteDatabase
-from playhouse import db_url
-from playhouse.migrations import MigrationError, Runner
 
 from printers.files import private_folder_made
 from station import __version__
 from station.db.integrity import DAMAGED, damaged, refuse_damaged
 from station.db.models import database_proxy
 from station.db.postgres import StationPostgresqlDatabase
+from station.db.snapshots import MIGRATION_TABLE
 from station.domain.errors import StationError
+
+if TYPE_CHECKING:
+    from playhouse.migrations import Runner
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # How long a writer waits for another station process to finish its transaction.
@@ -76,10 +79,10 @@ def _connect(url: str) -> Database:
             _create_private(Path(path))
         except OSError as exc:
             raise StationError(f"cannot create {path}: {exc.strerror}") from exc
-        database: Database = db_url.connect(
-            url, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, lock_type="IMMEDIATE"
+        # Built directly: playhouse.db_url would load every database kind peewee knows.
+        return SqliteDatabase(
+            path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, lock_type="IMMEDIATE"
         )
-        return database
     if scheme in ("postgres", "postgresql"):
         try:
             import psycopg2  # noqa: F401
@@ -87,7 +90,9 @@ def _connect(url: str) -> Database:
             raise StationError(
                 "PostgreSQL needs psycopg2: pip install 'tag-station[postgres]'"
             ) from exc
-        settings = db_url.parse(url, unquote_password=True, unquote_user=True)
+        from playhouse.db_url import parse
+
+        settings = parse(url, unquote_password=True, unquote_user=True)
         database = StationPostgresqlDatabase(**settings)
         return database
     raise StationError(
@@ -119,6 +124,11 @@ def migrate(database: Database) -> list[str]:
     A database already changed by a migration this program does not have was upgraded by a
     newer Tag Station: it is refused rather than used with a schema this one does not know.
     """
+    if _up_to_date(database):
+        return []
+    # The migration runner loads only when there is something for it to do.
+    from playhouse.migrations import MigrationError, Runner
+
     runner = Runner(database, str(MIGRATIONS))
     status = runner.status()
     newer = sorted(m.name for m in status if m.path is None)
@@ -152,6 +162,16 @@ def migrate(database: Database) -> list[str]:
         if isinstance(database, SqliteDatabase) and not _pending(runner):
             return []
         raise StationError(f"cannot update the database schema: {exc}") from exc
+
+
+def _up_to_date(database: Database) -> bool:
+    """Whether the migrations applied are exactly the ones this program has: one query, and
+    the migration runner left unloaded, on every start but the first after an upgrade."""
+    if not database.table_exists(MIGRATION_TABLE):
+        return False
+    cursor = database.execute_sql(f"SELECT name FROM {MIGRATION_TABLE}")  # type: ignore[no-untyped-call]
+    applied = {name for (name,) in cursor.fetchall()}
+    return applied == {path.stem for path in MIGRATIONS.glob("[0-9]*.py")}
 
 
 def _pending(runner: Runner) -> bool:

@@ -17,6 +17,7 @@ from peewee import (  # type: ignore[attr-defined]
     InterfaceError,
     OperationalError,
     PostgresqlDatabase,
+    Psycopg2Adapter,
     __exception_wrapper__,
 )
 from playhouse.shortcuts import ReconnectMixin
@@ -50,7 +51,48 @@ def is_lost(exc: BaseException) -> bool:
     )
 
 
+class _Psycopg2(Psycopg2Adapter):
+    """peewee's psycopg2 adapter, with psycopg2 loaded here rather than by peewee's own
+    import (see :mod:`station`): everything in the base class that reads peewee's
+    module-level ``psycopg2`` is given the module loaded here instead."""
+
+    def __init__(self) -> None:
+        import psycopg2
+        import psycopg2.extensions
+        import psycopg2.extras
+
+        super().__init__()
+        self.driver = psycopg2
+        extensions = psycopg2.extensions
+        self.extensions = extensions
+        self.txn_idle = extensions.TRANSACTION_STATUS_IDLE
+        self.txn_inerror = extensions.TRANSACTION_STATUS_INERROR
+        self.txn_unknown = extensions.TRANSACTION_STATUS_UNKNOWN
+        self.json_type = self.jsonb_type = psycopg2.extras.Json
+
+    def check_driver(self) -> None:
+        """The driver loaded in ``__init__``."""
+
+    def get_binary_type(self) -> Any:
+        return self.driver.Binary
+
+    def connect(self, db: Any, **params: Any) -> Any:
+        if db.database.startswith("postgresql://"):
+            params.setdefault("dsn", db.database)
+        else:
+            params.setdefault("dbname", db.database)
+        conn = self.driver.connect(**params)
+        if db._register_unicode:
+            self.extensions.register_type(self.extensions.UNICODE, conn)
+            self.extensions.register_type(self.extensions.UNICODEARRAY, conn)
+        if db._encoding:
+            conn.set_client_encoding(db._encoding)
+        return conn
+
+
 class StationPostgresqlDatabase(ReconnectMixin, PostgresqlDatabase):  # type: ignore[misc]
+    # Both: peewee would pick its psycopg3 adapter were psycopg (3) installed.
+    psycopg2_adapter = psycopg3_adapter = _Psycopg2
     reconnect_errors = tuple(
         (kind, fragment) for kind in (OperationalError, InterfaceError) for fragment in _LOST
     )

@@ -19,6 +19,7 @@ from peewee import SqliteDatabase
 from station.domain.errors import StationError
 
 # The station's own bookkeeping of applied migrations (playhouse.migrations).
+# playhouse.migrations' record of the migrations applied.
 MIGRATION_TABLE = "schema_migration"
 # The table a station database always has and a foreign SQLite file almost never does.
 AUDIT_TABLE = "audit_event"

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from station.domain.errors import StationError
 from station.domain.text import printable
@@ -17,7 +16,6 @@ from station.metrc.keys import Keys
 if TYPE_CHECKING:
     import httpx
 
-DEFAULT_STATE = "ca"
 ATTEMPTS = 5
 BACKOFF_S = 0.5  # doubled after each failed try
 MAX_WAIT_S = 60.0  # the longest Retry-After honoured
@@ -28,23 +26,6 @@ PAGE_SIZE = 20
 # The most pages of one list the station follows: a server claiming millions of pages must
 # not keep a command busy for ever (5,000 pages of 20 are 100,000 tags).
 MAX_PAGES = 5000
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-def base_url(state: str = DEFAULT_STATE, sandbox: bool = False, override: str | None = None) -> str:
-    """``https://api-{state}.metrc.com`` (or the sandbox), unless ``override`` is given."""
-    if override:
-        parts = urlsplit(override.strip())
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise StationError(f"Metrc URL {override!r} is not an http(s) URL")
-        if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
-            # The keys travel in every request's header: never in clear over a network.
-            raise StationError("a Metrc URL must use https (http only on this computer)")
-        return override.strip().rstrip("/")
-    code = state.strip().lower()
-    if not code.isalpha() or len(code) != 2:
-        raise StationError(f"state {state!r} is not a two-letter state code")
-    return f"https://{'sandbox-' if sandbox else ''}api-{code}.metrc.com"
 
 
 class MetrcError(StationError):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from station.metrc.client import MetrcClient, base_url
+from station.metrc.client import MetrcClient
+from station.metrc.hosts import base_url
 from station.metrc.keys import load_keys
 from station.services import metrc_pull
 from station.services.context import Context

@@ -118,6 +118,37 @@ class Station:
     def context(self) -> Context:
         return Context(open_database(self.url), operator="tester")
 
+    def tally_differences(self) -> list[str]:
+        """Where the tag tally kept by the services disagrees with a count of the tags, read
+        with the database's own driver (nothing when there is no database or tally, or the
+        test damaged the file on purpose)."""
+        counted = "SELECT order_id, status, COUNT(*) FROM tag GROUP BY order_id, status"
+        kept = "SELECT order_id, status, tags FROM tag_tally WHERE tags <> 0"
+        try:
+            if self.url.startswith("sqlite"):
+                if not self.path.exists():
+                    return []
+                with contextlib.closing(sqlite3.connect(self.path)) as connection:
+                    tags = set(connection.execute(counted).fetchall())
+                    tally = set(connection.execute(kept).fetchall())
+            else:
+                import psycopg2
+
+                with contextlib.closing(psycopg2.connect(self.url)) as connection:
+                    cursor = connection.cursor()
+                    cursor.execute(counted)
+                    tags = set(cursor.fetchall())
+                    cursor.execute(kept)
+                    tally = set(cursor.fetchall())
+        except (sqlite3.Error, ImportError) as exc:
+            unreadable = ("no such table", "malformed", "not a database", "unable to open")
+            return [] if any(words in str(exc) for words in unreadable) else [str(exc)]
+        except Exception as exc:  # psycopg2's errors: a test without the tables
+            return [] if "does not exist" in str(exc) else [str(exc)]
+        return sorted(f"tags {row}" for row in tags - tally) + sorted(
+            f"tally {row}" for row in tally - tags
+        )
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
@@ -197,7 +228,10 @@ def own_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def station(
     tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[Station]:
-    yield Station(tmp_path / "station.db", database_url, capsys)
+    made = Station(tmp_path / "station.db", database_url, capsys)
+    yield made
+    # Every test that changed tags also checks the tally the services keep beside them.
+    assert made.tally_differences() == []
 
 
 @pytest.fixture

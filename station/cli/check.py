@@ -10,10 +10,14 @@ from station.services import health
 
 
 @click.command()
+@click.option(
+    "--recount", is_flag=True, help="Rebuild tag counts that disagree with the tags (audited)."
+)
 @pass_state
-def check(state: State) -> None:
-    """Check the database file: every page and index (exit 1 when it is damaged)."""
+def check(state: State, recount: bool) -> None:
+    """Check the database: every page and index, and the tag counts against the tags (exit 1
+    when anything is wrong)."""
     ctx = state.context()
     with working("checking every page and index..."):
-        said = health.check(ctx)
+        said = health.check(ctx, recount)
     message(said)

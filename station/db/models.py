@@ -108,6 +108,21 @@ class Tag(BaseModel):
     void_reason = TextField(null=True)
 
 
+class TagTally(BaseModel):
+    """How many of an order's tags are in each state, kept by the services in the same
+    transaction as every change to the tags: the first screen and the order list read a few
+    rows here instead of counting a million tags. ``station check`` compares it with a full
+    count."""
+
+    order = ForeignKeyField(TagOrder, on_delete="RESTRICT", index=False)
+    order_id: int
+    status = CharField(max_length=8)  # TagStatus
+    tags = IntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("order", "status")
+
+
 class AuditEvent(BaseModel):
     """An append-only record of one change: who, when, what (triggers refuse edits)."""
 
@@ -256,6 +271,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     OrderRange,
     Assignment,
     Tag,
+    TagTally,
     AuditEvent,
     AuditTag,
     Printer,

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from peewee import fn
-
-from station.db.models import Facility, Tag
-from station.db.rows import tuples
 from station.domain.states import JobState, TagStatus
-from station.services import backups, deadlines, stock
+from station.services import backups, deadlines, facilities, stock, tally
 from station.services.context import Context
 from station.services.orders import OrderSummary, list_orders
 from station.services.printing import JobSummary, summaries
@@ -27,29 +23,21 @@ class CountRow:
 
 
 def tag_counts(ctx: Context) -> list[CountRow]:
-    """One row per facility and tag type that has tags."""
-    grid: dict[tuple[str, str, str], dict[str, int]] = {}
-    query = (
-        Tag.select(
-            Facility.license_number, Facility.name, Tag.tag_type, Tag.status, fn.COUNT(Tag.id)
-        )
-        .join(Facility, on=(Tag.facility == Facility.id))
-        .group_by(Facility.license_number, Facility.name, Tag.tag_type, Tag.status)
-    )
-    for license_number, name, tag_type, status, count in tuples(query):
-        grid.setdefault((license_number, name, tag_type), {})[status] = count
-    return [
+    """One row per facility and tag type that has tags (from the tally: a few rows per
+    order, not a million tags)."""
+    names = {f.id: (f.license_number, f.name) for f in facilities.list_facilities(ctx)}
+    rows = [
         CountRow(
-            lic,
-            name,
+            *names[facility_id],
             kind,
-            c.get(TagStatus.ORDERED, 0),
-            c.get(TagStatus.RECEIVED, 0),
-            c.get(TagStatus.USED, 0),
-            c.get(TagStatus.VOIDED, 0),
+            c[TagStatus.ORDERED],
+            c[TagStatus.RECEIVED],
+            c[TagStatus.USED],
+            c[TagStatus.VOIDED],
         )
-        for (lic, name, kind), c in sorted(grid.items())
+        for (facility_id, kind), c in tally.by_facility().items()
     ]
+    return sorted(rows, key=lambda row: (row.license_number, row.facility_name, row.type))
 
 
 @dataclass(frozen=True)

@@ -12,22 +12,24 @@
 
 Each item carries the day it fell due and the days since. A receipt is late the day after its
 3 days; the others are listed from the day itself (14 days with nothing received, 30 days
-without a comparison), as their rules read. Counts use index ranges only: fast with a
-million tags.
+without a comparison), as their rules read. Counts come from the tag tally
+(``station.services.tally``): fast with a million tags.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from peewee import fn
 
-from station.db.models import Facility, PrintItem, PrintJob, Reconciliation, Tag, TagOrder
+from station.db.models import Facility, PrintItem, PrintJob, Reconciliation, TagOrder
 from station.db.rows import tuples
 from station.domain.states import FINISHED, IN_DOUBT, TagStatus
 from station.domain.text import plural
+from station.services import tally
 from station.services.context import Context
 
 RECEIPT_DAYS = 3
@@ -68,15 +70,17 @@ def _orders(today: dt.date) -> list[Due]:
     orders = TagOrder.select(TagOrder.id, TagOrder.order_date, Facility.license_number).join(
         Facility
     )
+    counts = tally.by_order()
     for order_id, order_date, license_number in tuples(orders):
         days = (today - order_date).days
         if days <= RECEIPT_DAYS:
             continue
-        waiting = _count(order_id, TagStatus.ORDERED)
+        mine = counts.get(order_id, Counter())
+        waiting = mine[TagStatus.ORDERED]
         if not waiting:
             continue
         subject = f"order {order_id}"
-        if days >= NOT_ARRIVED_DAYS and not _any_arrived(order_id):
+        if days >= NOT_ARRIVED_DAYS and waiting == mine.total():
             due_on = order_date + dt.timedelta(days=NOT_ARRIVED_DAYS)
             text = (
                 f"{subject}: nothing received {days} days after the order date; if the tags "
@@ -93,19 +97,6 @@ def _orders(today: dt.date) -> list[Due]:
         )
         found.append(Due("receipt", license_number, subject, due_on, (today - due_on).days, text))
     return found
-
-
-def _count(order_id: int, status: TagStatus) -> int:
-    # The (order, status) index answers this without touching other orders' tags.
-    return int(Tag.select(Tag.id).where((Tag.order == order_id) & (Tag.status == status)).count())
-
-
-def _any_arrived(order_id: int) -> bool:
-    return bool(
-        Tag.select(Tag.id)
-        .where((Tag.order == order_id) & (Tag.status != TagStatus.ORDERED))
-        .exists()
-    )
 
 
 def last_reconciled(ctx: Context) -> dict[int, dt.datetime]:

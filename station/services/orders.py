@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import Field, fn
+from peewee import Field
 
 from station.db.bulk import db_datetime, insert_rows
 from station.db.models import Facility, OrderRange, Tag, TagOrder
@@ -19,7 +19,7 @@ from station.domain.errors import StationError
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural, show
 from station.domain.uid import SERIAL_DIGITS, Run, UidRange, hex_warning, normalize, serial_of
-from station.services import audit, facilities, fields
+from station.services import audit, facilities, fields, tally
 from station.services.context import Context
 
 # The most tags one order (or one import file) records in one transaction; 100,000 take about
@@ -125,6 +125,7 @@ def create_order(ctx: Context, draft: OrderDraft, source: str) -> tuple[TagOrder
         for uid in run.uids()
     )
     insert_rows(ctx.db, Tag, columns, rows)
+    tally.apply(tally.added(order.id, status, draft.quantity))
     warnings = [
         w for run in draft.runs if (w := hex_warning(run.first_uid) or hex_warning(run.last_uid))
     ]
@@ -237,11 +238,9 @@ def list_orders(ctx: Context, only: Sequence[int] | None = None) -> list[OrderSu
     ranges = OrderRange.select(
         OrderRange.order, OrderRange.first_uid, OrderRange.last_uid, OrderRange.quantity
     ).order_by(OrderRange.id)
-    counts = Tag.select(Tag.order, Tag.status, fn.COUNT(Tag.id)).group_by(Tag.order, Tag.status)
     if only is not None:
         orders = orders.where(TagOrder.id.in_(list(only)))
         ranges = ranges.where(OrderRange.order.in_(list(only)))
-        counts = counts.where(Tag.order.in_(list(only)))
     summaries: dict[int, OrderSummary] = {}
     for order in orders:
         summaries[order.id] = OrderSummary(
@@ -255,6 +254,7 @@ def list_orders(ctx: Context, only: Sequence[int] | None = None) -> list[OrderSu
         )
     for order_id, first_uid, last_uid, quantity in tuples(ranges):
         summaries[order_id].ranges.append(str(Run(first_uid, last_uid, quantity)))
-    for order_id, status, count in tuples(counts):
-        summaries[order_id].counts[status] = count
+    for order_id, counts in tally.by_order(only).items():
+        if order_id in summaries:
+            summaries[order_id].counts = counts
     return list(summaries.values())

@@ -15,7 +15,7 @@ from station.domain.errors import StationError
 from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.domain.uid import Run, UidRange, follows
-from station.services import audit
+from station.services import audit, tally
 from station.services.context import Context
 from station.services.orders import OrderSummary, list_orders
 
@@ -39,8 +39,15 @@ def receive_range(
     )
     with ctx.db.atomic():
         lock_rows(Tag.select(Tag.id).where(in_range).order_by(Tag.uid))
-        rows = Tag.select(Tag.status, fn.COUNT(Tag.id)).where(in_range).group_by(Tag.status)
-        counts: Counter[str] = Counter(dict(tuples(rows)))
+        rows = (
+            Tag.select(Tag.order, Tag.status, fn.COUNT(Tag.id))
+            .where(in_range)
+            .group_by(Tag.order, Tag.status)
+        )
+        by_order: list[tuple[int, str, int]] = list(tuples(rows))
+        counts: Counter[str] = Counter()
+        for _, status, count in by_order:
+            counts[status] += count
         on_record = sum(counts.values())
         if on_record != rng.quantity:
             raise StationError(
@@ -49,7 +56,8 @@ def receive_range(
             )
         _refuse_nothing(counts)
         ordered = in_range & (Tag.status == TagStatus.ORDERED)
-        order_ids = [o for (o,) in tuples(Tag.select(Tag.order).where(ordered).distinct())]
+        arriving = [row for row in by_order if row[1] == TagStatus.ORDERED]
+        order_ids = sorted(order_id for order_id, _, _ in arriving)
         # The event's tag links come from the same selection as the update, before it runs.
         audit.record(
             ctx,
@@ -63,6 +71,7 @@ def receive_range(
             Tag.update(status=TagStatus.RECEIVED, received_at=ctx.now()).where(ordered).execute()
         )
         _check_all_received(changed, counts[TagStatus.ORDERED])
+        tally.apply(tally.moved(arriving, TagStatus.RECEIVED))
         summaries = list_orders(ctx, order_ids) if progress else []
         return ReceiveResult(changed, _skipped(counts), summaries, order_ids)
 
@@ -107,6 +116,15 @@ def receive_uids(ctx: Context, uids: Sequence[str], progress: bool = True) -> Re
                 .execute()
             )
         _check_all_received(changed, len(ids))
+        arriving = Counter(
+            order for _, status, order in found.values() if status == TagStatus.ORDERED
+        )
+        tally.apply(
+            tally.moved(
+                ((order, TagStatus.ORDERED, count) for order, count in arriving.items()),
+                TagStatus.RECEIVED,
+            )
+        )
         summaries = list_orders(ctx, order_ids) if progress else []
         return ReceiveResult(changed, _skipped(counts), summaries, order_ids)
 

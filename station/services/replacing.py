@@ -12,7 +12,7 @@ from station.db.locking import locked
 from station.db.models import Tag, TagReplacement
 from station.domain.errors import StationError
 from station.domain.states import TagStatus
-from station.services import audit
+from station.services import audit, tally
 from station.services.context import Context
 
 
@@ -54,12 +54,15 @@ def replace_tag(
             created_at=now,
             created_by=ctx.operator,
         )
+        changes = tally.moving(Tag.id == new.id, TagStatus.USED)
+        changes.update(tally.moving(Tag.id == old.id, TagStatus.VOIDED))
         Tag.update(status=TagStatus.USED, used_at=now, assignment=old.assignment_id).where(
             Tag.id == new.id
         ).execute()
         Tag.update(
             status=TagStatus.VOIDED, voided_at=now, void_reason=f"replaced by {new_uid}"
         ).where(Tag.id == old.id).execute()
+        tally.apply(changes)
         audit.record(
             ctx,
             "replace",

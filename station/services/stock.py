@@ -5,8 +5,8 @@ California's tags are printed for each facility, cannot be cancelled and ship by
 a reorder placed when stock is already short stops packaging for days: the home screen warns
 while there is still time (``STATION_REORDER_DAYS``).
 
-Every count is an index range (no scan of the whole tag table), so a million tags answer in
-milliseconds.
+Tags on hand and on order come from the tag tally, tags used lately from a partial index
+(no scan of the whole tag table), so a million tags answer in milliseconds.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from station.db.models import Tag
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
-from station.services import facilities
+from station.services import facilities, tally
 from station.services.context import Context
 
 WINDOW = dt.timedelta(days=30)
@@ -74,21 +74,28 @@ def stock(ctx: Context, license_number: str | None = None) -> list[Stock]:
         else facilities.list_facilities(ctx)
     )
     since = ctx.now() - WINDOW
+    counts = tally.by_facility()
     rows: list[Stock] = []
     for facility in chosen:
         for kind in TagType:
-            mine = (Tag.facility == facility.id) & (Tag.tag_type == kind)
-            if not Tag.select(Tag.id).where(mine).exists():
+            mine = counts.get((facility.id, kind))
+            if mine is None:
                 continue
+            used_lately = (
+                (Tag.facility == facility.id)
+                & (Tag.tag_type == kind)
+                # The partial index on used_at holds used tags only.
+                & Tag.used_at.is_null(False)
+                & (Tag.used_at >= since)
+            )
             rows.append(
                 Stock(
                     facility.license_number,
                     facility.name,
                     kind,
-                    _count(mine & (Tag.status == TagStatus.RECEIVED)),
-                    _count(mine & (Tag.status == TagStatus.ORDERED)),
-                    # The partial index on used_at holds used tags only.
-                    _count(mine & Tag.used_at.is_null(False) & (Tag.used_at >= since)),
+                    mine[TagStatus.RECEIVED],
+                    mine[TagStatus.ORDERED],
+                    int(Tag.select(Tag.id).where(used_lately).count()),
                 )
             )
     return rows
@@ -97,7 +104,3 @@ def stock(ctx: Context, license_number: str | None = None) -> list[Stock]:
 def running_low(ctx: Context) -> list[Stock]:
     """The facilities and types whose tags last fewer than ``STATION_REORDER_DAYS`` days."""
     return [row for row in stock(ctx) if row.runs_low(ctx.settings.reorder_days)]
-
-
-def _count(condition: Any) -> int:
-    return int(Tag.select(Tag.id).where(condition).count())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from station.db.locking import locked
@@ -10,7 +11,7 @@ from station.db.rows import slices
 from station.domain.errors import StationError
 from station.domain.states import TagStatus
 from station.domain.text import plural
-from station.services import audit, fields
+from station.services import audit, fields, tally
 from station.services.context import Context
 
 
@@ -39,10 +40,13 @@ def void(ctx: Context, uids: Sequence[str], reason: str) -> list[str]:
                 raise StationError(f"{uid} is already voided")
         ids = [tags[uid].id for uid in wanted]
         now = ctx.now()
+        changes: tally.Changes = Counter()
         for some_ids in slices(ids):
+            changes.update(tally.moving(Tag.id.in_(some_ids), TagStatus.VOIDED))
             Tag.update(status=TagStatus.VOIDED, voided_at=now, void_reason=why).where(
                 Tag.id.in_(some_ids)
             ).execute()
+        tally.apply(changes)
         audit.record(
             ctx,
             "void",

@@ -109,8 +109,8 @@ def _run(
     else:
         raise click.UsageError("give --count N or --tags FILE|-")
     warn_all(result.warnings)
-    for uid in result.uids:
-        click.echo(uid)
+    if result.uids:
+        click.echo("\n".join(result.uids))  # one write: a batch can be 10,000 lines
     shape = "one contiguous run" if result.contiguous else "as listed"
     if tags_file is None and not result.contiguous:
         shape = "no contiguous run was long enough; lowest tags first"

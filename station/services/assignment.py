@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -10,12 +11,12 @@ from peewee import ModelSelect
 
 from station.db.locking import has_row_locks, locked
 from station.db.models import Assignment, Facility, Tag
-from station.db.rows import slices, tuples
+from station.db.rows import plain_rows, slices, tuples
 from station.domain.errors import StationError
 from station.domain.states import TagStatus
 from station.domain.text import plural
-from station.domain.uid import next_to, serial_of
-from station.services import audit, facilities
+from station.domain.uid import next_to, prefix_of, serial_of
+from station.services import audit, facilities, tally
 from station.services.context import Context
 from station.services.details import Details, PackageDetails
 
@@ -176,9 +177,12 @@ def _pick(
     page_size = count
     after = ""
     while True:
-        page = on_hand.where(Tag.uid > after).order_by(Tag.uid).limit(page_size)
-        rows = list(tuples(locked(page, skip_locked=True) if lock_pages else page))
-        for tag_id, uid in rows:
+        page = on_hand.select(Tag.id, Tag.uid, Tag.serial)
+        page = page.where(Tag.uid > after).order_by(Tag.uid).limit(page_size)
+        rows = plain_rows(locked(page, skip_locked=True) if lock_pages else page)
+        if not run and len(rows) >= count and _one_run(rows[:count]):
+            return [(tag_id, uid) for tag_id, uid, _ in rows[:count]], True
+        for tag_id, uid, _ in rows:
             if run and not next_to(run[-1][1], uid):
                 run = []
             run.append((tag_id, uid))
@@ -193,6 +197,20 @@ def _pick(
             # The first page is the whole answer when a roll is on hand; past it, read more
             # at a time (locked pages stay small: each row read is held until commit).
             page_size = max(count, min(page_size * 2, _PAGE))
+
+
+def _one_run(rows: Sequence[tuple[int, str, int | None]]) -> bool:
+    """Whether ``rows`` (distinct tags in UID order) are consecutive, read from the ends: the
+    usual case, a whole roll on hand, without a step per tag. UIDs between two of one prefix
+    share it, and only the ones with a decimal serial (stored, else NULL) can fill the gap."""
+    (_, first_uid, first), (_, last_uid, last) = rows[0], rows[-1]
+    return (
+        first is not None
+        and last is not None
+        and last - first == len(rows) - 1
+        and prefix_of(first_uid) == prefix_of(last_uid)
+        and all(serial is not None for _, _, serial in rows)
+    )
 
 
 def _check_assignable(uid: str, tag: Tag | None, kind: str) -> None:
@@ -244,11 +262,13 @@ def _create(ctx: Context, facility: Facility, details: Details) -> Assignment:
 
 def _use(ctx: Context, assignment: Assignment, tags: ModelSelect[Tag]) -> int:
     ids = tags.select(Tag.id)
+    changes = tally.moving(Tag.id.in_(ids), TagStatus.USED)
     changed: int = (
         Tag.update(status=TagStatus.USED, used_at=ctx.now(), assignment=assignment.id)
         .where(Tag.id.in_(ids))
         .execute()
     )
+    tally.apply(changes)
     return changed
 
 
@@ -265,12 +285,16 @@ def _check_all_taken(changed: int, wanted: int) -> None:
 def _use_ids(ctx: Context, assignment: Assignment, ids: list[int]) -> int:
     now = ctx.now()
     changed = 0
+    changes: tally.Changes = Counter()
     for part in slices(ids):
+        taken = Tag.id.in_(part) & (Tag.status == TagStatus.RECEIVED)
+        changes.update(tally.moving(taken, TagStatus.USED))
         changed += (
             Tag.update(status=TagStatus.USED, used_at=now, assignment=assignment.id)
-            .where(Tag.id.in_(part) & (Tag.status == TagStatus.RECEIVED))
+            .where(taken)
             .execute()
         )
+    tally.apply(changes)
     return changed
 
 

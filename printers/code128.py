@@ -104,14 +104,16 @@ class Code128:
 
 
 # Only where the digits are matters to the width, and UIDs of one order share that shape.
-_SHAPE = {code: ("9" if chr(code).isdigit() else "A") for code in range(128)}
+# A Zebra's automatic mode sees only which characters are digits: data of one shape (digits
+# as 9, anything else as A) draws to one width.
+SHAPE = {code: ("9" if chr(code).isdigit() else "A") for code in range(128)}
 
 
 def printer_modules(data: str) -> int:
     """Width in modules a Zebra draws ``data`` in automatic mode (``^BC...,A``): subset C for
     runs of 4 or more digits, the first digit of an odd run still in subset B (ZPL II guide,
     ^BC; 211 modules for 1A4FF0100000022000000123, as measured)."""
-    return _modules_for_shape(data.translate(_SHAPE))
+    return _modules_for_shape(data.translate(SHAPE))
 
 
 @lru_cache(maxsize=4096)

@@ -8,10 +8,11 @@ what varies, which is what lets a 9600-baud serial printer keep up.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
 
-from printers.code128 import printer_modules
+from printers.code128 import SHAPE, printer_modules
 from printers.errors import PrinterError
 from printers.label import LabelData
 from printers.layout import (
@@ -27,6 +28,7 @@ from printers.template import (
     QUIET_MODULES,
     BarcodeElement,
     BoxElement,
+    Element,
     Template,
     TextElement,
     barcode_room,
@@ -82,10 +84,120 @@ def _field(item: Placed, data: str | None = None, size: int | None = None) -> st
 
 
 def render_label(template: Template, label: LabelData, copies: int = 1) -> bytes:
-    """One complete label (``^XA``...``^XZ``), printed ``copies`` times."""
-    body = "".join(_field(item) for item in place(template, label))
+    """One complete label (``^XA``...``^XZ``), printed ``copies`` times: what
+    :func:`printers.layout.place` places, with the work that repeats between labels done once
+    per template (see :class:`_Plan`)."""
+    plan = _plan(template)
+    parts = [step if isinstance(step, str) else step(label) for step in plan.steps]
     quantity = f"^PQ{copies}" if copies > 1 else ""
-    return f"^XA{_header(template)}{body}{quantity}^XZ\n".encode()
+    return f"^XA{plan.header}{''.join(parts)}{quantity}^XZ\n".encode()
+
+
+# Plans of the templates used lately, by identity: a batch renders with one template object,
+# and hashing a whole template for every label would cost more than the cache saves.
+_PLANS: dict[int, tuple[Template, _Plan]] = {}
+_MAX_PLANS = 32
+# Distinct values remembered per field: a batch's facility names and dates, not its UIDs.
+_MAX_MEMO = 4096
+
+
+def _plan(template: Template) -> _Plan:
+    known = _PLANS.get(id(template))
+    if known is not None and known[0] is template:
+        return known[1]
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()
+    plan = _Plan(template)
+    _PLANS[id(template)] = (template, plan)
+    return plan
+
+
+class _Plan:
+    """Each element's ZPL, or how to make it from a label: elements with no fields are placed
+    once, a text's fitted field once per distinct text (a facility's name on every label of
+    a batch), and a barcode's origin and width once per shape of data (which characters are
+    digits: all that a Zebra's own encoding depends on)."""
+
+    def __init__(self, template: Template) -> None:
+        self.header = _header(template)
+        self.steps: list[str | Callable[[LabelData], str]] = []
+        for element in template.elements:
+            if isinstance(element, BoxElement) or (
+                isinstance(element, TextElement) and not element.fields
+            ):
+                self.steps.append(_field(_placed(template, element, _EMPTY)))
+            elif isinstance(element, TextElement):
+                self.steps.append(_TextStep(element))
+            elif template.rules.printer_encodes:
+                self.steps.append(_BarcodeStep(template, element))
+            else:
+                self.steps.append(partial(_placed_field, template, element))
+
+
+_EMPTY = LabelData("", "", "", "")
+
+
+def _placed(template: Template, element: Element, label: LabelData) -> Placed:
+    # The element alone in a template of its own: place() places each element by itself.
+    return place(replace(template, elements=(element,)), label)[0]
+
+
+def _placed_field(template: Template, element: Element, label: LabelData) -> str:
+    return _field(_placed(template, element, label))
+
+
+class _TextStep:
+    def __init__(self, element: TextElement) -> None:
+        self.element = element
+        self.names = tuple(element.fields)
+        # "{uid}" alone needs no formatting.
+        self.alone = self.names[0] if element.text == "{" + self.names[0] + "}" else None
+        self.memo: dict[str, str] = {}
+
+    def __call__(self, label: LabelData) -> str:
+        if self.alone is not None:
+            text = _one_line(getattr(label, self.alone))
+        else:
+            values = {name: _one_line(getattr(label, name)) for name in self.names}
+            text = self.element.text.format(**values)
+        found = self.memo.get(text)
+        if found is None:
+            if len(self.memo) >= _MAX_MEMO:
+                self.memo.clear()
+            element = self.element
+            fitted, size = fit_text(text, element.width, element.size, element.fit)
+            placed = PlacedText(
+                element.x, element.y, element.width, element.height, fitted, size,
+                element.align, True, element,
+            )  # fmt: skip
+            found = self.memo[text] = _field(placed)
+        return found
+
+
+class _BarcodeStep:
+    def __init__(self, template: Template, element: BarcodeElement) -> None:
+        self.template = template
+        self.element = element
+        self.memo: dict[str, str] = {}
+
+    def __call__(self, label: LabelData) -> str:
+        data = _one_line(getattr(label, self.element.field))
+        shape = data.translate(SHAPE)
+        head = self.memo.get(shape)
+        if head is None:
+            try:
+                # Placed with the shape as its data: a Zebra draws both to one width.
+                placed = _placed(
+                    self.template, self.element, replace(_EMPTY, **{self.element.field: shape})
+                )
+            except PrinterError:
+                # Data outside ASCII, or too wide: the error, naming the data itself.
+                return _placed_field(self.template, self.element, label)
+            assert isinstance(placed, PlacedBarcode)
+            if len(self.memo) >= _MAX_MEMO:
+                self.memo.clear()
+            head = self.memo[shape] = _barcode_origin(placed)
+        return head + field_data(data) + "^FS"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import core, jobs, printing, records, stations, ui
+from bench import core, jobs, printing, records, speed, stations, ui
 
 AREAS = {
     "core": core.run,
@@ -13,6 +13,7 @@ AREAS = {
     "ui": ui.run,
     "stations": stations.run,
     "records": records.run,
+    "speed": speed.run,
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import Log
 
+from station.metrc import client as metrc_client
 from station.metrc.hosts import base_url
+from station.metrc.keys import Keys
 from station.ui.app import StationApp
 from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 from tests.helpers.fake_metrc import FakeMetrc
@@ -32,6 +35,9 @@ def metrc(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMetrc]:
         monkeypatch.setenv("METRC_USER_KEY", USER)
         # Retries wait as Metrc asks; keep the tests' waits short.
         monkeypatch.setattr("station.metrc.client.BACKOFF_S", 0.01)
+        # Metrc's 50 GETs a second would make a test of 500 look-ups take 10 s; the pace
+        # itself has a test of its own.
+        monkeypatch.setattr("station.metrc.client.GETS_PER_SECOND", 10_000.0)
         fake.retry_after = "0.2"
         yield fake
 
@@ -146,7 +152,7 @@ def test_paged_answers_are_followed_to_the_last_page(received: Station, metrc: F
     )[0]
     assert found["available_in_metrc"] == 500 and found["missing_in_metrc"] == []
     pages = [q.get("pageNumber", ["1"])[0] for m, p, q in metrc.requests if "tags" in p]
-    assert pages == [str(n) for n in range(1, 26)]
+    assert sorted(pages, key=int) == [str(n) for n in range(1, 26)]  # read 10 at a time
     assert all(q["licenseNumber"] == [LICENSE] for _, _, q in metrc.requests)
 
 
@@ -310,6 +316,36 @@ def test_a_push_cut_off_half_way_is_finished_by_the_next(big: Station, metrc: Fa
     assert sorted(sent) == sorted(tags) and max(sent.values()) == 1
     again = json.loads(big.ok("metrc", "push", "--format", "json").out)[0]
     assert again["calls"] == 0 and again["accepted_earlier"] == 1200
+
+
+def test_look_ups_after_a_lost_answer_go_ten_at_a_time(big: Station, metrc: FakeMetrc) -> None:
+    """Metrc allows a facility 10 requests at once: the 500 look-ups after a lost answer use
+    all 10 and never more (the fake holds the first requests until 10 are in flight)."""
+    _assign_packages(big, 600)
+    metrc.drop_post = 1
+    big.failed("metrc", "push")
+    metrc.drop_post = None
+    metrc.gather, metrc.delay = 10, 0.01
+    report = json.loads(big.ok("metrc", "push", "--format", "json").out)[0]
+    assert len(report["found_in_metrc"]) == 500 and len(report["accepted"]) == 100
+    assert metrc.most_in_flight == 10
+    lookups = [p for m, p, _ in metrc.requests if m == "GET"]
+    assert len(lookups) == len(set(lookups)) == 500
+
+
+def test_gets_are_paced_to_metrcs_limit_per_second(
+    metrc: FakeMetrc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """50 GETs a second at most: 26 look-ups take at least 25 gaps of 20 ms (a lower bound,
+    which a busy machine only makes longer)."""
+    monkeypatch.setattr(metrc_client, "GETS_PER_SECOND", 50.0)
+    with metrc_client.MetrcClient(metrc.url, Keys(VENDOR, USER), LICENSE) as api:
+        started = time.monotonic()
+        found = api.get_many([f"/packages/v2/{_pkg(n)}" for n in range(26)])
+        took = time.monotonic() - started
+    assert found == [None] * 26
+    assert took >= 25 / 50
+    assert metrc.most_in_flight <= 10
 
 
 def test_a_reused_tag_is_refused_and_the_rest_still_go(big: Station, metrc: FakeMetrc) -> None:

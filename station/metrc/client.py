@@ -4,10 +4,12 @@ with backoff on 429 and 5xx, v2 pagination, and one-line errors that never carry
 from __future__ import annotations
 
 import base64
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from station.domain.errors import StationError
 from station.domain.text import printable
@@ -16,6 +18,9 @@ from station.metrc.keys import Keys
 if TYPE_CHECKING:
     import httpx
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 ATTEMPTS = 5
 BACKOFF_S = 0.5  # doubled after each failed try
 MAX_WAIT_S = 60.0  # the longest Retry-After honoured
@@ -23,6 +28,10 @@ MAX_WAIT_S = 60.0  # the longest Retry-After honoured
 MAX_CALL_S = 300.0
 # [V] Paged v2 calls take at most 20 rows per page.
 PAGE_SIZE = 20
+# [V] Metrc's published limits per facility: at most 10 requests at once, at most 50 GETs a
+# second (more are answered 429). Look-ups and pages go out this many at a time.
+CONCURRENT = 10
+GETS_PER_SECOND = 50.0
 # The most pages of one list the station follows: a server claiming millions of pages must
 # not keep a command busy for ever (5,000 pages of 20 are 100,000 tags).
 MAX_PAGES = 5000
@@ -79,6 +88,11 @@ class MetrcClient:
         # operator looking at a silent command.
         self._on_wait = on_wait or (lambda text: None)
         self._secrets = _forms_of(keys)
+        self._at_once = threading.BoundedSemaphore(CONCURRENT)
+        self._gets = _Pace(GETS_PER_SECOND)
+        # A 429's Retry-After holds every request of this client, not just the one told.
+        self._held_until = 0.0
+        self._hold = threading.Lock()
         # httpx loads here, not with the module: every command and the UI import this one
         # for its names, and most never talk to Metrc.
         import httpx
@@ -107,23 +121,21 @@ class MetrcClient:
         first = _decoded(self._request("GET", path))
         if isinstance(first, list):
             return first
-        rows, page = list(_page_rows(first)), 1
+        rows = list(_page_rows(first))
         pages = first.get("TotalPages") or 1
         if not isinstance(pages, int) or not 1 <= pages <= MAX_PAGES:
             raise MetrcError(
                 f"Metrc's answer to GET {path} claims {printable(str(pages), 20)} pages; the "
                 f"station reads 1 to {MAX_PAGES:,}"
             )
-        while page < pages:
-            page += 1
-            answer = _decoded(
-                self._request(
-                    "GET",
-                    path,
-                    {"pageNumber": page, "pageSize": first.get("PageSize") or PAGE_SIZE},
-                )
-            )
-            rows.extend(_page_rows(answer))
+        size = first.get("PageSize") or PAGE_SIZE
+
+        def page(number: int) -> list[dict[str, Any]]:
+            query = {"pageNumber": number, "pageSize": size}
+            return _page_rows(_decoded(self._request("GET", path, query)))
+
+        for more in self._all_at_once(page, range(2, pages + 1)):
+            rows.extend(more)
         return rows
 
     def get_one(self, path: str) -> dict[str, Any] | None:
@@ -135,6 +147,25 @@ class MetrcClient:
         if not isinstance(found, dict):
             raise MetrcError(f"Metrc's answer to GET {path} is not one object")
         return found
+
+    def get_many(self, paths: Sequence[str]) -> list[dict[str, Any] | None]:
+        """:meth:`get_one` for each path, several at a time within Metrc's limits; the
+        answers in the order of ``paths``."""
+        return self._all_at_once(self.get_one, paths)
+
+    def _all_at_once(self, call: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """``call`` on every item, up to :data:`CONCURRENT` at once; the first failure is
+        raised (the calls not yet started are dropped) as a sequential loop would."""
+        if len(items) <= 1:
+            return [call(item) for item in items]
+        pool = ThreadPoolExecutor(min(CONCURRENT, len(items)))
+        try:
+            futures = [pool.submit(call, item) for item in items]
+            return [future.result() for future in futures]
+        finally:
+            # After a failure (or Ctrl+C) nothing more starts, and nothing waits for the
+            # calls under way: each ends by its own timeout.
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def send(self, method: str, path: str, objects: Sequence[dict[str, Any]]) -> Any:
         """POST or PUT a JSON array (Metrc's write calls all take arrays); the decoded
@@ -160,7 +191,11 @@ class MetrcClient:
         last = ""
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                response = self._http.request(method, path, params=query, json=body)
+                self._wait_for_hold()
+                with self._at_once:
+                    if method == "GET":
+                        self._gets.take()
+                    response = self._http.request(method, path, params=query, json=body)
             except httpx.ConnectError as exc:
                 last = f"cannot connect to {self.url}: {exc}"
             except httpx.TransportError as exc:
@@ -178,6 +213,8 @@ class MetrcClient:
                 if status == 429 or status >= 500:
                     last = f"Metrc answered {status} {self._said(response.reason_phrase)}"
                     wait = _retry_after(response, wait)
+                    if status == 429:
+                        self._hold_all(wait)
                 else:
                     raise self._refusal(response, method, path)
             if attempt < ATTEMPTS and time.monotonic() + wait < deadline:
@@ -192,6 +229,17 @@ class MetrcClient:
         if method != "GET" and last.startswith("Metrc answered 5"):
             raise MetrcUnsure(f"{last} to {method} {path} after {attempt} tries")
         raise MetrcError(f"{last} (gave up after {attempt} tries)")
+
+    def _hold_all(self, seconds: float) -> None:
+        with self._hold:
+            self._held_until = max(self._held_until, time.monotonic() + seconds)
+
+    def _wait_for_hold(self) -> None:
+        """Wait out a Retry-After another request of this client was given."""
+        with self._hold:
+            left = self._held_until - time.monotonic()
+        if left > 0:
+            self._sleep(left)
 
     def _refusal(self, response: httpx.Response, method: str, path: str) -> MetrcError:
         status = response.status_code
@@ -220,6 +268,23 @@ class MetrcClient:
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return printable(text)
+
+
+class _Pace:
+    """At most ``rate`` takes a second, spread evenly, across threads."""
+
+    def __init__(self, rate: float) -> None:
+        self._gap = 1.0 / rate
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def take(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            at = max(now, self._next)
+            self._next = at + self._gap
+        if at > now:
+            time.sleep(at - now)
 
 
 def _forms_of(keys: Keys) -> list[str]:

@@ -32,6 +32,8 @@ class Pusher(Protocol):
 
     def get_one(self, path: str) -> dict[str, Any] | None: ...
 
+    def get_many(self, paths: Sequence[str]) -> list[dict[str, Any] | None]: ...
+
 
 @dataclass
 class PushReport:
@@ -107,17 +109,21 @@ def _pending(
 
 def push(ctx: Context, client: Pusher, assignment_ids: Sequence[int] | None = None) -> PushReport:
     todo, report, states = _pending(ctx, client.license_number, assignment_ids)
-    fresh: list[Outgoing] = []
-    for item in todo:
-        if states.get((item.endpoint, item.key_uid)) == MetrcObjectState.SENDING and _in_metrc(
-            client, item
-        ):
-            _settle(
-                ctx, [item], MetrcObjectState.ACCEPTED, "found in Metrc after an interrupted push"
-            )
-            report.found.append(item)
-        else:
-            fresh.append(item)
+    # Objects whose answer was lost are looked up first (all at once, within Metrc's
+    # limits): the ones Metrc holds are settled, never sent twice.
+    unsure = [i for i in todo if states.get((i.endpoint, i.key_uid)) == MetrcObjectState.SENDING]
+    theirs = client.get_many([shapes.LOOKUP[i.endpoint].format(uid=i.key_uid) for i in unsure])
+    held = {
+        id(item)
+        for item, found in zip(unsure, theirs, strict=True)
+        if found is not None and shapes.same_object(item.endpoint, item.payload, found)
+    }
+    settled = [item for item in unsure if id(item) in held]
+    for endpoint in dict.fromkeys(item.endpoint for item in settled):
+        same = [item for item in settled if item.endpoint == endpoint]
+        _settle(ctx, same, MetrcObjectState.ACCEPTED, "found in Metrc after an interrupted push")
+        report.found.extend(same)
+    fresh = [item for item in todo if id(item) not in held]
     queue: deque[list[Outgoing]] = deque()
     for endpoint in dict.fromkeys(item.endpoint for item in fresh):
         same = [item for item in fresh if item.endpoint == endpoint]

@@ -5,7 +5,10 @@ Tags come as bare JSON arrays with PascalCase fields (or in the v2 paged wrapper
 all-or-nothing, refusing a row
 whose tag is not available with ``[{"row": i, "message": ...}]``; wrong keys get 401, a
 license the user lacks 403; ``throttle`` answers 429 with Retry-After, ``fail`` answers 503,
-and ``drop_post`` applies a POST and then cuts the connection before answering.
+and ``drop_post`` applies a POST and then cuts the connection before answering. ``delay``
+makes every answer take that long (as a real Metrc does); ``gather`` holds each request until
+that many are in flight at once (or ``gather_timeout`` passes), and ``most_in_flight`` says
+how many ever were.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
@@ -38,6 +42,12 @@ class FakeMetrc:
         self.echo = False  # refuse every call, echoing the Authorization header and an ESC
         self.claimed_pages: int | None = None  # a paged answer's TotalPages, whatever it holds
         self.garbage = False  # answer 200 with a body that is not JSON
+        self.delay = 0.0
+        self.gather = 0
+        self.gather_timeout = 30.0
+        self.most_in_flight = 0
+        self._in_flight = 0
+        self._crowd = threading.Condition()
         self._posts = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -57,6 +67,24 @@ class FakeMetrc:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def arrive(self) -> None:
+        """A request came in: count it, and hold it while fewer than ``gather`` are here."""
+        with self._crowd:
+            self._in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self._in_flight)
+            self._crowd.notify_all()
+            self._crowd.wait_for(lambda: self._in_flight >= self.gather, self.gather_timeout)
+            # The gate opens once, gathered or not: a client sending one at a time waits
+            # out the timeout only once and then shows as never more than one in flight.
+            self.gather = 0
+            self._crowd.notify_all()
+        if self.delay:
+            time.sleep(self.delay)
+
+    def leave(self) -> None:
+        with self._crowd:
+            self._in_flight -= 1
 
     def posts(self, path: str) -> list[list[dict[str, Any]]]:
         return [body for at, body in self.applied_posts if at == path]
@@ -217,13 +245,17 @@ class FakeMetrc:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 body = json.loads(raw) if raw else None
-                status, answer, headers = fake.answer(
-                    method,
-                    parts.path,
-                    parse_qs(parts.query),
-                    self.headers.get("Authorization", ""),
-                    body,
-                )
+                fake.arrive()
+                try:
+                    status, answer, headers = fake.answer(
+                        method,
+                        parts.path,
+                        parse_qs(parts.query),
+                        self.headers.get("Authorization", ""),
+                        body,
+                    )
+                finally:
+                    fake.leave()
                 if status == -1:
                     self.close_connection = True
                     self.connection.shutdown(2)

@@ -21,7 +21,7 @@ N_ESCPOS = 2_000
 N_PNG = 300
 
 
-def _labels(count: int) -> list[LabelData]:
+def sample_labels(count: int) -> list[LabelData]:
     return [
         LabelData(
             uid=f"1A4060300032964{n:09d}",
@@ -64,7 +64,7 @@ def _simple_zpl2(label: LabelData) -> bytes:
     return result
 
 
-def _zpl_package(label: LabelData) -> bytes:
+def zpl_package(label: LabelData) -> bytes:
     import zpl as zpl_package
 
     built = zpl_package.Label(25.4, 76.2, 8)
@@ -99,7 +99,7 @@ def _image_mode(template: Template) -> Template:
 def run() -> Table:
     table = Table("printers: one UID label (3 x 1 in, 203 dpi; 80 mm ESC/POS)")
     template = get("uid-3x1-203")
-    labels = _labels(N_ZPL)
+    labels = sample_labels(N_ZPL)
 
     full_rate, full = _rate(N_ZPL, lambda: [zpl.render_label(template, lbl) for lbl in labels])
     assert isinstance(full, list)
@@ -113,7 +113,7 @@ def run() -> Table:
         f"{sum(map(len, batch.recalls)) / N_ZPL:.0f} (format {len(batch.format)} once)",
         "<= 60",
     )
-    for name, build in (("simple-zpl2", _simple_zpl2), ("zpl (PyPI)", _zpl_package)):
+    for name, build in (("simple-zpl2", _simple_zpl2), ("zpl (PyPI)", zpl_package)):
         sample = labels[:2000]
         rate, built = _rate(len(sample), partial(_each, build, sample))
         assert isinstance(built, list)

@@ -4,6 +4,7 @@ a pseudo-terminal, faults that pause, resume, uncertain labels, reprints and can
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import time
@@ -341,3 +342,26 @@ def test_a_job_its_station_is_about_to_print_is_not_taken(received: Station) -> 
     [shown] = json.loads(received.ok("jobs", "--format", "json").out)
     assert shown["status"] == "queued"
     assert f"job {job.id} is queued by " in received.refused("job", "resume", str(job.id))
+
+
+def test_printing_runs_a_few_queries_a_chunk_never_one_a_label(
+    received: Station, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Counted from peewee's own log of every statement it runs: jobs of 50, 100 and 200
+    labels (2, 4 and 8 chunks of 25) cost the same few statements per chunk."""
+    caplog.set_level(logging.DEBUG, logger="peewee")
+    statements = {}
+    first = 1
+    for labels in (50, 100, 200):
+        caplog.clear()
+        last = first + labels - 1
+        received.ok(
+            "print", "--range", uid(PACKAGE_PREFIX, first), uid(PACKAGE_PREFIX, last),
+            "--printer", "spool",
+        )  # fmt: skip
+        statements[labels] = sum(record.name == "peewee" for record in caplog.records)
+        first = last + 1
+    per_chunk = (statements[100] - statements[50]) / 2
+    assert statements[200] - statements[100] == 4 * per_chunk  # linear in chunks
+    assert per_chunk <= 10
+    assert statements[200] - statements[100] < 100 / 2  # 100 more labels: far fewer statements

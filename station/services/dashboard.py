@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from station.db.models import Facility
 from station.domain.states import JobState, TagStatus
 from station.services import backups, deadlines, facilities, stock, tally
 from station.services.context import Context
@@ -75,4 +76,26 @@ def backup_line(ctx: Context, backup: backups.BackupStatus) -> str:
     age = backup.age(ctx.now())
     return (
         "Last backup: none yet" if age is None else f"Last backup: {backups.describe_age(age)} ago"
+    )
+
+
+@dataclass(frozen=True)
+class Home:
+    """Everything the first screen shows, read in one go (off the UI thread)."""
+
+    facilities: list[Facility]
+    counts: list[CountRow]
+    attention: Attention
+    notices: list[str]
+    backup: str
+
+
+def home(ctx: Context) -> Home:
+    backup = backups.status(ctx)  # read once, for the warning and the age
+    return Home(
+        facilities.list_facilities(ctx),
+        tag_counts(ctx),
+        attention(ctx),
+        notices(ctx, backup),
+        backup_line(ctx, backup),
     )

@@ -3,7 +3,6 @@ operator. With no facility yet, the first-run form."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -12,19 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from station.services import backups, facilities
-from station.services.dashboard import (
-    Attention,
-    CountRow,
-    attention,
-    backup_line,
-    notices,
-    tag_counts,
-)
+from station.services.dashboard import Home, home
 from station.ui.screens.base import StationScreen, plain
-
-# What the first screen shows: facilities, counts, what needs the operator, the notices and
-# the last backup's age.
-Home = tuple[Sequence[object], list[CountRow], Attention, list[str], str]
 
 # California wants receipt recorded within 3 calendar days.
 RECEIPT_DAYS = 3
@@ -81,26 +69,17 @@ class DashboardScreen(StationScreen):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        def gather() -> Home:
-            backup = backups.status(self.ctx)  # read once, for the warning and the age
-            return (
-                facilities.list_facilities(self.ctx),
-                tag_counts(self.ctx),
-                attention(self.ctx),
-                notices(self.ctx, backup),
-                backup_line(self.ctx, backup),
-            )
-
-        # Counting a million tags takes a moment: never on the UI thread.
+        # The database may be slow or busy: never on the UI thread.
         self.call(
-            gather,
+            lambda: home(self.ctx),
             self._show,
             group="dashboard",
             exclusive=True,
         )
 
     def _show(self, result: Home) -> None:
-        known, counts, needs, warnings, last_backup = result
+        known, counts, needs = result.facilities, result.counts, result.attention
+        warnings, last_backup = result.notices, result.backup
         lines = [f"! {text}" for text in warnings] or ["Nothing is due."]
         self.query_one("#notices", Static).update(plain("\n".join([*lines, last_backup])))
         first_run = self.query_one("#first-run")

@@ -92,6 +92,19 @@ def _advances(size: int) -> dict[str, float]:
     return {chr(code): face.getlength(chr(code)) for code in printable}
 
 
+def surely_fitting_length(width: int, size: int) -> int:
+    """How many printable ASCII characters, whichever they are, surely fit ``width`` dots at
+    ``size`` (the bound :func:`fit_text` accepts without measuring)."""
+    widest = max(advance for glyph, advance in _advances(size).items() if glyph.isascii())
+    limit = width - size * 0.1
+    length = max(0, int(limit // widest))
+    while (length + 1) * widest <= limit:
+        length += 1
+    while length and length * widest > limit:
+        length -= 1
+    return length
+
+
 def _surely_fits(text: str, width: int, size: int) -> bool:
     """A quick upper bound: the sum of the glyphs' advances, with room for kerning."""
     try:

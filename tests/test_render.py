@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from printers import drivers
 from printers.catalog import get, template_files
+from printers.errors import PrinterError
 from printers.label import LabelData
 from printers.layout import PlacedBarcode, PlacedText, place
 from printers.render import escpos, image, zpl
@@ -218,3 +221,32 @@ def test_escpos_barcodes_never_carry_a_real_time_command() -> None:
         assert picture.width <= 576  # still fits 80 mm paper
     for command in (b"\x10\x14", b"\x10\x04", b"\x10\x05"):
         assert command not in output
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(ZPL_TEMPLATES),
+    facility=st.text(max_size=90),
+    uid=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x17F), max_size=40),
+    item=st.text(max_size=60),
+)
+def test_full_zpl_labels_are_the_placed_layout_whatever_the_data(
+    name: str, facility: str, uid: str, item: str
+) -> None:
+    """render_label reuses work between labels (fixed fields, fitted texts, barcode widths
+    per shape of data); what it sends is what placing the label afresh gives, or the same
+    error."""
+    template = get(name)
+    data = LabelData(uid, "C11-0000001-LIC", facility, "2026-11-20", item=item, strain=item)
+
+    def placed_afresh() -> bytes:
+        body = "".join(zpl._field(item) for item in place(template, data))
+        return f"^XA{zpl._header(template)}{body}^XZ\n".encode()
+
+    outcomes = []
+    for render in (placed_afresh, lambda: zpl.render_label(template, data)):
+        try:
+            outcomes.append(render())
+        except PrinterError as exc:
+            outcomes.append(str(exc).encode())
+    assert outcomes[0] == outcomes[1]

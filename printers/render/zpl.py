@@ -22,6 +22,7 @@ from printers.layout import (
     PlacedText,
     fit_text,
     place,
+    surely_fitting_length,
     widest_possible,
 )
 from printers.template import (
@@ -153,6 +154,10 @@ class _TextStep:
         # "{uid}" alone needs no formatting.
         self.alone = self.names[0] if element.text == "{" + self.names[0] + "}" else None
         self.memo: dict[str, str] = {}
+        # Text this short in printable ASCII fits at the full size whatever its letters: a
+        # UID's field is made without measuring or remembering it.
+        self.short = surely_fitting_length(element.width, element.size)
+        self.head = _text_origin(_as_placed(element, "", element.size), element.size)
 
     def __call__(self, label: LabelData) -> str:
         if self.alone is not None:
@@ -160,18 +165,23 @@ class _TextStep:
         else:
             values = {name: _one_line(getattr(label, name)) for name in self.names}
             text = self.element.text.format(**values)
+        if len(text) <= self.short and text.isascii() and text.isprintable():
+            return self.head + field_data(text) + "^FS"
         found = self.memo.get(text)
         if found is None:
             if len(self.memo) >= _MAX_MEMO:
                 self.memo.clear()
             element = self.element
             fitted, size = fit_text(text, element.width, element.size, element.fit)
-            placed = PlacedText(
-                element.x, element.y, element.width, element.height, fitted, size,
-                element.align, True, element,
-            )  # fmt: skip
-            found = self.memo[text] = _field(placed)
+            found = self.memo[text] = _field(_as_placed(element, fitted, size))
         return found
+
+
+def _as_placed(element: TextElement, text: str, size: int) -> PlacedText:
+    return PlacedText(
+        element.x, element.y, element.width, element.height, text, size, element.align, True,
+        element,
+    )  # fmt: skip
 
 
 class _BarcodeStep:

@@ -1,4 +1,4 @@
-"""``station facility add|list``."""
+"""``station facility add|rename|list``."""
 
 from __future__ import annotations
 
@@ -23,6 +23,16 @@ def add(state: State, license_number: str, name: str) -> None:
     """Add a facility, e.g. station facility add C11-0000001-LIC "Green Leaf Farms"."""
     added = facilities.add_facility(state.context(), license_number, name)
     message(f"added facility {added.license_number} {added.name}")
+
+
+@facility.command("rename")
+@click.argument("license_number", metavar="LICENSE")
+@click.argument("name")
+@pass_state
+def rename(state: State, license_number: str, name: str) -> None:
+    """Change the name printed on the facility's labels from now on."""
+    renamed, old = facilities.rename_facility(state.context(), license_number, name)
+    message(f"renamed facility {renamed.license_number} from {old} to {renamed.name}")
 
 
 @facility.command("list")

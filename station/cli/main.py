@@ -39,6 +39,7 @@ COMMANDS = {
     "stock": "records:stock",
     "tag": "tags:tag",
     "tags": "tags:tags",
+    "unreceive": "receive:unreceive",
     "templates": "render:templates_",
     "void": "void:void",
 }

@@ -1,4 +1,5 @@
-"""``station receive FIRST [LAST]`` and ``station receive -``."""
+"""``station receive FIRST [LAST]`` and ``station receive -``; ``station unreceive``, which
+takes a receipt back."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from station.cli.scans import read_uids, uids_from_args
 from station.cli.state import State, pass_state
 from station.domain.states import TagStatus
 from station.domain.text import plural
-from station.services import receiving
+from station.services import receiving, unreceiving
 
 
 @click.command()
@@ -44,3 +45,23 @@ def receive(state: State, first: str, last: str | None) -> None:
             f"order {summary.id} ({summary.type}, {summary.order_date}): "
             f"{arrived:,} of {summary.total:,} received, {state_of}"
         )
+
+
+@click.command()
+@click.argument("first", metavar="FIRST|-")
+@click.argument("last", required=False)
+@click.option("--reason", required=True, help="Why, e.g. 'wrong roll scanned'.")
+@pass_state
+def unreceive(state: State, first: str, last: str | None, reason: str) -> None:
+    """Take back a receipt recorded by mistake: received tags FIRST..LAST, one UID, or scans
+    on stdin ("-") go back to ordered (used or voided tags are refused)."""
+    ctx = state.context()
+    if first == "-":
+        if last is not None:
+            raise click.UsageError("'-' reads scans from stdin; give no LAST with it")
+        result = unreceiving.unreceive_uids(ctx, read_uids("-"), reason)
+    else:
+        ends = uids_from_args([first] + ([last] if last else []))
+        result = unreceiving.unreceive_range(ctx, ends[0], ends[-1], reason)
+    still = f" ({result.already_ordered:,} were not received)" if result.already_ordered else ""
+    message(f"{plural(result.unreceived, 'tag')} back to ordered{still}")

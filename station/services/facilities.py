@@ -33,6 +33,26 @@ def add_facility(ctx: Context, license_number: str, name: str) -> Facility:
     return facility
 
 
+def rename_facility(ctx: Context, license_number: str, name: str) -> tuple[Facility, str]:
+    """Give the facility the name labels print from now on (a typo, a new trade name);
+    returns it and its old name. Labels already printed keep what they carry."""
+    name = fields.required_text(name, "facility name", 200)
+    with ctx.db.atomic():
+        facility = get_facility(ctx, license_number)
+        old = facility.name
+        if name == old:
+            raise StationError(f"facility {facility.license_number} is already named {show(name)}")
+        Facility.update(name=name).where(Facility.id == facility.id).execute()
+        audit.record(
+            ctx,
+            "facility.rename",
+            f"renamed facility {facility.license_number} from {old} to {name}",
+            {"license_number": facility.license_number, "old_name": old, "name": name},
+        )
+        facility.name = name
+    return facility, old
+
+
 def list_facilities(ctx: Context) -> list[Facility]:
     return list(Facility.select().order_by(Facility.license_number))
 

@@ -1,0 +1,102 @@
+"""Mistakes corrected from the command line, each audited, each refusal changing nothing:
+a facility's name, a receipt recorded by mistake."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import FACILITY, LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
+
+
+def audit_actions(station: Station) -> list[str]:
+    return [event["action"] for event in json.loads(station.ok("audit", "--format", "json").out)]
+
+
+# --- facility rename -----------------------------------------------------------------------
+
+
+def test_a_renamed_facility_prints_its_new_name(received: Station, tmp_path: Path) -> None:
+    said = received.ok("facility", "rename", LICENSE.lower(), "  Green Leaf Farms LLC ").err
+    assert said == f"renamed facility {LICENSE} from {FACILITY} to Green Leaf Farms LLC\n"
+    label = tmp_path / "label.zpl"
+    received.ok("render", uid(PACKAGE_PREFIX, 1), "--template", "uid-3x1-203",
+                "--format", "zpl", "-o", str(label))  # fmt: skip
+    assert b"^FDGreen Leaf Farms LLC^FS" in label.read_bytes()
+    assert "Green Leaf Farms LLC" in received.ok("facility", "list").out
+    event = json.loads(received.ok("audit", "--format", "json").out)[-1]
+    assert event["action"] == "facility.rename"
+    assert event["details"] == {
+        "license_number": LICENSE,
+        "old_name": FACILITY,
+        "name": "Green Leaf Farms LLC",
+    }
+
+
+def test_renaming_refuses_what_would_be_wrong(stocked: Station) -> None:
+    assert stocked.refused("facility", "rename", "C11-9999999-LIC", "X").startswith(
+        "unknown facility 'C11-9999999-LIC'"
+    )
+    assert stocked.refused("facility", "rename", LICENSE, "   ") == "facility name is empty"
+    assert stocked.refused("facility", "rename", LICENSE, FACILITY) == (
+        f"facility {LICENSE} is already named '{FACILITY}'"
+    )
+    assert "control character" in stocked.refused("facility", "rename", LICENSE, "Green\x1bLeaf")
+    assert "at most 200" in stocked.refused("facility", "rename", LICENSE, "G" * 201)
+
+
+# --- unreceive -------------------------------------------------------------------------------
+
+
+def test_a_wrong_roll_goes_back_to_ordered(stocked: Station) -> None:
+    stocked.ok("receive", uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 100))
+    said = stocked.ok("unreceive", uid(PACKAGE_PREFIX, 51), uid(PACKAGE_PREFIX, 120),
+                      "--reason", "wrong roll scanned").err  # fmt: skip
+    assert said == "50 tags back to ordered (20 were not received)\n"
+    statuses = json.loads(stocked.ok("tags", "--type", "package", "--format", "json").out)
+    received = [t["uid"] for t in statuses if t["status"] == "received"]
+    assert received == [uid(PACKAGE_PREFIX, n) for n in range(1, 51)]
+    back = next(t for t in statuses if t["uid"] == uid(PACKAGE_PREFIX, 51))
+    assert back["status"] == "ordered" and back["received_at"] is None
+    event = json.loads(stocked.ok("audit", "--format", "json").out)[-1]
+    assert event["action"] == "unreceive" and event["tag_count"] == 50
+    assert event["details"]["reason"] == "wrong roll scanned"
+    assert event["uids"] == [uid(PACKAGE_PREFIX, n) for n in range(51, 101)]
+    # They can be received again, as when the roll really arrives.
+    stocked.ok("receive", uid(PACKAGE_PREFIX, 51), uid(PACKAGE_PREFIX, 60))
+
+
+def test_scanned_tags_go_back_one_by_one(stocked: Station) -> None:
+    stocked.ok("receive", uid(PLANT_PREFIX, 1), uid(PLANT_PREFIX, 10))
+    scans = f"{uid(PLANT_PREFIX, 3)}\n{uid(PLANT_PREFIX, 7)}\n{uid(PLANT_PREFIX, 3)}\n"
+    said = stocked.ok("unreceive", "-", "--reason", "scanned twice", stdin=scans).err
+    assert said == "2 tags back to ordered\n"
+    assert audit_actions(stocked)[-1] == "unreceive"
+
+
+def test_unreceive_refuses_used_voided_unknown_and_nothing_to_do(stocked: Station) -> None:
+    stocked.ok("receive", uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 20))
+    stocked.ok("assign", "package", "--count", "2", "--item", "Flower", "--quantity", "1",
+               "--unit", "Grams")  # fmt: skip
+    stocked.ok("void", uid(PACKAGE_PREFIX, 10), "--reason", "torn")
+    why = "--reason", "mistake"
+    assert stocked.refused("unreceive", uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 20), *why) == (
+        "3 tags of the range 1A4060300002EE1000000001..1A4060300002EE1000000020 (20 tags) are "
+        "used or voided (1A4060300002EE1000000001 is used); a used or voided tag is never taken "
+        "back; nothing was changed"
+    )
+    assert "is voided" in stocked.refused("unreceive", uid(PACKAGE_PREFIX, 10), *why)
+    assert stocked.refused("unreceive", uid(PACKAGE_PREFIX, 30), *why) == (
+        "nothing to take back: no tag of the range 1A4060300002EE1000000030 is received"
+    )
+    assert stocked.refused("unreceive", uid(PACKAGE_PREFIX, 499), uid(PACKAGE_PREFIX, 502),
+                           *why).startswith("2 of the range ")  # fmt: skip
+    unknown = f"{uid(PACKAGE_PREFIX, 11)}\n{uid('1A4060300009999A', 1)}\n"
+    assert stocked.refused("unreceive", "-", *why, stdin=unknown) == (
+        "1 of the 2 scanned tags is on no order; nothing was changed"
+    )
+    assert stocked.refused("unreceive", uid(PACKAGE_PREFIX, 11), "--reason", " ") == (
+        "reason is empty"
+    )
+    result = stocked("unreceive", uid(PACKAGE_PREFIX, 11))
+    assert result.code == 2 and "--reason" in result.err  # a usage error: no reason given

@@ -27,6 +27,7 @@ VARIABLES = (
     "STATION_DEBUG",
     "STATION_BACKUPS",
     "STATION_REORDER_DAYS",
+    "STATION_PRINTER",
     "METRC_URL",
     "METRC_STATE",
     "METRC_SANDBOX",
@@ -63,6 +64,8 @@ class Settings:
     """``STATION_BACKUPS``: daily backups kept in the data folder; 0 writes none."""
     reorder_days: int = DEFAULT_REORDER_DAYS
     """``STATION_REORDER_DAYS``: warn when a facility's tags of a type last fewer days."""
+    printer: str | None = None
+    """``STATION_PRINTER``: the printer ``station print`` uses without ``--printer``."""
     metrc_url: str | None = None
     """``METRC_URL``: the Metrc API address, instead of the state's."""
     metrc_state: str = DEFAULT_STATE
@@ -96,6 +99,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             DEFAULT_REORDER_DAYS,
             REORDER_DAYS_RANGE,
         ),
+        printer=get("STATION_PRINTER") or None,
         metrc_url=get("METRC_URL") or None,
         metrc_state=get("METRC_STATE") or DEFAULT_STATE,
         metrc_sandbox=_flag("METRC_SANDBOX", get("METRC_SANDBOX")),

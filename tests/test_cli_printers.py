@@ -24,6 +24,7 @@ def test_a_new_station_has_the_spool_printer(station: Station) -> None:
             "connection": "spool:",
             "dpi": 203,
             "template": "uid-3x1-203",
+            "default": False,
         }
     ]
     assert station.ok("printer", "status", "spool").out.startswith("spool: ready")

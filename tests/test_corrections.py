@@ -1,10 +1,12 @@
 """Mistakes corrected from the command line, each audited, each refusal changing nothing:
-a facility's name, a receipt recorded by mistake."""
+a facility's name, a receipt recorded by mistake, a printer's settings and the default printer."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import FACILITY, LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 
@@ -100,3 +102,67 @@ def test_unreceive_refuses_used_voided_unknown_and_nothing_to_do(stocked: Statio
     )
     result = stocked("unreceive", uid(PACKAGE_PREFIX, 11))
     assert result.code == 2 and "--reason" in result.err  # a usage error: no reason given
+
+
+# --- printer set and default -----------------------------------------------------------------
+
+
+def test_print_without_printer_uses_the_default_or_station_printer(
+    received: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = uid(PACKAGE_PREFIX, 1)
+    assert received.refused("print", first) == (
+        "no printer chosen: pass --printer NAME, set STATION_PRINTER, or make one the default "
+        "with station printer default NAME"
+    )
+    received.ok("printer", "add", "office", "--driver", "pdf",
+                "--connection", f"spool://{tmp_path / 'office'}")  # fmt: skip
+    assert received.ok("printer", "default", "office").err == "printer office is the default\n"
+    assert "job 1: 1 label to office" in received.ok("print", first).err
+    [sent] = (tmp_path / "office").glob("*.prn")
+    assert sent.read_bytes().startswith(b"%PDF")
+    monkeypatch.setenv("STATION_PRINTER", "spool")
+    assert "job 2: 1 label to spool" in received.ok("print", uid(PACKAGE_PREFIX, 2)).err
+    monkeypatch.setenv("STATION_PRINTER", "nowhere")
+    assert received.refused("print", uid(PACKAGE_PREFIX, 3)).startswith(
+        "no printer named 'nowhere'"
+    )
+    monkeypatch.delenv("STATION_PRINTER")
+    said = received.ok("printer", "default", "spool").err
+    assert said == "printer spool is the default\n"
+    listed = json.loads(received.ok("printer", "list", "--format", "json").out)
+    assert {p["name"]: p["default"] for p in listed} == {"office": False, "spool": True}
+    defaults = [e for e in json.loads(received.ok("audit", "--format", "json").out)
+                if e["action"] == "printer.default"]  # fmt: skip
+    assert [e["details"] for e in defaults] == [
+        {"name": "office", "was": None},
+        {"name": "spool", "was": "office"},
+    ]
+    assert received.refused("printer", "default", "spool") == "printer spool is the default already"
+    assert received.refused("printer", "default", "ghost").startswith("no printer named 'ghost'")
+
+
+def test_printer_set_changes_what_is_given_checked_as_when_added(received: Station) -> None:
+    said = received.ok("printer", "set", "spool", "--template", "package-4x2-203").err
+    assert said == "printer spool: zpl at spool:, 203 dpi, template package-4x2-203\n"
+    event = json.loads(received.ok("audit", "--format", "json").out)[-1]
+    assert event["action"] == "printer.set"
+    assert event["details"]["changed"] == {
+        "template": {"from": "uid-3x1-203", "to": "package-4x2-203"}
+    }
+    assert received.refused("printer", "set", "spool") == (
+        "nothing to change: give --template, --connection or --dpi"
+    )
+    assert received.refused("printer", "set", "spool", "--template", "package-4x2-203") == (
+        "printer spool is already set that way"
+    )
+    assert "escpos" in received.refused("printer", "set", "spool", "--template", "escpos-80mm")
+    assert received.refused("printer", "set", "spool", "--connection", "gopher://x").startswith(
+        "unknown connection 'gopher://x'"
+    )
+    assert received.refused("printer", "set", "spool", "--template", "no-such").startswith(
+        "no template named 'no-such'"
+    )
+    assert received.refused("printer", "set", "ghost", "--dpi", "300").startswith(
+        "no printer named 'ghost'"
+    )

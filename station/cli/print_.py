@@ -15,7 +15,7 @@ from station.cli.state import State, pass_state
 from station.domain.errors import StationError
 from station.domain.states import JobState
 from station.domain.text import plural
-from station.services import labels, printing
+from station.services import labels, printer_setup, printing
 from station.services.context import Context
 from station.services.printing import JobRunner, Outcome
 
@@ -98,7 +98,11 @@ def report(outcome: Outcome) -> None:
 @click.option("--range", "range_", nargs=2, metavar="FIRST LAST", help="Every tag FIRST..LAST.")
 @click.option("--order", "order_id", type=int, help="Every received or used tag of an order.")
 @click.option("--batch", "batch_id", type=int, help="Every tag of an assignment batch.")
-@click.option("--printer", "printer_name", required=True)
+@click.option(
+    "--printer",
+    "printer_name",
+    help="Default: STATION_PRINTER, else the default printer (station printer default).",
+)
 @click.option("--template", "template_name", help="Instead of the printer's default template.")
 @click.option(
     "--copies",
@@ -117,7 +121,7 @@ def print_(
     range_: tuple[str, str] | None,
     order_id: int | None,
     batch_id: int | None,
-    printer_name: str,
+    printer_name: str | None,
     template_name: str | None,
     copies: int,
     reverse: bool,
@@ -131,6 +135,7 @@ def print_(
     if reprint != (reason is not None):
         raise click.UsageError("--reprint and --reason go together")
     ctx = state.context()
+    printer_name = printer_setup.chosen_printer(ctx, printer_name).name
     wanted = labels.uids_to_print(
         ctx,
         uids_from_args(uids),

@@ -1,4 +1,4 @@
-"""``station printer add|list|test|status|remove``."""
+"""``station printer add|set|default|list|test|status|remove``."""
 
 from __future__ import annotations
 
@@ -46,13 +46,41 @@ def add(
     )
 
 
+@printer.command("set")
+@click.argument("name")
+@click.option("--template", "template_name", help="Default label template.")
+@click.option("--connection", metavar="URL", help="Where the printer is (as for add).")
+@click.option("--dpi", type=click.Choice(["203", "300", "600"]), help="Print resolution.")
+@pass_state
+def set_(
+    state: State, name: str, template_name: str | None, connection: str | None, dpi: str | None
+) -> None:
+    """Change a printer's default template, connection or resolution."""
+    changed = printer_setup.set_printer(
+        state.context(), name, template_name, connection, int(dpi) if dpi else None
+    )
+    message(
+        f"printer {changed.name}: {changed.driver} at {changed.connection}, "
+        f"{changed.dpi} dpi, template {changed.template}"
+    )
+
+
+@printer.command("default")
+@click.argument("name")
+@pass_state
+def default(state: State, name: str) -> None:
+    """Make NAME the printer station print uses without --printer."""
+    printer_setup.make_default(state.context(), name)
+    message(f"printer {name} is the default")
+
+
 @printer.command("list")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @pass_state
 def list_(state: State, fmt: str) -> None:
     """List printers."""
     rows = (p.as_dict() for p in printer_setup.list_printers(state.context()))
-    emit(rows, fmt, ["name", "driver", "connection", "dpi", "template"])
+    emit(rows, fmt, ["name", "driver", "connection", "dpi", "template", "default"])
 
 
 @printer.command("test")

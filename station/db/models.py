@@ -157,6 +157,8 @@ class Printer(BaseModel):
     dpi = IntegerField()
     template = CharField(max_length=100)
     created_at = DateTimeField()
+    # station print without --printer uses it; at most one is (a unique partial index).
+    is_default = BooleanField(default=False)
 
 
 class PrintJob(BaseModel):

@@ -31,6 +31,7 @@ class PrinterView:
     connection: str
     dpi: int
     template: str
+    default: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,7 +47,12 @@ class PrinterState:
 
 def _view(printer: Printer) -> PrinterView:
     return PrinterView(
-        printer.name, printer.driver, printer.connection, printer.dpi, printer.template
+        printer.name,
+        printer.driver,
+        printer.connection,
+        printer.dpi,
+        printer.template,
+        bool(printer.is_default),
     )
 
 
@@ -77,24 +83,13 @@ def add_printer(
         language = drivers.get(driver)
     except PrinterError as exc:
         raise StationError(str(exc)) from None
-    connection = fields.required_text(connection, "connection", CONNECTION_LENGTH)
-    if any(char.isspace() for char in connection):
-        raise StationError(f"connection {show(connection)} has a space in it")
-    try:
-        check_url(connection)
-    except PrinterError as exc:
-        raise StationError(str(exc)) from None
     if template_name is None:
         defaults = language.default_templates
         template_name = defaults.get(dpi) if dpi else next(iter(defaults.values()), None)
         if template_name is None:
             raise StationError(f"no bundled {driver} template for {dpi} dpi; pass --template")
-    chosen = templates.load(ctx.folders, template_name)
-    config = PrinterConfig(name, driver, connection, dpi or chosen.dpi, template_name)
-    try:
-        check_template(config, chosen)
-    except PrinterError as exc:
-        raise StationError(str(exc)) from None
+    config = _checked(ctx, name, driver, connection, dpi, template_name)
+    connection = config.connection
     with ctx.db.atomic():
         if Printer.get_or_none(Printer.name == name) is not None:
             raise StationError(f"a printer named {name} already exists")
@@ -119,6 +114,105 @@ def add_printer(
             },
         )
     return _view(printer)
+
+
+def _checked(
+    ctx: Context, name: str, driver: str, connection: str, dpi: int | None, template_name: str
+) -> PrinterConfig:
+    """The printer as it would be stored, its connection and template checked (the template
+    must be for its language and fit its resolution)."""
+    connection = fields.required_text(connection, "connection", CONNECTION_LENGTH)
+    if any(char.isspace() for char in connection):
+        raise StationError(f"connection {show(connection)} has a space in it")
+    try:
+        check_url(connection)
+    except PrinterError as exc:
+        raise StationError(str(exc)) from None
+    chosen = templates.load(ctx.folders, template_name)
+    config = PrinterConfig(name, driver, connection, dpi or chosen.dpi, template_name)
+    try:
+        check_template(config, chosen)
+    except PrinterError as exc:
+        raise StationError(str(exc)) from None
+    return config
+
+
+def set_printer(
+    ctx: Context,
+    name: str,
+    template_name: str | None = None,
+    connection: str | None = None,
+    dpi: int | None = None,
+) -> PrinterView:
+    """Change a printer's default template, connection or resolution (checked as when it
+    was added); labels of jobs already queued keep the printer they were queued with."""
+    if template_name is None and connection is None and dpi is None:
+        raise StationError("nothing to change: give --template, --connection or --dpi")
+    with ctx.db.atomic():
+        printer = _row(ctx, name)
+        before = _view(printer)
+        config = _checked(
+            ctx,
+            name,
+            printer.driver,
+            printer.connection if connection is None else connection,
+            printer.dpi if dpi is None else dpi,
+            printer.template if template_name is None else template_name,
+        )
+        changed = {
+            key: {"from": getattr(before, key), "to": value}
+            for key, value in (
+                ("connection", config.connection),
+                ("dpi", config.dpi),
+                ("template", config.template),
+            )
+            if getattr(before, key) != value
+        }
+        if not changed:
+            raise StationError(f"printer {name} is already set that way")
+        Printer.update(
+            connection=config.connection, dpi=config.dpi, template=config.template
+        ).where(Printer.id == printer.id).execute()
+        what = ", ".join(f"{key} {change['to']}" for key, change in changed.items())
+        audit.record(
+            ctx, "printer.set", f"printer {name}: {what}", {"name": name, "changed": changed}
+        )
+        return _view(_row(ctx, name))
+
+
+def make_default(ctx: Context, name: str) -> PrinterView:
+    """``station print`` without ``--printer`` uses this printer from now on."""
+    with ctx.db.atomic():
+        printer = _row(ctx, name)
+        if printer.is_default:
+            raise StationError(f"printer {name} is the default already")
+        before = Printer.get_or_none(Printer.is_default == True)  # noqa: E712 - SQL, not Python
+        Printer.update(is_default=False).where(Printer.is_default == True).execute()  # noqa: E712
+        Printer.update(is_default=True).where(Printer.id == printer.id).execute()
+        audit.record(
+            ctx,
+            "printer.default",
+            f"printer {name} is the default"
+            + (f" (was {before.name})" if before is not None else ""),
+            {"name": name, "was": before.name if before is not None else None},
+        )
+        return _view(_row(ctx, name))
+
+
+def chosen_printer(ctx: Context, name: str | None) -> PrinterView:
+    """The printer a print goes to: ``name`` if given, else ``STATION_PRINTER``, else the
+    default printer."""
+    if name is not None:
+        return get_printer(ctx, name)
+    if ctx.settings.printer is not None:
+        return get_printer(ctx, ctx.settings.printer)
+    default: Printer | None = Printer.get_or_none(Printer.is_default == True)  # noqa: E712
+    if default is None:
+        raise StationError(
+            "no printer chosen: pass --printer NAME, set STATION_PRINTER, or make one the "
+            "default with station printer default NAME"
+        )
+    return _view(default)
 
 
 def list_printers(ctx: Context) -> list[PrinterView]:

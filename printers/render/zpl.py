@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from operator import attrgetter
 
 from printers.code128 import SHAPE, printer_modules
 from printers.errors import PrinterError
@@ -43,6 +44,8 @@ _ESCAPES = str.maketrans({"_": "_5F", "^": "_5E", "~": "_7E"})
 
 def field_data(text: str) -> str:
     """``^FH^FD`` + text: any ``^``, ``~`` or ``_`` in data is sent as a hex escape."""
+    if text.isalnum() and text.isascii():
+        return "^FD" + text  # a UID, a date without dashes: nothing to escape
     clean = text if text.isprintable() else "".join(c for c in text if c.isprintable())
     if "_" in clean or "^" in clean or "~" in clean:
         return "^FH^FD" + clean.translate(_ESCAPES)
@@ -153,27 +156,34 @@ class _TextStep:
         self.names = tuple(element.fields)
         # "{uid}" alone needs no formatting.
         self.alone = self.names[0] if element.text == "{" + self.names[0] + "}" else None
-        self.memo: dict[str, str] = {}
+        # The field's values as they come, the memo's key: a repeated facility name or date
+        # costs one lookup.
+        self.values = attrgetter(*self.names)
+        self.memo: dict[object, str] = {}
         # Text this short in printable ASCII fits at the full size whatever its letters: a
         # UID's field is made without measuring or remembering it.
         self.short = surely_fitting_length(element.width, element.size)
         self.head = _text_origin(_as_placed(element, "", element.size), element.size)
 
     def __call__(self, label: LabelData) -> str:
+        key = self.values(label)
+        found = self.memo.get(key)
+        if found is not None:
+            return found
         if self.alone is not None:
             text = _one_line(getattr(label, self.alone))
         else:
             values = {name: _one_line(getattr(label, name)) for name in self.names}
             text = self.element.text.format(**values)
         if len(text) <= self.short and text.isascii() and text.isprintable():
-            return self.head + field_data(text) + "^FS"
-        found = self.memo.get(text)
-        if found is None:
-            if len(self.memo) >= _MAX_MEMO:
-                self.memo.clear()
+            found = self.head + field_data(text) + "^FS"
+        else:
             element = self.element
             fitted, size = fit_text(text, element.width, element.size, element.fit)
-            found = self.memo[text] = _field(_as_placed(element, fitted, size))
+            found = _field(_as_placed(element, fitted, size))
+        if len(self.memo) >= _MAX_MEMO:
+            self.memo.clear()
+        self.memo[key] = found
         return found
 
 
@@ -231,7 +241,7 @@ def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 
     varying = {
         name
         for name in template.fields
-        if any(getattr(label, name) != getattr(labels[0], name) for label in labels)
+        if any(map(getattr(labels[0], name).__ne__, map(attrgetter(name), labels)))
     }
     parts: list[str] = []
     columns: dict[tuple[str], list[str]] = {}
@@ -311,7 +321,8 @@ def _barcode_column(
     template: Template, placed: PlacedBarcode, column: list[str]
 ) -> tuple[int, int]:
     """The module width and origin that fit every label's symbol (the narrowest needed)."""
-    widest = max(printer_modules(data) for data in column)
+    # Data of one shape draws to one width: a batch of UIDs has a shape or two.
+    widest = max(printer_modules(shape) for shape in {data.translate(SHAPE) for data in column})
     element = placed.source
     room = barcode_room(template, element)
     module = fitting_module(element, widest, room)

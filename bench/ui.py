@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,9 +24,12 @@ ORDERS = 10
 ORDER_SIZE = 100_000
 SCANS = 200
 
+# Times from the moment the parent launched the process (wall clock, passed in), so what
+# happens after the measurement (the day's first backup finishing in its worker before the
+# process may exit) does not count as start-up.
 STARTUP = """
 import asyncio, sys, time
-start = time.perf_counter()
+start = float(sys.argv[2])
 from station.db.connection import open_database
 from station.services.context import Context
 from station.ui.app import StationApp
@@ -33,11 +38,11 @@ from textual.widgets import DataTable
 async def main() -> None:
     app = StationApp(Context(open_database(sys.argv[1])))
     async with app.run_test(size=(140, 40)) as pilot:
-        shown = time.perf_counter() - start  # the first screen is mounted and drawn
+        shown = time.time() - start  # the first screen is mounted and drawn
         table = app.screen.query_one("#counts", DataTable)
         while table.row_count == 0:
             await pilot.pause(0.01)
-        print(shown, time.perf_counter() - start)
+        print(shown, time.time() - start)
 
 asyncio.run(main())
 """
@@ -115,16 +120,22 @@ def run() -> Table:
         started = time.perf_counter()
         _fill(url)
         table.add("fill: 1,000,000 tags (untimed target)", f"{time.perf_counter() - started:.1f} s")
-        launched = time.perf_counter()
-        result = subprocess.run(
-            [sys.executable, "-c", STARTUP, url], capture_output=True, text=True, check=True
-        )
-        total = time.perf_counter() - launched
-        shown, counted = (float(x) for x in result.stdout.split())
-        interpreter = total - counted
-        table.add(
-            "start-up to first screen (new process)", f"{interpreter + shown:.2f} s", "<= 1.5 s"
-        )
-        table.add("... and the dashboard's counts filled in", f"{interpreter + counted:.2f} s")
+        # Byte code cached (in a folder of its own) as on an installed station; a first run
+        # writes it, and the day's backup, then three runs are timed.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(Path(folder) / "pycache")
+        runs = []
+        for _ in range(4):
+            result = subprocess.run(
+                [sys.executable, "-c", STARTUP, url, repr(time.time())],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=env,
+            )
+            runs.append(tuple(float(x) for x in result.stdout.split()))
+        shown, counted = (statistics.median(run[i] for run in runs[1:]) for i in (0, 1))
+        table.add("start-up to first screen (new process)", f"{shown:.2f} s", "<= 1.5 s")
+        table.add("... and the dashboard's counts filled in", f"{counted:.2f} s")
         asyncio.run(_interactive(url, table))
     return table

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FACILITY, LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
+from tests.helpers.fake_metrc import FakeMetrc
 
 
 def audit_actions(station: Station) -> list[str]:
@@ -165,4 +166,106 @@ def test_printer_set_changes_what_is_given_checked_as_when_added(received: Stati
     )
     assert received.refused("printer", "set", "ghost", "--dpi", "300").startswith(
         "no printer named 'ghost'"
+    )
+
+
+# --- order edit --------------------------------------------------------------------------------
+
+
+def test_an_order_recorded_wrong_is_corrected_with_its_tags(stocked: Station) -> None:
+    said = stocked.ok(
+        "order", "edit", "2", "--type", "package", "--order-date", "2026-11-19",
+        "--order-number", "4480", "--reason", "typed from the wrong slip",
+    ).err  # fmt: skip
+    assert said == (
+        "corrected order 2: tag type plant -> package, order date 2026-11-20 -> 2026-11-19, "
+        "order number None -> 4480\n"
+    )
+    listed = {o["id"]: o for o in json.loads(stocked.ok("order", "list", "--format", "json").out)}
+    assert (listed[2]["type"], listed[2]["order_date"], listed[2]["order_number"]) == (
+        "package", "2026-11-19", "4480",
+    )  # fmt: skip
+    tags = json.loads(stocked.ok("tags", "--order", "2", "--format", "json").out)
+    assert {t["type"] for t in tags} == {"package"} and len(tags) == 100
+    event = json.loads(stocked.ok("audit", "--format", "json").out)[-1]
+    assert event["action"] == "order.edit" and event["tag_count"] == 100
+    assert event["details"]["reason"] == "typed from the wrong slip"
+    stocked.ok("order", "edit", "2", "--order-number", "", "--reason", "no number on the tags")
+    listed = {o["id"]: o for o in json.loads(stocked.ok("order", "list", "--format", "json").out)}
+    assert listed[2]["order_number"] is None
+
+
+def test_an_order_with_tags_received_used_or_voided_is_not_edited(stocked: Station) -> None:
+    stocked.ok("receive", uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 3))
+    stocked.ok("void", uid(PACKAGE_PREFIX, 9), "--reason", "torn")
+    assert stocked.refused("order", "edit", "1", "--type", "plant", "--reason", "x") == (
+        "order 1 has 3 received, 1 voided of its 500 tags; only an order whose tags are all "
+        "still ordered can be corrected"
+    )
+    why = "--reason", "mistake"
+    assert stocked.refused("order", "edit", "2", *why) == (
+        "nothing to change: give --type, --order-date or --order-number"
+    )
+    assert stocked.refused("order", "edit", "2", "--type", "plant", *why) == (
+        "order 2 already says that; nothing to change"
+    )
+    assert "after today" in stocked.refused("order", "edit", "2", "--order-date", "2999-01-01",
+                                            *why)  # fmt: skip
+    assert stocked.refused("order", "edit", "9", "--type", "plant", *why) == "no order 9"
+    assert stocked.refused("order", "edit", "2", "--type", "package", "--reason", "") == (
+        "reason is empty"
+    )
+
+
+# --- batch set -----------------------------------------------------------------------------------
+
+
+def test_a_plant_batch_left_out_is_filled_in_until_the_batch_goes_to_metrc(
+    received: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    received.ok("assign", "plant", "--count", "3", "--strain", "Blue Dream")
+    assert "not sent: batch 1 needs a plant batch" in received.ok("metrc", "push",
+                                                                  "--dry-run").out  # fmt: skip
+    why = "--reason", "left out at the bench"
+    said = received.ok("batch", "set", "1", "--plant-batch", "BD Clones 11/20",
+                       "--location", "Veg 1", "--phase", "vegetative", *why).err  # fmt: skip
+    assert said == (
+        "batch 1: plant batch None -> BD Clones 11/20, location None -> Veg 1, "
+        "growth phase None -> Vegetative\n"
+    )
+    event = json.loads(received.ok("audit", "--format", "json").out)[-1]
+    assert event["action"] == "batch.set"
+    assert event["details"]["changed"]["plant_batch"] == {"from": None, "to": "BD Clones 11/20"}
+    assert "needs a plant batch" not in received.ok("metrc", "push", "--dry-run").out
+
+    assert received.refused("batch", "set", "1", *why) == (
+        "nothing to change: give --plant-batch, --location or --phase"
+    )
+    assert received.refused("batch", "set", "1", "--phase", "Budding", *why) == (
+        "unknown growth phase 'Budding': use Immature, Vegetative, Flowering"
+    )
+    received.ok("assign", "package", "--count", "1", "--item", "Clone", "--quantity", "1",
+                "--unit", "Each")  # fmt: skip
+    assert received.refused("batch", "set", "2", "--phase", "Flowering", *why) == (
+        "batch 2 holds packages; only plants have a growth phase"
+    )
+    assert received.refused("batch", "set", "1", "--location", "Veg 1", *why) == (
+        "batch 1 already says that; nothing to change"
+    )
+    assert received.refused("batch", "set", "7", "--location", "Veg 2", *why) == "no batch 7"
+    assert received.refused("batch", "set", "1", "--location", " ", *why) == "location is empty"
+    assert received.refused("batch", "set", "1", "--location", "Veg 2", "--reason", "") == (
+        "reason is empty"
+    )
+
+    vendor, user = "vk-batch-test", "uk-batch-test"
+    with FakeMetrc(vendor, user, (LICENSE,)) as metrc:
+        monkeypatch.setenv("METRC_URL", metrc.url)
+        monkeypatch.setenv("METRC_VENDOR_KEY", vendor)
+        monkeypatch.setenv("METRC_USER_KEY", user)
+        metrc.available[(LICENSE, "plant")] = [uid(PLANT_PREFIX, n) for n in range(1, 4)]
+        metrc.available[(LICENSE, "package")] = [uid(PACKAGE_PREFIX, 1)]
+        received.ok("metrc", "push")
+    assert received.refused("batch", "set", "1", "--location", "Veg 2", *why) == (
+        "batch 1 has gone to Metrc already; correct it in Metrc, where the record now is"
     )

@@ -22,6 +22,7 @@ COMMANDS = {
     "assign": "assign:assign",
     "audit": "audit:audit",
     "backup": "records:backup",
+    "batch": "batch:batch",
     "check": "check:check",
     "due": "records:due",
     "export": "export:export",

@@ -1,4 +1,4 @@
-"""``station order add|import|list``."""
+"""``station order add|import|edit|list``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from station.cli.output import FORMATS, emit, message, warn_all, working
 from station.cli.state import State, pass_state
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
-from station.services import orders
+from station.services import order_changes, orders
+from station.services.changes import described
 from station.services.importing import ImportOptions, import_file
 
 TAG_TYPE = click.Choice([kind.value for kind in TagType], case_sensitive=False)
@@ -56,6 +57,29 @@ def add(
         f"recorded order {recorded.id}: {run.count:,} {draft.tag_type} tags {run.first_uid}"
         f"..{run.last_uid} for {draft.facility.license_number}"
     )
+
+
+@order.command("edit")
+@click.argument("order_id", type=int)
+@click.option("--type", "tag_type", type=TAG_TYPE, help="The tag type it should have been.")
+@click.option("--order-date", help="YYYY-MM-DD, as printed on the tags.")
+@click.option("--order-number", help="Metrc's order number (empty to clear it).")
+@click.option("--reason", required=True, help="Why, e.g. 'typed the wrong date'.")
+@pass_state
+def edit(
+    state: State,
+    order_id: int,
+    tag_type: str | None,
+    order_date: str | None,
+    order_number: str | None,
+    reason: str,
+) -> None:
+    """Correct an order while all its tags are still ordered (received, used or voided
+    tags rest on it as it is)."""
+    changes = order_changes.edit_order(
+        state.context(), order_id, reason, tag_type, order_date, order_number
+    )
+    message(f"corrected order {order_id}: {described(changes, with_before=True)}")
 
 
 @order.command("import")

@@ -15,6 +15,7 @@ from station.db.models import Printer
 from station.domain.errors import StationError
 from station.domain.text import show
 from station.services import audit, fields, templates
+from station.services.changes import described, differences
 from station.services.context import Context
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -159,23 +160,16 @@ def set_printer(
             printer.dpi if dpi is None else dpi,
             printer.template if template_name is None else template_name,
         )
-        changed = {
-            key: {"from": getattr(before, key), "to": value}
-            for key, value in (
-                ("connection", config.connection),
-                ("dpi", config.dpi),
-                ("template", config.template),
-            )
-            if getattr(before, key) != value
-        }
+        wanted = {"connection": config.connection, "dpi": config.dpi, "template": config.template}
+        changed = differences(before, wanted)
         if not changed:
             raise StationError(f"printer {name} is already set that way")
-        Printer.update(
-            connection=config.connection, dpi=config.dpi, template=config.template
-        ).where(Printer.id == printer.id).execute()
-        what = ", ".join(f"{key} {change['to']}" for key, change in changed.items())
+        Printer.update(**wanted).where(Printer.id == printer.id).execute()
         audit.record(
-            ctx, "printer.set", f"printer {name}: {what}", {"name": name, "changed": changed}
+            ctx,
+            "printer.set",
+            f"printer {name}: {described(changed)}",
+            {"name": name, "changed": changed},
         )
         return _view(_row(ctx, name))
 

@@ -1,0 +1,71 @@
+"""Correcting an order recorded wrong (the other tag type, a mistyped order date or number),
+while none of its tags has been received, used or voided: until then nothing else rests on
+what the order says. The order's tags change with it, in one audited transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from station.db.locking import lock_rows
+from station.db.models import Tag, TagOrder
+from station.domain.dates import parse_past_date
+from station.domain.errors import StationError
+from station.domain.states import TagStatus
+from station.domain.text import plural
+from station.services import audit, fields, tally
+from station.services.changes import Changes, described, differences
+from station.services.context import Context
+from station.services.orders import clean_order_number, get_order, parse_tag_type
+
+
+def edit_order(
+    ctx: Context,
+    order_id: int,
+    reason: str,
+    tag_type: str | None = None,
+    order_date: str | None = None,
+    order_number: str | None = None,
+) -> Changes:
+    """Change what is given (an empty ``order_number`` clears it); returns each change as
+    ``{"from": ..., "to": ...}``."""
+    why = fields.required_text(reason, "reason", 500)
+    if tag_type is None and order_date is None and order_number is None:
+        raise StationError("nothing to change: give --type, --order-date or --order-number")
+    wanted: dict[str, Any] = {}
+    if tag_type is not None:
+        wanted["tag_type"] = parse_tag_type(tag_type).value
+    if order_date is not None:
+        wanted["order_date"] = parse_past_date(order_date, "order date", ctx.today())
+    if order_number is not None:
+        wanted["order_number"] = clean_order_number(order_number)
+    with ctx.db.atomic():
+        order = get_order(ctx, order_id)
+        lock_rows(Tag.select(Tag.id).where(Tag.order == order.id).order_by(Tag.uid))
+        _refuse_unless_all_ordered(order)
+        changed = differences(order, wanted)
+        if not changed:
+            raise StationError(f"order {order.id} already says that; nothing to change")
+        TagOrder.update(**wanted).where(TagOrder.id == order.id).execute()
+        if "tag_type" in wanted:
+            Tag.update(tag_type=wanted["tag_type"]).where(Tag.order == order.id).execute()
+        audit.record(
+            ctx,
+            "order.edit",
+            f"corrected order {order.id}: {described(changed)}: {why}",
+            {"order_id": order.id, "reason": why, "changed": changed},
+            tags=Tag.select().where(Tag.order == order.id),
+            tag_count=sum(tally.by_order([order.id]).get(order.id, Counter()).values()),
+        )
+    return changed
+
+
+def _refuse_unless_all_ordered(order: TagOrder) -> None:
+    counts = tally.by_order([order.id]).get(order.id, Counter())
+    moved = {status: n for status, n in counts.items() if status != TagStatus.ORDERED and n}
+    if moved:
+        parts = ", ".join(f"{n:,} {status}" for status, n in sorted(moved.items()))
+        raise StationError(
+            f"order {order.id} has {parts} of its {plural(sum(counts.values()), 'tag')}; only "
+            "an order whose tags are all still ordered can be corrected"
+        )

@@ -9,7 +9,7 @@ import click
 
 from station.cli.output import warn
 from station.folders import Folders
-from station.services import backups
+from station.services import backup_due
 from station.services.context import Context, open_context
 from station.settings import Settings
 
@@ -28,7 +28,10 @@ class State:
         false: the backup commands themselves, and the UI, which writes it in the background)."""
         if self._context is None:
             self._context = open_context(self.settings, self.folders, self.db_url, self.operator)
-            if daily_backup:
+            if daily_backup and backup_due.daily_due(self._context):
+                # The backup code (and what it loads) only for the day's first command.
+                from station.services import backups
+
                 made = backups.daily(self._context)
                 if made.error:
                     warn(made.error)

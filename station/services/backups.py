@@ -21,6 +21,7 @@ from station.db import pg_dump, snapshots
 from station.db.models import BackupRun
 from station.domain.errors import StationError
 from station.domain.states import BackupKind
+from station.services.backup_due import claim_of, daily_due
 from station.services.context import Context
 
 # A backup older than this is worth a warning on the home screen.
@@ -100,12 +101,10 @@ def daily(ctx: Context) -> Daily:
     """Today's backup, if no station has written (or started) it yet: written to the data
     folder, then all but the newest ``STATION_BACKUPS`` daily files removed. A failure is
     recorded and returned, never raised: the command the operator asked for goes on."""
-    if ctx.settings.backups == 0:
+    if not daily_due(ctx):
         return Daily()
     today = ctx.today()
-    claim = f"daily:{today.isoformat()}"
-    if BackupRun.select().where(BackupRun.claim == claim).exists():
-        return Daily()
+    claim = claim_of(today)
     try:
         with ctx.db.atomic():
             run = _started(ctx, BackupKind.DAILY, claim)

@@ -269,3 +269,29 @@ def test_a_plant_batch_left_out_is_filled_in_until_the_batch_goes_to_metrc(
     assert received.refused("batch", "set", "1", "--location", "Veg 2", *why) == (
         "batch 1 has gone to Metrc already; correct it in Metrc, where the record now is"
     )
+
+
+# --- assign --print ---------------------------------------------------------------------------
+
+
+def test_assign_prints_its_labels_on_the_chosen_printer_and_template(
+    received: Station, tmp_path: Path
+) -> None:
+    package = ("assign", "package", "--item", "Flower", "--quantity", "1", "--unit", "Grams")
+    # Checked before anything is assigned: no batch is left without its labels.
+    assert received.refused(*package, "--count", "2", "--print").startswith("no printer chosen")
+    assert received.refused(*package, "--count", "2", "--print", "--printer", "ghost").startswith(
+        "no printer named 'ghost'"
+    )
+    assert "escpos" in received.refused(
+        *package, "--count", "2", "--print", "--printer", "spool", "--template", "escpos-80mm"
+    )
+    result = received(*package, "--count", "2", "--printer", "spool")
+    assert result.code == 2 and "--printer and --template go with --print" in result.err
+
+    received.ok("printer", "default", "spool")
+    done = received.ok(*package, "--count", "2", "--print", "--template", "package-4x2-203")
+    assert done.out.split() == [uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 2)]
+    assert "job 1: 2 labels to spool" in done.err and "job 1 done: 2 labels printed" in done.err
+    [job] = json.loads(received.ok("jobs", "--format", "json").out)
+    assert (job["printer"], job["template"], job["total"]) == ("spool", "package-4x2-203", 2)

@@ -11,12 +11,21 @@ from station.cli.output import message, warn_all, working
 from station.cli.scans import read_uids
 from station.cli.state import State, pass_state
 from station.domain.text import plural
-from station.services import assignment
+from station.services import assignment, printing
 from station.services.assignment import AssignResult
 from station.services.details import Details, package_details, plant_details
 
 
 def _common(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option(
+        "--template", "template_name", help="With --print: instead of the printer's template."
+    )(command)
+    command = click.option(
+        "--printer", "printer_name", help="With --print: instead of the default printer."
+    )(command)
+    command = click.option(
+        "--print", "print_labels", is_flag=True, help="Print the labels of the assigned tags."
+    )(command)
     command = click.option(
         "--tags", "tags_file", metavar="FILE|-", help="Assign exactly these scanned UIDs."
     )(command)
@@ -56,13 +65,17 @@ def package(
     packaged: str | None,
     location: str | None,
     plant_batch: str | None,
+    print_labels: bool,
+    printer_name: str | None,
+    template_name: str | None,
 ) -> None:
     """Assign package tags, e.g. --count 120 --item "Blue Dream 3.5g" --quantity 3.5 --unit g."""
     ctx = state.context()
     read = package_details(
         ctx.today(), item, quantity, unit, batch, packaged, location, plant_batch
     )
-    _run(state, read, count, license_number, tags_file)
+    target = _target(state, print_labels, printer_name, template_name)
+    _run(state, read, count, license_number, tags_file, target)
 
 
 @assign.command("plant")
@@ -81,11 +94,27 @@ def plant(
     location: str | None,
     phase: str | None,
     plant_batch: str | None,
+    print_labels: bool,
+    printer_name: str | None,
+    template_name: str | None,
 ) -> None:
     """Assign plant tags: e.g. --count 3 --strain "Blue Dream" --location "Room 2"."""
-    _run(
-        state, plant_details(strain, location, phase, plant_batch), count, license_number, tags_file
-    )
+    details = plant_details(strain, location, phase, plant_batch)
+    target = _target(state, print_labels, printer_name, template_name)
+    _run(state, details, count, license_number, tags_file, target)
+
+
+def _target(
+    state: State, print_labels: bool, printer_name: str | None, template_name: str | None
+) -> tuple[str, str] | None:
+    """With --print, the printer and template, checked before anything is assigned: a
+    printer that does not exist must not leave a batch assigned and its labels unprinted."""
+    if not print_labels:
+        if printer_name is not None or template_name is not None:
+            raise click.UsageError("--printer and --template go with --print")
+        return None
+    printer, template = printing.print_target(state.context(), printer_name, template_name)
+    return printer.name, template.name
 
 
 def _run(
@@ -94,6 +123,7 @@ def _run(
     count: int | None,
     license_number: str | None,
     tags_file: str | None,
+    target: tuple[str, str] | None,
 ) -> None:
     ctx = state.context()
     result: AssignResult
@@ -118,3 +148,11 @@ def _run(
         f"assigned {plural(len(result.uids), details.kind + ' tag')} "
         f"to batch {result.assignment.id} ({shape})"
     )
+    if target is not None:
+        # The assignment is committed: a printer fault pauses the job, which resumes like
+        # any other; the batch stays assigned.
+        from station.cli.print_ import report, run_job
+
+        job = printing.create_job(ctx, result.uids, *target)
+        message(f"job {job.id}: {plural(len(result.uids), 'label')} to {target[0]}")
+        report(run_job(ctx, job.id))

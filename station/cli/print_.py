@@ -15,7 +15,7 @@ from station.cli.state import State, pass_state
 from station.domain.errors import StationError
 from station.domain.states import JobState
 from station.domain.text import plural
-from station.services import labels, printer_setup, printing
+from station.services import labels, printing
 from station.services.context import Context
 from station.services.printing import JobRunner, Outcome
 
@@ -135,7 +135,7 @@ def print_(
     if reprint != (reason is not None):
         raise click.UsageError("--reprint and --reason go together")
     ctx = state.context()
-    printer_name = printer_setup.chosen_printer(ctx, printer_name).name
+    printer_name = printing.print_target(ctx, printer_name, template_name)[0].name
     wanted = labels.uids_to_print(
         ctx,
         uids_from_args(uids),

@@ -20,6 +20,7 @@ from station.services.printing.jobs import (
     create_job,
     get_job,
     items,
+    print_target,
     summaries,
     uncertain_uids,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "get_job",
     "items",
     "prepare_resume",
+    "print_target",
     "request_pause",
     "summaries",
     "uncertain_uids",

@@ -12,6 +12,7 @@ from peewee import fn
 
 from printers.device import check_template
 from printers.errors import PrinterError
+from printers.template import Template
 from station.db.bulk import insert_rows
 from station.db.locking import locked
 from station.db.models import PrintItem, PrintJob, Tag
@@ -60,6 +61,21 @@ class JobSummary:
         }
 
 
+def print_target(
+    ctx: Context, printer_name: str | None, template_name: str | None = None
+) -> tuple[printer_setup.PrinterView, Template]:
+    """The printer labels go to (``printer_name``, else ``STATION_PRINTER``, else the default
+    printer) and the template, its default unless ``template_name``; refused when the
+    template is not for that printer (checked before anything is done for the print)."""
+    printer = printer_setup.chosen_printer(ctx, printer_name)
+    chosen = templates.load(ctx.folders, template_name or printer.template)
+    try:
+        check_template(printer_setup.config_of(ctx, printer), chosen)
+    except PrinterError as exc:
+        raise StationError(str(exc)) from None
+    return printer, chosen
+
+
 def create_job(
     ctx: Context,
     uids: Sequence[str],
@@ -73,12 +89,7 @@ def create_job(
     if not 1 <= copies <= MAX_COPIES:
         raise StationError(f"copies must be 1 to {MAX_COPIES}, not {copies}")
     reason = fields.text(reprint_reason, "reprint reason", 500, required=False)
-    printer = printer_setup.get_printer(ctx, printer_name)
-    chosen = templates.load(ctx.folders, template_name or printer.template)
-    try:
-        check_template(printer_setup.config_of(ctx, printer), chosen)
-    except PrinterError as exc:
-        raise StationError(str(exc)) from None
+    printer, chosen = print_target(ctx, printer_name, template_name)
     with ctx.db.atomic():
         found = labels.printable(ctx, uids)
         if not found:

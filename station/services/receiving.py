@@ -6,8 +6,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from peewee import fn
-
 from station.db.locking import lock_rows, locked
 from station.db.models import Tag
 from station.db.rows import slices, tuples
@@ -39,12 +37,7 @@ def receive_range(
     )
     with ctx.db.atomic():
         lock_rows(Tag.select(Tag.id).where(in_range).order_by(Tag.uid))
-        rows = (
-            Tag.select(Tag.order, Tag.status, fn.COUNT(Tag.id))
-            .where(in_range)
-            .group_by(Tag.order, Tag.status)
-        )
-        by_order: list[tuple[int, str, int]] = list(tuples(rows))
+        by_order = tally.counted(in_range)
         counts: Counter[str] = Counter()
         for _, status, count in by_order:
             counts[status] += count

@@ -36,15 +36,21 @@ def moved(counts: Iterable[tuple[int, str, int]], to_status: str) -> Changes:
     return changes
 
 
-def moving(where: Any, to_status: str) -> Changes:
-    """What moving the tags that match ``where`` to ``to_status`` will change: read before
-    the tags themselves change (so, on the same locked rows)."""
+def counted(where: Any) -> list[tuple[int, str, int]]:
+    """The tags that match ``where``, counted as (order id, state, tags)."""
     query = (
         Tag.select(Tag.order, Tag.status, fn.COUNT(Tag.id))
         .where(where)
         .group_by(Tag.order, Tag.status)
     )
-    return moved(tuples(query), to_status)
+    found: list[tuple[int, str, int]] = list(tuples(query))
+    return found
+
+
+def moving(where: Any, to_status: str) -> Changes:
+    """What moving the tags that match ``where`` to ``to_status`` will change: read before
+    the tags themselves change (so, on the same locked rows)."""
+    return moved(counted(where), to_status)
 
 
 def apply(changes: Changes) -> None:

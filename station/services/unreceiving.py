@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import fn
-
 from station.db.locking import lock_rows
 from station.db.models import Tag
 from station.db.rows import slices, tuples
@@ -54,14 +52,7 @@ def _unreceive(ctx: Context, parts: list[Any], expected: int, what: str, reason:
     with ctx.db.atomic():
         for part in parts:
             lock_rows(Tag.select(Tag.id).where(part).order_by(Tag.uid))
-        counted: list[tuple[int, str, int]] = []
-        for part in parts:
-            query = (
-                Tag.select(Tag.order, Tag.status, fn.COUNT(Tag.id))
-                .where(part)
-                .group_by(Tag.order, Tag.status)
-            )
-            counted.extend(tuples(query))
+        counted = [row for part in parts for row in tally.counted(part)]
         counts: Counter[str] = Counter()
         for _, status, count in counted:
             counts[status] += count

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+# The tag types a template may be made for (a label's ``type``).
+TAG_TYPES = ("plant", "package")
 # Every field a template may name. Values are already formatted for printing.
 FIELDS = (
     "uid",

@@ -16,7 +16,7 @@ from typing import Any
 
 from printers.code128 import Code128
 from printers.errors import TemplateError
-from printers.label import FIELDS
+from printers.label import FIELDS, TAG_TYPES
 
 # Quiet zone on each side of a Code 128 symbol, in modules (ISO/IEC 15417).
 QUIET_MODULES = 10
@@ -142,6 +142,8 @@ class Template:
     sheet: Sheet | None = None
     warnings: tuple[str, ...] = field(default=())
     rules: BarcodeRules = field(default=BarcodeRules())
+    # The tag type its labels are for ("plant" or "package"); None: either.
+    tag_type: str | None = None
 
     @property
     def fields(self) -> set[str]:
@@ -181,9 +183,13 @@ def parse(raw: dict[str, Any], name: str, path: Path | None = None) -> Template:
             "escpos_profile",
             "sheet",
             "version",
+            "tag_type",
         },
         "template",
     )
+    tag_type = raw.get("tag_type")
+    if tag_type not in (None, *TAG_TYPES):
+        raise TemplateError(f"tag_type must be {' or '.join(TAG_TYPES)}, not {tag_type!r}")
     # The drivers import this module; it needs them only here, for a template's rules.
     from printers import drivers
 
@@ -215,6 +221,7 @@ def parse(raw: dict[str, Any], name: str, path: Path | None = None) -> Template:
         escpos_profile=raw.get("escpos_profile"),
         sheet=_sheet(raw["sheet"], dpi) if "sheet" in raw else None,
         rules=drivers.get(driver).barcode_rules,
+        tag_type=tag_type,
     )
     warnings = validate(template)
     return Template(**{**template.__dict__, "warnings": tuple(warnings)})

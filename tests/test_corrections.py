@@ -4,6 +4,7 @@ a facility's name, a receipt recorded by mistake, a printer's settings and the d
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -295,3 +296,29 @@ def test_assign_prints_its_labels_on_the_chosen_printer_and_template(
     assert "job 1: 2 labels to spool" in done.err and "job 1 done: 2 labels printed" in done.err
     [job] = json.loads(received.ok("jobs", "--format", "json").out)
     assert (job["printer"], job["template"], job["total"]) == ("spool", "package-4x2-203", 2)
+
+
+# --- templates for one tag type ----------------------------------------------------------------
+
+
+def test_a_template_for_one_tag_type_refuses_the_other(received: Station, tmp_path: Path) -> None:
+    plant, package = uid(PLANT_PREFIX, 1), uid(PACKAGE_PREFIX, 1)
+    assert received.refused(
+        "print", plant, "--printer", "spool", "--template", "package-4x2-203"
+    ) == (f"template package-4x2-203 is for package tags; {plant} is a plant tag")
+    assert received.refused(
+        "render", package, plant, "--template", "plant-4x2-203", "--format", "zpl",
+        "-o", str(tmp_path / "x.zpl"),
+    ) == f"template plant-4x2-203 is for plant tags; {package} is a package tag"  # fmt: skip
+    assert not (tmp_path / "x.zpl").exists()
+    received.ok("print", plant, "--printer", "spool", "--template", "plant-4x2-203")
+    received.ok("print", package, "--printer", "spool", "--template", "uid-3x1-203")
+
+
+def test_a_template_with_an_unknown_tag_type_is_refused(station: Station) -> None:
+    folder = Path(os.environ["XDG_CONFIG_HOME"]) / "tag-station" / "templates"
+    folder.mkdir(parents=True)
+    source = (Path(__file__).parent.parent / "templates" / "plant-4x2-203.toml").read_text()
+    (folder / "odd.toml").write_text(source.replace('tag_type = "plant"', 'tag_type = "seed"'))
+    listed = station.ok("templates").out
+    assert "tag_type must be plant or package, not 'seed'" in listed

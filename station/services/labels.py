@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from printers.label import LabelData
+from printers.template import Template
 from station.domain.errors import StationError
 from station.domain.states import PRINTABLE
 from station.domain.uid import UidRange
@@ -60,6 +61,19 @@ def printable(ctx: Context, uids: Sequence[str]) -> list[tuple[int, TagView]]:
             raise StationError(f"{uid} is {view.status}; only received and used tags get labels")
         chosen.append((tag_id, view))
     return chosen
+
+
+def refuse_other_tag_types(template: Template, found: Iterable[TagView]) -> None:
+    """A template made for plant tags never prints a package tag's label, nor the reverse:
+    the fields it shows would be the wrong ones, and the label would mislead."""
+    if template.tag_type is None:
+        return
+    other = next((view for view in found if view.type != template.tag_type), None)
+    if other is not None:
+        raise StationError(
+            f"template {template.name} is for {template.tag_type} tags; {other.uid} is "
+            f"a {other.type} tag"
+        )
 
 
 def label_for(tag: TagView) -> LabelData:

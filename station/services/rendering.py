@@ -42,7 +42,9 @@ def render(
         raise StationError(
             f"template {chosen.name} is {a_or_an(chosen.driver)} template; it cannot render {fmt}"
         )
-    found = [labels.label_for(view) for _, view in labels.printable(ctx, uids)]
+    views = [view for _, view in labels.printable(ctx, uids)]
+    labels.refuse_other_tag_types(chosen, views)
+    found = [labels.label_for(view) for view in views]
     if not output.parent.is_dir():
         raise StationError(f"no such folder: {output.parent}")
     try:

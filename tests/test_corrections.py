@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -322,3 +325,38 @@ def test_a_template_with_an_unknown_tag_type_is_refused(station: Station) -> Non
     (folder / "odd.toml").write_text(source.replace('tag_type = "plant"', 'tag_type = "seed"'))
     listed = station.ok("templates").out
     assert "tag_type must be plant or package, not 'seed'" in listed
+
+
+# --- scanning at a terminal ------------------------------------------------------------------
+
+
+def test_scans_at_a_terminal_skip_a_bad_one_with_the_bell(received: Station) -> None:
+    """A person scanning into `assign --tags -` at a terminal (a real pseudo-terminal): a bad
+    scan rings the bell and is skipped, each good one is counted, Ctrl+D assigns."""
+    leader, follower = pty.openpty()
+    command = [sys.executable, "-m", "station", "--db", received.url, "assign", "package",
+               "--tags", "-", "--item", "Flower", "--quantity", "1", "--unit", "Grams"]  # fmt: skip
+    with subprocess.Popen(
+        command, stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as station:
+        os.close(follower)
+        for scan in (uid(PACKAGE_PREFIX, 7), "1A40-not-a-tag", uid(PACKAGE_PREFIX, 9),
+                     uid(PACKAGE_PREFIX, 7)):  # fmt: skip
+            os.write(leader, scan.encode() + b"\n")
+        os.write(leader, b"\x04")  # Ctrl+D at the start of a line: end of input
+        out, err = station.communicate(timeout=60)
+    os.close(leader)
+    said = err.decode()
+    assert station.returncode == 0, said
+    assert out.decode().split() == [uid(PACKAGE_PREFIX, 7), uid(PACKAGE_PREFIX, 9)]
+    assert "\a  skipped scan 2:" in said
+    assert f"  2 scanned: {uid(PACKAGE_PREFIX, 9)}" in said
+    assert f"  2 scanned: {uid(PACKAGE_PREFIX, 7)} (scanned before)" in said
+    assert "assigned 2 package tags to batch 1" in said
+
+
+def test_piped_scans_keep_the_whole_file_rule(received: Station) -> None:
+    scans = f"{uid(PACKAGE_PREFIX, 7)}\n1A40-not-a-tag\n"
+    message = received.refused("assign", "package", "--tags", "-", "--item", "Flower",
+                               "--quantity", "1", "--unit", "Grams", stdin=scans)  # fmt: skip
+    assert message.startswith("line 2: ")

@@ -6,6 +6,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+import click
+
 from station.cli.output import warn_all
 from station.domain.errors import StationError
 from station.domain.uid import hex_warning, normalize
@@ -18,12 +20,42 @@ MAX_LINE = 200
 
 
 def read_uids(source: str) -> list[str]:
-    """UIDs from the file ``source`` (``-`` for standard input); all valid, or nothing."""
+    """UIDs from the file ``source`` (``-`` for standard input); all valid, or nothing. At a
+    terminal (a person scanning) a bad scan is skipped instead, see :func:`scans_at_terminal`."""
+    if source == "-" and sys.stdin.isatty():
+        return scans_at_terminal()
     if source == "-":
         # Bounded reads: a line with no end, or no end of lines, cannot fill the memory.
         lines = iter(lambda: sys.stdin.readline(MAX_LINE), "")
         return uids_from_lines(lines, "line")
     return uids_from_lines(read_text(Path(source)).splitlines(), f"{source} line")
+
+
+def scans_at_terminal() -> list[str]:
+    """Scans typed at a terminal, one a line until end of input (Ctrl+D): each one counted
+    as it comes; a bad one rings the bell and is skipped with its reason, so one misread
+    never throws away a bench's worth of scanning. Files and pipes keep the whole-file rule
+    (one bad line refuses them all): nobody is there to scan again."""
+    click.echo("scan the tags, one a line; Ctrl+D when done", err=True)
+    uids: dict[str, None] = {}
+    lines = iter(lambda: sys.stdin.readline(MAX_LINE), "")
+    for number, line in enumerate(lines, start=1):
+        if number > MAX_SCANS:
+            raise StationError(f"more than {MAX_SCANS:,} lines of UIDs; give them in parts")
+        if not line.strip():
+            continue
+        try:
+            uid = normalize(line)
+        except StationError as exc:
+            click.echo(f"\a  skipped scan {number}: {exc}", err=True)
+            continue
+        again = " (scanned before)" if uid in uids else ""
+        uids[uid] = None
+        click.echo(f"  {len(uids):,} scanned: {uid}{again}", err=True)
+    if not uids:
+        raise StationError("no UIDs were given")
+    warn_non_hex(uids)
+    return list(uids)
 
 
 def uids_from_lines(lines: Iterable[str], where: str) -> list[str]:

@@ -455,3 +455,24 @@ def test_a_postgresql_restore_killed_half_way_changes_nothing(big: Station, tmp_
     big.ok("restore", "--force", str(target))
     tag = json.loads(big.ok("tag", uid(PACKAGE_PREFIX, 9), "--format", "json").out)
     assert tag["status"] == "received"
+
+
+def test_two_restores_in_one_second_keep_both_databases_aside(
+    received: Station, tmp_path: Path
+) -> None:
+    """The aside is named for the second it was made; a second restore that same second (after
+    one killed half way, say) takes the next free name instead of failing."""
+    from station.services import restoring
+
+    target = tmp_path / f"b{suffix(received)}"
+    received.ok("backup", str(target))
+    moment = dt.datetime(2026, 11, 27, 9, 30, 15).astimezone()
+    asides = []
+    for _ in range(2):
+        ctx = received.context()
+        ctx.clock = lambda: moment
+        asides.append(restoring.restore(ctx, target, force=True).aside)
+        ctx.db.close()
+    first, second = asides
+    assert first != second and first.exists() and second.exists()
+    assert second.name == first.name.replace("093015", "093015-2")

@@ -18,6 +18,7 @@ import datetime as dt
 import os
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,8 +91,15 @@ def _record(ctx: Context, source: Path, aside: Path, lost: int) -> None:
         )
 
 
-def _stamp(ctx: Context) -> str:
-    return f"{ctx.clock().astimezone():%Y%m%d-%H%M%S}"
+def _aside(ctx: Context, named: Callable[[str], Path]) -> Path:
+    """Where the database is kept aside: ``named`` the moment, or the moment and -2, -3...
+    when a restore in the same second (one killed half way, say) left that name."""
+    stamp = f"{ctx.clock().astimezone():%Y%m%d-%H%M%S}"
+    path, count = named(stamp), 1
+    while os.path.lexists(path):
+        count += 1
+        path = named(f"{stamp}-{count}")
+    return path
 
 
 # --- SQLite ---------------------------------------------------------------------------------
@@ -120,7 +128,7 @@ def _restore_sqlite(ctx: Context, source: Path, force: bool) -> Restored:
     snapshots.check_copy(source, full=True)
     lost = lacking(_newest_sqlite(source))
     _refuse_loss(lost, force)
-    aside = current.with_name(f"{current.name}.before-restore-{_stamp(ctx)}")
+    aside = _aside(ctx, lambda stamp: current.with_name(f"{current.name}.before-restore-{stamp}"))
     with new_path(current, replace=True) as temporary:
         with (
             snapshots.reading(source) as reader,
@@ -201,7 +209,7 @@ def _restore_postgresql(ctx: Context, source: Path, force: bool) -> Restored:
     lost = lacking(None if newest is None else (newest[0], _moment(newest[1]), newest[2]))
     _refuse_loss(lost, force)
     private_folder_made(ctx.folders.backups)
-    aside = ctx.folders.backups / f"before-restore-{_stamp(ctx)}.dump"
+    aside = _aside(ctx, lambda stamp: ctx.folders.backups / f"before-restore-{stamp}.dump")
     backups.write(ctx, aside)
     ctx.db.close()  # no connection of this station's holds a lock pg_restore waits for
     pg_dump.restore_from(ctx.db, source)

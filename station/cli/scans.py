@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import click
@@ -25,9 +25,7 @@ def read_uids(source: str) -> list[str]:
     if source == "-" and sys.stdin.isatty():
         return scans_at_terminal()
     if source == "-":
-        # Bounded reads: a line with no end, or no end of lines, cannot fill the memory.
-        lines = iter(lambda: sys.stdin.readline(MAX_LINE), "")
-        return uids_from_lines(lines, "line")
+        return uids_from_lines(_stdin_lines(), "line")
     return uids_from_lines(read_text(Path(source)).splitlines(), f"{source} line")
 
 
@@ -38,12 +36,7 @@ def scans_at_terminal() -> list[str]:
     (one bad line refuses them all): nobody is there to scan again."""
     click.echo("scan the tags, one a line; Ctrl+D when done", err=True)
     uids: dict[str, None] = {}
-    lines = iter(lambda: sys.stdin.readline(MAX_LINE), "")
-    for number, line in enumerate(lines, start=1):
-        if number > MAX_SCANS:
-            raise StationError(f"more than {MAX_SCANS:,} lines of UIDs; give them in parts")
-        if not line.strip():
-            continue
+    for number, line in _scans(_stdin_lines()):
         try:
             uid = normalize(line)
         except StationError as exc:
@@ -58,13 +51,23 @@ def scans_at_terminal() -> list[str]:
     return list(uids)
 
 
-def uids_from_lines(lines: Iterable[str], where: str) -> list[str]:
-    uids: list[str] = []
+def _stdin_lines() -> Iterator[str]:
+    # Bounded reads: a line with no end, or no end of lines, cannot fill the memory.
+    return iter(lambda: sys.stdin.readline(MAX_LINE), "")
+
+
+def _scans(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """The lines that hold something, with their numbers; at most :data:`MAX_SCANS`."""
     for number, line in enumerate(lines, start=1):
         if number > MAX_SCANS:
             raise StationError(f"more than {MAX_SCANS:,} lines of UIDs; give them in parts")
-        if not line.strip():
-            continue
+        if line.strip():
+            yield number, line
+
+
+def uids_from_lines(lines: Iterable[str], where: str) -> list[str]:
+    uids: list[str] = []
+    for number, line in _scans(lines):
         try:
             uids.append(normalize(line))
         except StationError as exc:

@@ -9,16 +9,22 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 from textual.worker import WorkerCancelled
 
+# Groups of workers that run for as long as their screen or the app does.
+LONG_LIVED = ("scans", "serial-scanner", "_loader")
 # Pauses to wait, at the most, for tables to measure rows added by a worker's result.
 _MOST_PAUSES = 200
 
 
 async def settle(pilot: Pilot[None]) -> None:
     """Wait for every worker (service calls run in threads) and the screen updates after."""
+    # Keys the app holds back while it tells a scan from typing go on once the scan gap has
+    # passed with no key after them.
+    while getattr(pilot.app, "keys_held", 0):
+        await pilot.pause(0.01)
     for _ in range(3):
-        # The receive screen's scan recorder runs for as long as the screen does.
-        # Long-lived workers (the scan recorder, a folder tree's loader) never complete.
-        workers = [w for w in pilot.app.workers if w.group not in ("scans", "_loader")]
+        # Long-lived workers (the receive screen's scan recorder, the serial scanner's
+        # reader, a folder tree's loader) never complete.
+        workers = [w for w in pilot.app.workers if w.group not in LONG_LIVED]
         for worker in workers:
             # An exclusive worker cancelled by its successor (a refresh asked again) is
             # finished too: wait for the others, not for it to succeed.

@@ -78,12 +78,19 @@ def print_labels(
     return sum(len(chunk) for chunk in chunks)
 
 
-def keep_previews(link: Transport, template: Template, labels: Sequence[LabelData]) -> None:
-    """A spool folder keeps a PNG of every label beside the printer bytes."""
+def keep_previews(
+    link: Transport, template: Template, labels: Sequence[LabelData], prefix: str = ""
+) -> None:
+    """A spool folder keeps a PNG of every label beside the printer bytes, named
+    ``prefix`` and the label's UID."""
     if link.keeps_previews:
         from printers.render import image  # Pillow loads only for previews.
 
-        link.preview([image.render_label(template, label) for label in labels], template.dpi)
+        link.preview(
+            [image.render_label(template, label) for label in labels],
+            template.dpi,
+            [f"{prefix}{label.uid}" for label in labels],
+        )
 
 
 def query_status(config: PrinterConfig, timeout: float = 2.0) -> PrinterStatus:

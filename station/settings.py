@@ -14,6 +14,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from station.domain.errors import StationError
 from station.metrc.hosts import DEFAULT_STATE, base_url
@@ -28,6 +29,8 @@ VARIABLES = (
     "STATION_BACKUPS",
     "STATION_REORDER_DAYS",
     "STATION_PRINTER",
+    "STATION_SCAN_MS",
+    "STATION_SCANNER",
     "METRC_URL",
     "METRC_STATE",
     "METRC_SANDBOX",
@@ -44,6 +47,12 @@ DEFAULT_BACKUPS = 14
 BACKUPS_RANGE = (0, 3650)
 DEFAULT_REORDER_DAYS = 21
 REORDER_DAYS_RANGE = (1, 365)
+# A keyboard-wedge scanner types a code a few milliseconds a key; a person, over 60 ms a key
+# even at speed. Keys that all come within this many milliseconds of each other and end in
+# Enter are a scan. A busy terminal was seen to put 5.5 ms between the keys of one write, so
+# the floor leaves room for that.
+DEFAULT_SCAN_MS = 30
+SCAN_MS_RANGE = (10, 200)
 _TRUE = ("1", "true", "yes")
 _FALSE = ("", "0", "false", "no")
 
@@ -66,6 +75,10 @@ class Settings:
     """``STATION_REORDER_DAYS``: warn when a facility's tags of a type last fewer days."""
     printer: str | None = None
     """``STATION_PRINTER``: the printer ``station print`` uses without ``--printer``."""
+    scan_ms: int = DEFAULT_SCAN_MS
+    """``STATION_SCAN_MS``: the most milliseconds between two keys of one scan."""
+    scanner: str | None = None
+    """``STATION_SCANNER``: a scanner in serial mode, as a pyserial URL; None for none."""
     metrc_url: str | None = None
     """``METRC_URL``: the Metrc API address, instead of the state's."""
     metrc_state: str = DEFAULT_STATE
@@ -100,6 +113,8 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             REORDER_DAYS_RANGE,
         ),
         printer=get("STATION_PRINTER") or None,
+        scan_ms=_whole("STATION_SCAN_MS", get("STATION_SCAN_MS"), DEFAULT_SCAN_MS, SCAN_MS_RANGE),
+        scanner=_scanner(get("STATION_SCANNER")),
         metrc_url=get("METRC_URL") or None,
         metrc_state=get("METRC_STATE") or DEFAULT_STATE,
         metrc_sandbox=_flag("METRC_SANDBOX", get("METRC_SANDBOX")),
@@ -149,6 +164,26 @@ def _job_lease(raw: str) -> dt.timedelta:
     if not low <= seconds <= high:
         raise StationError(f"STATION_JOB_LEASE must be {low:g} to {high:g} seconds, not {raw}")
     return dt.timedelta(seconds=seconds)
+
+
+def _scanner(raw: str) -> str | None:
+    if not raw:
+        return None
+    # The printers' serial URLs: the same syntax, checked by the same code (loaded only when
+    # a scanner is set, so start-up does not pay for it).
+    from printers.errors import TransportError
+    from printers.transports.serial import SerialTransport
+
+    if urlsplit(raw).scheme not in SerialTransport.schemes:
+        raise StationError(
+            f"STATION_SCANNER must be a serial URL such as serial:///dev/ttyACM0?baudrate=9600, "
+            f"not {raw!r}"
+        )
+    try:
+        SerialTransport.check_url(raw)
+    except TransportError as exc:
+        raise StationError(f"STATION_SCANNER: {exc}") from None
+    return raw
 
 
 def _flag(name: str, raw: str) -> bool:

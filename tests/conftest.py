@@ -160,7 +160,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "sqlite_only: about SQLite files themselves")
+    config.addinivalue_line(
+        "markers", "sqlite_only: about SQLite files themselves, or UI behaviour no backend changes"
+    )
     config.addinivalue_line("markers", "postgresql_only: needs the PostgreSQL server")
 
 

@@ -15,6 +15,7 @@ from devtools.pg_server import PgServer
 from station.domain.text import plural
 from station.domain.uid import runs_text
 from station.ui.app import StationApp
+from station.ui.screens.tag_detail import TagDetailScreen
 from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 from tests.ui_helpers import scan, settle
 
@@ -63,6 +64,10 @@ async def test_the_hidden_first_run_form_takes_no_keys(received: Station) -> Non
         license_field = app.screen.query_one("#license", Input)
         assert not app.screen.query_one("#first-run").display and license_field.disabled
         await scan(pilot, uid(PACKAGE_PREFIX, 3))
+        await settle(pilot)
+        # The scan opened that tag, as on any screen with no use of its own for one.
+        assert isinstance(app.screen, TagDetailScreen) and app.screen.uid == uid(PACKAGE_PREFIX, 3)
+        await pilot.press("escape")
         await settle(pilot)
         assert license_field.value == "" and app.focused is not license_field
         # Even filled in behind the operator's back, F10 adds nothing from the hidden form.
@@ -240,6 +245,12 @@ async def test_browse_filter_and_void_a_tag(received: Station) -> None:
         fields = str(app.screen.query_one("#fields", Static).render())
         assert f"uid: {uid(PLANT_PREFIX, 2)}" in fields and "status: received" in fields
         app.screen.query_one("#reason", Input).value = "damaged"
+        await pilot.press("f12")
+        await settle(pilot)
+        # First exactly what F12 again will void; nothing voided yet.
+        confirm = str(app.screen.query_one("#confirm", Static).render())
+        assert f"F12 again voids 1 plant tag, {uid(PLANT_PREFIX, 2)} (received" in confirm
+        assert "status: received" in str(app.screen.query_one("#fields", Static).render())
         await pilot.press("f12")
         await settle(pilot)
         assert "status: voided" in str(app.screen.query_one("#fields", Static).render())

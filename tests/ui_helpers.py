@@ -3,19 +3,51 @@ plus Enter queued at once (the way scans merge in a real terminal), then one pau
 
 from __future__ import annotations
 
+import time
+
 from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from devtools.ui_wait import settle
 
-__all__ = ["scan", "settle"]
+__all__ = ["scan", "settle", "type_by_hand"]
+
+# A brisk typist's time between two keys, and a keyboard-wedge scanner's.
+HUMAN_GAP_S = 0.15
+SCANNER_GAP_S = 0.001
 
 
 async def scan(pilot: Pilot[None], *codes: str) -> None:
+    """Each code's keys as a scanner types them: 1 ms apart by their time stamps, then
+    Enter. The stamps are set, not taken as the keys are made, so a pause of this process
+    while it makes them (a garbage collection) cannot make a scan look typed."""
     driver = pilot.app._driver
     assert driver is not None
-    for code in codes:
-        for char in code:
-            driver.send_message(events.Key(char, char))
-        driver.send_message(events.Key("enter", "\r"))
+    keys = [
+        key
+        for code in codes
+        for key in (
+            *(events.Key(_character_to_key(char), char) for char in code),
+            events.Key("enter", "\r"),
+        )
+    ]
+    start = time.monotonic()
+    for number, key in enumerate(keys):
+        key.time = start + number * SCANNER_GAP_S
+    for key in keys:
+        driver.send_message(key)
     await pilot.pause()
+
+
+async def type_by_hand(pilot: Pilot[None], text: str) -> None:
+    """``text`` typed at a person's speed: keys 150 ms apart by their time stamps, all in the
+    past (no sleeping: a key's stamp is when it came, and what the station goes by)."""
+    driver = pilot.app._driver
+    assert driver is not None
+    start = time.monotonic() - HUMAN_GAP_S * (len(text) + 1)
+    for number, char in enumerate(text):
+        key = events.Key(_character_to_key(char), char)
+        key.time = start + number * HUMAN_GAP_S
+        driver.send_message(key)
+    await settle(pilot)

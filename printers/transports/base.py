@@ -4,7 +4,7 @@ that carry answers back, ask the printer and read its answer."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar, Self
 
@@ -55,8 +55,15 @@ class Transport(ABC):
         printer can say (then its driver asks it)."""
         return PrinterStatus(False, [f"{self.description} cannot report the printer's own status"])
 
-    def preview(self, images: list[Image.Image], dpi: int) -> None:  # noqa: B027 - a hook
-        """Keep previews of what was just written, where the transport does."""
+    def name_next(self, name: str) -> None:  # noqa: B027 - a hook; only files have names
+        """What the next write holds (a job and its UIDs), where the transport names what it
+        writes (a spool folder's files)."""
+
+    def preview(  # noqa: B027 - a hook
+        self, images: list[Image.Image], dpi: int, names: Sequence[str] = ()
+    ) -> None:
+        """Keep previews of what was just written, where the transport does; ``names`` says
+        what each image shows."""
 
     def close(self) -> None:  # noqa: B027 - a hook; some connections hold nothing
         """Release the connection; safe to call twice."""

@@ -11,6 +11,7 @@ import io
 import itertools
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -34,6 +35,10 @@ class SpoolTransport(Transport):
         self.description = f"spool folder {folder}"
         self._stamp = time.strftime("%Y%m%d-%H%M%S")
         self._count = itertools.count(1)
+        self._next = ""
+
+    def name_next(self, name: str) -> None:
+        self._next = _safe(name)
 
     @classmethod
     def open(cls, url: str, timeout: float) -> SpoolTransport:
@@ -52,10 +57,13 @@ class SpoolTransport(Transport):
     def own_status(self) -> PrinterStatus | None:
         return PrinterStatus(True, fields={"folder": str(self.folder)})
 
-    def _save(self, suffix: str, data: bytes) -> None:
-        # In write order by name, and unguessable: a link planted at the next name in a
-        # shared folder can neither be written through nor make a file go elsewhere.
+    def _save(self, suffix: str, data: bytes, name: str = "") -> None:
+        # In write order by name, then what it holds (job and UID), and unguessable: a link
+        # planted at the next name in a shared folder can neither be written through nor
+        # make a file go elsewhere.
         stem = f"{self._stamp}-{os.getpid()}-{next(self._count):05d}"
+        if name:
+            stem += f"-{name}"
         path = self.folder / random_name(stem, suffix)
         try:
             write_new(path, data)
@@ -63,11 +71,23 @@ class SpoolTransport(Transport):
             raise TransportError(f"cannot write {path}: {exc.strerror}") from None
 
     def _write(self, data: bytes) -> None:
-        self._save(".prn", data)
+        self._save(".prn", data, self._next)
+        self._next = ""
 
-    def preview(self, images: list[Image.Image], dpi: int) -> None:
-        """Save PNG previews of what was just written."""
-        for image in images:
+    def preview(self, images: list[Image.Image], dpi: int, names: Sequence[str] = ()) -> None:
+        """Save PNG previews of what was just written, each named for what it shows."""
+        names = [*names[: len(images)], *[""] * (len(images) - len(names))]
+        for image, name in zip(images, names, strict=True):
             out = io.BytesIO()
             image.save(out, "PNG", dpi=(dpi, dpi))
-            self._save(".png", out.getvalue())
+            self._save(".png", out.getvalue(), _safe(name))
+
+
+# Names come from data (UIDs, job numbers): only these characters reach a file name, and
+# not too many of them.
+_NAME_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+_NAME_LENGTH = 80
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c in _NAME_CHARACTERS else "_" for c in name[:_NAME_LENGTH])

@@ -6,8 +6,8 @@ import click
 
 from station.cli.output import FORMATS, emit, message
 from station.cli.state import State, pass_state
+from station.domain import times
 from station.services import facilities
-from station.services.audit import iso_utc
 
 
 @click.group()
@@ -44,7 +44,7 @@ def list_(state: State, fmt: str) -> None:
         {
             "license_number": f.license_number,
             "facility_name": f.name,
-            "created_at": iso_utc(f.created_at),
+            "created_at": times.utc(f.created_at),
         }
         for f in facilities.list_facilities(state.context())
     )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -13,6 +14,7 @@ from typing import Any
 
 import click
 
+from station.domain import times
 from station.domain.text import spreadsheet_cell
 
 FORMATS = click.Choice(["table", "csv", "json"])
@@ -70,13 +72,29 @@ def _json(rows: Iterable[dict[str, Any]]) -> None:
     out.write("[")
     for index, row in enumerate(rows):
         out.write(",\n" if index else "\n")
-        out.write(json.dumps(row, ensure_ascii=False, default=str))
+        out.write(json.dumps(row, ensure_ascii=False, default=json_value))
     out.write("\n]\n")
+
+
+def json_value(value: Any) -> Any:
+    """What JSON cannot hold by itself: a moment in ISO 8601 with its offset; else text."""
+    if isinstance(value, dt.datetime):
+        return times.iso(value)
+    return str(value)
+
+
+def cell(value: Any) -> str:
+    """A value in a text table: a moment in the station's local time."""
+    if isinstance(value, dt.datetime):
+        return times.local(value)
+    return _cell(value)
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, dt.datetime):
+        return times.iso(value)
     if isinstance(value, list):
         return " ".join(str(item) for item in value)
     if isinstance(value, dict):
@@ -97,7 +115,7 @@ def _table(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
     if not head:
         message("(none)")
         return
-    cells = [[_cell(row.get(column)) for column in columns] for row in head]
+    cells = [[cell(row.get(column)) for column in columns] for row in head]
     widths = [
         max(len(column), *(len(line[index]) for line in cells))
         for index, column in enumerate(columns)
@@ -110,4 +128,4 @@ def _table(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
     for values in cells:
         click.echo(line(values).rstrip())
     for row in iterator:
-        click.echo(line([_cell(row.get(column)) for column in columns]).rstrip())
+        click.echo(line([cell(row.get(column)) for column in columns]).rstrip())

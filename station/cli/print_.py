@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import click
 
-from station.cli.output import FORMATS, emit, message
+from station.cli.output import FORMATS, cell, emit, json_value, message
 from station.cli.scans import range_from_args, uids_from_args
 from station.cli.state import State, pass_state
 from station.domain.errors import StationError
@@ -177,11 +177,13 @@ def show(state: State, job_id: int, fmt: str) -> None:
     [summary] = printing.summaries(ctx, [job_id])
     labels = printing.items(ctx, job_id)
     if fmt == "json":
-        click.echo(json.dumps({**summary.as_dict(), "labels": labels}, indent=2))
+        click.echo(
+            json.dumps({**summary.as_dict(), "labels": labels}, indent=2, default=json_value)
+        )
         return
     for key, value in summary.as_dict().items():
         if value is not None:
-            click.echo(f"{key.replace('_', ' ')}: {value}")
+            click.echo(f"{key.replace('_', ' ')}: {cell(value)}")
     emit(labels, "table", ["position", "uid", "copy", "state"])
 
 

@@ -6,12 +6,12 @@ import json
 
 import click
 
-from station.cli.output import FORMATS, emit
+from station.cli.output import FORMATS, cell, emit, json_value
 from station.cli.state import State, pass_state
+from station.domain import times
 from station.domain.states import TagStatus, TagType
 from station.domain.uid import normalize
 from station.services import tags as tag_service
-from station.services.audit import iso_utc
 
 STATUS = click.Choice([status.value for status in TagStatus], case_sensitive=False)
 TAG_TYPE = click.Choice([kind.value for kind in TagType], case_sensitive=False)
@@ -72,11 +72,11 @@ def tag(state: State, uid: str, fmt: str) -> None:
         record["history"] = [
             {k: v for k, v in event.as_dict().items() if k != "uids"} for event in events
         ]
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=json_value))
         return
     for key, value in view.as_dict().items():
         if value is not None:
-            click.echo(f"{key.replace('_', ' ')}: {value}")
+            click.echo(f"{key.replace('_', ' ')}: {cell(value)}")
     click.echo("history:")
     for event in events:
-        click.echo(f"  {iso_utc(event.at)}  {event.operator}  {event.action}  {event.summary}")
+        click.echo(f"  {times.local(event.at)}  {event.operator}  {event.action}  {event.summary}")

@@ -12,6 +12,8 @@ from peewee import ModelSelect, Value
 
 from station.db.models import AuditEvent, AuditTag, Tag
 from station.db.rows import slices, tuples
+from station.domain import times
+from station.domain.errors import StationError
 from station.services.context import Context
 
 # Rows per INSERT: well under SQLite's limit of bound parameters per statement.
@@ -32,7 +34,7 @@ class AuditRecord:
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "at": iso_utc(self.at),
+            "at": times.utc(self.at),
             "operator": self.operator,
             "action": self.action,
             "summary": self.summary,
@@ -40,10 +42,6 @@ class AuditRecord:
             "uids": self.uids,
             "details": self.details,
         }
-
-
-def iso_utc(moment: dt.datetime) -> str:
-    return moment.replace(tzinfo=dt.UTC).isoformat(timespec="seconds")
 
 
 def record(
@@ -81,27 +79,64 @@ def record(
     return event
 
 
+@dataclass(frozen=True)
+class Filters:
+    """Which events to show; each one left None lets every event through."""
+
+    uid: str | None = None
+    """Only events that touched this tag."""
+    action: str | None = None
+    """This action, or with no dot in it a family of them (``print``: print.job, ...)."""
+    operator: str | None = None
+    start: dt.date | None = None
+    """The first station-local day."""
+    end: dt.date | None = None
+    """The last station-local day, included."""
+
+    def __post_init__(self) -> None:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise StationError(f"the last day {self.end} is before the first {self.start}")
+
+    def applied(self, query: ModelSelect[AuditEvent]) -> ModelSelect[AuditEvent]:
+        if self.action:
+            wanted = AuditEvent.action == self.action
+            if "." not in self.action:
+                wanted |= AuditEvent.action.startswith(f"{self.action}.")
+            query = query.where(wanted)
+        if self.operator:
+            query = query.where(AuditEvent.operator == self.operator)
+        if self.start is not None:
+            query = query.where(AuditEvent.at >= times.day_start(self.start))
+        if self.end is not None:
+            query = query.where(AuditEvent.at < times.day_start(self.end, 1))
+        if self.uid is not None:
+            query = (
+                query.join(AuditTag, on=(AuditTag.event == AuditEvent.id))
+                .join(Tag, on=(AuditTag.tag == Tag.id))
+                .where(Tag.uid == self.uid)
+            )
+        return query
+
+
 def events(
     ctx: Context,
     uid: str | None = None,
     with_uids: bool = True,
     since: dt.datetime | None = None,
     before: dt.datetime | None = None,
+    filters: Filters | None = None,
 ) -> Iterator[AuditRecord]:
     """Events oldest first, each with the UIDs it touched (unless ``with_uids`` is false);
-    only the events touching ``uid`` if given, and only those from ``since`` up to (not
-    including) ``before`` (stored UTC moments)."""
+    only the events touching ``uid`` if given, only those from ``since`` up to (not
+    including) ``before`` (stored UTC moments), and only those ``filters`` let through."""
     query = AuditEvent.select().order_by(AuditEvent.id)
     if since is not None:
         query = query.where(AuditEvent.at >= since)
     if before is not None:
         query = query.where(AuditEvent.at < before)
-    if uid is not None:
-        query = (
-            query.join(AuditTag, on=(AuditTag.event == AuditEvent.id))
-            .join(Tag, on=(AuditTag.tag == Tag.id))
-            .where(Tag.uid == uid)
-        )
+    query = Filters(uid=uid).applied(query)
+    if filters is not None:
+        query = filters.applied(query)
     for event in query.iterator():
         yield AuditRecord(
             id=event.id,
@@ -115,9 +150,16 @@ def events(
         )
 
 
-def recent(ctx: Context, before_id: int | None = None, limit: int = 200) -> list[AuditRecord]:
+def recent(
+    ctx: Context,
+    before_id: int | None = None,
+    limit: int = 200,
+    filters: Filters | None = None,
+) -> list[AuditRecord]:
     """The newest events first (for the audit screen), a page at a time, without UIDs."""
     query = AuditEvent.select().order_by(AuditEvent.id.desc()).limit(limit)
+    if filters is not None:
+        query = filters.applied(query)
     if before_id is not None:
         query = query.where(AuditEvent.id < before_id)
     return [

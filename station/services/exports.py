@@ -14,6 +14,7 @@ from typing import TextIO
 
 from printers.files import new_file, private_folder_made, write_new
 from station.db.rows import slices
+from station.domain import times
 from station.domain.errors import StationError
 from station.domain.text import FORMULA_STARTS, show, spreadsheet_cell
 from station.metrc import shapes
@@ -75,7 +76,7 @@ def tags_csv(
         row = view.as_dict()
         writer.writerow(
             [
-                "" if row[name] is None else spreadsheet_cell(str(row[name]))
+                "" if row[name] is None else spreadsheet_cell(times.text(row[name]))
                 for name in tag_service.FIELDS
             ]
         )
@@ -225,9 +226,11 @@ def audit_archive(
         if fmt == "csv":
             row["uids"] = " ".join(row["uids"])
             row["details"] = json.dumps(row["details"], sort_keys=True, ensure_ascii=False)
-            writer.writerow([spreadsheet_cell(str(row[name])) for name in AUDIT_FIELDS])
+            writer.writerow([spreadsheet_cell(times.text(row[name])) for name in AUDIT_FIELDS])
         else:
-            out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+            out.write(
+                json.dumps(row, ensure_ascii=False, sort_keys=True, default=times.text) + "\n"
+            )
         count += 1
     return count
 
@@ -252,8 +255,4 @@ def audit_file(
 
 
 def _utc(day: dt.date | None, later: int = 0) -> dt.datetime | None:
-    """The stored (naive UTC) moment the station-local ``day`` (plus ``later`` days) begins."""
-    if day is None:
-        return None
-    local = dt.datetime.combine(day + dt.timedelta(days=later), dt.time()).astimezone()
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
+    return None if day is None else times.day_start(day, later)

@@ -12,6 +12,7 @@ from peewee import JOIN
 
 from station.db.models import Assignment, Facility, Tag, TagOrder
 from station.db.rows import slices, tuples
+from station.domain import times
 from station.domain.errors import StationError
 from station.services import audit
 from station.services.context import Context
@@ -48,7 +49,7 @@ class TagView:
         out: dict[str, Any] = {}
         for name, value in self.__dict__.items():
             if isinstance(value, dt.datetime):
-                value = audit.iso_utc(value)
+                value = times.utc(value)
             elif isinstance(value, dt.date):
                 value = value.isoformat()
             elif isinstance(value, Decimal):

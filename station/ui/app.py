@@ -3,6 +3,10 @@
 Screens switch on F-keys (shown in the footer and in the command palette, Ctrl+P). No
 binding uses a printable key, so a scan can never trigger an action, and confirmations
 are on F-keys or Ctrl keys, never y/n.
+
+A scan is recognised by its timing before any widget sees a key (see :meth:`on_event`), so
+it lands on the screen's scan handler whatever has focus. A scanner in serial mode
+(``STATION_SCANNER``) is read in a thread and takes the same path.
 """
 
 from __future__ import annotations
@@ -12,14 +16,19 @@ from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.timer import Timer
+from textual.worker import get_current_worker
 
+from station.services import scanner
 from station.services.context import Context
 from station.ui.screens.assign import AssignScreen
 from station.ui.screens.audit import AuditScreen
+from station.ui.screens.base import StationScreen, shown_scan
 from station.ui.screens.dashboard import DashboardScreen
 from station.ui.screens.metrc import MetrcScreen
 from station.ui.screens.orders import OrdersScreen
@@ -28,6 +37,13 @@ from station.ui.screens.queue import QueueScreen
 from station.ui.screens.receive import ReceiveScreen
 from station.ui.screens.tags import TagsScreen
 from station.ui.screens.templates import TemplatesScreen
+
+# The fewest characters taken as a scan (shorter fast bursts are typing, released as keys),
+# and the most held back at once (past that it is not a scanner: a paste, a stuck key).
+SCAN_MIN_LENGTH = 6
+SCAN_MAX_LENGTH = scanner.MAX_SCAN
+# How long past the scan gap a held key waits for the next one before it is typed.
+HOLD_MARGIN_S = 0.015
 
 # Black on white with strong accents, for bright warehouses.
 WAREHOUSE_LIGHT = Theme(
@@ -84,6 +100,92 @@ class StationApp(App[None]):
         super().__init__()
         self.ctx = ctx
         self.register_theme(WAREHOUSE_LIGHT)
+        self.scan_gap = ctx.settings.scan_ms / 1000
+        self._held: list[events.Key] = []
+        self._hold_timer: Timer | None = None
+        self._holds = 0  # which hold a timer belongs to; a stale one does nothing
+        self._scan_ended = float("-inf")
+
+    @property
+    def keys_held(self) -> int:
+        """Keys held back while it is not yet known whether they are a scan."""
+        return len(self._held)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key, before any binding or widget sees it (a key not yet forwarded is one
+        straight from the terminal). Printable keys are held while they come scanner-fast;
+        Enter after enough of them makes them a scan, which no widget ever sees. Anything
+        else lets the held keys go on, in order, as typing."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._key(event)
+            return
+        await super().on_event(event)
+
+    async def _key(self, key: events.Key) -> None:
+        if key.is_printable and key.character:
+            if self._held and (
+                key.time - self._held[-1].time > self.scan_gap or len(self._held) >= SCAN_MAX_LENGTH
+            ):
+                await self._release()
+            self._held.append(key)
+            self._arm()
+            return
+        if (
+            key.key == "enter"
+            and len(self._held) >= SCAN_MIN_LENGTH
+            and key.time - self._held[-1].time <= self.scan_gap
+        ):
+            code = "".join(k.character or "" for k in self._held)
+            self._held.clear()
+            self._disarm()
+            self._scan_ended = key.time
+            self.take_scan(code)
+            return
+        if key.key == "ctrl+j" and not self._held and key.time - self._scan_ended <= self.scan_gap:
+            return  # the LF of a scanner that ends its scans with CR LF
+        await self._release()
+        await super().on_event(key)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._holds += 1
+        hold = self._holds
+        # call_later queues the release behind keys that already arrived, so a timer that
+        # fires between two keys of one scan finds a newer hold and does nothing.
+        self._hold_timer = self.set_timer(
+            self.scan_gap + HOLD_MARGIN_S, lambda: self.call_later(self._timed_release, hold)
+        )
+
+    def _disarm(self) -> None:
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+
+    async def _timed_release(self, hold: int) -> None:
+        if hold == self._holds:
+            await self._release()
+
+    async def _release(self) -> None:
+        """The held keys go on as typing: the original events, down the normal path."""
+        self._disarm()
+        held, self._held = self._held, []
+        for key in held:
+            await super().on_event(key)
+
+    def take_scan(self, code: str) -> None:
+        """A scan, from the keyboard or the serial scanner, to the screen's scan handler;
+        refused while a dialog (the command palette, a confirmation) is open."""
+        screen = self.screen
+        if screen.is_modal or not isinstance(screen, StationScreen):
+            self.bell()
+            self.notify(
+                f"Scan {shown_scan(code)} not used: close the dialog (Esc) and scan again",
+                severity="error",
+                markup=False,
+                timeout=6,
+            )
+            return
+        screen.take_scan(code)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every F-key and Ctrl action of the app and of this screen, in the palette too."""
@@ -99,10 +201,31 @@ class StationApp(App[None]):
                 )
 
     def on_mount(self) -> None:
+        if self.ctx.settings.scanner:
+            self.read_serial_scanner(self.ctx.settings.scanner)
         # Everything alive after start-up (Textual, the modules, the screens) is moved out of
         # the garbage collector's sight, so its full passes stop landing between two scans.
         gc.collect()
         gc.freeze()
+
+    @work(thread=True, group="serial-scanner", exit_on_error=False)
+    def read_serial_scanner(self, url: str) -> None:
+        worker = get_current_worker()
+        scanner.read_scans(
+            url,
+            lambda scan: self.call_from_thread(self._serial_scan, scan),
+            lambda: worker.is_cancelled,
+        )
+
+    def _serial_scan(self, scan: scanner.Scan) -> None:
+        if scan.code is not None:
+            if scan.code:
+                self.take_scan(scan.code)
+        elif scan.problem:
+            self.bell()
+            self.notify(f"Scanner: {scan.problem}", severity="error", markup=False, timeout=6)
+        else:
+            self.notify(f"Scanner: {scan.note}", markup=False)
 
     def action_toggle_light(self) -> None:
         self.theme = "textual-dark" if self.theme == WAREHOUSE_LIGHT.name else WAREHOUSE_LIGHT.name

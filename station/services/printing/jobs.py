@@ -17,6 +17,7 @@ from station.db.bulk import insert_rows
 from station.db.locking import locked
 from station.db.models import PrintItem, PrintJob, Tag
 from station.db.rows import slices, tuples
+from station.domain import times
 from station.domain.errors import StationError
 from station.domain.states import IN_DOUBT, PRINTED_OR_MAYBE, ItemState, JobState
 from station.domain.text import plural
@@ -56,7 +57,7 @@ class JobSummary:
             "pending": self.counts[ItemState.PENDING],
             "skipped": self.counts[ItemState.SKIPPED],
             "pause_reason": self.pause_reason,
-            "created_at": audit.iso_utc(self.created_at) if self.created_at else None,
+            "created_at": times.utc(self.created_at) if self.created_at else None,
             "created_by": self.created_by,
         }
 

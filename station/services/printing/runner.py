@@ -19,6 +19,7 @@ from printers import drivers
 from printers.device import keep_previews
 from printers.drivers import Driver
 from printers.errors import PrinterError, TransportError
+from printers.label import LabelData
 from printers.status import PrinterStatus
 from printers.transports import open_transport
 from printers.transports.base import Transport
@@ -190,6 +191,7 @@ class JobRunner:
             self._check(driver, job, link, in_flight=[])
             # The setup goes again on every connection: a Zebra's stored format lives in
             # memory that does not survive the printer being switched off since.
+            link.name_next(f"job{job.id}-setup")
             self._write(link, batch.setup)
             in_flight: list[int] = []
             for start in range(0, len(pending), step):
@@ -200,13 +202,14 @@ class JobRunner:
                     self._drain(driver, job, link, in_flight)
                     raise Paused(PAUSED_BY_OPERATOR)
                 self._mark_sent(job, chunk)
+                link.name_next(_chunk_name(job, found[start], found[start + len(chunk) - 1]))
                 self._write(link, batch.chunk(start, start + len(chunk)))
                 in_flight += [item.id for item in chunk]
                 in_flight = self._check(driver, job, link, in_flight)
                 done = total - len(pending) + start + len(chunk) - len(in_flight)
                 self.on_progress(done, total)
             self._drain(driver, job, link, in_flight)
-            keep_previews(link, template, found)
+            keep_previews(link, template, found, f"job{job.id}-")
         finally:
             link.close()
         self.on_progress(total, total)
@@ -322,3 +325,10 @@ class JobRunner:
                 )
             time.sleep(0.2)
             in_flight = self._check(driver, job, link, in_flight)
+
+
+def _chunk_name(job: PrintJob, first: LabelData, last: LabelData) -> str:
+    """What a chunk holds, for a transport that names what it writes: the job and UIDs."""
+    if first.uid == last.uid:
+        return f"job{job.id}-{first.uid}"
+    return f"job{job.id}-{first.uid}-{last.uid}"

@@ -105,9 +105,12 @@ class AssignScreen(StationScreen):
         self.previewed = None
 
     @on(ScanInput.Scanned, "#scan")
-    def scanned_tag(self, event: ScanInput.Scanned) -> None:
+    def typed(self, event: ScanInput.Scanned) -> None:
+        self.take_scan(event.code)
+
+    def take_scan(self, code: str) -> None:
         try:
-            uid = normalize(event.code)
+            uid = normalize(code)
         except StationError as exc:
             self.fail(str(exc))
             return

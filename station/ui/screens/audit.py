@@ -1,13 +1,20 @@
-"""F9: the audit trail, newest first, a page at a time."""
+"""F9: the audit trail, newest first, a page at a time, filtered by tag, action, operator and
+days."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from station.domain import times
+from station.domain.dates import parse_date
+from station.domain.errors import StationError
+from station.domain.uid import normalize
 from station.services import audit
 from station.ui.screens.base import StationScreen, plain
 
@@ -27,8 +34,40 @@ class AuditScreen(StationScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Every change: who, when, what, how many tags", classes="title")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="UID", id="uid")
+            yield Input(placeholder="Action (print, void...)", id="action")
+            yield Input(placeholder="Operator", id="operator")
+            yield Input(placeholder="From YYYY-MM-DD", id="from")
+            yield Input(placeholder="To YYYY-MM-DD", id="to")
+        yield Static("", id="filter-problem", classes="hint")
         yield DataTable(id="events", cursor_type="row")
         yield Footer()
+
+    def _filters(self) -> audit.Filters | None:
+        """The filters typed so far; None (with the reason shown) while one cannot be used."""
+
+        def value(name: str) -> str | None:
+            return self.query_one(f"#{name}", Input).value.strip() or None
+
+        uid, start, end = value("uid"), value("from"), value("to")
+        try:
+            filters = audit.Filters(
+                uid=normalize(uid) if uid else None,
+                action=value("action"),
+                operator=value("operator"),
+                start=parse_date(start, "from date") if start else None,
+                end=parse_date(end, "to date") if end else None,
+            )
+        except StationError as exc:
+            self.query_one("#filter-problem", Static).update(plain(f"Not filtered yet: {exc}"))
+            return None
+        self.query_one("#filter-problem", Static).update("")
+        return filters
+
+    @on(Input.Changed)
+    def filters_changed(self) -> None:
+        self.action_newest()
 
     def on_mount(self) -> None:
         self.query_one("#events", DataTable).add_columns(
@@ -40,30 +79,39 @@ class AuditScreen(StationScreen):
         self.action_newest()
 
     def action_newest(self) -> None:
+        filters = self._filters()
+        if filters is None:
+            return
+        self.oldest = None
         self.call(
-            lambda: audit.recent(self.ctx, limit=PAGE), self._show, exclusive=True, group="audit"
+            lambda: audit.recent(self.ctx, limit=PAGE, filters=filters),
+            self._show,
+            exclusive=True,
+            group="audit",
         )
 
     def action_older(self) -> None:
-        if self.oldest is not None and self.oldest > 1:
+        filters = self._filters()
+        if filters is not None and self.oldest is not None and self.oldest > 1:
             before = self.oldest
             self.call(
-                lambda: audit.recent(self.ctx, before_id=before, limit=PAGE),
+                lambda: audit.recent(self.ctx, before_id=before, limit=PAGE, filters=filters),
                 self._show,
                 exclusive=True,
                 group="audit",
             )
 
     def _show(self, events: list[audit.AuditRecord]) -> None:
-        if not events:
-            return
-        self.oldest = events[-1].id
         table = self.query_one("#events", DataTable)
+        if not events and self.oldest is not None:
+            self.say("no older events")
+            return
+        self.oldest = events[-1].id if events else None
         table.clear()
         table.add_rows(
             [
                 str(e.id),
-                audit.iso_utc(e.at),
+                times.local(e.at),
                 plain(e.operator),
                 e.action,
                 str(e.tag_count),

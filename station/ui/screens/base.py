@@ -10,12 +10,20 @@ from textual.screen import Screen
 from textual.widgets import Select
 from textual.worker import Worker, WorkerState
 
-from station.services import printer_setup
+from station.domain.errors import StationError
+from station.domain.uid import normalize
+from station.services import printer_setup, tags
 from station.services.context import FAILURES, Context
 from station.services.printer_setup import PrinterView
 
 if TYPE_CHECKING:
     from station.ui.app import StationApp
+
+
+def shown_scan(code: str) -> str:
+    """A scan quoted in a message: printable, and short enough for one line."""
+    text = "".join(c if c.isprintable() else "?" for c in code)
+    return repr(text if len(text) <= 40 else text[:39] + "…")
 
 
 def plain(value: object) -> Text:
@@ -26,7 +34,7 @@ def plain(value: object) -> Text:
 class StationScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
-        self._pending: dict[Worker[Any], Callable[[Any], None]] = {}
+        self._pending: dict[Worker[Any], Callable[[Any], object]] = {}
         self._failed: dict[Worker[Any], Callable[[str], None]] = {}
 
     @property
@@ -40,6 +48,21 @@ class StationScreen(Screen[None]):
     @property
     def ctx(self) -> Context:
         return self.station.ctx
+
+    def take_scan(self, code: str) -> None:
+        """A scan on a screen with no use of its own for one: the tag's detail. Screens that
+        take scans (receive, assign, the queue's reprint) override this."""
+        from station.ui.screens.tag_detail import TagDetailScreen
+
+        try:
+            uid = normalize(code)
+        except StationError as exc:
+            self.fail(f"Scan {shown_scan(code)} not used: {exc}")
+            return
+        self.call(
+            lambda: tags.get_tag(self.ctx, uid),
+            lambda _: self.app.push_screen(TagDetailScreen(uid)),
+        )
 
     def fail(self, message: str) -> None:
         """A refused action: the bell and a plain message; nothing changed."""
@@ -76,7 +99,7 @@ class StationScreen(Screen[None]):
     def call(
         self,
         work: Callable[[], Any],
-        done: Callable[[Any], None],
+        done: Callable[[Any], object],
         group: str = "service",
         exclusive: bool = False,
         failed: Callable[[str], None] | None = None,

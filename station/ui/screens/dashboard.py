@@ -46,6 +46,15 @@ class DashboardScreen(StationScreen):
             return self.first_run
         return True
 
+    def take_scan(self, code: str) -> None:
+        """Before the first facility, a scan is its license number (from a license
+        document's barcode); after it, a tag to open."""
+        if not self.first_run:
+            super().take_scan(code)
+            return
+        self.query_one("#license", Input).value = code.strip()
+        self.query_one("#name", Input).focus()
+
     def on_mount(self) -> None:
         self.query_one("#counts", DataTable).add_columns(
             "License", "Facility", "Type", "Ordered", "Received", "Used", "Voided"

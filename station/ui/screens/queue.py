@@ -17,7 +17,7 @@ from station.domain.text import plural
 from station.domain.uid import normalize, runs_text
 from station.services import printing
 from station.services.printing import JobRunner, JobSummary, Outcome
-from station.ui.screens.base import StationScreen, plain
+from station.ui.screens.base import StationScreen, plain, shown_scan
 
 REFRESH_SECONDS = 2.0
 NEEDS_YOU = (JobState.PAUSED, JobState.INTERRUPTED)
@@ -181,6 +181,18 @@ class QueueScreen(StationScreen):
                 self.refresh_jobs,
             ),
         )
+
+    def take_scan(self, code: str) -> None:
+        """A scan here is the tag to reprint: it fills the UID (never adds to it); the
+        reason comes next."""
+        try:
+            uid = normalize(code)
+        except StationError as exc:
+            self.fail(f"Scan {shown_scan(code)} not used: {exc}")
+            return
+        self.query_one("#reprint-uid", Input).value = uid
+        self.query_one("#reprint-reason", Input).focus()
+        self.say(f"{uid} to reprint: type the reason, then Ctrl+R")
 
     def action_reprint(self) -> None:
         try:

@@ -86,9 +86,12 @@ class ReceiveScreen(StationScreen):
         self._show_mode()
 
     @on(ScanInput.Scanned, "#scan")
-    def scanned(self, event: ScanInput.Scanned) -> None:
+    def typed(self, event: ScanInput.Scanned) -> None:
+        self.take_scan(event.code)
+
+    def take_scan(self, code: str) -> None:
         try:
-            uid = normalize(event.code)
+            uid = normalize(code)
         except StationError as exc:
             self._refused(str(exc))
             return

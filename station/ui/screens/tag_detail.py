@@ -1,38 +1,54 @@
-"""One tag: everything known about it, its history, and voiding it with a reason."""
+"""One tag: everything known about it, its history; reprinting its label and voiding it, each
+with a reason. Voiding shows exactly what will be voided first (F12), then F12 again."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from station.services import audit, tags, voiding
+from station.domain import times
+from station.domain.errors import StationError
+from station.domain.states import JobState, TagStatus
+from station.domain.uid import normalize
+from station.services import audit, printing, tags, voiding
+from station.services.printing import JobRunner, Outcome
 from station.services.tags import TagView
-from station.ui.screens.base import StationScreen, plain
+from station.ui.screens.base import StationScreen, plain, shown_scan
 
 
 class TagDetailScreen(StationScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="tag-back"),
-        Binding("f12", "void", "Void (with the reason below)", id="tag-void"),
+        Binding("f10", "reprint", "Reprint", id="tag-reprint"),
+        Binding("f12", "void", "Void", id="tag-void"),
     ]
 
     def __init__(self, uid: str) -> None:
         super().__init__()
         self.uid = uid
+        self.view: TagView | None = None
+        self.void_armed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="fields", classes="panel")
-        yield Input(placeholder="Reason to void this tag (then F12)", id="reason")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="Reason (to reprint: F10; to void: F12)", id="reason")
+            yield Select([], prompt="printer", id="printer")
+        yield Static("", id="confirm", classes="hint")
         yield Static("History", classes="title")
         yield DataTable(id="history", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#history", DataTable).add_columns("When", "Who", "What", "Summary")
+        self.load_printers("#printer")
         self.load()
 
     def load(self) -> None:
@@ -42,17 +58,92 @@ class TagDetailScreen(StationScreen):
 
     def _show(self, result: tuple[TagView, list[audit.AuditRecord]]) -> None:
         view, events = result
-        lines = [f"{k.replace('_', ' ')}: {v}" for k, v in view.as_dict().items() if v is not None]
+        self.view = view
+        lines = [
+            f"{k.replace('_', ' ')}: {times.local(v) if isinstance(v, dt.datetime) else v}"
+            for k, v in view.as_dict().items()
+            if v is not None
+        ]
         self.query_one("#fields", Static).update(plain("\n".join(lines)))
         table = self.query_one("#history", DataTable)
         table.clear()
         table.add_rows(
-            [audit.iso_utc(e.at), plain(e.operator), e.action, plain(e.summary)] for e in events
+            [times.local(e.at), plain(e.operator), e.action, plain(e.summary)] for e in events
         )
 
+    def take_scan(self, code: str) -> None:
+        """Another tag scanned here: its detail, in place of this one."""
+        try:
+            uid = normalize(code)
+        except StationError as exc:
+            self.fail(f"Scan {shown_scan(code)} not used: {exc}")
+            return
+        self.call(
+            lambda: tags.get_tag(self.ctx, uid),
+            lambda _: self.app.switch_screen(TagDetailScreen(uid)),
+        )
+
+    def _reason(self) -> str | None:
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.fail("type the reason first: it goes into the audit trail")
+            return None
+        return reason
+
+    @on(Input.Changed, "#reason")
+    def reason_changed(self) -> None:
+        # A confirmation holds only for the reason it showed.
+        self._disarm()
+
+    def _disarm(self) -> None:
+        self.void_armed = False
+        self.query_one("#confirm", Static).update("")
+
     def action_void(self) -> None:
-        reason = self.query_one("#reason", Input).value
+        view, reason = self.view, self._reason()
+        if view is None or reason is None:
+            return
+        if view.status in (TagStatus.USED, TagStatus.VOIDED):
+            self.fail(f"{view.uid} is {view.status}: only an ordered or received tag is voided")
+            return
+        if not self.void_armed:
+            self.void_armed = True
+            self.query_one("#confirm", Static).update(
+                plain(
+                    f"F12 again voids 1 {view.type} tag, {view.uid} ({view.status}, order "
+                    f"{view.order_id}, {view.license_number} {view.facility_name}), for the "
+                    f"reason {reason!r}. It cannot be used afterwards."
+                )
+            )
+            return
+        self._disarm()
         self.call(
             lambda: voiding.void(self.ctx, [self.uid], reason),
             self.then_say(lambda _: f"Voided {self.uid}", self.load),
         )
+
+    def action_reprint(self) -> None:
+        self._disarm()
+        reason = self._reason()
+        printer = self.query_one("#printer", Select).value
+        if reason is None:
+            return
+        if not isinstance(printer, str):
+            self.fail("choose the printer for the new label")
+            return
+
+        def work() -> Outcome:
+            job = printing.create_job(self.ctx, [self.uid], printer, reprint_reason=reason)
+            return JobRunner(self.ctx, job.id).run()
+
+        self.call(work, self._printed, group="print")
+
+    def _printed(self, outcome: Outcome) -> None:
+        if outcome.state == JobState.DONE:
+            self.say(f"Printed a new label for {self.uid} (job {outcome.job_id})")
+        else:
+            self.fail(
+                f"Job {outcome.job_id} {outcome.state}: {outcome.reason}; the print queue (F4) "
+                "resumes it"
+            )
+        self.load()

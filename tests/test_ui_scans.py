@@ -1,0 +1,335 @@
+"""Scans land whatever has focus: recognised by their timing before any widget sees a key,
+sent to the screen's scan handler, refused with the bell where they cannot be used; typing
+by hand still reaches the focused field. And the serial scanner, through a pseudo-terminal.
+
+The backend makes no difference to where a key goes, so these run on SQLite only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tty
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.widgets import Checkbox, DataTable, Input, Log, Select, Static
+
+from station.db.connection import open_database
+from station.services.context import Context
+from station.settings import load
+from station.ui.app import StationApp
+from station.ui.screens.tag_detail import TagDetailScreen
+from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
+from tests.ui_helpers import scan, settle, type_by_hand
+
+pytestmark = pytest.mark.sqlite_only
+
+SCREENS_WITHOUT_SCANS = (
+    ("f1", "dashboard"),
+    ("f5", "tags"),
+    ("f6", "orders"),
+    ("f7", "printers"),
+    ("f8", "templates"),
+    ("f9", "audit"),
+    ("ctrl+g", "metrc"),
+)
+
+
+class Bells:
+    def __init__(self, app: StationApp) -> None:
+        self.count = 0
+        app.bell = self.ring  # type: ignore[method-assign]
+
+    def ring(self) -> None:
+        self.count += 1
+
+
+def messages(app: StationApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def statuses(station: Station, *uids: str) -> list[str]:
+    return [json.loads(station.ok("tag", one, "--format", "json").out)["status"] for one in uids]
+
+
+def scans_shown(app: StationApp) -> str:
+    return str(app.screen.query_one("#scans", Static).render())
+
+
+async def test_a_scan_never_reaches_the_focused_control_of_the_assign_screen(
+    received: Station,
+) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        checkbox = screen.query_one("#print-now", Checkbox)
+        kind = screen.query_one("#kind", Select)
+        item = screen.query_one("#item", Input)
+        item.value = "Gelato"
+        for number, control in enumerate((checkbox, kind, item), start=1):
+            control.focus()
+            await settle(pilot)
+            await scan(pilot, uid(PACKAGE_PREFIX, number))
+            await settle(pilot)
+            assert app.focused is control
+            assert checkbox.value is False  # the scan's Enter did not tick it
+            assert not kind.expanded and kind.value == "package"
+            assert item.value == "Gelato"  # nothing appended
+            assert scans_shown(app).startswith(f"{number} scanned:")
+        assert uid(PACKAGE_PREFIX, 3) in scans_shown(app)
+        # The scanned tags are what the batch takes.
+        for field, value in (("quantity", "1"), ("unit", "Each")):
+            screen.query_one(f"#{field}", Input).value = value
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("f12")
+        await settle(pilot)
+    wanted = [uid(PACKAGE_PREFIX, n) for n in (1, 2, 3)]
+    assert statuses(received, *wanted, uid(PACKAGE_PREFIX, 4)) == ["used"] * 3 + ["received"]
+
+
+async def test_typing_by_hand_still_reaches_the_focused_field(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        item = app.screen.query_one("#item", Input)
+        item.focus()
+        await type_by_hand(pilot, "Blue Dream 3.5g")
+        assert item.value == "Blue Dream 3.5g"
+        # A short fast burst is not a scan either: it is typed.
+        await scan(pilot, "ab")
+        await settle(pilot)
+        assert scans_shown(app) == ""
+        checkbox = app.screen.query_one("#print-now", Checkbox)
+        checkbox.focus()
+        await type_by_hand(pilot, " ")
+        assert checkbox.value is True
+        # A UID typed by hand into the scan field, then Enter, is taken as a scan is.
+        app.screen.query_one("#scan", Input).focus()
+        await type_by_hand(pilot, uid(PACKAGE_PREFIX, 7))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert scans_shown(app) == f"1 scanned: {uid(PACKAGE_PREFIX, 7)}"
+
+
+async def test_receiving_takes_scans_whatever_has_focus(stocked: Station) -> None:
+    app = StationApp(stocked.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f2")
+        await settle(pilot)
+        app.screen.query_one("#progress", DataTable).focus()
+        await scan(pilot, uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 5))
+        await settle(pilot)
+        for _ in range(200):  # recorded by the screen's own thread, in order
+            if app.screen.query_one("#log", Log).lines:
+                break
+            await pilot.pause(0.02)
+        assert isinstance(app.focused, DataTable)
+        assert app.screen.query_one("#scan", Input).value == ""
+    assert statuses(stocked, uid(PACKAGE_PREFIX, 5), uid(PACKAGE_PREFIX, 6)) == [
+        "received",
+        "ordered",
+    ]
+
+
+async def test_a_scan_on_a_screen_without_scans_opens_the_tag(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        for number, (key, mode) in enumerate(SCREENS_WITHOUT_SCANS, start=1):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.current_mode == mode
+            await scan(pilot, uid(PLANT_PREFIX, number))
+            await settle(pilot)
+            assert isinstance(app.screen, TagDetailScreen), mode
+            fields = str(app.screen.query_one("#fields", Static).render())
+            assert f"uid: {uid(PLANT_PREFIX, number)}" in fields
+            # Another scan on the tag's page opens that tag instead.
+            await scan(pilot, uid(PACKAGE_PREFIX, number))
+            await settle(pilot)
+            assert isinstance(app.screen, TagDetailScreen)
+            assert app.screen.uid == uid(PACKAGE_PREFIX, number)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.current_mode == mode
+
+
+async def test_a_scan_that_cannot_be_used_rings_and_says_why(received: Station) -> None:
+    before = received.dump()
+    app = StationApp(received.context())
+    bells = Bells(app)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        await scan(pilot, "NOT-A-TAG-AT-ALL", uid("1A4060300002EE30", 1))
+        await settle(pilot)
+        assert app.current_mode == "orders" and not isinstance(app.screen, TagDetailScreen)
+        assert bells.count == 2
+        assert messages(app)[-2].startswith("Scan 'NOT-A-TAG-AT-ALL' not used: ")
+        assert messages(app)[-1] == f"{uid('1A4060300002EE30', 1)} is on no order"
+    assert received.dump() == before
+
+
+async def test_a_scan_with_a_dialog_open_is_refused(received: Station) -> None:
+    before = received.dump()
+    app = StationApp(received.context())
+    bells = Bells(app)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("ctrl+p")  # the command palette: a modal dialog
+        await settle(pilot)
+        assert app.screen.is_modal
+        palette_input = app.screen.query_one(Input)
+        await scan(pilot, uid(PACKAGE_PREFIX, 1))
+        await settle(pilot)
+        assert app.screen.is_modal and palette_input.value == ""
+        assert bells.count == 1
+        assert messages(app)[-1] == (
+            f"Scan '{uid(PACKAGE_PREFIX, 1)}' not used: close the dialog (Esc) and scan again"
+        )
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#log", Log).lines == []
+    assert received.dump() == before
+
+
+async def test_the_queue_takes_a_scan_as_the_tag_to_reprint(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        field = app.screen.query_one("#reprint-uid", Input)
+        field.value = "leftover"
+        app.screen.query_one("#reprint-printer", Select).focus()
+        await scan(pilot, uid(PACKAGE_PREFIX, 2), uid(PACKAGE_PREFIX, 3))
+        await settle(pilot)
+        # Each scan replaces the UID, never joins it; the reason comes next.
+        assert field.value == uid(PACKAGE_PREFIX, 3)
+        assert app.focused is app.screen.query_one("#reprint-reason", Input)
+
+
+async def test_the_first_run_form_takes_a_scanned_license(station: Station) -> None:
+    station.ok("facility", "list")
+    app = StationApp(station.context())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await scan(pilot, LICENSE)
+        await settle(pilot)
+        assert app.screen.query_one("#license", Input).value == LICENSE
+        assert app.focused is app.screen.query_one("#name", Input)
+
+
+async def test_a_scanner_ending_scans_with_cr_lf_leaves_no_stray_key(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        item = app.screen.query_one("#item", Input)
+        item.focus()
+        driver = app._driver
+        assert driver is not None
+        keys = [events.Key(c, c) for c in uid(PACKAGE_PREFIX, 1)]
+        keys += [events.Key("enter", "\r"), events.Key("ctrl+j", "\n")]
+        for key in keys:
+            driver.send_message(key)
+        await settle(pilot)
+        assert scans_shown(app) == f"1 scanned: {uid(PACKAGE_PREFIX, 1)}"
+        assert app.focused is item and item.value == ""
+
+
+async def test_the_tag_page_reprints_with_a_reason(
+    received: Station,
+) -> None:
+    one, two = uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 2)
+    received.ok("print", one, two, "--printer", "spool")
+    spool = Path(os.environ["XDG_DATA_HOME"]) / "tag-station" / "spool"
+    spooled = set(spool.iterdir())
+    app = StationApp(received.context())
+    bells = Bells(app)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await scan(pilot, one)
+        await settle(pilot)
+        assert isinstance(app.screen, TagDetailScreen)
+        await pilot.press("f10")  # no reason yet: refused
+        await settle(pilot)
+        assert bells.count == 1
+        app.screen.query_one("#reason", Input).value = "label smudged"
+        app.screen.query_one("#printer", Select).value = "spool"
+        await pilot.press("f10")
+        await settle(pilot)
+        assert messages(app)[-1].startswith(f"Printed a new label for {one} (job ")
+        # The spool folder names its files after the job and the UID.
+        job = messages(app)[-1].split("(job ")[1].rstrip(")")
+        named = re.compile(r"\d{8}-\d{6}-\d+-\d{5}-(job\d+-\w+)-[0-9a-f]+(\.p..)")
+        new = sorted(named.sub(r"\1\2", p.name) for p in set(spool.iterdir()) - spooled)
+        assert new == sorted([f"job{job}-setup.prn", f"job{job}-{one}.png", f"job{job}-{one}.prn"])
+    reprints = json.loads(received.ok("audit", "--action", "print.reprint", "--format", "json").out)
+    assert [(e["details"]["reason"], e["uids"]) for e in reprints] == [("label smudged", [one])]
+    assert statuses(received, one, two) == ["received", "received"]
+
+
+@pytest.fixture
+def serial_scanner() -> Iterator[tuple[int, str]]:
+    """A pseudo-terminal standing in for a scanner in serial mode: the test writes scans to
+    one end; the station reads the other end as a serial port."""
+    controller, device = os.openpty()
+    tty.setraw(device)
+    try:
+        yield controller, os.ttyname(device)
+    finally:
+        os.close(controller)
+        os.close(device)
+
+
+async def test_a_serial_scanner_takes_the_same_path_as_a_wedge(
+    stocked: Station, serial_scanner: tuple[int, str]
+) -> None:
+    controller, device = serial_scanner
+    settings = load({"STATION_SCANNER": f"serial://{device}?baudrate=9600"})
+    app = StationApp(Context(open_database(stocked.url), operator="tester", settings=settings))
+    bells = Bells(app)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f2")
+        await settle(pilot)
+        app.screen.query_one("#progress", DataTable).focus()
+        os.write(controller, f"{uid(PACKAGE_PREFIX, 1)}\r\n".encode())
+        os.write(controller, b"\xff\xfe junk\r")
+        os.write(controller, f"{uid(PACKAGE_PREFIX, 9)}\r".encode())
+        log = app.screen.query_one("#log", Log)
+        for _ in range(500):
+            if len(log.lines) >= 1 and bells.count >= 1:
+                break
+            await pilot.pause(0.02)
+        assert log.lines == [f"received 9 tags {uid(PACKAGE_PREFIX, 1)}..{uid(PACKAGE_PREFIX, 9)}"]
+        assert bells.count == 1
+        assert "Scanner: a scan with characters no tag or code has (not ASCII)" in messages(app)
+    assert statuses(stocked, uid(PACKAGE_PREFIX, 9), uid(PACKAGE_PREFIX, 10)) == [
+        "received",
+        "ordered",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("STATION_SCAN_MS", "5", "STATION_SCAN_MS must be a whole number from 10 to 200, not '5'"),
+        ("STATION_SCAN_MS", "fast", "STATION_SCAN_MS must be a whole number from 10 to 200"),
+        ("STATION_SCANNER", "tcp://1.2.3.4", "STATION_SCANNER must be a serial URL such as"),
+        ("STATION_SCANNER", "serial://", "STATION_SCANNER: 'serial://' names no device"),
+        ("STATION_SCANNER", "serial:///dev/x?speed=9", "unknown serial setting 'speed'"),
+    ],
+)
+def test_bad_scanner_settings_are_refused_by_name(
+    station: Station, monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    station.ok("facility", "list")
+    monkeypatch.setenv(name, value)
+    assert message in station.refused("facility", "list")

@@ -193,7 +193,7 @@ T1 = uid(PLANT_PREFIX, 1)
             CSV_HEADER + "1A4060300002EE2000000001,Plant,2026-11-05,extra\n",
             "line 2: 4 cells but the header has 3 columns",
         ),
-        ("[1, 2]", "tag 1: expected an object with a 'Label'"),
+        ("[1]", "tag 1: expected an object with a 'Label'"),
         ('{"Label": "x"}', "missing columns"),
         ("[]", "holds no tags"),
         ('[{"Label": "1A4060300002EE2000000001"}', "line 1: not valid JSON"),
@@ -260,3 +260,30 @@ def test_import_overlapping_tags_on_record_changes_nothing(facility: Station) ->
 def test_missing_file(facility: Station, tmp_path: Path) -> None:
     missing = tmp_path / "nope.csv"
     assert facility.refused("order", "import", str(missing)) == f"no such file: {missing}"
+
+
+def test_every_bad_row_is_reported_in_one_run(facility: Station) -> None:
+    """A file with bad rows here and there: each one named (the first 50, then a count),
+    and still nothing imported."""
+    rows = [f"{uid(PLANT_PREFIX, n)},Plant,2026-11-05" for n in range(1, 201)]
+    for n in (3, 50, 51):
+        rows[n - 1] = f"{uid(PLANT_PREFIX, n)},Tree,2026-11-05"
+    rows[9] = "1A40603000,Plant,2026-11-05"
+    rows[99] = rows[98]
+    bad_dates = [f"{uid(PACKAGE_PREFIX, n)},Package,2026-13-01" for n in range(1, 61)]
+    path = write(facility, CSV_HEADER + "\n".join([*rows, *bad_dates]) + "\n")
+    before = facility.dump()
+    result = facility("order", "import", path, "--license", LICENSE)
+    assert result.code == 1 and facility.dump() == before
+    summary, *listed = result.err.splitlines()
+    assert summary == f"error: {path} has 65 rows with problems; nothing was imported"
+    assert listed[:4] == [
+        "  line 4: unknown tag type 'Tree': expected plant or package",
+        "  line 11: '1A40603000' is not a UID: it has 10 characters, a UID has 24",
+        "  line 51: unknown tag type 'Tree': expected plant or package",
+        "  line 52: unknown tag type 'Tree': expected plant or package",
+    ]
+    assert listed[4] == "  line 202: bad order date '2026-13-01': expected YYYY-MM-DD"
+    # The first 50 found, then how many more: the repeat (found last) is among those.
+    assert len(listed) == 51 and listed[-1] == "  and 15 more"
+    assert "Traceback" not in result.err

@@ -14,6 +14,7 @@ import click
 
 from station import __version__, settings
 from station.cli.state import State
+from station.domain.errors import Problems
 from station.services.context import DATABASE_ERRORS, FAILURES, database_failure
 
 # Each command's module loads only when that command runs (or ``--help`` lists them), so a
@@ -112,6 +113,8 @@ def run(argv: list[str]) -> int:
         return 1
     except FAILURES as exc:
         _error(str(exc))
+        for line in exc.lines if isinstance(exc, Problems) else ():
+            click.echo(f"  {line}", err=True)
         return 1
     except DATABASE_ERRORS as exc:
         _error(database_failure(exc))

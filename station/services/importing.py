@@ -19,10 +19,10 @@ from typing import Any
 
 from station.db.models import Facility, TagOrder
 from station.domain.dates import parse_date, parse_past_date
-from station.domain.errors import StationError
+from station.domain.errors import ProblemList, Problems, StationError
 from station.domain.packed import PackedUids, Prefixes, repeats
 from station.domain.states import TagStatus, TagType
-from station.domain.text import show
+from station.domain.text import plural, show
 from station.domain.uid import Run, UidRange, normalize
 from station.services import facilities
 from station.services.context import Context
@@ -153,14 +153,14 @@ def _parse_csv(ctx: Context, path: Path, text: str, options: ImportOptions) -> l
     columns = _map_header(path, header)
     groups = _Groups()
     spans: list[tuple[Run, int]] = []
+    problems = ProblemList()
     for row in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
-            raise StationError(
-                f"{path} line {line}: {len(row)} cells but the header has {len(header)} columns"
-            )
+            problems.add(f"line {line}: {len(row)} cells but the header has {len(header)} columns")
+            continue
         cells = {name: (row[index] if index < len(row) else "") for name, index in columns.items()}
         try:
             group = _group_for(ctx, groups, cells, options)
@@ -172,13 +172,25 @@ def _parse_csv(ctx: Context, path: Path, text: str, options: ImportOptions) -> l
                 group.ranges.append(run)
                 spans.append((run, line))
         except StationError as exc:
-            raise StationError(f"{path} line {line}: {exc}") from None
-    if not groups.by_key:
+            problems.add(f"line {line}: {exc}")
+    if not groups.by_key and not problems.count:
         raise StationError(f"{path} has a header but no tag rows")
     for uid, first_line, line in repeats(group.singles for group in groups.values()):
-        raise StationError(f"{path} line {line}: {uid} is already listed on line {first_line}")
-    _refuse_overlapping_lines(path, spans)
+        problems.add(f"line {line}: {uid} is already listed on line {first_line}")
+    for problem in _overlapping_lines(spans):
+        problems.add(problem)
+    _refuse(path, problems, "row")
     return groups.values()
+
+
+def _refuse(path: Path, problems: ProblemList, what: str) -> None:
+    """Every problem found in the file at once, so all can be fixed in one go; with just
+    one, the usual one line."""
+    if problems.count == 1:
+        raise StationError(f"{path} {problems.shown[0]}")
+    if problems.count:
+        summary = f"{path} has {plural(problems.count, what)} with problems; nothing was imported"
+        raise Problems(summary, problems.lines())
 
 
 def _map_header(path: Path, header: list[str]) -> dict[str, int]:
@@ -276,12 +288,14 @@ def _cell_or_option(
     return value
 
 
-def _refuse_overlapping_lines(path: Path, spans: list[tuple[Run, int]]) -> None:
+def _overlapping_lines(spans: list[tuple[Run, int]]) -> list[str]:
     spans.sort(key=lambda span: span[0].first_uid)
+    found: list[str] = []
     for (before, line_before), (after, line_after) in itertools.pairwise(spans):
         if after.first_uid <= before.last_uid:
             first, second = sorted((line_before, line_after))
-            raise StationError(f"{path} line {second}: tags overlap those on line {first}")
+            found.append(f"line {second}: tags overlap those on line {first}")
+    return found
 
 
 def _parse_metrc_json(ctx: Context, path: Path, text: str, options: ImportOptions) -> list[_Group]:
@@ -300,6 +314,7 @@ def _parse_metrc_json(ctx: Context, path: Path, text: str, options: ImportOption
         raise StationError(f"{path} holds no tags")
     groups = _Groups()
     seen: set[str] = set()
+    problems = ProblemList()
     for number, item in enumerate(items, start=1):
         try:
             uid, cells = _metrc_tag(item)
@@ -308,7 +323,8 @@ def _parse_metrc_json(ctx: Context, path: Path, text: str, options: ImportOption
             seen.add(uid)
             _group_for(ctx, groups, cells, options).singles.add(uid, number)
         except StationError as exc:
-            raise StationError(f"{path} tag {number}: {exc}") from None
+            problems.add(f"tag {number}: {exc}")
+    _refuse(path, problems, "tag")
     return groups.values()
 
 

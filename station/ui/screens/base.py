@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Select
 from textual.worker import Worker, WorkerState
 
-from station.domain.errors import StationError
+from station.domain.errors import Problems, StationError
 from station.domain.uid import normalize
 from station.services import printer_setup, tags
 from station.services.context import FAILURES, Context
@@ -129,7 +129,11 @@ class StationScreen(Screen[None]):
             done(event.worker.result)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
-            if isinstance(error, FAILURES):
+            if isinstance(error, Problems):
+                # A file's bad rows: the first few here; the command line lists them all.
+                text = f"{error}: " + "; ".join(error.lines[:5])
+                text += "; ..." if len(error.lines) > 5 else ""
+            elif isinstance(error, FAILURES):
                 text = str(error)
             else:
                 text = f"unexpected {type(error).__name__}: {error}"

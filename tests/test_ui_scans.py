@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import Checkbox, DataTable, Input, Log, Select, Static
+from textual.widgets import Checkbox, DataTable, DirectoryTree, Input, Log, Select, Static
 
 from station.db.connection import open_database
 from station.services.context import Context
@@ -333,3 +333,55 @@ def test_bad_scanner_settings_are_refused_by_name(
     station.ok("facility", "list")
     monkeypatch.setenv(name, value)
     assert message in station.refused("facility", "list")
+
+
+async def test_the_import_picker_starts_at_home_hides_dot_folders_and_refreshes(
+    station: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    station.ok("facility", "add", LICENSE, "Green Leaf Farms")
+    home = tmp_path / "home"
+    (home / ".git").mkdir(parents=True)
+    (home / "orders").mkdir()
+    (home / "notes.txt").write_text("")
+    monkeypatch.setenv("HOME", str(home))
+    app = StationApp(station.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f6", "f11")
+        await settle(pilot)
+        tree = app.screen.query_one("#files", DirectoryTree)
+
+        async def listed() -> list[str]:
+            for _ in range(200):  # the tree reads folders in a worker of its own
+                names = [str(node.label) for node in tree.root.children]
+                if names:
+                    return names
+                await pilot.pause(0.02)
+            return []
+
+        assert tree.path == home and await listed() == ["orders", "notes.txt"]
+        csv_file = home / "orders" / "november.csv"
+        csv_file.write_text(f"Tag,Type,Order Date\n{uid(PLANT_PREFIX, 1)},Plant,2026-11-05\n")
+        app.screen.query_one("#folder", Input).value = str(home / "orders")
+        app.screen.query_one("#folder", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert tree.path == home / "orders" and await listed() == ["november.csv"]
+        (home / "orders" / "december.csv").write_text("")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        for _ in range(200):
+            if len(tree.root.children) == 2:
+                break
+            await pilot.pause(0.02)
+        assert sorted(str(node.label) for node in tree.root.children) == [
+            "december.csv",
+            "november.csv",
+        ]
+        [november] = [n for n in tree.root.children if str(n.label) == "november.csv"]
+        app.screen.query_one("#license", Input).value = LICENSE
+        tree.focus()
+        tree.move_cursor(november)
+        await pilot.press("enter")
+        await settle(pilot)
+    tags = json.loads(station.ok("tags", "--format", "json").out)
+    assert [t["uid"] for t in tags] == [uid(PLANT_PREFIX, 1)]

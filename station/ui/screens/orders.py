@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
@@ -17,6 +18,13 @@ from station.services import orders
 from station.services.importing import ImportOptions, ImportResult, import_file
 from station.services.orders import OrderSummary
 from station.ui.screens.base import StationScreen, plain
+
+
+class FileTree(DirectoryTree):
+    """Folders and files, less the hidden ones (``.git``, ``.venv``, dot files)."""
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [path for path in paths if not path.name.startswith(".")]
 
 
 class OrdersScreen(StationScreen):
@@ -44,7 +52,8 @@ class OrdersScreen(StationScreen):
             "Import a CSV or Metrc JSON file (F11 opens the folder tree; Enter picks)",
             classes="title",
         )
-        yield Vertical(id="picker")
+        with Vertical(id="picker"):
+            yield Input(placeholder="Folder (Enter shows it)", id="folder")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -61,10 +70,14 @@ class OrdersScreen(StationScreen):
             "Voided",
             "Days open",
         )
+        self.query_one("#picker").display = False
         self.action_refresh()
 
     def action_refresh(self) -> None:
+        """The order list, and the folder tree if it is open (files come and go)."""
         self.call(lambda: orders.list_orders(self.ctx), self._show, group="orders", exclusive=True)
+        for tree in self.query(FileTree):
+            tree.reload()
 
     def _show(self, found: list[OrderSummary]) -> None:
         table = self.query_one("#orders", DataTable)
@@ -115,12 +128,25 @@ class OrdersScreen(StationScreen):
         )
 
     def action_pick_file(self) -> None:
-        """The folder tree is built only when asked for: reading folders takes time."""
+        """The folder tree is built only when asked for (reading folders takes time), from
+        the home folder; any folder can be typed above it."""
         picker = self.query_one("#picker", Vertical)
-        if not picker.children:
-            picker.mount(DirectoryTree(Path.cwd(), id="files"))
+        if not self.query(FileTree):
+            home = Path.home()
+            self.query_one("#folder", Input).value = str(home)
+            picker.mount(FileTree(home, id="files"))
         picker.display = True
-        self.call_after_refresh(lambda: self.query_one("#files", DirectoryTree).focus())
+        self.call_after_refresh(lambda: self.query_one("#files", FileTree).focus())
+
+    @on(Input.Submitted, "#folder")
+    def show_folder(self, event: Input.Submitted) -> None:
+        folder = Path(event.value.strip()).expanduser()
+        if not folder.is_dir():
+            self.fail(f"{folder} is not a folder here")
+            return
+        tree = self.query_one("#files", FileTree)
+        tree.path = folder
+        tree.focus()
 
     @on(DirectoryTree.FileSelected, "#files")
     def picked(self, event: DirectoryTree.FileSelected) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.widgets import Checkbox, DataTable, DirectoryTree, Input, Log, Select, Static
+from textual.widgets._footer import FooterKey
 
 from station.db.connection import open_database
 from station.services.context import Context
@@ -385,3 +386,31 @@ async def test_the_import_picker_starts_at_home_hides_dot_folders_and_refreshes(
         await settle(pilot)
     tags = json.loads(station.ok("tags", "--format", "json").out)
     assert [t["uid"] for t in tags] == [uid(PLANT_PREFIX, 1)]
+
+
+SCREEN_KEYS = ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "ctrl+g")
+
+
+async def test_every_screen_shows_all_its_keys_at_80_by_24(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in (*SCREEN_KEYS, "f5"):
+            await pilot.press(key)
+            await settle(pilot)
+            if key == "f5":  # last: the tag's own page, from the tags screen
+                await scan(pilot, uid(PACKAGE_PREFIX, 1))
+                await settle(pilot)
+            shown = [b for b in app.screen.active_bindings.values() if b.binding.show]
+            footer_keys = list(app.screen.query(FooterKey))
+            palette = [k for k in footer_keys if k.has_class("-command-palette")]
+            assert len(footer_keys) == len(shown) + len(palette) and shown, app.screen
+            for footer_key in footer_keys:
+                region = footer_key.region
+                label = f"{footer_key.key_display} {footer_key.description}"
+                assert region.right <= 80 and region.width >= len(label), (app.screen, label)
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        assert app.screen.query("HelpPanel")
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        assert not app.screen.query("HelpPanel")

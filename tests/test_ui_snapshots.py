@@ -59,3 +59,24 @@ def test_tags_browser(received: Station, snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(app_for(received), terminal_size=(120, 30), run_before=browsing)
+
+
+# Left out: the audit screen and a tag's page show when events happened (the command line
+# that made them stamps them with the real clock), and the templates screen names the test's
+# own temporary folder. test_ui_scans checks that their keys fit at 80x24.
+SCREENS = ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "ctrl+g")
+
+
+@pytest.mark.sqlite_only  # what a screen looks like does not depend on the backend
+@pytest.mark.parametrize("screen", SCREENS)
+def test_every_screen_at_80_by_24(received: Station, snap_compare: Any, screen: str) -> None:
+    """The smallest terminal a bench is likely to have: every screen, its keys readable."""
+    received.ok("void", uid(PACKAGE_PREFIX, 9), "--reason", "torn")
+
+    async def shown(pilot: Pilot[None]) -> None:
+        await pilot.press(screen)
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app_for(received), terminal_size=(80, 24), run_before=shown)

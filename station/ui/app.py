@@ -80,20 +80,25 @@ class StationApp(App[None]):
         "metrc": MetrcScreen,
     }
     DEFAULT_MODE = "dashboard"
+    # The keys that switch screens are the same everywhere: they are on the home screen, in
+    # the keys panel (Ctrl+K) and the palette (Ctrl+P), which leaves the footer to what this
+    # screen does, readable at 80 columns.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "switch_mode('dashboard')", "Home", id="home"),
-        Binding("f2", "switch_mode('receive')", "Receive", id="receive"),
-        Binding("f3", "switch_mode('assign')", "Assign", id="assign"),
-        Binding("f4", "switch_mode('queue')", "Print queue", id="queue"),
-        Binding("f5", "switch_mode('tags')", "Tags", id="tags"),
-        Binding("f6", "switch_mode('orders')", "Orders", id="orders"),
-        Binding("f7", "switch_mode('printers')", "Printers", id="printers"),
-        Binding("f8", "switch_mode('templates')", "Templates", id="templates"),
-        Binding("f9", "switch_mode('audit')", "Audit", id="audit"),
+        Binding("f1", "switch_mode('dashboard')", "Home", id="home", show=False),
+        Binding("f2", "switch_mode('receive')", "Receive", id="receive", show=False),
+        Binding("f3", "switch_mode('assign')", "Assign", id="assign", show=False),
+        Binding("f4", "switch_mode('queue')", "Print queue", id="queue", show=False),
+        Binding("f5", "switch_mode('tags')", "Tags", id="tags", show=False),
+        Binding("f6", "switch_mode('orders')", "Orders", id="orders", show=False),
+        Binding("f7", "switch_mode('printers')", "Printers", id="printers", show=False),
+        Binding("f8", "switch_mode('templates')", "Templates", id="templates", show=False),
+        Binding("f9", "switch_mode('audit')", "Audit", id="audit", show=False),
         # Not an F-key: those are the bench's daily screens; this one is for the office.
-        Binding("ctrl+g", "switch_mode('metrc')", "Metrc", id="metrc"),
-        Binding("ctrl+t", "toggle_light", "Light theme", id="theme"),
-        Binding("ctrl+q", "quit", "Quit", id="quit"),
+        Binding("ctrl+g", "switch_mode('metrc')", "Metrc", id="metrc", show=False),
+        Binding("ctrl+t", "toggle_light", "Light theme", id="theme", show=False),
+        # Priority: a text field would take Ctrl+K (delete to the end) first.
+        Binding("ctrl+k", "toggle_keys", "Keys", id="keys", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="quit", show=False),
     ]
 
     def __init__(self, ctx: Context) -> None:
@@ -194,9 +199,11 @@ class StationApp(App[None]):
             for binding in bindings:
                 if not isinstance(binding, Binding) or binding.action == "quit":
                     continue
+                # A footer's short label has its full name in the tooltip.
+                name = binding.tooltip or binding.description
                 yield SystemCommand(
-                    binding.description,
-                    f"{binding.key.upper()}: {binding.description}",
+                    name,
+                    f"{binding.key.upper()}: {name}",
                     partial(owner.run_action, binding.action),
                 )
 
@@ -226,6 +233,13 @@ class StationApp(App[None]):
             self.notify(f"Scanner: {scan.problem}", severity="error", markup=False, timeout=6)
         else:
             self.notify(f"Scanner: {scan.note}", markup=False)
+
+    def action_toggle_keys(self) -> None:
+        """Textual's keys panel: every key of this screen and the app, with what it does."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def action_toggle_light(self) -> None:
         self.theme = "textual-dark" if self.theme == WAREHOUSE_LIGHT.name else WAREHOUSE_LIGHT.name

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Checkbox, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import Checkbox, Header, Input, ProgressBar, Select, Static
 
 from station.domain.errors import StationError
 from station.domain.states import JobState, TagType
@@ -18,7 +18,7 @@ from station.domain.uid import normalize, runs
 from station.services import assignment, printing
 from station.services.details import GROWTH_PHASES, Details, package_details, plant_details
 from station.services.printing import JobRunner, Outcome
-from station.ui.screens.base import StationScreen, plain
+from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.widgets.scan_input import ScanInput
 
 
@@ -77,7 +77,7 @@ class AssignScreen(StationScreen):
             classes="panel",
         )
         yield ProgressBar(id="progress", show_eta=False)
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self.query_one("#plant-fields").display = False

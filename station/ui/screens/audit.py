@@ -9,14 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from station.domain import times
 from station.domain.dates import parse_date
 from station.domain.errors import StationError
 from station.domain.uid import normalize
 from station.services import audit
-from station.ui.screens.base import StationScreen, plain
+from station.ui.screens.base import StationScreen, footer, plain
 
 PAGE = 200
 
@@ -42,7 +42,7 @@ class AuditScreen(StationScreen):
             yield Input(placeholder="To YYYY-MM-DD", id="to")
         yield Static("", id="filter-problem", classes="hint")
         yield DataTable(id="events", cursor_type="row")
-        yield Footer()
+        yield footer()
 
     def _filters(self) -> audit.Filters | None:
         """The filters typed so far; None (with the reason shown) while one cannot be used."""

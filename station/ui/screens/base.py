@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.screen import Screen
-from textual.widgets import Select
+from textual.widgets import Footer, Select
 from textual.worker import Worker, WorkerState
 
 from station.domain.errors import Problems, StationError
@@ -18,6 +18,12 @@ from station.services.printer_setup import PrinterView
 
 if TYPE_CHECKING:
     from station.ui.app import StationApp
+
+
+def footer() -> Footer:
+    """This screen's keys, tight enough to read at 80 columns. The palette (Ctrl+P) and the
+    keys panel (Ctrl+K, in the footer) list the rest."""
+    return Footer(compact=True, show_command_palette=False)
 
 
 def shown_scan(code: str) -> str:

@@ -8,14 +8,21 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from station.services import backups, facilities
 from station.services.dashboard import Home, home
-from station.ui.screens.base import StationScreen, plain
+from station.ui.screens.base import StationScreen, footer, plain
 
 # California wants receipt recorded within 3 calendar days.
 RECEIPT_DAYS = 3
+
+
+# The keys that switch screens, here rather than in every screen's footer.
+SCREEN_KEYS = (
+    "F2 Receive · F3 Assign · F4 Print queue · F5 Tags · F6 Orders · F7 Printers · "
+    "F8 Templates · F9 Audit · Ctrl+G Metrc · Ctrl+K every key · Ctrl+P palette · Ctrl+Q quit"
+)
 
 
 class DashboardScreen(StationScreen):
@@ -32,12 +39,13 @@ class DashboardScreen(StationScreen):
                 yield Input(placeholder="License number, e.g. C11-0000001-LIC", id="license")
                 yield Input(placeholder="Facility name, as printed on labels", id="name")
         yield Static("", id="notices", classes="hint")
+        yield Static(SCREEN_KEYS, id="screen-keys", classes="hint")
         yield Static("Tags by facility, type and state", classes="title")
         yield DataTable(id="counts", cursor_type="row")
         yield Static("Orders still arriving (receipt is due within 3 days)", classes="title")
         yield DataTable(id="orders", cursor_type="row")
         yield Static("", id="jobs", classes="hint")
-        yield Footer()
+        yield footer()
 
     first_run = False
 

@@ -7,10 +7,10 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header, Log, Static
+from textual.widgets import Header, Log, Static
 
 from station.services import metrc_pull, metrc_push, metrc_session
-from station.ui.screens.base import StationScreen
+from station.ui.screens.base import StationScreen, footer
 
 HELP = (
     "F10 compares the station with Metrc's available tags (changes nothing); F11 also records "
@@ -35,7 +35,7 @@ class MetrcScreen(StationScreen):
         yield Static("Metrc", classes="title")
         yield Static(HELP, classes="hint")
         yield Log(id="log", highlight=False)
-        yield Footer()
+        yield footer()
 
     def _write(self, lines: list[str]) -> None:
         self.query_one("#log", Log).write_lines([*lines, ""])

@@ -10,14 +10,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, DirectoryTree, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, DirectoryTree, Header, Input, Select, Static
 
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
 from station.services import orders
 from station.services.importing import ImportOptions, ImportResult, import_file
 from station.services.orders import OrderSummary
-from station.ui.screens.base import StationScreen, plain
+from station.ui.screens.base import StationScreen, footer, plain
 
 
 class FileTree(DirectoryTree):
@@ -54,7 +54,7 @@ class OrdersScreen(StationScreen):
         )
         with Vertical(id="picker"):
             yield Input(placeholder="Folder (Enter shows it)", id="folder")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self.query_one("#orders", DataTable).add_columns(

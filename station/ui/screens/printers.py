@@ -7,11 +7,11 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from station.services import printer_setup
 from station.services.printer_setup import PrinterState
-from station.ui.screens.base import StationScreen, plain
+from station.ui.screens.base import StationScreen, footer, plain
 
 POLL_SECONDS = 5.0
 
@@ -39,7 +39,7 @@ class PrintersScreen(StationScreen):
                 placeholder="tcp://HOST, serial:///dev/ttyUSB0, cups://QUEUE...", id="connection"
             )
             yield Input(placeholder="Template (default for the driver)", id="template")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self.query_one("#printers", DataTable).add_columns(

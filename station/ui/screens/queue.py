@@ -8,7 +8,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 from textual.worker import Worker, WorkerState
 
 from station.domain.errors import StationError
@@ -17,7 +17,7 @@ from station.domain.text import plural
 from station.domain.uid import normalize, runs_text
 from station.services import printing
 from station.services.printing import JobRunner, JobSummary, Outcome
-from station.ui.screens.base import StationScreen, plain, shown_scan
+from station.ui.screens.base import StationScreen, footer, plain, shown_scan
 
 REFRESH_SECONDS = 2.0
 NEEDS_YOU = (JobState.PAUSED, JobState.INTERRUPTED)
@@ -25,12 +25,26 @@ NEEDS_YOU = (JobState.PAUSED, JobState.INTERRUPTED)
 
 class QueueScreen(StationScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Short in the footer; the tooltip is the full name (the palette and keys panel).
         Binding("f10", "resume(None)", "Resume", id="queue-resume"),
-        Binding("f11", "resume('reprint')", "Resume, reprint uncertain", id="queue-reprint"),
-        Binding("f12", "resume('skip')", "Resume, skip uncertain", id="queue-skip"),
-        Binding("ctrl+s", "pause_job", "Pause job", id="queue-pause"),
-        Binding("ctrl+o", "cancel_job", "Cancel job", id="queue-cancel"),
-        Binding("ctrl+r", "reprint", "Reprint tag", id="queue-reprint-tag"),
+        Binding(
+            "f11",
+            "resume('reprint')",
+            "Reprint unsure",
+            tooltip="Resume, reprint uncertain",
+            id="queue-reprint",
+        ),
+        Binding(
+            "f12",
+            "resume('skip')",
+            "Skip unsure",
+            tooltip="Resume, skip uncertain",
+            id="queue-skip",
+        ),
+        Binding("ctrl+s", "pause_job", "Pause", tooltip="Pause job", id="queue-pause"),
+        Binding("ctrl+o", "cancel_job", "Cancel", tooltip="Cancel job", id="queue-cancel"),
+        # Named on the screen beside its fields ("Reprint a tag (Ctrl+R)"), not in the footer.
+        Binding("ctrl+r", "reprint", "Reprint tag", id="queue-reprint-tag", show=False),
     ]
 
     def __init__(self) -> None:
@@ -50,7 +64,7 @@ class QueueScreen(StationScreen):
             yield Input(placeholder="UID to reprint", id="reprint-uid")
             yield Input(placeholder="Reason, e.g. label smudged", id="reprint-reason")
             yield Select([], prompt="printer", id="reprint-printer")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self.query_one("#jobs", DataTable).add_columns(

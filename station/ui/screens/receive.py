@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Log, Static
+from textual.widgets import DataTable, Header, Log, Static
 from textual.worker import get_current_worker
 
 from station.domain.errors import StationError
@@ -22,7 +22,7 @@ from station.domain.text import plural
 from station.domain.uid import normalize, prefix_of
 from station.services import receiving
 from station.services.orders import OrderSummary, list_orders
-from station.ui.screens.base import StationScreen, plain
+from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.widgets.scan_input import ScanInput
 
 Job = tuple[str, str, str | None]  # ("range", first, last) or ("each", uid, None)
@@ -55,7 +55,7 @@ class ReceiveScreen(StationScreen):
         yield Log(id="log", max_lines=500)
         yield Static("Orders being received", classes="title")
         yield DataTable(id="progress", cursor_type="row")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self.query_one("#progress", DataTable).add_columns(

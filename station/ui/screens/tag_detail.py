@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from station.domain import times
 from station.domain.errors import StationError
@@ -19,7 +19,7 @@ from station.domain.uid import normalize
 from station.services import audit, printing, tags, voiding
 from station.services.printing import JobRunner, Outcome
 from station.services.tags import TagView
-from station.ui.screens.base import StationScreen, plain, shown_scan
+from station.ui.screens.base import StationScreen, footer, plain, shown_scan
 
 
 class TagDetailScreen(StationScreen):
@@ -44,7 +44,7 @@ class TagDetailScreen(StationScreen):
         yield Static("", id="confirm", classes="hint")
         yield Static("History", classes="title")
         yield DataTable(id="history", cursor_type="row")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self.query_one("#history", DataTable).add_columns("When", "Who", "What", "Summary")

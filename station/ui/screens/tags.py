@@ -9,13 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
 from station.services import tags
 from station.services.tags import TagView
-from station.ui.screens.base import StationScreen, plain
+from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.screens.tag_detail import TagDetailScreen
 
 PAGE = 100
@@ -41,7 +41,7 @@ class TagsScreen(StationScreen):
             yield Input(placeholder="UID starts with...", id="search")
         yield Static("", id="page", classes="hint")
         yield DataTable(id="tags", cursor_type="row")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self.query_one("#tags", DataTable).add_columns(

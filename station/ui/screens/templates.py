@@ -10,11 +10,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from station.services import templates
 from station.services.templates import TemplateInfo
-from station.ui.screens.base import StationScreen, plain
+from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.widgets.preview import LabelPreview
 
 
@@ -29,7 +29,7 @@ class TemplatesScreen(StationScreen):
         yield Static("", id="where", classes="hint")
         with VerticalScroll():
             yield LabelPreview(id="preview")
-        yield Footer()
+        yield footer()
 
     def on_mount(self) -> None:
         self.query_one("#templates", DataTable).add_columns(

@@ -76,9 +76,21 @@ async def _interactive(url: str, table: Table) -> None:
         prefix = f"1A40603000{ORDERS - 1:04d}00"
         driver = app._driver
         assert driver is not None
+        # The scan recognition's own cost: time inside the app's key hook for the keys of
+        # one scan (holding them, telling the scan from typing, handing it to the screen).
+        hook = app._key
+        in_hook: list[float] = []
+
+        async def timed_hook(key: events.Key) -> None:
+            entered = time.perf_counter()
+            await hook(key)
+            in_hook[-1] += time.perf_counter() - entered
+
+        app._key = timed_hook  # type: ignore[method-assign]
         samples = []
         for serial in range(1, SCANS + 1):
             before = len(log.lines)
+            in_hook.append(0.0)
             start = time.perf_counter()
             # The keys of one scan, queued at once as a keyboard-wedge scanner sends them.
             for char in make_uid(prefix, serial):
@@ -91,6 +103,12 @@ async def _interactive(url: str, table: Table) -> None:
             f"scan to feedback p50 / p99 ({SCANS} scans, each recorded)",
             f"{percentile(samples, 0.5):.1f} / {percentile(samples, 0.99):.1f} ms",
             "p99 <= 50 ms",
+        )
+        costs = [seconds * 1000 for seconds in in_hook]
+        table.add(
+            "scan recognition in the app's key hook, per scan p50 / p99",
+            f"{percentile(costs, 0.5):.2f} / {percentile(costs, 0.99):.2f} ms",
+            "part of the above",
         )
 
         await pilot.press("f5")

@@ -414,3 +414,70 @@ async def test_every_screen_shows_all_its_keys_at_80_by_24(received: Station) ->
         await pilot.press("ctrl+k")
         await settle(pilot)
         assert not app.screen.query("HelpPanel")
+
+
+async def test_the_receive_screen_takes_back_the_last_receipt(stocked: Station) -> None:
+    app = StationApp(stocked.context())
+    bells = Bells(app)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f2")
+        await settle(pilot)
+        await scan(pilot, uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 40))
+        await scan(pilot, uid(PACKAGE_PREFIX, 41), uid(PACKAGE_PREFIX, 60))
+        log = app.screen.query_one("#log", Log)
+        for _ in range(200):
+            if len(log.lines) >= 2:
+                break
+            await pilot.pause(0.02)
+        await pilot.press("ctrl+z")  # no reason yet: refused, nothing taken back
+        await settle(pilot)
+        assert bells.count == 1
+        app.screen.query_one("#undo-reason", Input).value = "wrong roll"
+        await pilot.press("ctrl+z")
+        for _ in range(200):
+            if len(log.lines) >= 3:
+                break
+            await pilot.pause(0.02)
+        assert log.lines[-1] == (
+            f"took back 20 tags {uid(PACKAGE_PREFIX, 41)}..{uid(PACKAGE_PREFIX, 60)}"
+        )
+    assert statuses(stocked, *(uid(PACKAGE_PREFIX, n) for n in (40, 41, 60))) == [
+        "received",
+        "ordered",
+        "ordered",
+    ]
+    [event] = json.loads(stocked.ok("audit", "--action", "unreceive", "--format", "json").out)
+    assert event["details"]["reason"] == "wrong roll" and len(event["uids"]) == 20
+
+
+async def test_the_assign_screen_prints_with_the_chosen_template(received: Station) -> None:
+    app = StationApp(received.context())
+    bells = Bells(app)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        for field, value in (("count", "2"), ("item", "Gelato"), ("quantity", "1")):
+            screen.query_one(f"#{field}", Input).value = value
+        screen.query_one("#unit", Input).value = "Each"
+        screen.query_one("#print-now", Checkbox).value = True
+        screen.query_one("#printer", Select).value = "spool"
+        screen.query_one("#template", Select).value = "plant-4x2-203"
+        await pilot.press("f10")
+        await settle(pilot)
+        before = received.dump()
+        await pilot.press("f12")  # a plant template for packages: refused before assigning
+        await settle(pilot)
+        assert bells.count == 1
+        assert messages(app)[-1] == (
+            "template plant-4x2-203 is for plant tags, not package tags: choose another template"
+        )
+        assert received.dump() == before
+        screen.query_one("#template", Select).value = "package-4x2-203"
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("f12")
+        await settle(pilot)
+        await settle(pilot)
+    [job] = json.loads(received.ok("jobs", "--format", "json").out)
+    assert job["template"] == "package-4x2-203" and job["total"] == 2

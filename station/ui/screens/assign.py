@@ -15,7 +15,7 @@ from station.domain.errors import StationError
 from station.domain.states import JobState, TagType
 from station.domain.text import plural
 from station.domain.uid import normalize, runs
-from station.services import assignment, printing
+from station.services import assignment, printing, templates
 from station.services.details import GROWTH_PHASES, Details, package_details, plant_details
 from station.services.printing import JobRunner, Outcome
 from station.ui.screens.base import StationScreen, footer, plain
@@ -71,6 +71,7 @@ class AssignScreen(StationScreen):
         with Horizontal(classes="row"):
             yield Checkbox("Print right away on", value=False, id="print-now")
             yield Select([], prompt="printer", id="printer")
+            yield Select([], prompt="its template", id="template")
         yield Static(
             "F10 shows the tags the batch will take; F12 assigns them.",
             id="preview",
@@ -83,6 +84,11 @@ class AssignScreen(StationScreen):
         self.query_one("#plant-fields").display = False
         self.query_one("#progress").display = False
         self.load_printers("#printer")
+        self.call(lambda: templates.describe_all(self.ctx.folders), self._templates)
+
+    def _templates(self, found: list[templates.TemplateInfo]) -> None:
+        names = [(info.name, info.name) for info in found if not info.problem]
+        self.query_one("#template", Select).set_options(names)
 
     @on(Select.Changed, "#kind")
     def kind_changed(self, event: Select.Changed) -> None:
@@ -196,8 +202,21 @@ class AssignScreen(StationScreen):
         scanned = list(self.scanned)
         print_now = self.query_one("#print-now", Checkbox).value
         printer = self.query_one("#printer", Select).value
+        template = self.query_one("#template", Select).value
+        template_name = template if isinstance(template, str) else None
 
         def work() -> tuple[assignment.AssignResult, int | None]:
+            if print_now:
+                # Checked before anything is assigned: a printer or template that cannot
+                # print these labels must not leave a batch assigned and unprinted.
+                if not isinstance(printer, str):
+                    raise StationError("choose the printer, or untick 'Print right away'")
+                chosen = printing.print_target(self.ctx, printer, template_name)[1]
+                if chosen.tag_type not in (None, details.kind):
+                    raise StationError(
+                        f"template {chosen.name} is for {chosen.tag_type} tags, not "
+                        f"{details.kind} tags: choose another template"
+                    )
             if scanned:
                 result = assignment.assign_uids(self.ctx, details, scanned, license_number)
             else:
@@ -205,7 +224,7 @@ class AssignScreen(StationScreen):
                 result = assignment.assign_next(self.ctx, details, count, license_number)
             job_id = None
             if print_now and isinstance(printer, str):
-                job_id = printing.create_job(self.ctx, result.uids, printer).id
+                job_id = printing.create_job(self.ctx, result.uids, printer, template_name).id
             return result, job_id
 
         self.call(work, self._assigned)

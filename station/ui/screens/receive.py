@@ -1,7 +1,9 @@
 """F2: receive tags by scanning the first and last tag of each roll, or every tag.
 
 Scans are checked on the spot (a bad one rings the bell and changes nothing) and then
-recorded, in order, by one background thread, so the scan field never waits.
+recorded, in order, by one background thread, so the scan field never waits. A receipt
+recorded by mistake (the wrong roll) is taken back with Ctrl+Z and a reason, in the same
+order as the scans around it.
 """
 
 from __future__ import annotations
@@ -13,19 +15,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
-from textual.widgets import DataTable, Header, Log, Static
+from textual.widgets import DataTable, Header, Input, Log, Static
 from textual.worker import get_current_worker
 
 from station.domain.errors import StationError
 from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.domain.uid import normalize, prefix_of
-from station.services import receiving
+from station.services import receiving, unreceiving
 from station.services.orders import OrderSummary, list_orders
 from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.widgets.scan_input import ScanInput
 
-Job = tuple[str, str, str | None]  # ("range", first, last) or ("each", uid, None)
+# ("range", first, last, ""), ("each", uid, None, "") or ("undo", first, last, reason)
+Job = tuple[str, str, str | None, str]
 # The orders' counts are refreshed once a burst of scans pauses this long, so counting a
 # large order never competes with the scans themselves.
 PROGRESS_DELAY = 1.0
@@ -34,8 +37,13 @@ PROGRESS_DELAY = 1.0
 class ReceiveScreen(StationScreen):
     AUTO_FOCUS = "#scan"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f10", "toggle_mode", "Every tag / first+last", id="receive-mode"),
-        Binding("escape", "forget_first", "Forget first scan", id="forget-first"),
+        Binding("f10", "toggle_mode", "Mode", tooltip="Every tag / first+last", id="receive-mode"),
+        Binding(
+            "escape", "forget_first", "Forget first", tooltip="Forget first scan", id="forget-first"
+        ),
+        Binding(
+            "ctrl+z", "take_back", "Take back", tooltip="Take back the last receipt", id="take-back"
+        ),
     ]
 
     def __init__(self) -> None:
@@ -46,12 +54,17 @@ class ReceiveScreen(StationScreen):
         self.received = 0
         self.stale: set[int] = set()  # orders whose counts on screen are out of date
         self.refresh_timer: Timer | None = None
+        # What this screen recorded, newest last: what Ctrl+Z takes back.
+        self.recorded: list[tuple[str, str | None]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="mode", classes="title")
         yield ScanInput(id="scan")
         yield Static("", id="pending", classes="hint")
+        yield Input(
+            placeholder="Reason, to take back the last receipt with Ctrl+Z", id="undo-reason"
+        )
         yield Log(id="log", max_lines=500)
         yield Static("Orders being received", classes="title")
         yield DataTable(id="progress", cursor_type="row")
@@ -96,7 +109,7 @@ class ReceiveScreen(StationScreen):
             self._refused(str(exc))
             return
         if self.each:
-            self.jobs.put(("each", uid, None))
+            self.jobs.put(("each", uid, None, ""))
         elif self.first is None:
             self.first = uid
         elif prefix_of(uid) != prefix_of(self.first):
@@ -107,7 +120,7 @@ class ReceiveScreen(StationScreen):
             return
         else:
             first, self.first = self.first, None
-            self.jobs.put(("range", min(first, uid), max(first, uid)))
+            self.jobs.put(("range", min(first, uid), max(first, uid), ""))
         self._show_mode()
 
     @work(thread=True, group="scans", exit_on_error=False)
@@ -116,8 +129,11 @@ class ReceiveScreen(StationScreen):
         worker = get_current_worker()
         while not worker.is_cancelled:
             try:
-                kind, first, last = self.jobs.get(timeout=0.2)
+                kind, first, last, reason = self.jobs.get(timeout=0.2)
             except queue.Empty:
+                continue
+            if kind == "undo":
+                self._take_back(first, last, reason)
                 continue
             try:
                 # Feedback first; the orders' counts follow (a count over the whole order).
@@ -129,6 +145,37 @@ class ReceiveScreen(StationScreen):
                 self.app.call_from_thread(self._refused, str(exc))
                 continue
             self.app.call_from_thread(self._recorded, first, last, result)
+
+    def action_take_back(self) -> None:
+        field = self.query_one("#undo-reason", Input)
+        if not self.recorded:
+            self.fail("nothing received on this screen to take back")
+            return
+        if not field.value.strip():
+            self.fail("type the reason first: it goes into the audit trail")
+            field.focus()
+            return
+        first, last = self.recorded.pop()
+        self.jobs.put(("undo", first, last, field.value))
+        field.value = ""
+
+    def _take_back(self, first: str, last: str | None, reason: str) -> None:
+        """In the recording thread, so it lands after the scans before it."""
+        try:
+            result = unreceiving.unreceive_range(self.ctx, first, last, reason)
+        except StationError as exc:
+            self.app.call_from_thread(self.recorded.append, (first, last))
+            self.app.call_from_thread(self._refused, str(exc))
+            return
+        self.app.call_from_thread(self._taken_back, first, last, result.unreceived)
+
+    def _taken_back(self, first: str, last: str | None, count: int) -> None:
+        self.received -= count
+        table = self.query_one("#progress", DataTable)
+        self.stale.update(int(str(key.value)) for key in table.rows)
+        self._refresh_progress()
+        what = first if last is None or last == first else f"{first}..{last}"
+        self.query_one("#log", Log).write_line(f"took back {plural(count, 'tag')} {what}")
 
     def _refresh_progress(self) -> None:
         """Counts and missing tags of the orders touched since last time, in their own
@@ -150,6 +197,8 @@ class ReceiveScreen(StationScreen):
 
     def _recorded(self, first: str, last: str | None, result: receiving.ReceiveResult) -> None:
         self.received += result.received
+        if result.received:
+            self.recorded.append((first, last))
         self.stale.update(result.order_ids)
         if self.refresh_timer is not None:
             self.refresh_timer.stop()

@@ -481,3 +481,65 @@ async def test_the_assign_screen_prints_with_the_chosen_template(received: Stati
         await settle(pilot)
     [job] = json.loads(received.ok("jobs", "--format", "json").out)
     assert job["template"] == "package-4x2-203" and job["total"] == 2
+
+
+async def test_printers_and_orders_are_corrected_on_their_screens(stocked: Station) -> None:
+    stocked.ok("printer", "add", "bench", "--driver", "zpl", "--connection", "spool:")
+    app = StationApp(stocked.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f7")
+        await settle(pilot)
+        table = app.screen.query_one("#printers", DataTable)
+        table.focus()
+        table.move_cursor(row=[str(table.get_row_at(i)[0]) for i in range(2)].index("bench"))
+        await pilot.press("f12")
+        await settle(pilot)
+        app.screen.query_one("#template", Input).value = "package-4x2-203"
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        orders_table = app.screen.query_one("#orders", DataTable)
+        orders_table.focus()
+        orders_table.move_cursor(row=1)  # the plant order, nothing of it received
+        app.screen.query_one("#number", Input).value = "7781"
+        app.screen.query_one("#reason", Input).value = "number misread"
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert messages(app)[-1] == "Corrected order 2: order number 7781"
+    printers = json.loads(stocked.ok("printer", "list", "--format", "json").out)
+    bench = next(p for p in printers if p["name"] == "bench")
+    assert bench["default"] is True and bench["template"] == "package-4x2-203"
+    orders = json.loads(stocked.ok("order", "list", "--format", "json").out)
+    assert [o["order_number"] for o in orders] == ["4471", "7781"]
+
+
+async def test_a_facility_and_a_batch_are_corrected_where_they_are_seen(
+    received: Station,
+) -> None:
+    received.ok("assign", "plant", "--count", "3", "--strain", "Blue Dream")
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#new-name", Input).value = "Green Leaf Farms Inc."
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert messages(app)[-1] == (
+            f"{LICENSE} renamed from 'Green Leaf Farms'; new labels carry the new name"
+        )
+        await scan(pilot, uid(PLANT_PREFIX, 1))  # a used plant tag: its page
+        await settle(pilot)
+        assert isinstance(app.screen, TagDetailScreen)
+        app.screen.query_one("#plant-batch", Input).value = "BD Clones 11/20"
+        await pilot.press("ctrl+e")  # no reason: refused
+        await settle(pilot)
+        app.screen.query_one("#reason", Input).value = "left out at the bench"
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert messages(app)[-1] == "Batch 1: plant batch BD Clones 11/20"
+    facility = json.loads(received.ok("facility", "list", "--format", "json").out)
+    assert [f["facility_name"] for f in facility] == ["Green Leaf Farms Inc."]
+    tag = json.loads(received.ok("tag", uid(PLANT_PREFIX, 2), "--format", "json").out)
+    assert tag["plant_batch"] == "BD Clones 11/20"
+    actions = [e["action"] for e in json.loads(received.ok("audit", "--format", "json").out)]
+    assert actions[-2:] == ["facility.rename", "batch.set"]

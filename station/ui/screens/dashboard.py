@@ -29,6 +29,15 @@ class DashboardScreen(StationScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "refresh", "Refresh", id="refresh"),
         Binding("f10", "add_facility", "Save facility", id="save-facility"),
+        Binding(
+            "ctrl+e",
+            "rename_facility",
+            "Rename",
+            tooltip="Rename the chosen row's facility (the name typed below)",
+            id="rename-facility",
+            # Priority: a text field would take Ctrl+E (end of line) first.
+            priority=True,
+        ),
     ]
 
     def compose(self) -> ComposeResult:
@@ -42,6 +51,10 @@ class DashboardScreen(StationScreen):
         yield Static(SCREEN_KEYS, id="screen-keys", classes="hint")
         yield Static("Tags by facility, type and state", classes="title")
         yield DataTable(id="counts", cursor_type="row")
+        yield Input(
+            placeholder="New name for the chosen row's facility, as labels print it (Ctrl+E)",
+            id="new-name",
+        )
         yield Static("Orders still arriving (receipt is due within 3 days)", classes="title")
         yield DataTable(id="orders", cursor_type="row")
         yield Static("", id="jobs", classes="hint")
@@ -52,6 +65,8 @@ class DashboardScreen(StationScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "add_facility":
             return self.first_run
+        if action == "rename_facility":
+            return not self.first_run
         return True
 
     def take_scan(self, code: str) -> None:
@@ -62,6 +77,21 @@ class DashboardScreen(StationScreen):
             return
         self.query_one("#license", Input).value = code.strip()
         self.query_one("#name", Input).focus()
+
+    def action_rename_facility(self) -> None:
+        table = self.query_one("#counts", DataTable)
+        if table.row_count == 0:
+            self.fail("no facility to rename")
+            return
+        license_number = str(table.get_row_at(table.cursor_row)[0])
+        name = self.query_one("#new-name", Input).value
+
+        def done(result: tuple[object, str]) -> None:
+            self.query_one("#new-name", Input).value = ""
+            self.say(f"{license_number} renamed from {result[1]!r}; new labels carry the new name")
+            self.action_refresh()
+
+        self.call(lambda: facilities.rename_facility(self.ctx, license_number, name), done)
 
     def on_mount(self) -> None:
         self.query_one("#counts", DataTable).add_columns(
@@ -105,6 +135,7 @@ class DashboardScreen(StationScreen):
         for field in first_run.query(Input):
             field.disabled = bool(known)
         self.first_run = not known
+        self.query_one("#new-name").display = bool(known)
         self.refresh_bindings()
         if not known:
             self.query_one("#license", Input).focus()

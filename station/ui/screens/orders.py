@@ -14,7 +14,7 @@ from textual.widgets import DataTable, DirectoryTree, Header, Input, Select, Sta
 
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
-from station.services import orders
+from station.services import changes, order_changes, orders
 from station.services.importing import ImportOptions, ImportResult, import_file
 from station.services.orders import OrderSummary
 from station.ui.screens.base import StationScreen, footer, plain
@@ -31,6 +31,15 @@ class OrdersScreen(StationScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f10", "add_order", "Record range", id="orders-add"),
         Binding("f11", "pick_file", "Import file", id="orders-import"),
+        Binding(
+            "ctrl+e",
+            "correct_order",
+            "Correct",
+            tooltip="Correct the chosen order (type, date, number typed below)",
+            id="orders-correct",
+            # Priority: a text field would take Ctrl+E (end of line) first.
+            priority=True,
+        ),
         Binding("ctrl+r", "refresh", "Refresh", id="orders-refresh"),
     ]
 
@@ -48,6 +57,10 @@ class OrdersScreen(StationScreen):
         with Horizontal(classes="row"):
             yield Input(placeholder="First UID", id="first")
             yield Input(placeholder="Last UID (or a count)", id="last")
+        yield Input(
+            placeholder="Reason, to correct the chosen order with Ctrl+E (type, date, number)",
+            id="reason",
+        )
         yield Static(
             "Import a CSV or Metrc JSON file (F11 opens the folder tree; Enter picks)",
             classes="title",
@@ -125,6 +138,36 @@ class OrdersScreen(StationScreen):
 
         self.call(
             work, self.then_say(lambda order: f"Recorded order {order.id}", self.action_refresh)
+        )
+
+    def action_correct_order(self) -> None:
+        """The chosen order's type, date or number, from what is typed in the form; only
+        while all its tags are still ordered (the service says how many are not)."""
+        table = self.query_one("#orders", DataTable)
+        if table.row_count == 0:
+            self.fail("no order to correct")
+            return
+        order_id = int(str(table.get_row_at(table.cursor_row)[0]))
+        kind = self.query_one("#type", Select).value
+        date, number = self._value("date").strip(), self._value("number")
+        reason = self._value("reason")
+
+        def work() -> object:
+            return order_changes.edit_order(
+                self.ctx,
+                order_id,
+                reason,
+                kind if isinstance(kind, str) else None,
+                date or None,
+                number.strip() or None,
+            )
+
+        self.call(
+            work,
+            self.then_say(
+                lambda changed: f"Corrected order {order_id}: {changes.described(changed)}",
+                self.action_refresh,
+            ),
         )
 
     def action_pick_file(self) -> None:

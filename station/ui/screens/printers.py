@@ -18,15 +18,30 @@ POLL_SECONDS = 5.0
 
 class PrintersScreen(StationScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f10", "add_printer", "Add printer", id="printers-add"),
+        Binding("f10", "add_printer", "Add", tooltip="Add printer", id="printers-add"),
         Binding("f11", "test_print", "Test label", id="printers-test"),
-        Binding("ctrl+r", "poll", "Check status now", id="printers-poll"),
+        Binding(
+            "ctrl+e",
+            "change_printer",
+            "Change",
+            tooltip="Change the chosen printer: the connection or template typed below",
+            id="printers-change",
+            # Priority: a text field would take Ctrl+E (end of line) first.
+            priority=True,
+        ),
+        Binding(
+            "f12", "make_default", "Default", tooltip="Make it the default", id="printers-default"
+        ),
+        Binding("ctrl+r", "poll", "Check", tooltip="Check status now", id="printers-poll"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(id="printers", cursor_type="row")
-        yield Static("Add a printer (F10)", classes="title")
+        yield Static(
+            "Add a printer (F10), or change the chosen one's connection or template (Ctrl+E)",
+            classes="title",
+        )
         with Horizontal(classes="row"):
             yield Input(placeholder="Name", id="name")
             yield Select(
@@ -43,7 +58,7 @@ class PrintersScreen(StationScreen):
 
     def on_mount(self) -> None:
         self.query_one("#printers", DataTable).add_columns(
-            "Name", "Driver", "Connection", "dpi", "Template", "Status"
+            "Name", "Driver", "Connection", "dpi", "Template", "Default", "Status"
         )
         self.action_poll()
         self.set_interval(POLL_SECONDS, self.action_poll)
@@ -67,6 +82,7 @@ class PrintersScreen(StationScreen):
                 plain(state.printer.connection),
                 str(state.printer.dpi),
                 plain(state.printer.template),
+                "default" if state.printer.default else "",
                 plain(state.summary),
             ]
             for state in found
@@ -82,12 +98,39 @@ class PrintersScreen(StationScreen):
             self.then_say(lambda added: f"Added printer {added.name}", self.action_poll),
         )
 
-    def action_test_print(self) -> None:
+    def _chosen(self) -> str | None:
         table = self.query_one("#printers", DataTable)
         if table.row_count == 0:
             self.fail("no printer")
+            return None
+        return str(table.get_row_at(table.cursor_row)[0])
+
+    def action_make_default(self) -> None:
+        name = self._chosen()
+        if name is not None:
+            self.call(
+                lambda: printer_setup.make_default(self.ctx, name),
+                self.then_say(lambda _: f"{name} is the default printer", self.action_poll),
+            )
+
+    def action_change_printer(self) -> None:
+        name = self._chosen()
+        if name is None:
             return
-        name = str(table.get_row_at(table.cursor_row)[0])
+        connection = self.query_one("#connection", Input).value.strip() or None
+        template = self.query_one("#template", Input).value.strip() or None
+        if connection is None and template is None:
+            self.fail("type the new connection or template below first")
+            return
+        self.call(
+            lambda: printer_setup.set_printer(self.ctx, name, template, connection),
+            self.then_say(lambda _: f"Changed printer {name}", self.action_poll),
+        )
+
+    def action_test_print(self) -> None:
+        name = self._chosen()
+        if name is None:
+            return
         self.call(
             lambda: printer_setup.print_test_label(self.ctx, name),
             lambda sent: self.say(f"Test label sent to {name} ({sent} bytes)"),

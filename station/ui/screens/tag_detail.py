@@ -16,7 +16,7 @@ from station.domain import times
 from station.domain.errors import StationError
 from station.domain.states import JobState, TagStatus
 from station.domain.uid import normalize
-from station.services import audit, printing, tags, voiding
+from station.services import audit, batch_changes, changes, printing, tags, voiding
 from station.services.printing import JobRunner, Outcome
 from station.services.tags import TagView
 from station.ui.screens.base import StationScreen, footer, plain, shown_scan
@@ -27,6 +27,15 @@ class TagDetailScreen(StationScreen):
         Binding("escape", "app.pop_screen", "Back", id="tag-back"),
         Binding("f10", "reprint", "Reprint", id="tag-reprint"),
         Binding("f12", "void", "Void", id="tag-void"),
+        Binding(
+            "ctrl+e",
+            "fill_batch",
+            "Fill in batch",
+            tooltip="Fill in the batch's Metrc plant batch or location (typed below)",
+            id="tag-batch",
+            # Priority: a text field would take Ctrl+E (end of line) first.
+            priority=True,
+        ),
     ]
 
     def __init__(self, uid: str) -> None:
@@ -42,6 +51,9 @@ class TagDetailScreen(StationScreen):
             yield Input(placeholder="Reason (to reprint: F10; to void: F12)", id="reason")
             yield Select([], prompt="printer", id="printer")
         yield Static("", id="confirm", classes="hint")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="Metrc plant batch for its batch", id="plant-batch")
+            yield Input(placeholder="Location for its batch (then Ctrl+E)", id="location")
         yield Static("History", classes="title")
         yield DataTable(id="history", cursor_type="row")
         yield footer()
@@ -120,6 +132,24 @@ class TagDetailScreen(StationScreen):
         self.call(
             lambda: voiding.void(self.ctx, [self.uid], reason),
             self.then_say(lambda _: f"Voided {self.uid}", self.load),
+        )
+
+    def action_fill_batch(self) -> None:
+        """What the tag's batch lacks for Metrc, until it has been pushed; with the reason."""
+        view, reason = self.view, self._reason()
+        if view is None or reason is None:
+            return
+        if view.assignment_id is None:
+            self.fail(f"{view.uid} is not assigned to a batch")
+            return
+        batch_id = view.assignment_id
+        plant_batch = self.query_one("#plant-batch", Input).value.strip() or None
+        location = self.query_one("#location", Input).value.strip() or None
+        self.call(
+            lambda: batch_changes.set_batch(self.ctx, batch_id, reason, plant_batch, location),
+            self.then_say(
+                lambda changed: f"Batch {batch_id}: {changes.described(changed)}", self.load
+            ),
         )
 
     def action_reprint(self) -> None:

@@ -7,6 +7,7 @@ their box width (``^FB``), so the printer never runs text past it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -125,21 +126,66 @@ def widest_possible(texts: list[str], size: int) -> float:
     return longest * max(advances[glyph] for glyph in glyphs) + size * 0.1
 
 
+class TooLong(PrinterError):
+    """Text that must print in full does not fit its box even at the smallest size."""
+
+    def __init__(self, text: str, fitting: int) -> None:
+        super().__init__(f"{text!r} does not fit: {fitting} characters of it would")
+        self.text = text
+        self.fitting = fitting
+
+
 def fit_text(text: str, width: int, size: int, fit: str) -> tuple[str, int]:
-    """``text`` and the font size at which it fits ``width`` dots: shrunk, then cut with "…"."""
+    """``text`` and the font size at which it fits ``width`` dots: shrunk, then cut with "…";
+    a "full" text is never cut: past the smallest size it raises :class:`TooLong`."""
     if _surely_fits(text, width, size) or font(size).getlength(text) <= width:
         return text, size
-    if fit == "shrink":
+    if fit in ("shrink", "full"):
         smallest = max(1, int(size * MIN_SHRINK))
         for trial in range(size - 1, smallest - 1, -1):
             if font(trial).getlength(text) <= width:
                 return text, trial
         size = smallest
+    if fit == "full":
+        face = font(size)
+        fitting = len(text)
+        while fitting and face.getlength(text[:fitting]) > width:
+            fitting -= 1
+        raise TooLong(text, fitting)
     face = font(size)
     cut = text
     while cut and face.getlength(cut + "…") > width:
         cut = cut[:-1]
     return (cut.rstrip() + "…" if cut else ""), size
+
+
+def fitted_field(template: Template, element: TextElement, text: str) -> tuple[str, int]:
+    """:func:`fit_text` for ``element`` of ``template``; text that must print in full and
+    does not fit is refused naming the field, the label and what length would fit."""
+    try:
+        return fit_text(text, element.width, element.size, element.fit)
+    except TooLong as exc:
+        names = " and ".join(name.replace("_", " ") for name in element.fields) or "text"
+        raise PrinterError(
+            f"the {names} {exc.text!r} does not fit the {template.name} label, which prints "
+            f"it in full: {exc.fitting} of its {len(exc.text)} characters would fit"
+        ) from None
+
+
+def refuse_cut_fields(template: Template, labels: Iterable[LabelData]) -> None:
+    """Refuse, before anything is sent, labels whose must-print-in-full fields would not fit
+    (each distinct text is measured once: a batch repeats its item and batch)."""
+    full = [e for e in template.elements if isinstance(e, TextElement) and e.fit == "full"]
+    if not full:
+        return
+    seen: set[tuple[int, str]] = set()
+    for label in labels:
+        values = {name: " ".join(value.split()) for name, value in label.as_dict().items()}
+        for number, element in enumerate(full):
+            text = element.text.format(**values)
+            if (number, text) not in seen:
+                fitted_field(template, element, text)
+                seen.add((number, text))
 
 
 def place(template: Template, label: LabelData) -> list[Placed]:
@@ -150,7 +196,7 @@ def place(template: Template, label: LabelData) -> list[Placed]:
     for element in template.elements:
         if isinstance(element, TextElement):
             text = element.text.format(**values)
-            fitted, size = fit_text(text, element.width, element.size, element.fit)
+            fitted, size = fitted_field(template, element, text)
             placed.append(
                 PlacedText(
                     element.x,

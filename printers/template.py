@@ -48,6 +48,12 @@ def to_dots(value: object, dpi: int, what: str) -> int:
     raise TemplateError(f"{what}: expected a length such as 40, '5mm' or '0.25in', not {value!r}")
 
 
+# How a text too long for its box is made to fit: smaller, down to a floor, then cut with
+# "…" ("shrink"); cut at once ("truncate"); or, for traceability data that must print in
+# full, smaller down to the floor and otherwise refused, never cut ("full").
+FITS = ("shrink", "truncate", "full")
+
+
 @dataclass(frozen=True)
 class TextElement:
     x: int
@@ -343,7 +349,7 @@ def _element(item: Any, index: int, dpi: int) -> Element:
             text=str(_need(item, "text", where)),
             size=length("size", height),
             align=_choice(item, "align", ("left", "center", "right"), where),
-            fit=_choice(item, "fit", ("shrink", "truncate"), where),
+            fit=_choice(item, "fit", FITS, where),
         )
     if kind == "barcode":
         _only(

@@ -22,6 +22,7 @@ from printers.layout import (
     PlacedBox,
     PlacedText,
     fit_text,
+    fitted_field,
     place,
     surely_fitting_length,
     widest_possible,
@@ -131,7 +132,7 @@ class _Plan:
             ):
                 self.steps.append(_field(_placed(template, element, _EMPTY)))
             elif isinstance(element, TextElement):
-                self.steps.append(_TextStep(element))
+                self.steps.append(_TextStep(template, element))
             elif template.rules.printer_encodes:
                 self.steps.append(_BarcodeStep(template, element))
             else:
@@ -151,7 +152,8 @@ def _placed_field(template: Template, element: Element, label: LabelData) -> str
 
 
 class _TextStep:
-    def __init__(self, element: TextElement) -> None:
+    def __init__(self, template: Template, element: TextElement) -> None:
+        self.template = template
         self.element = element
         self.names = tuple(element.fields)
         # "{uid}" alone needs no formatting.
@@ -179,7 +181,7 @@ class _TextStep:
             found = self.head + field_data(text) + "^FS"
         else:
             element = self.element
-            fitted, size = fit_text(text, element.width, element.size, element.fit)
+            fitted, size = fitted_field(self.template, element, text)
             found = _field(_as_placed(element, fitted, size))
         if len(self.memo) >= _MAX_MEMO:
             self.memo.clear()
@@ -268,7 +270,7 @@ def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 
         known = key in numbers
         number = numbers.setdefault(key, len(numbers) + 1)
         if isinstance(placed, PlacedText):
-            size, column = _fit_column(placed, column)
+            size, column = _fit_column(template, placed, column)
             parts.append(_text_origin(placed, size) + f"^FN{number}^FS")
         else:
             assert isinstance(placed, PlacedBarcode)
@@ -307,12 +309,12 @@ def _one_line(value: str) -> str:
     return value if value.isalnum() else " ".join(value.split())
 
 
-def _fit_column(placed: PlacedText, column: list[str]) -> tuple[int, list[str]]:
+def _fit_column(template: Template, placed: PlacedText, column: list[str]) -> tuple[int, list[str]]:
     """One font size for the whole batch (the smallest any label needs) and the texts at it."""
     size = placed.source.size
     if widest_possible(column, size) <= placed.width:
         return size, column
-    fitted = [fit_text(text, placed.width, size, placed.source.fit) for text in column]
+    fitted = [fitted_field(template, placed.source, text) for text in column]
     size = min(each for _, each in fitted)
     return size, [fit_text(text, placed.width, size, "truncate")[0] for text in column]
 

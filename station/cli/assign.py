@@ -11,7 +11,7 @@ from station.cli.output import message, warn_all, working
 from station.cli.scans import read_uids
 from station.cli.state import State, pass_state
 from station.domain.text import plural
-from station.services import assignment, printing
+from station.services import assignment, labels, printing, templates
 from station.services.assignment import AssignResult
 from station.services.details import Details, package_details, plant_details
 
@@ -126,6 +126,9 @@ def _run(
     target: tuple[str, str] | None,
 ) -> None:
     ctx = state.context()
+    if target is not None:
+        # An item or batch too long for the label is refused before anything is assigned.
+        labels.refuse_cut_details(templates.load(ctx.folders, target[1]), details)
     result: AssignResult
     if tags_file is not None:
         uids = read_uids(tags_file)

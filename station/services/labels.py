@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from printers.errors import PrinterError
 from printers.label import LabelData
+from printers.layout import refuse_cut_fields
 from printers.template import Template
 from station.domain.errors import StationError
 from station.domain.states import PRINTABLE
 from station.domain.uid import UidRange
 from station.services import tags
 from station.services.context import Context
+from station.services.details import Details
 from station.services.tags import TagView
 
 
@@ -61,6 +64,35 @@ def printable(ctx: Context, uids: Sequence[str]) -> list[tuple[int, TagView]]:
             raise StationError(f"{uid} is {view.status}; only received and used tags get labels")
         chosen.append((tag_id, view))
     return chosen
+
+
+def refuse_cut(template: Template, found: Iterable[LabelData]) -> None:
+    """Labels whose must-print-in-full fields (UID, license, dates, item, quantity, batch,
+    strain in the bundled templates) would not fit are refused before anything is sent."""
+    try:
+        refuse_cut_fields(template, found)
+    except PrinterError as exc:
+        raise StationError(str(exc)) from None
+
+
+def refuse_cut_details(template: Template, details: Details) -> None:
+    """A batch about to be assigned and printed: its details on the template, with a UID,
+    license and date of the usual lengths, so an item or batch too long for the label is
+    refused before the batch is assigned rather than after."""
+    shown = {
+        name: format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+        for name, value in vars(details).items()
+        if value is not None and name in LabelData.__dataclass_fields__
+    }
+    sample = LabelData(
+        uid="1A4060300002EE1000000001",
+        license_number="C11-0000001-LIC",
+        facility_name="",
+        order_date="2026-01-01",
+        type=details.kind,
+        **shown,
+    )
+    refuse_cut(template, [sample])
 
 
 def refuse_other_tag_types(template: Template, found: Iterable[TagView]) -> None:

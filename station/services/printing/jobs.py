@@ -96,6 +96,7 @@ def create_job(
         if not found:
             raise StationError("no tags to print")
         labels.refuse_other_tag_types(chosen, (view for _, view in found))
+        labels.refuse_cut(chosen, (labels.label_for(view) for _, view in found))
         ids = {view.uid: tag_id for tag_id, view in found}
         printed = _already_printed(list(ids.values()))
         if printed and reason is None:

@@ -15,7 +15,7 @@ from station.domain.errors import StationError
 from station.domain.states import JobState, TagType
 from station.domain.text import plural
 from station.domain.uid import normalize, runs
-from station.services import assignment, printing, templates
+from station.services import assignment, labels, printing, templates
 from station.services.details import GROWTH_PHASES, Details, package_details, plant_details
 from station.services.printing import JobRunner, Outcome
 from station.ui.screens.base import StationScreen, footer, plain
@@ -212,6 +212,7 @@ class AssignScreen(StationScreen):
                 if not isinstance(printer, str):
                     raise StationError("choose the printer, or untick 'Print right away'")
                 chosen = printing.print_target(self.ctx, printer, template_name)[1]
+                labels.refuse_cut_details(chosen, details)
                 if chosen.tag_type not in (None, details.kind):
                     raise StationError(
                         f"template {chosen.name} is for {chosen.tag_type} tags, not "

@@ -58,17 +58,24 @@ class StationScreen(Screen[None]):
     def take_scan(self, code: str) -> None:
         """A scan on a screen with no use of its own for one: the tag's detail. Screens that
         take scans (receive, assign, the queue's reprint) override this."""
-        from station.ui.screens.tag_detail import TagDetailScreen
+        uid = self.scanned_uid(code)
+        if uid is not None:
+            self.show_tag(uid, self.app.push_screen)
 
+    def scanned_uid(self, code: str) -> str | None:
+        """The UID a scan holds; None, with the bell and the reason, when it holds none."""
         try:
-            uid = normalize(code)
+            return normalize(code)
         except StationError as exc:
             self.fail(f"Scan {shown_scan(code)} not used: {exc}")
-            return
-        self.call(
-            lambda: tags.get_tag(self.ctx, uid),
-            lambda _: self.app.push_screen(TagDetailScreen(uid)),
-        )
+            return None
+
+    def show_tag(self, uid: str, show: Callable[[Screen[Any]], object]) -> None:
+        """The tag's page, shown by ``show`` (on top, or in place of this one), once the tag
+        is known to be on record (else the reason, with the bell)."""
+        from station.ui.screens.tag_detail import TagDetailScreen
+
+        self.call(lambda: tags.get_tag(self.ctx, uid), lambda _: show(TagDetailScreen(uid)))
 
     def fail(self, message: str) -> None:
         """A refused action: the bell and a plain message; nothing changed."""

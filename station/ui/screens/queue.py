@@ -17,7 +17,7 @@ from station.domain.text import plural
 from station.domain.uid import normalize, runs_text
 from station.services import printing
 from station.services.printing import JobRunner, JobSummary, Outcome
-from station.ui.screens.base import StationScreen, footer, plain, shown_scan
+from station.ui.screens.base import StationScreen, footer, plain
 
 REFRESH_SECONDS = 2.0
 NEEDS_YOU = (JobState.PAUSED, JobState.INTERRUPTED)
@@ -199,10 +199,8 @@ class QueueScreen(StationScreen):
     def take_scan(self, code: str) -> None:
         """A scan here is the tag to reprint: it fills the UID (never adds to it); the
         reason comes next."""
-        try:
-            uid = normalize(code)
-        except StationError as exc:
-            self.fail(f"Scan {shown_scan(code)} not used: {exc}")
+        uid = self.scanned_uid(code)
+        if uid is None:
             return
         self.query_one("#reprint-uid", Input).value = uid
         self.query_one("#reprint-reason", Input).focus()

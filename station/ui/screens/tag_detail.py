@@ -13,13 +13,11 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from station.domain import times
-from station.domain.errors import StationError
 from station.domain.states import JobState, TagStatus
-from station.domain.uid import normalize
 from station.services import audit, batch_changes, changes, printing, tags, voiding
 from station.services.printing import JobRunner, Outcome
 from station.services.tags import TagView
-from station.ui.screens.base import StationScreen, footer, plain, shown_scan
+from station.ui.screens.base import StationScreen, footer, plain
 
 
 class TagDetailScreen(StationScreen):
@@ -85,15 +83,9 @@ class TagDetailScreen(StationScreen):
 
     def take_scan(self, code: str) -> None:
         """Another tag scanned here: its detail, in place of this one."""
-        try:
-            uid = normalize(code)
-        except StationError as exc:
-            self.fail(f"Scan {shown_scan(code)} not used: {exc}")
-            return
-        self.call(
-            lambda: tags.get_tag(self.ctx, uid),
-            lambda _: self.app.switch_screen(TagDetailScreen(uid)),
-        )
+        uid = self.scanned_uid(code)
+        if uid is not None:
+            self.show_tag(uid, self.app.switch_screen)
 
     def _reason(self) -> str | None:
         reason = self.query_one("#reason", Input).value.strip()

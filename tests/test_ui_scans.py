@@ -502,6 +502,11 @@ async def test_printers_and_orders_are_corrected_on_their_screens(stocked: Stati
         orders_table = app.screen.query_one("#orders", DataTable)
         orders_table.focus()
         orders_table.move_cursor(row=1)  # the plant order, nothing of it received
+        await pilot.press("ctrl+e")  # nothing typed to change: said so, in the screen's terms
+        await settle(pilot)
+        assert messages(app)[-1] == (
+            "choose the type, or type the date or number, the order should have"
+        )
         app.screen.query_one("#number", Input).value = "7781"
         app.screen.query_one("#reason", Input).value = "number misread"
         await pilot.press("ctrl+e")
@@ -530,6 +535,11 @@ async def test_a_facility_and_a_batch_are_corrected_where_they_are_seen(
         await scan(pilot, uid(PLANT_PREFIX, 1))  # a used plant tag: its page
         await settle(pilot)
         assert isinstance(app.screen, TagDetailScreen)
+        app.screen.query_one("#reason", Input).value = "left out at the bench"
+        await pilot.press("ctrl+e")  # nothing typed to fill in
+        await settle(pilot)
+        assert messages(app)[-1] == "type the plant batch or the location the batch should have"
+        app.screen.query_one("#reason", Input).value = ""
         app.screen.query_one("#plant-batch", Input).value = "BD Clones 11/20"
         await pilot.press("ctrl+e")  # no reason: refused
         await settle(pilot)

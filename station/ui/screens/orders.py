@@ -151,6 +151,9 @@ class OrdersScreen(StationScreen):
         kind = self.query_one("#type", Select).value
         date, number = self._value("date").strip(), self._value("number")
         reason = self._value("reason")
+        if not isinstance(kind, str) and not date and not number.strip():
+            self.fail("choose the type, or type the date or number, the order should have")
+            return
 
         def work() -> object:
             return order_changes.edit_order(

@@ -137,6 +137,9 @@ class TagDetailScreen(StationScreen):
         batch_id = view.assignment_id
         plant_batch = self.query_one("#plant-batch", Input).value.strip() or None
         location = self.query_one("#location", Input).value.strip() or None
+        if plant_batch is None and location is None:
+            self.fail("type the plant batch or the location the batch should have")
+            return
         self.call(
             lambda: batch_changes.set_batch(self.ctx, batch_id, reason, plant_batch, location),
             self.then_say(

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from station.domain.errors import StationError
-from station.domain.text import has_control, show
+from station.domain.text import has_control, plural, show
 
 UID_LENGTH = 24
 PREFIX_LENGTH = 16
@@ -48,7 +48,8 @@ def normalize(raw: str) -> str:
     text = text.upper()
     if len(text) != UID_LENGTH:
         raise UidError(
-            f"{show(raw)} is not a UID: it has {len(text)} characters, a UID has {UID_LENGTH}"
+            f"{show(raw)} is not a UID: it has {plural(len(text), 'character')}, "
+            f"a UID has {UID_LENGTH}"
         )
     return text
 

@@ -19,8 +19,12 @@ async def settle(pilot: Pilot[None]) -> None:
     """Wait for every worker (service calls run in threads) and the screen updates after."""
     # Keys the app holds back while it tells a scan from typing go on once the scan gap has
     # passed with no key after them.
-    while getattr(pilot.app, "keys_held", 0):
+    for _ in range(_MOST_PAUSES * 5):
+        if not getattr(pilot.app, "keys_held", 0):
+            break
         await pilot.pause(0.01)
+    else:
+        raise AssertionError("the app still holds keys back, long after the scan gap")
     for _ in range(3):
         # Long-lived workers (the receive screen's scan recorder, the serial scanner's
         # reader, a folder tree's loader) never complete.

@@ -35,17 +35,26 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The suite runs on SQLite, then every database test again on PostgreSQL when the machine has
-# PostgreSQL's server programs (the tests start a private server of their own). That second
-# pass leaves out the screens' snapshots that do not depend on the backend, so it only warns
+# The suite runs on SQLite and, when the machine has PostgreSQL's server programs, every
+# database test again on PostgreSQL (the tests start a private server of their own). The two
+# passes run side by side, one a core; the PostgreSQL pass's report follows the SQLite one.
+# It leaves out the screens' snapshots that do not depend on the backend, so it only warns
 # about snapshots it did not use.
 pytest: $(STAMP) $(NODE_STAMP)
-	$(BIN)/pytest
 	@if $(BIN)/python -m devtools.pg_server; then \
-		$(BIN)/pytest --backend postgresql --snapshot-warn-unused; \
+		log=$$(mktemp); \
+		$(BIN)/pytest --backend postgresql --snapshot-warn-unused -p no:cacheprovider \
+			>"$$log" 2>&1 & pg=$$!; \
+		trap 'kill $$pg 2>/dev/null; rm -f "$$log"' INT TERM; \
+		$(BIN)/pytest; lite=$$?; \
+		wait $$pg; postgres=$$?; \
+		echo "--- the PostgreSQL pass:"; cat "$$log"; rm -f "$$log"; \
+		[ $$lite -eq 0 ] && [ $$postgres -eq 0 ]; \
 	else \
+		$(BIN)/pytest; lite=$$?; \
 		echo "make test: PostgreSQL is not installed, so its pass was skipped" \
 			"(apt-get install postgresql; .ci/run does)"; \
+		exit $$lite; \
 	fi
 
 bench: $(BENCH_STAMP)

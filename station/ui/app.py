@@ -17,6 +17,7 @@ from functools import partial
 from typing import ClassVar
 
 from textual import events, work
+from textual._time import get_time
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -151,24 +152,36 @@ class StationApp(App[None]):
         await self._release()
         await super().on_event(key)
 
-    def _arm(self) -> None:
-        self._disarm()
-        self._holds += 1
+    def _arm(self, wait: float | None = None) -> None:
+        """One timer a burst, not one a key (a timer a key cost a scan 2 ms): when it fires,
+        the keys go on as typing unless another came within the gap, in which case it is set
+        again for the rest of the wait."""
+        if self._hold_timer is not None:
+            return
         hold = self._holds
-        # call_later queues the release behind keys that already arrived, so a timer that
-        # fires between two keys of one scan finds a newer hold and does nothing.
+        # call_later queues the release behind keys that already arrived, so it sees them.
         self._hold_timer = self.set_timer(
-            self.scan_gap + HOLD_MARGIN_S, lambda: self.call_later(self._timed_release, hold)
+            self.scan_gap + HOLD_MARGIN_S if wait is None else wait,
+            lambda: self.call_later(self._timed_release, hold),
         )
 
     def _disarm(self) -> None:
         if self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
+        self._holds += 1  # a release already queued for the old hold does nothing
 
     async def _timed_release(self, hold: int) -> None:
-        if hold == self._holds:
-            await self._release()
+        if hold != self._holds:
+            return
+        self._hold_timer = None
+        if self._held:
+            # Key times are Textual's own clock (monotonic), taken as each key arrived.
+            wait = self._held[-1].time + self.scan_gap + HOLD_MARGIN_S - get_time()
+            if wait > 0:
+                self._arm(wait)
+                return
+        await self._release()
 
     async def _release(self) -> None:
         """The held keys go on as typing: the original events, down the normal path."""

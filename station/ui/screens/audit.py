@@ -46,16 +46,12 @@ class AuditScreen(StationScreen):
 
     def _filters(self) -> audit.Filters | None:
         """The filters typed so far; None (with the reason shown) while one cannot be used."""
-
-        def value(name: str) -> str | None:
-            return self.query_one(f"#{name}", Input).value.strip() or None
-
-        uid, start, end = value("uid"), value("from"), value("to")
+        uid, start, end = self.typed_value("uid"), self.typed_value("from"), self.typed_value("to")
         try:
             filters = audit.Filters(
                 uid=normalize(uid) if uid else None,
-                action=value("action"),
-                operator=value("operator"),
+                action=self.typed_value("action"),
+                operator=self.typed_value("operator"),
                 start=parse_date(start, "from date") if start else None,
                 end=parse_date(end, "to date") if end else None,
             )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.screen import Screen
-from textual.widgets import Footer, Select
+from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState
 
 from station.domain.errors import Problems, StationError
@@ -54,6 +54,10 @@ class StationScreen(Screen[None]):
     @property
     def ctx(self) -> Context:
         return self.station.ctx
+
+    def typed_value(self, input_id: str) -> str | None:
+        """What is typed in the field ``#input_id``, trimmed; None when it is empty."""
+        return self.query_one(f"#{input_id}", Input).value.strip() or None
 
     def take_scan(self, code: str) -> None:
         """A scan on a screen with no use of its own for one: the tag's detail. Screens that

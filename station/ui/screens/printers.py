@@ -92,7 +92,7 @@ class PrintersScreen(StationScreen):
         name = self.query_one("#name", Input).value.strip()
         driver = str(self.query_one("#driver", Select).value)
         connection = self.query_one("#connection", Input).value.strip()
-        template = self.query_one("#template", Input).value.strip() or None
+        template = self.typed_value("template")
         self.call(
             lambda: printer_setup.add_printer(self.ctx, name, driver, connection, None, template),
             self.then_say(lambda added: f"Added printer {added.name}", self.action_poll),
@@ -117,8 +117,8 @@ class PrintersScreen(StationScreen):
         name = self._chosen()
         if name is None:
             return
-        connection = self.query_one("#connection", Input).value.strip() or None
-        template = self.query_one("#template", Input).value.strip() or None
+        connection = self.typed_value("connection")
+        template = self.typed_value("template")
         if connection is None and template is None:
             self.fail("type the new connection or template below first")
             return

@@ -135,8 +135,8 @@ class TagDetailScreen(StationScreen):
             self.fail(f"{view.uid} is not assigned to a batch")
             return
         batch_id = view.assignment_id
-        plant_batch = self.query_one("#plant-batch", Input).value.strip() or None
-        location = self.query_one("#location", Input).value.strip() or None
+        plant_batch = self.typed_value("plant-batch")
+        location = self.typed_value("location")
         if plant_batch is None and location is None:
             self.fail("type the plant batch or the location the batch should have")
             return

@@ -221,6 +221,50 @@ def test_an_order_with_tags_received_used_or_voided_is_not_edited(stocked: Stati
     )
 
 
+def test_an_order_recorded_in_error_is_deleted_and_its_history_stays(stocked: Station) -> None:
+    first, last = uid(PLANT_PREFIX, 1), uid(PLANT_PREFIX, 100)
+    stocked.ok("receive", first)
+    stocked.ok("unreceive", first, "--reason", "wrong roll")
+    said = stocked.ok("order", "delete", "2", "--reason", "recorded the same order twice").err
+    assert said == "deleted order 2 and its 100 tags\n"
+    listed = json.loads(stocked.ok("order", "list", "--format", "json").out)
+    assert [o["id"] for o in listed] == [1]
+    assert stocked.failed("tag", first) == (
+        f"{first} is on no order: its order 2 was deleted; station audit --uid {first} shows "
+        "its history"
+    )
+    history = json.loads(stocked.ok("audit", "--uid", first, "--format", "json").out)
+    assert [e["action"] for e in history] == ["order.add", "receive", "unreceive", "order.delete"]
+    deleted = history[-1]
+    assert deleted["tag_count"] == 100 and len(deleted["uids"]) == 100
+    assert deleted["details"]["ranges"] == [f"{first}..{last}"]
+    assert deleted["details"]["reason"] == "recorded the same order twice"
+    # The same tags can be recorded again, rightly this time; their history goes on.
+    stocked.ok("order", "add", "--license", LICENSE, "--type", "plant", "--first", first,
+               "--count", "100", "--order-date", "2026-11-21")  # fmt: skip
+    history = json.loads(stocked.ok("audit", "--uid", first, "--format", "json").out)
+    assert [e["action"] for e in history][-2:] == ["order.delete", "order.add"]
+
+
+def test_an_order_with_tags_on_record_is_not_deleted(stocked: Station, tmp_path: Path) -> None:
+    stocked.ok("receive", uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 2))
+    stocked.ok("void", uid(PACKAGE_PREFIX, 9), "--reason", "torn")
+    why = "--reason", "mistake"
+    assert stocked.refused("order", "delete", "1", *why) == (
+        "order 1 has 2 received, 1 voided of its 500 tags; only an order whose tags are all "
+        "still ordered can be deleted"
+    )
+    assert stocked.refused("order", "delete", "9", *why) == "no order 9"
+    assert stocked.refused("order", "delete", "2", "--reason", " ") == "reason is empty"
+    # A label printed and its tag taken back: the label exists, so the order stays.
+    stocked.ok("receive", uid(PLANT_PREFIX, 5))
+    stocked.ok("print", uid(PLANT_PREFIX, 5), "--printer", "spool")
+    stocked.ok("unreceive", uid(PLANT_PREFIX, 5), "--reason", "wrong roll")
+    assert stocked.refused("order", "delete", "2", *why) == (
+        "order 2 cannot be deleted: its tags have 1 printed label"
+    )
+
+
 # --- batch set -----------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +28,7 @@ def test_a_new_file_gets_the_schema_in_wal_mode(tmp_path: Path) -> None:
         "tag",
         "assignment",
         "audit_event",
-        "audit_tag",
+        "audit_uid",
         "schema_migration",
     } <= set(database.get_tables())
     with sqlite3.connect(path) as connection:
@@ -87,8 +88,8 @@ def test_the_audit_trail_refuses_updates_and_deletes(received: Station) -> None:
     for statement in (
         "UPDATE audit_event SET operator = 'someone else'",
         "DELETE FROM audit_event",
-        "DELETE FROM audit_tag",
-        "UPDATE audit_tag SET event_id = 1",
+        "DELETE FROM audit_uid",
+        "UPDATE audit_uid SET event_id = 1",
     ):
         with pytest.raises(DatabaseError, match="append-only"), database.atomic():
             database.execute_sql(statement)  # type: ignore[no-untyped-call]
@@ -179,3 +180,25 @@ def test_a_damaged_file_is_noticed_before_anything_more_is_recorded(stocked: Sta
         assert message.startswith("the database file is damaged (")
         assert message.endswith("restore the last backup, or save what can be read with "
                                 "sqlite3's .recover, then run station check")  # fmt: skip
+
+
+def test_an_older_database_keeps_its_tag_history_when_upgraded(received: Station) -> None:
+    """Before 0010 the audit named tags by a link to the tag row; the upgrade carries every
+    link over as the tag's UID."""
+    received.ok("void", uid(PACKAGE_PREFIX, 7), "--reason", "torn")
+    before = received.ok("audit", "--format", "json").out
+    received.execute(
+        "CREATE TABLE audit_tag (tag_id INTEGER NOT NULL REFERENCES tag (id), "
+        "event_id INTEGER NOT NULL REFERENCES audit_event (id), PRIMARY KEY (tag_id, event_id))",
+        "INSERT INTO audit_tag SELECT tag.id, audit_uid.event_id FROM audit_uid "
+        "JOIN tag ON tag.uid = audit_uid.uid",
+        "DROP TABLE audit_uid",
+        "DELETE FROM schema_migration WHERE name = '0010_audit_uids'",
+    )
+    assert received.ok("audit", "--format", "json").out == before  # opened, so migrated
+    history = json.loads(received.ok("audit", "--uid", uid(PACKAGE_PREFIX, 7), "--format",
+                                     "json").out)  # fmt: skip
+    assert [event["action"] for event in history] == ["order.add", "receive", "void"]
+    database = received.context().db
+    with pytest.raises(DatabaseError, match="append-only"), database.atomic():
+        database.execute_sql("DELETE FROM audit_uid")  # type: ignore[no-untyped-call]

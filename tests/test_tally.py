@@ -6,9 +6,6 @@ upgrade. Both backends."""
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
-
 from station.services import dashboard
 from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 
@@ -23,20 +20,6 @@ def counts(station: Station) -> dict[str, tuple[int, int, int, int]]:
         }
     finally:
         ctx.db.close()
-
-
-def execute(station: Station, sql: str) -> None:
-    """Change the database behind the station's back, as someone with the file could."""
-    if station.url.startswith("sqlite"):
-        with contextlib.closing(sqlite3.connect(station.path)) as connection:
-            connection.execute(sql)
-            connection.commit()
-        return
-    import psycopg2
-
-    with contextlib.closing(psycopg2.connect(station.url)) as connection:
-        connection.cursor().execute(sql)
-        connection.commit()
 
 
 def test_the_counts_follow_every_kind_of_change(stocked: Station) -> None:
@@ -68,7 +51,7 @@ def test_a_refused_change_leaves_the_counts_alone(stocked: Station) -> None:
 def test_check_finds_counts_edited_by_hand_and_recount_rebuilds_them(stocked: Station) -> None:
     stocked.ok("receive", uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 10))
     assert stocked.ok("check").err.rstrip().endswith("the tag counts agree with the tags")
-    execute(stocked, "UPDATE tag_tally SET tags = tags + 7 WHERE status = 'received'")
+    stocked.execute("UPDATE tag_tally SET tags = tags + 7 WHERE status = 'received'")
     assert stocked.tally_differences() != []
     assert stocked.refused("check").startswith(
         "the tag counts shown on the first screen disagree with the tags (order 1: the tally "
@@ -83,8 +66,9 @@ def test_check_finds_counts_edited_by_hand_and_recount_rebuilds_them(stocked: St
 
 def test_an_older_database_gets_its_counts_when_it_is_upgraded(stocked: Station) -> None:
     stocked.ok("receive", uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 25))
-    execute(stocked, "DROP TABLE tag_tally")
-    execute(stocked, "DELETE FROM schema_migration WHERE name = '0008_tag_tally'")
+    stocked.execute(
+        "DROP TABLE tag_tally", "DELETE FROM schema_migration WHERE name = '0008_tag_tally'"
+    )
     assert stocked.ok("facility", "list").out.startswith("LICENSE")  # opened, so migrated
     assert counts(stocked) == {"package": (475, 25, 0, 0), "plant": (100, 0, 0, 0)}
     assert LICENSE in stocked.ok("stock").out

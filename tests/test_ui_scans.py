@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, DirectoryTree, Input, Log, Select, Static
 from textual.widgets._footer import FooterKey
 
@@ -517,6 +518,52 @@ async def test_printers_and_orders_are_corrected_on_their_screens(stocked: Stati
     assert bench["default"] is True and bench["template"] == "package-4x2-203"
     orders = json.loads(stocked.ok("order", "list", "--format", "json").out)
     assert [o["order_number"] for o in orders] == ["4471", "7781"]
+
+
+async def test_an_order_is_deleted_on_its_screen_after_a_second_f12(stocked: Station) -> None:
+    stocked.ok("receive", uid(PACKAGE_PREFIX, 1))
+    app = StationApp(stocked.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#orders", DataTable)
+        table.focus()
+        await pilot.press("f12")  # no reason yet
+        await settle(pilot)
+        assert messages(app)[-1] == "type the reason first: it goes into the audit trail"
+        screen.query_one("#reason", Input).value = "recorded twice"
+        await pilot.press("f12")  # the package order: one tag received, so refused
+        await settle(pilot)
+        assert "F12 again deletes order 1: 500 package tags" in confirm_text(screen)
+        before = stocked.dump()
+        await pilot.press("f12")
+        await settle(pilot)
+        assert messages(app)[-1].startswith("order 1 has 1 received of its 500 tags")
+        assert stocked.dump() == before
+        table.move_cursor(row=1)  # the plant order: the confirmation went with the row
+        await settle(pilot)
+        assert confirm_text(screen) == ""
+        await pilot.press("f12")
+        await settle(pilot)
+        assert confirm_text(screen).startswith(
+            f"F12 again deletes order 2: 100 plant tags {uid(PLANT_PREFIX, 1)}.."
+        )
+        screen.query_one("#reason", Input).value = "recorded twice!"  # disarms it
+        await settle(pilot)
+        assert confirm_text(screen) == ""
+        await pilot.press("f12", "f12")
+        await settle(pilot)
+        assert messages(app)[-1] == "Deleted order 2 and its 100 tags"
+        assert table.row_count == 1
+    orders = json.loads(stocked.ok("order", "list", "--format", "json").out)
+    assert [o["id"] for o in orders] == [1]
+    event = json.loads(stocked.ok("audit", "--format", "json").out)[-1]
+    assert (event["action"], event["details"]["reason"]) == ("order.delete", "recorded twice!")
+
+
+def confirm_text(screen: Screen[object]) -> str:
+    return str(screen.query_one("#confirm", Static).render())
 
 
 async def test_a_facility_and_a_batch_are_corrected_where_they_are_seen(

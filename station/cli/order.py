@@ -1,4 +1,4 @@
-"""``station order add|import|edit|list``."""
+"""``station order add|import|edit|delete|list``."""
 
 from __future__ import annotations
 
@@ -80,6 +80,17 @@ def edit(
         state.context(), order_id, reason, tag_type, order_date, order_number
     )
     message(f"corrected order {order_id}: {described(changes, with_before=True)}")
+
+
+@order.command("delete")
+@click.argument("order_id", type=int)
+@click.option("--reason", required=True, help="Why, e.g. 'recorded the same order twice'.")
+@pass_state
+def delete(state: State, order_id: int, reason: str) -> None:
+    """Delete an order recorded in error, with its tags, while all of them are still
+    ordered. The audit trail keeps the order's events and names its UIDs."""
+    count = order_changes.delete_order(state.context(), order_id, reason)
+    message(f"deleted order {order_id} and its {plural(count, 'tag')}")
 
 
 @order.command("import")

@@ -135,16 +135,17 @@ class AuditEvent(BaseModel):
     tag_count = IntegerField()
 
 
-class AuditTag(BaseModel):
-    """Which tags an audit event touched; keyed tag-first so a tag's history is one seek."""
+class AuditUid(BaseModel):
+    """Which tags an audit event touched, by UID text rather than a link to the tag row: an
+    order recorded in error is deleted with its tags, and their history stays. Keyed
+    UID-first so a tag's history is one seek."""
 
-    tag = ForeignKeyField(Tag, on_delete="RESTRICT", index=False)
-    event = ForeignKeyField(AuditEvent, backref="tag_links", on_delete="RESTRICT")
-    tag_id: int
+    uid = CharField(max_length=24)
+    event = ForeignKeyField(AuditEvent, backref="uid_links", on_delete="RESTRICT")
     event_id: int
 
     class Meta:
-        primary_key = CompositeKey("tag", "event")
+        primary_key = CompositeKey("uid", "event")
 
 
 class Printer(BaseModel):
@@ -275,7 +276,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Tag,
     TagTally,
     AuditEvent,
-    AuditTag,
+    AuditUid,
     Printer,
     PrintJob,
     PrintItem,

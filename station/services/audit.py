@@ -10,7 +10,7 @@ from typing import Any
 
 from peewee import ModelSelect, Value
 
-from station.db.models import AuditEvent, AuditTag, Tag
+from station.db.models import AuditEvent, AuditUid, Tag
 from station.db.rows import slices, tuples
 from station.domain import times
 from station.domain.errors import StationError
@@ -52,8 +52,10 @@ def record(
     tags: ModelSelect[Tag] | None = None,
     tag_count: int = 0,
     tag_ids: Sequence[int] = (),
+    uids: Sequence[str] = (),
 ) -> AuditEvent:
-    """Write one event; ``tags`` (a query) or ``tag_ids`` are the ``tag_count`` tags it touched.
+    """Write one event; ``tags`` (a query), ``tag_ids`` or ``uids`` are the ``tag_count``
+    tags it touched.
 
     Call inside the transaction of the change itself, so the change and its record commit
     together or not at all.
@@ -68,13 +70,17 @@ def record(
     )
     if tags is not None:
         # One INSERT ... SELECT: a 100,000-tag receipt costs one statement, not 100,000.
-        AuditTag.insert_from(
-            tags.select(Tag.id, Value(event.id)), fields=[AuditTag.tag, AuditTag.event]
+        AuditUid.insert_from(
+            tags.select(Tag.uid, Value(event.id)), fields=[AuditUid.uid, AuditUid.event]
         ).execute()
     for part in slices(tag_ids, _CHUNK):
-        AuditTag.insert_many(
-            [(tag_id, event.id) for tag_id in part],
-            fields=[AuditTag.tag, AuditTag.event],
+        AuditUid.insert_from(
+            Tag.select(Tag.uid, Value(event.id)).where(Tag.id.in_(part)),
+            fields=[AuditUid.uid, AuditUid.event],
+        ).execute()
+    for named in slices(uids, _CHUNK):
+        AuditUid.insert_many(
+            [(uid, event.id) for uid in named], fields=[AuditUid.uid, AuditUid.event]
         ).execute()
     return event
 
@@ -110,10 +116,8 @@ class Filters:
         if self.end is not None:
             query = query.where(AuditEvent.at < times.day_start(self.end, 1))
         if self.uid is not None:
-            query = (
-                query.join(AuditTag, on=(AuditTag.event == AuditEvent.id))
-                .join(Tag, on=(AuditTag.tag == Tag.id))
-                .where(Tag.uid == self.uid)
+            query = query.join(AuditUid, on=(AuditUid.event == AuditEvent.id)).where(
+                AuditUid.uid == self.uid
             )
         return query
 
@@ -170,11 +174,20 @@ def recent(
     ]
 
 
-def _uids_of(event: AuditEvent) -> list[str]:
-    query = (
-        Tag.select(Tag.uid)
-        .join(AuditTag, on=(AuditTag.tag == Tag.id))
-        .where(AuditTag.event == event.id)
-        .order_by(Tag.uid)
+def last_event(uid: str, action: str) -> AuditRecord | None:
+    """The newest ``action`` event that touched ``uid``, without its UIDs."""
+    query = Filters(uid=uid, action=action).applied(
+        AuditEvent.select().order_by(AuditEvent.id.desc()).limit(1)
     )
+    event = query.first()
+    if event is None:
+        return None
+    return AuditRecord(
+        event.id, event.at, event.operator, event.action, event.summary,
+        json.loads(event.details), event.tag_count, [],
+    )  # fmt: skip
+
+
+def _uids_of(event: AuditEvent) -> list[str]:
+    query = AuditUid.select(AuditUid.uid).where(AuditUid.event == event.id).order_by(AuditUid.uid)
     return [uid for (uid,) in tuples(query)]

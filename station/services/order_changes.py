@@ -1,6 +1,8 @@
 """Correcting an order recorded wrong (the other tag type, a mistyped order date or number),
-while none of its tags has been received, used or voided: until then nothing else rests on
-what the order says. The order's tags change with it, in one audited transaction."""
+or deleting one that should never have been recorded, while none of its tags has been
+received, used or voided: until then nothing else rests on what the order says. The order's
+tags change (or go) with it, in one audited transaction; the audit trail names tags by UID,
+so a deleted tag's history stays."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from collections import Counter
 from typing import Any
 
 from station.db.locking import lock_rows
-from station.db.models import Tag, TagOrder
+from station.db.models import OrderRange, PrintItem, Tag, TagOrder, TagTally
+from station.db.rows import tuples
 from station.domain.dates import parse_past_date
 from station.domain.errors import StationError
 from station.domain.states import TagStatus
@@ -60,12 +63,60 @@ def edit_order(
     return changed
 
 
-def _refuse_unless_all_ordered(order: TagOrder) -> None:
+def delete_order(ctx: Context, order_id: int, reason: str) -> int:
+    """Delete the order, its ranges and its tags; returns how many tags went."""
+    why = fields.required_text(reason, "reason", 500)
+    with ctx.db.atomic():
+        order = get_order(ctx, order_id)
+        lock_rows(Tag.select(Tag.id).where(Tag.order == order.id).order_by(Tag.uid))
+        _refuse_unless_all_ordered(order, "deleted")
+        # A tag received, labelled and then taken back is ordered again, but its labels exist.
+        labelled = PrintItem.select().join(Tag).where(Tag.order == order.id).count()
+        if labelled:
+            raise StationError(
+                f"order {order.id} cannot be deleted: its tags have "
+                f"{plural(labelled, 'printed label')}"
+            )
+        ranges = [
+            f"{first}..{last}"
+            for first, last in tuples(
+                OrderRange.select(OrderRange.first_uid, OrderRange.last_uid)
+                .where(OrderRange.order == order.id)
+                .order_by(OrderRange.id)
+            )
+        ]
+        count = Tag.select().where(Tag.order == order.id).count()
+        # The event is written first: it names the tags by UID, read before they go.
+        audit.record(
+            ctx,
+            "order.delete",
+            f"deleted order {order.id} ({plural(count, order.tag_type + ' tag')} "
+            f"{', '.join(ranges)}): {why}",
+            {
+                "order_id": order.id,
+                "reason": why,
+                "license_number": order.facility.license_number,
+                "tag_type": order.tag_type,
+                "order_date": order.order_date,
+                "order_number": order.order_number,
+                "ranges": ranges,
+            },
+            tags=Tag.select().where(Tag.order == order.id),
+            tag_count=count,
+        )
+        Tag.delete().where(Tag.order == order.id).execute()
+        TagTally.delete().where(TagTally.order == order.id).execute()
+        OrderRange.delete().where(OrderRange.order == order.id).execute()
+        TagOrder.delete().where(TagOrder.id == order.id).execute()
+    return count
+
+
+def _refuse_unless_all_ordered(order: TagOrder, done: str = "corrected") -> None:
     counts = tally.by_order([order.id]).get(order.id, Counter())
     moved = {status: n for status, n in counts.items() if status != TagStatus.ORDERED and n}
     if moved:
         parts = ", ".join(f"{n:,} {status}" for status, n in sorted(moved.items()))
         raise StationError(
             f"order {order.id} has {parts} of its {plural(sum(counts.values()), 'tag')}; only "
-            "an order whose tags are all still ordered can be corrected"
+            f"an order whose tags are all still ordered can be {done}"
         )

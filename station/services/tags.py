@@ -176,6 +176,12 @@ def page(
 def get_tag(ctx: Context, uid: str) -> TagView:
     tag = _query().where(Tag.uid == uid).first()
     if tag is None:
+        deleted = audit.last_event(uid, "order.delete")
+        if deleted is not None:
+            raise StationError(
+                f"{uid} is on no order: its order {deleted.details['order_id']} was deleted; "
+                f"station audit --uid {uid} shows its history"
+            )
         raise StationError(f"{uid} is on no order")
     return _view(tag)
 

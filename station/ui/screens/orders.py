@@ -40,8 +40,21 @@ class OrdersScreen(StationScreen):
             # Priority: a text field would take Ctrl+E (end of line) first.
             priority=True,
         ),
+        Binding(
+            "f12",
+            "delete_order",
+            "Delete",
+            tooltip="Delete the chosen order recorded in error (F12 again confirms)",
+            id="orders-delete",
+        ),
         Binding("ctrl+r", "refresh", "Refresh", id="orders-refresh"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: dict[int, OrderSummary] = {}
+        # (order id, reason) the last F12 showed; a second F12 on the same deletes it.
+        self.delete_armed: tuple[int, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,9 +71,10 @@ class OrdersScreen(StationScreen):
             yield Input(placeholder="First UID", id="first")
             yield Input(placeholder="Last UID (or a count)", id="last")
         yield Input(
-            placeholder="Reason, to correct the chosen order with Ctrl+E (type, date, number)",
+            placeholder="Reason, to correct the chosen order (Ctrl+E) or delete it (F12)",
             id="reason",
         )
+        yield Static("", id="confirm", classes="hint")
         yield Static(
             "Import a CSV or Metrc JSON file (F11 opens the folder tree; Enter picks)",
             classes="title",
@@ -93,6 +107,8 @@ class OrdersScreen(StationScreen):
             tree.reload()
 
     def _show(self, found: list[OrderSummary]) -> None:
+        self.shown = {o.id: o for o in found}
+        self._disarm()
         table = self.query_one("#orders", DataTable)
         table.clear()
         today = self.ctx.today()
@@ -140,14 +156,19 @@ class OrdersScreen(StationScreen):
             work, self.then_say(lambda order: f"Recorded order {order.id}", self.action_refresh)
         )
 
+    def _chosen(self, to_do: str) -> int | None:
+        table = self.query_one("#orders", DataTable)
+        if table.row_count == 0:
+            self.fail(f"no order to {to_do}")
+            return None
+        return int(str(table.get_row_at(table.cursor_row)[0]))
+
     def action_correct_order(self) -> None:
         """The chosen order's type, date or number, from what is typed in the form; only
         while all its tags are still ordered (the service says how many are not)."""
-        table = self.query_one("#orders", DataTable)
-        if table.row_count == 0:
-            self.fail("no order to correct")
+        order_id = self._chosen("correct")
+        if order_id is None:
             return
-        order_id = int(str(table.get_row_at(table.cursor_row)[0]))
         kind = self.query_one("#type", Select).value
         date, number = self._value("date").strip(), self._value("number")
         reason = self._value("reason")
@@ -169,6 +190,44 @@ class OrdersScreen(StationScreen):
             work,
             self.then_say(
                 lambda changed: f"Corrected order {order_id}: {changes.described(changed)}",
+                self.action_refresh,
+            ),
+        )
+
+    @on(Input.Changed, "#reason")
+    @on(DataTable.RowHighlighted, "#orders")
+    def _disarm(self) -> None:
+        """A confirmation holds only for the order and the reason it showed."""
+        self.delete_armed = None
+        self.query_one("#confirm", Static).update("")
+
+    def action_delete_order(self) -> None:
+        """The first F12 shows what would go; the second, on the same order with the same
+        reason, deletes it (the service refuses an order with tags on record)."""
+        order_id = self._chosen("delete")
+        reason = self._value("reason").strip()
+        if order_id is None:
+            return
+        if not reason:
+            self.fail("type the reason first: it goes into the audit trail")
+            return
+        if self.delete_armed != (order_id, reason):
+            order = self.shown[order_id]
+            tags = plural(order.total, f"{order.type} tag")
+            self.query_one("#confirm", Static).update(
+                plain(
+                    f"F12 again deletes order {order.id}: {tags} {', '.join(order.ranges)} "
+                    f"({order.license_number}, ordered {order.order_date}), for the reason "
+                    f"{reason!r}. Its events stay in the audit trail."
+                )
+            )
+            self.delete_armed = (order_id, reason)
+            return
+        self._disarm()
+        self.call(
+            lambda: order_changes.delete_order(self.ctx, order_id, reason),
+            self.then_say(
+                lambda count: f"Deleted order {order_id} and its {plural(count, 'tag')}",
                 self.action_refresh,
             ),
         )

@@ -7,6 +7,7 @@ their box width (``^FB``), so the printer never runs text past it.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +30,8 @@ from printers.template import (
 if TYPE_CHECKING:
     from PIL import ImageFont
 
-# Shrinking stops here (a fraction of the designed size); past it, text is cut with "…".
+# Shrinking stops here (a fraction of the designed size); past it, text is cut with "…", or
+# for a field printed in full, wrapped onto more lines of its box.
 MIN_SHRINK = 0.6
 
 
@@ -45,6 +47,13 @@ class PlacedText:
     # Whether ``text`` comes from a label field (varies per label) or is all literal.
     variable: bool
     source: TextElement
+    # A field printed in full that did not fit one line: ``text`` wrapped, top to bottom.
+    lines: tuple[str, ...] = ()
+
+    @property
+    def rows(self) -> tuple[str, ...]:
+        """What prints on each line of the box."""
+        return self.lines or (self.text,)
 
 
 @dataclass(frozen=True)
@@ -136,12 +145,13 @@ class TooLong(PrinterError):
 
 
 def fit_text(text: str, width: int, size: int, fit: str) -> tuple[str, int]:
-    """``text`` and the font size at which it fits ``width`` dots: shrunk, then cut with "…";
-    a "full" text is never cut: past the smallest size it raises :class:`TooLong`."""
+    """``text`` and the font size at which it fits ``width`` dots on one line: shrunk, then
+    cut with "…"; a "full" text is never cut: past the smallest size it raises
+    :class:`TooLong`."""
     if _surely_fits(text, width, size) or font(size).getlength(text) <= width:
         return text, size
     if fit in ("shrink", "full"):
-        smallest = max(1, int(size * MIN_SHRINK))
+        smallest = _smallest(size)
         for trial in range(size - 1, smallest - 1, -1):
             if font(trial).getlength(text) <= width:
                 return text, trial
@@ -159,11 +169,74 @@ def fit_text(text: str, width: int, size: int, fit: str) -> tuple[str, int]:
     return (cut.rstrip() + "…" if cut else ""), size
 
 
-def fitted_field(template: Template, element: TextElement, text: str) -> tuple[str, int]:
-    """:func:`fit_text` for ``element`` of ``template``; text that must print in full and
+def _smallest(size: int) -> int:
+    return max(1, int(size * MIN_SHRINK))
+
+
+def fit_block(
+    text: str, width: int, height: int, size: int, fit: str
+) -> tuple[tuple[str, ...], int]:
+    """The lines ``text`` prints on and their font size: one line as :func:`fit_text` fits
+    it, except that a "full" text too long for one line at the smallest size wraps onto as
+    many lines as the box's ``height`` holds (one line a font size high), at the largest
+    size that takes; past that it raises :class:`TooLong`."""
+    try:
+        fitted, at = fit_text(text, width, size, fit)
+        return (fitted,), at
+    except TooLong as exc:
+        single = exc
+    for trial in range(size, _smallest(size) - 1, -1):
+        rows = height // trial
+        if rows < 2:
+            continue
+        lines = wrap(text, width, trial)
+        if lines is not None and len(lines) <= rows:
+            return lines, trial
+    smallest = _smallest(size)
+    rows = height // smallest
+    lines = wrap(text, width, smallest) if rows >= 2 else None
+    if lines is None:
+        raise single
+    raise TooLong(text, sum(map(len, lines[:rows])))
+
+
+def wrap(text: str, width: int, size: int) -> tuple[str, ...] | None:
+    """``text`` broken into lines that each fit ``width`` dots at ``size``, each line as long
+    as it can be: at spaces and hyphens where it can, within a word where it must
+    (textwrap's rules); None when not even one character fits a line."""
+    face = font(size)
+    lines: list[str] = []
+    rest = text.strip()
+    while rest:
+        line = _longest_first_line(rest, width, face)
+        if line is None:
+            return None
+        lines.append(line)
+        # Data is one-spaced, so a first line is a prefix of the rest, less trailing spaces.
+        rest = rest[len(line) :].lstrip()
+    return tuple(lines)
+
+
+def _longest_first_line(text: str, width: int, face: ImageFont.FreeTypeFont) -> str | None:
+    best = None
+    low, high = 1, len(text)
+    while low <= high:
+        middle = (low + high) // 2
+        first = textwrap.wrap(text, middle, break_on_hyphens=True, break_long_words=True)[0]
+        if face.getlength(first) <= width:
+            best, low = first, middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def fitted_field(
+    template: Template, element: TextElement, text: str
+) -> tuple[tuple[str, ...], int]:
+    """:func:`fit_block` for ``element`` of ``template``; text that must print in full and
     does not fit is refused naming the field, the label and what length would fit."""
     try:
-        return fit_text(text, element.width, element.size, element.fit)
+        return fit_block(text, element.width, element.height, element.size, element.fit)
     except TooLong as exc:
         names = " and ".join(name.replace("_", " ") for name in element.fields) or "text"
         raise PrinterError(
@@ -196,18 +269,19 @@ def place(template: Template, label: LabelData) -> list[Placed]:
     for element in template.elements:
         if isinstance(element, TextElement):
             text = element.text.format(**values)
-            fitted, size = fitted_field(template, element, text)
+            lines, size = fitted_field(template, element, text)
             placed.append(
                 PlacedText(
                     element.x,
                     element.y,
                     element.width,
                     element.height,
-                    fitted,
+                    lines[0] if len(lines) == 1 else text,
                     size,
                     element.align,
                     bool(element.fields),
                     element,
+                    lines if len(lines) > 1 else (),
                 )
             )
         elif isinstance(element, BarcodeElement):

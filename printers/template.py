@@ -392,7 +392,10 @@ def _sheet(raw: Any, dpi: int) -> Sheet:
 
 def _check_format(text: str, where: str) -> None:
     """Refuse a text whose format cannot be filled (``{uid:>>}``, ``{0}``, an unclosed
-    brace) now, not at the first label."""
+    brace) or that holds a line break or other control character, now, not at the first
+    label."""
+    if not text.isprintable():
+        raise TemplateError(f"{where} (text): {text!r} holds a control character")
     sample = dict.fromkeys(FIELDS, "X")
     try:
         text.format(**sample)

@@ -59,6 +59,9 @@ def test_two_by_one_inch_at_203_dpi_needs_one_dot_modules() -> None:
     assert parse(uid_label(300, "2in", 2), "t").warnings == ()
 
 
+BOX = {"x": 0, "y": 0, "width": 9, "height": 9, "size": 8}
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -101,6 +104,10 @@ def test_two_by_one_inch_at_203_dpi_needs_one_dot_modules() -> None:
         (
             {"element": [{"kind": "barcode", "y": 0, "height": 10, "field": "sku"}]},
             "element 1 (barcode): unknown field 'sku'",
+        ),
+        (
+            {"element": [{"kind": "text", "text": "Lic\n{uid}", **BOX}]},
+            "element 1 (text): 'Lic\\n{uid}' holds a control character",
         ),
     ],
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import textwrap
 from collections.abc import Sequence
 
 from escpos.printer import Dummy
@@ -52,7 +53,6 @@ def _item(printer: Dummy, template: Template, item: object) -> None:
     if isinstance(item, PlacedText):
         scale = max(1, min(8, round(item.size / CHAR_HEIGHT)))
         columns = max(1, item.width // (CHAR_WIDTH * scale))
-        text = item.text if len(item.text) <= columns else item.text[: columns - 1] + "~"
         printer.set(
             align=item.align,
             custom_size=scale > 1,
@@ -60,11 +60,23 @@ def _item(printer: Dummy, template: Template, item: object) -> None:
             height=scale,
             normal_textsize=scale == 1,
         )
-        printer.textln(_latin(text))
+        for line in _lines(item, columns):
+            printer.textln(_latin(line))
     elif isinstance(item, PlacedBarcode):
         _barcode(printer, template, item)
     elif isinstance(item, PlacedBox):
         printer.image(Image.new("1", (item.width, item.thickness), 0), center=False)
+
+
+def _lines(item: PlacedText, columns: int) -> list[str]:
+    """The printer's fixed-width font has its own line length: a field printed in full wraps
+    onto as many lines of the roll as it needs; any other text is cut with "~"."""
+    text = item.text  # whole, even where the layout wrapped it for its own font
+    if len(text) <= columns:
+        return [text]
+    if item.source.fit == "full":
+        return textwrap.wrap(text, columns, break_on_hyphens=True, break_long_words=True)
+    return [text[: columns - 1] + "~"]
 
 
 def _barcode(printer: Dummy, template: Template, item: PlacedBarcode) -> None:

@@ -54,14 +54,18 @@ def barcode_image(item: PlacedBarcode, quiet: bool = True) -> Image.Image:
 
 def _text(draw: ImageDraw.ImageDraw, item: PlacedText) -> None:
     face = font(item.size)
-    width = face.getlength(item.text)
-    x: float = item.x
-    if item.align == "center":
-        x += (item.width - width) / 2
-    elif item.align == "right":
-        x += item.width - width
-    # Vertically centred in the box, like a line of a field block on the printer.
-    draw.text((x, item.y + item.height / 2), item.text, font=face, fill=BLACK, anchor="lm")
+    rows = item.rows
+    # Vertically centred in the box, one font size a line, as the ZPL fields are placed.
+    middle = item.y + item.height / 2 - item.size * (len(rows) - 1) / 2
+    for line, text in enumerate(rows):
+        width = face.getlength(text)
+        x: float = item.x
+        if item.align == "center":
+            x += (item.width - width) / 2
+        elif item.align == "right":
+            x += item.width - width
+        y = middle + line * item.size
+        draw.text((x, y), text, font=face, fill=BLACK, anchor="lm")
 
 
 def _box(draw: ImageDraw.ImageDraw, item: PlacedBox) -> None:

@@ -57,9 +57,11 @@ def _header(template: Template) -> str:
     return f"^CI28^PW{template.width}^LL{template.height}^LH0,0"
 
 
-def _text_origin(item: PlacedText, size: int) -> str:
-    # Centred vertically in its box, as the image renderer draws it.
-    top = item.y + max(0, (item.height - size) // 2)
+def _text_origin(item: PlacedText, size: int, line: int = 0, lines: int = 1) -> str:
+    # Centred vertically in its box, as the image renderer draws it. A wrapped text is one
+    # field a line, where the layout broke it: what a printer's own word wrap would do with
+    # a long word is not what the preview shows.
+    top = item.y + max(0, (item.height - size * lines) // 2) + size * line
     return f"^FO{item.x},{top}^A0N,{size},{size}^FB{item.width},1,0,{_JUSTIFY[item.align]}"
 
 
@@ -79,6 +81,12 @@ def _box(item: PlacedBox) -> str:
 def _field(item: Placed, data: str | None = None, size: int | None = None) -> str:
     """One field; ``data`` None leaves it open for a ``^FN`` (the caller adds it)."""
     if isinstance(item, PlacedText):
+        if item.lines and data is None:
+            rows = len(item.lines)
+            return "".join(
+                _text_origin(item, item.size, line, rows) + field_data(text) + "^FS"
+                for line, text in enumerate(item.lines)
+            )
         head = _text_origin(item, size or item.size)
         return head + (field_data(data if data is not None else item.text) + "^FS")
     if isinstance(item, PlacedBarcode):
@@ -180,19 +188,21 @@ class _TextStep:
         if len(text) <= self.short and text.isascii() and text.isprintable():
             found = self.head + field_data(text) + "^FS"
         else:
-            element = self.element
-            fitted, size = fitted_field(self.template, element, text)
-            found = _field(_as_placed(element, fitted, size))
+            found = _text_field(self.template, self.element, text)
         if len(self.memo) >= _MAX_MEMO:
             self.memo.clear()
         self.memo[key] = found
         return found
 
 
-def _as_placed(element: TextElement, text: str, size: int) -> PlacedText:
+def _as_placed(
+    element: TextElement, text: str, size: int, lines: tuple[str, ...] = ()
+) -> PlacedText:
+    """A text field as placed: ``lines`` as the layout fitted it (one line, or wrapped)."""
     return PlacedText(
-        element.x, element.y, element.width, element.height, text, size, element.align, True,
-        element,
+        element.x, element.y, element.width, element.height,
+        lines[0] if len(lines) == 1 else text, size, element.align, True, element,
+        lines if len(lines) > 1 else (),
     )  # fmt: skip
 
 
@@ -266,11 +276,17 @@ def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 
         if column.count(column[0]) == len(column):
             parts.append(_field(placed))  # the same on every label: baked into the format
             continue
+        fitted = _fit_column(template, placed, column) if isinstance(placed, PlacedText) else None
+        if isinstance(element, TextElement) and fitted is None:
+            # Wrapped on some label: each label's lines go whole into its own recall.
+            recall_columns.append([_text_field(template, element, text) for text in column])
+            continue
         key = tuple(column)
         known = key in numbers
         number = numbers.setdefault(key, len(numbers) + 1)
         if isinstance(placed, PlacedText):
-            size, column = _fit_column(template, placed, column)
+            assert fitted is not None
+            size, column = fitted
             parts.append(_text_origin(placed, size) + f"^FN{number}^FS")
         else:
             assert isinstance(placed, PlacedBarcode)
@@ -309,14 +325,25 @@ def _one_line(value: str) -> str:
     return value if value.isalnum() else " ".join(value.split())
 
 
-def _fit_column(template: Template, placed: PlacedText, column: list[str]) -> tuple[int, list[str]]:
-    """One font size for the whole batch (the smallest any label needs) and the texts at it."""
+def _fit_column(
+    template: Template, placed: PlacedText, column: list[str]
+) -> tuple[int, list[str]] | None:
+    """One font size for the whole batch (the smallest any label needs) and the texts at it;
+    None when a label's text wraps (its lines cannot share one field)."""
     size = placed.source.size
     if widest_possible(column, size) <= placed.width:
         return size, column
     fitted = [fitted_field(template, placed.source, text) for text in column]
+    if any(len(lines) > 1 for lines, _ in fitted):
+        return None
     size = min(each for _, each in fitted)
     return size, [fit_text(text, placed.width, size, "truncate")[0] for text in column]
+
+
+def _text_field(template: Template, element: TextElement, text: str) -> str:
+    """The field(s) of one text as the layout fits it: one line, or one field a line."""
+    lines, size = fitted_field(template, element, text)
+    return _field(_as_placed(element, text, size, lines))
 
 
 def _barcode_column(

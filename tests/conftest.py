@@ -111,7 +111,11 @@ class Station:
                 "WHERE table_schema = 'public' ORDER BY table_name"
             )
             for (table,) in cursor.fetchall():
-                cursor.execute(f'SELECT * FROM "{table}" ORDER BY 1')
+                # Every column in the order: rows equal in the first (a UID's audit links)
+                # would otherwise come in any order.
+                cursor.execute(f'SELECT * FROM "{table}" LIMIT 0')
+                columns = ", ".join(str(n + 1) for n in range(len(cursor.description or ())))
+                cursor.execute(f'SELECT * FROM "{table}" ORDER BY {columns}')
                 rows.extend(f"{table}: {row!r}" for row in cursor.fetchall())
         return rows
 

@@ -5,12 +5,16 @@ screen, review and update them with: .venv/bin/pytest tests/test_ui_snapshots.py
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
+from station.cli import state
+from station.services import context
 from station.ui.app import StationApp
 from tests.conftest import PACKAGE_PREFIX, Station, uid
 from tests.ui_helpers import scan, settle
@@ -23,6 +27,26 @@ NOW = dt.datetime(2026, 11, 26, 18, 0, tzinfo=dt.UTC)
 def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     """A blinking cursor would be on or off in a screenshot depending on when it is taken."""
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+@pytest.fixture(autouse=True)
+def steady_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The commands that make each test's data stamp their events at NOW, shown in UTC: the
+    audit screen and a tag's history look the same on every run and every machine. (Autouse
+    fixtures come first, so the data fixtures' commands see it.)"""
+    opened = context.open_context
+
+    def at_now(*args: Any, **kwargs: Any) -> context.Context:
+        ctx = opened(*args, **kwargs)
+        ctx.clock = lambda: NOW
+        return ctx
+
+    monkeypatch.setattr(state, "open_context", at_now)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def app_for(station: Station) -> StationApp:
@@ -61,10 +85,8 @@ def test_tags_browser(received: Station, snap_compare: Any) -> None:
     assert snap_compare(app_for(received), terminal_size=(120, 30), run_before=browsing)
 
 
-# Left out: the audit screen and a tag's page show when events happened (the command line
-# that made them stamps them with the real clock), and the templates screen names the test's
-# own temporary folder. test_ui_scans checks that their keys fit at 80x24.
-SCREENS = ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "ctrl+g")
+# Every screen: its key, or for a tag's page the scan that opens it.
+SCREENS = ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "ctrl+g", "tag")
 
 
 @pytest.mark.sqlite_only  # what a screen looks like does not depend on the backend
@@ -74,8 +96,20 @@ def test_every_screen_at_80_by_24(received: Station, snap_compare: Any, screen: 
     received.ok("void", uid(PACKAGE_PREFIX, 9), "--reason", "torn")
 
     async def shown(pilot: Pilot[None]) -> None:
-        await pilot.press(screen)
+        if screen == "tag":
+            await scan(pilot, uid(PACKAGE_PREFIX, 9))
+        else:
+            await pilot.press(screen)
         await settle(pilot)
+        if screen == "f8":
+            # The preview is in this test's own data folder: checked, then shown as a fixed
+            # name, so the picture holds from run to run.
+            where = pilot.app.screen.query_one("#where", Static)
+            assert isinstance(pilot.app, StationApp)
+            data = pilot.app.ctx.folders.data
+            shown = f"Full-resolution preview: {data}/spool/previews/avery-5160-sheet.png"
+            assert str(where.render()) == shown
+            where.update(shown.replace(str(data), "~/.local/share/tag-station"))
         pilot.app.clear_notifications()
         await pilot.pause()
 

@@ -10,7 +10,7 @@ from textual.widgets import DataTable
 from textual.worker import WorkerCancelled
 
 # Groups of workers that run for as long as their screen or the app does.
-LONG_LIVED = ("scans", "serial-scanner", "_loader")
+LONG_LIVED = ("scans", "serial-scanner", "_loader", "checkpoints")
 # Pauses to wait, at the most, for tables to measure rows added by a worker's result.
 _MOST_PAUSES = 200
 

@@ -12,10 +12,13 @@ it lands on the screen's scan handler whatever has focus. A scanner in serial mo
 from __future__ import annotations
 
 import gc
+import sys
+import time
 from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
+from peewee import DatabaseError
 from textual import events, work
 from textual._time import get_time
 from textual.app import App, SystemCommand
@@ -25,6 +28,7 @@ from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
+from station.db import checkpoints
 from station.services import scanner
 from station.services.context import Context
 from station.ui.screens.assign import AssignScreen
@@ -111,6 +115,9 @@ class StationApp(App[None]):
         self._hold_timer: Timer | None = None
         self._holds = 0  # which hold a timer belongs to; a stale one does nothing
         self._scan_ended = float("-inf")
+        self.last_input = time.monotonic()  # when a key or a serial scan last came
+        # Before any screen's thread opens its own connection, so every one has it.
+        self.checkpoints_deferred = checkpoints.defer(ctx.db)
 
     @property
     def keys_held(self) -> int:
@@ -128,6 +135,7 @@ class StationApp(App[None]):
         await super().on_event(event)
 
     async def _key(self, key: events.Key) -> None:
+        self.last_input = time.monotonic()
         if key.is_printable and key.character:
             if self._held and (
                 key.time - self._held[-1].time > self.scan_gap or len(self._held) >= SCAN_MAX_LENGTH
@@ -223,10 +231,32 @@ class StationApp(App[None]):
     def on_mount(self) -> None:
         if self.ctx.settings.scanner:
             self.read_serial_scanner(self.ctx.settings.scanner)
+        if self.checkpoints_deferred:
+            self.checkpoint_when_idle()
+        # The recording threads' short SQLite calls each give up the GIL; while the event
+        # loop runs Python they would wait up to 5 ms (the default) to get it back, several
+        # times a scan.
+        sys.setswitchinterval(0.001)
         # Everything alive after start-up (Textual, the modules, the screens) is moved out of
         # the garbage collector's sight, so its full passes stop landing between two scans.
         gc.collect()
         gc.freeze()
+
+    @work(thread=True, group="checkpoints", exit_on_error=False)
+    def checkpoint_when_idle(self) -> None:
+        """The WAL checkpoints the UI's commits no longer make (see station.db.checkpoints),
+        in this thread, once input pauses."""
+        worker = get_current_worker()
+        last = time.monotonic()
+        while not worker.is_cancelled:
+            time.sleep(0.25)
+            now = time.monotonic()
+            if checkpoints.due(now - self.last_input, now - last):
+                try:
+                    checkpoints.checkpoint(self.ctx.db)
+                except DatabaseError:
+                    pass  # a busy or damaged file: the next commit's own check says so
+                last = now
 
     @work(thread=True, group="serial-scanner", exit_on_error=False)
     def read_serial_scanner(self, url: str) -> None:
@@ -238,6 +268,7 @@ class StationApp(App[None]):
         )
 
     def _serial_scan(self, scan: scanner.Scan) -> None:
+        self.last_input = time.monotonic()
         if scan.code is not None:
             if scan.code:
                 self.take_scan(scan.code)

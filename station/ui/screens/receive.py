@@ -56,6 +56,7 @@ class ReceiveScreen(StationScreen):
         self.refresh_timer: Timer | None = None
         # What this screen recorded, newest last: what Ctrl+Z takes back.
         self.recorded: list[tuple[str, str | None]] = []
+        self.shown_mode: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,12 +84,17 @@ class ReceiveScreen(StationScreen):
             if self.each
             else "Receiving: scan the FIRST and LAST tag of each roll (F10: every tag)"
         )
-        self.query_one("#mode", Static).update(text)
-        self.query_one("#pending", Static).update(
-            plain(f"First tag {self.first}: now scan the last tag of this roll (Esc forgets it)")
+        pending = (
+            f"First tag {self.first}: now scan the last tag of this roll (Esc forgets it)"
             if self.first
             else ""
         )
+        # Only what changed: a repaint of the screen for nothing would run on the event loop
+        # while the recording thread writes the scan, and slow it.
+        if (text, pending) != self.shown_mode:
+            self.shown_mode = (text, pending)
+            self.query_one("#mode", Static).update(text)
+            self.query_one("#pending", Static).update(plain(pending))
 
     def action_toggle_mode(self) -> None:
         self.each, self.first = not self.each, None

@@ -380,6 +380,14 @@ async def test_the_import_picker_starts_at_home_hides_dot_folders_and_refreshes(
             "november.csv",
         ]
         [november] = [n for n in tree.root.children if str(n.label) == "november.csv"]
+        tree.focus()
+        tree.move_cursor(november)
+        await pilot.press("enter")  # no license in the file nor in the form: said where to go
+        await settle(pilot)
+        assert messages(app)[-1] == (
+            f"{csv_file} line 2: license number missing: add a 'License Number' column or "
+            "type the License in the form above"
+        )
         app.screen.query_one("#license", Input).value = LICENSE
         tree.focus()
         tree.move_cursor(november)

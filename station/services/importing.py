@@ -43,6 +43,20 @@ class ImportOptions:
     license_number: str | None = None
     tag_type: str | None = None
     order_date: str | None = None
+    # Where they come from, to say where a missing one goes: "cli" options, or the "form"
+    # of the orders screen.
+    source: str = "cli"
+
+
+# How to supply a missing value, per source.
+_SUPPLY = {
+    "cli": {"license": "pass --license", "type": "pass --type", "order_date": "pass --order-date"},
+    "form": {
+        "license": "type the License in the form above",
+        "type": "choose the type in the form above",
+        "order_date": "type the order date in the form above",
+    },
+}
 
 
 @dataclass
@@ -237,25 +251,13 @@ def _new_group(
     ctx: Context, groups: _Groups, cells: dict[str, str], options: ImportOptions
 ) -> _Group:
     license_number = _cell_or_option(
-        cells,
-        "license",
-        options.license_number,
-        "license number",
-        "a 'License Number' column",
-        "--license",
+        cells, "license", options, "license number", "a 'License Number' column"
     )
     license_number = facilities.normalize_license(license_number)
-    type_text = _cell_or_option(
-        cells, "type", options.tag_type, "tag type", "a 'Type' column", "--type"
-    )
+    type_text = _cell_or_option(cells, "type", options, "tag type", "a 'Type' column")
     tag_type = parse_tag_type(type_text)
     date_text = _cell_or_option(
-        cells,
-        "order_date",
-        options.order_date,
-        "order date",
-        "an 'Order Date' column",
-        "--order-date",
+        cells, "order_date", options, "order date", "an 'Order Date' column"
     )
     order_date = parse_past_date(date_text, "order date", ctx.today())
     order_number = clean_order_number(cells.get("order_number"))
@@ -275,16 +277,17 @@ def _new_group(
 
 
 def _cell_or_option(
-    cells: dict[str, str],
-    column: str,
-    option: str | None,
-    what: str,
-    column_hint: str,
-    option_hint: str,
+    cells: dict[str, str], column: str, options: ImportOptions, what: str, column_hint: str
 ) -> str:
+    option = {
+        "license": options.license_number,
+        "type": options.tag_type,
+        "order_date": options.order_date,
+    }[column]
     value = cells.get(column, "").strip() or (option or "").strip()
     if not value:
-        raise StationError(f"{what} missing: add {column_hint} or pass {option_hint}")
+        supply = _SUPPLY.get(options.source, _SUPPLY["cli"])[column]
+        raise StationError(f"{what} missing: add {column_hint} or {supply}")
     return value
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Log
 
-from station.db import checkpoints
+from station.services import checkpoints
 from station.ui.app import StationApp
 from tests.conftest import PACKAGE_PREFIX, Station, uid
 from tests.ui_helpers import scan, settle

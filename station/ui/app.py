@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
-from peewee import DatabaseError
 from textual import events, work
 from textual._time import get_time
 from textual.app import App, SystemCommand
@@ -28,8 +27,7 @@ from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from station.db import checkpoints
-from station.services import scanner
+from station.services import checkpoints, scanner
 from station.services.context import Context
 from station.ui.screens.assign import AssignScreen
 from station.ui.screens.audit import AuditScreen
@@ -244,7 +242,7 @@ class StationApp(App[None]):
 
     @work(thread=True, group="checkpoints", exit_on_error=False)
     def checkpoint_when_idle(self) -> None:
-        """The WAL checkpoints the UI's commits no longer make (see station.db.checkpoints),
+        """The WAL checkpoints the UI's commits no longer make (see station.services.checkpoints),
         in this thread, once input pauses."""
         worker = get_current_worker()
         last = time.monotonic()
@@ -252,10 +250,7 @@ class StationApp(App[None]):
             time.sleep(0.25)
             now = time.monotonic()
             if checkpoints.due(now - self.last_input, now - last):
-                try:
-                    checkpoints.checkpoint(self.ctx.db)
-                except DatabaseError:
-                    pass  # a busy or damaged file: the next commit's own check says so
+                checkpoints.checkpoint(self.ctx.db)
                 last = now
 
     @work(thread=True, group="serial-scanner", exit_on_error=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import core, jobs, printing, records, speed, stations, ui
+from bench import audit, core, jobs, printing, records, speed, stations, ui
 
 AREAS = {
     "core": core.run,
@@ -14,6 +14,7 @@ AREAS = {
     "stations": stations.run,
     "records": records.run,
     "speed": speed.run,
+    "audit": audit.run,
 }
 
 

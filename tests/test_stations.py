@@ -114,6 +114,10 @@ def test_four_assigners_a_receiver_and_a_voider_race(station: Station) -> None:
     assert sum(len(event["uids"]) for event in received_events) == RECEIVED_FIRST + sum(
         line.get("received", 0) for line in received_lines
     )
+    # Six stations appended to one linear chain: every event follows the one before.
+    verdict = json.loads(station.ok("audit", "verify", "--format", "json").out)
+    assert verdict["intact"] and verdict["events"] == len(events), verdict
+    assert [event["id"] for event in events] == list(range(1, len(events) + 1))
 
 
 @pytest.mark.postgresql_only

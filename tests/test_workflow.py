@@ -223,7 +223,7 @@ def test_tags_listing_formats_and_filters(received: Station) -> None:
 
 def test_audit_csv_has_a_header_and_every_event(received: Station) -> None:
     lines = received.ok("audit", "--format", "csv").out.splitlines()
-    assert lines[0] == "id,at,operator,action,summary,tag_count,uids,details"
+    assert lines[0] == "id,at,operator,approved_by,action,summary,tag_count,uids,details,hash"
     assert len(lines) == 1 + 5
 
 

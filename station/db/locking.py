@@ -37,3 +37,15 @@ def lock_rows(query: Any) -> None:
     if has_row_locks():
         for _ in locked(query).tuples().iterator():
             pass
+
+
+# One number for the audit chain's advisory lock (any constant no other lock uses).
+_CHAIN_LOCK = 7370002
+
+
+def lock_audit_chain() -> None:
+    """Hold the right to append to the audit chain until this transaction ends, so stations
+    sharing PostgreSQL append one after another to one linear chain. SQLite's transactions
+    already hold the whole file from their start."""
+    if has_row_locks():
+        database_proxy.obj.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_CHAIN_LOCK,))

@@ -124,15 +124,20 @@ class TagTally(BaseModel):
 
 
 class AuditEvent(BaseModel):
-    """An append-only record of one change: who, when, what (triggers refuse edits)."""
+    """An append-only record of one change: who, when, what (triggers refuse edits), chained
+    to the event before it by hash (``station.domain.chain``)."""
 
     id = AutoField()
     at = DateTimeField(index=True)
     operator = CharField(max_length=100)
+    # The supervisor who approved an operator's action; None when no one had to.
+    approved_by = CharField(max_length=100, null=True)
     action = CharField(max_length=40)
     summary = TextField()
     details = TextField()
     tag_count = IntegerField()
+    prev_hash = CharField(max_length=64, null=True)
+    hash = CharField(max_length=64, null=True, unique=True)
 
 
 class AuditUid(BaseModel):
@@ -141,11 +146,13 @@ class AuditUid(BaseModel):
     UID-first so a tag's history is one seek."""
 
     uid = CharField(max_length=24)
-    event = ForeignKeyField(AuditEvent, backref="uid_links", on_delete="RESTRICT")
+    # Indexed with the UID (event_id, uid), so an event's UIDs come in order from the index.
+    event = ForeignKeyField(AuditEvent, backref="uid_links", on_delete="RESTRICT", index=False)
     event_id: int
 
     class Meta:
         primary_key = CompositeKey("uid", "event")
+        indexes = ((("event", "uid"), False),)
 
 
 class Printer(BaseModel):

@@ -317,6 +317,6 @@ def _record(
             "contiguous": contiguous,
             **{key: value for key, value in asdict(details).items() if value is not None},
         },
-        tags=Tag.select().where(Tag.assignment == assignment.id),
+        uids=uids,  # at hand: no query for them
         tag_count=len(uids),
     )

@@ -51,6 +51,8 @@ class Context:
     clock: Callable[[], dt.datetime] = utc_now
     settings: Settings = field(default_factory=station_settings.load)
     folders: Folders = field(default_factory=Folders.for_user)
+    # The supervisor who approved what this context does (recorded with each event), or None.
+    approver: str | None = None
 
     def __post_init__(self) -> None:
         # Every audit event and message names the operator: only a plain name gets in.

@@ -14,6 +14,7 @@ from typing import Any
 
 from peewee import fn
 
+from station.db.locking import lock_audit_chain
 from station.db.models import Tag, TagOrder, TagTally
 from station.db.rows import tuples
 from station.domain.text import plural
@@ -55,7 +56,12 @@ def moving(where: Any, to_status: str) -> Changes:
 
 def apply(changes: Changes) -> None:
     """Add ``changes`` to the tally, inside the caller's transaction. Rows are written in key
-    order, so stations sharing PostgreSQL lock them in one order and never deadlock here."""
+    order, so stations sharing PostgreSQL lock them in one order and never deadlock here.
+
+    The audit chain's lock comes first: every change takes it before the tally rows (its
+    event follows, in the same transaction), so no station can hold a tally row while
+    waiting for the chain, with the chain's holder waiting for that row."""
+    lock_audit_chain()
     for (order_id, status), count in sorted(changes.items()):
         if count:
             TagTally.insert(order=order_id, status=status, tags=count).on_conflict(

@@ -1,0 +1,223 @@
+"""The audit trail's hash chain: `audit verify` and `audit head`, and tampering through the
+database's own driver with the append-only triggers out of the way (anyone holding the file
+can do that): a changed field, a middle event removed, the newest ones removed, an event put
+in, two swapped. Both backends."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from station.domain import chain
+from tests.conftest import PACKAGE_PREFIX, Station, uid
+
+
+def without_triggers(station: Station, *statements: str) -> None:
+    """Run ``statements`` as someone editing the database by hand."""
+    if station.url.startswith("sqlite"):
+        lifted = [
+            f"DROP TRIGGER {table}_no_{verb}"
+            for table in ("audit_event", "audit_uid")
+            for verb in ("update", "delete")
+        ]
+    else:
+        # ALL: the foreign keys' own triggers too, as SQLite's driver has them off.
+        lifted = [f"ALTER TABLE {t} DISABLE TRIGGER ALL" for t in ("audit_event", "audit_uid")]
+    station.execute(*lifted, *statements)
+
+
+def verified(station: Station, *options: str) -> dict[str, object]:
+    result = station("audit", "verify", "--format", "json", *options)
+    verdict: dict[str, object] = json.loads(result.out)
+    assert result.code == (0 if verdict["intact"] else 1)
+    return verdict
+
+
+@pytest.fixture
+def busy(received: Station) -> Station:
+    """A station with a dozen events of every size: receipts, assignments, voids."""
+    received.ok("assign", "package", "--count", "3", "--item", "Gelato", "--quantity", "1",
+                "--unit", "Each")  # fmt: skip
+    received.ok("void", uid(PACKAGE_PREFIX, 480), "--reason", "torn")
+    received.ok("facility", "rename", "C11-0000001-LIC", "Green Leaf Farms Inc.")
+    received.ok("void", uid(PACKAGE_PREFIX, 481), "--reason", "smudged")
+    return received
+
+
+def test_an_untouched_trail_verifies_and_names_its_head(busy: Station) -> None:
+    said = busy.ok("audit", "verify").err
+    head = busy.ok("audit", "head").out.strip()
+    events = json.loads(busy.ok("audit", "--format", "json").out)
+    assert said == f"audit chain intact: {len(events)} events, head {head}\n"
+    assert verified(busy) == {
+        "intact": True, "events": len(events), "head": head, "problem": None, "event_id": None,
+    }  # fmt: skip
+    assert verified(busy, "--head", head)["intact"]
+    assert len(head) == 64 and head != chain.GENESIS
+
+
+def test_the_hash_is_the_documented_serialisation(busy: Station) -> None:
+    """What the README tells an inspector, recomputed from the rows with json and hashlib
+    alone: the first event's hash."""
+    [first] = [e for e in json.loads(busy.ok("audit", "--format", "json").out) if e["id"] == 1]
+    ctx = busy.context()
+    row = ctx.db.execute_sql(  # type: ignore[no-untyped-call]
+        "SELECT at, details, hash, prev_hash FROM audit_event WHERE id = 1"
+    ).fetchone()
+    at = row[0] if isinstance(row[0], str) else row[0].isoformat(" ")
+    serialised = json.dumps(
+        {
+            "id": 1,
+            "at": at.replace(" ", "T") + ("" if "." in at else ".000000") + "Z",
+            "operator": first["operator"],
+            "approved_by": None,
+            "action": first["action"],
+            "message": first["summary"],
+            "details": row[1],
+            "tag_count": first["tag_count"],
+            "uids": hashlib.sha256("\n".join(sorted(first["uids"])).encode()).hexdigest(),
+            "prev_hash": "0" * 64,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    assert row[3] == "0" * 64
+    assert hashlib.sha256(serialised.encode()).hexdigest() == row[2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    texts=st.lists(st.text(), min_size=5, max_size=5),
+    approver=st.none() | st.text(),
+    number=st.integers(min_value=0, max_value=2**40),
+)
+def test_the_fast_serialisation_is_canonical_json(
+    texts: list[str], approver: str | None, number: int
+) -> None:
+    import datetime as dt
+
+    operator, action, message, details, uids = texts
+    at = dt.datetime(2026, 11, 28, 3, 4, 5, number % 1_000_000)
+    when = chain.at_text(at)
+    made = chain.canonical(number, when, operator, approver, action, message, details, number,
+                           uids, chain.GENESIS)  # fmt: skip
+    assert made == json.dumps(
+        {
+            "id": number, "at": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "operator": operator,
+            "approved_by": approver, "action": action, "message": message, "details": details,
+            "tag_count": number, "uids": uids, "prev_hash": chain.GENESIS,
+        },
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    )  # fmt: skip
+
+
+TAMPERING: dict[str, tuple[Callable[[int], list[str]], str]] = {
+    "a field changed": (
+        lambda last: ["UPDATE audit_event SET summary = 'voided nothing' WHERE id = 4"],
+        "event 4 was altered: its content no longer matches its hash",
+    ),
+    "an operator changed": (
+        lambda last: ["UPDATE audit_event SET operator = 'someone else' WHERE id = 2"],
+        "event 2 was altered: its content no longer matches its hash",
+    ),
+    "a tag taken out of an event": (
+        lambda last: [
+            "DELETE FROM audit_uid WHERE event_id = 3 AND uid = (SELECT MAX(uid) FROM "
+            "audit_uid WHERE event_id = 3)"
+        ],
+        "event 3 was altered: its content no longer matches its hash",
+    ),
+    "a middle event deleted": (
+        lambda last: [
+            "DELETE FROM audit_uid WHERE event_id = 4",
+            "DELETE FROM audit_event WHERE id = 4",
+        ],
+        "event 5 does not follow event 3: an event was removed, inserted or reordered",
+    ),
+    "an event inserted": (
+        lambda last: [
+            "INSERT INTO audit_event (id, at, operator, action, summary, details, tag_count, "
+            f"prev_hash, hash) SELECT {last + 1}, at, operator, 'void', 'voided 0 tags', '{{}}', "
+            f"0, hash, '{'f' * 64}' FROM audit_event WHERE id = {last}"
+        ],
+        "was altered: its content no longer matches its hash",
+    ),
+    "two events swapped": (
+        lambda last: [
+            "UPDATE audit_event SET id = -1 WHERE id = 5",
+            "UPDATE audit_event SET id = 5 WHERE id = 6",
+            "UPDATE audit_event SET id = 6 WHERE id = -1",
+        ],
+        "event 5 does not follow event 4: an event was removed, inserted or reordered",
+    ),
+}
+
+
+@pytest.mark.parametrize("how", TAMPERING)
+def test_tampering_is_caught_naming_the_first_bad_event(busy: Station, how: str) -> None:
+    statements, problem = TAMPERING[how]
+    last = len(json.loads(busy.ok("audit", "--format", "json").out))
+    without_triggers(busy, *statements(last))
+    verdict = verified(busy)
+    assert verdict["intact"] is False
+    assert problem in str(verdict["problem"])
+    said = busy.failed("audit", "verify")
+    assert said.startswith("audit chain broken: ") and problem in said
+
+
+def test_deleting_the_newest_events_is_caught_by_a_head_noted_before(busy: Station) -> None:
+    noted = busy.ok("audit", "head").out.strip()
+    last = len(json.loads(busy.ok("audit", "--format", "json").out))
+    without_triggers(
+        busy,
+        f"DELETE FROM audit_uid WHERE event_id >= {last - 1}",
+        f"DELETE FROM audit_event WHERE id >= {last - 1}",
+    )
+    assert verified(busy)["intact"], "what is left is still a valid, shorter chain"
+    verdict = verified(busy, "--head", noted)
+    assert verdict["intact"] is False
+    assert verdict["problem"] == (
+        f"no event has the hash {noted}: the events from it on were removed"
+    )
+
+
+def test_a_malformed_head_is_refused(busy: Station) -> None:
+    assert busy.refused("audit", "verify", "--head", "abc") == (
+        "--head must be a hash of 64 hexadecimal digits, as audit head prints"
+    )
+
+
+def test_an_empty_trail_has_no_head(station: Station) -> None:
+    station.ok("templates")  # opens (and creates) the database; no event yet
+    assert station.failed("audit", "head") == "the audit trail has no events yet"
+    assert station.ok("audit", "verify").err.startswith("audit chain intact: 0 events")
+
+
+def test_an_older_trail_is_chained_when_the_database_is_upgraded(busy: Station) -> None:
+    head = busy.ok("audit", "head").out.strip()
+    hashes = "hash, prev_hash, approved_by"
+    indexes = (
+        "DROP INDEX audit_uid_event_uid",
+        "CREATE INDEX audit_uid_event_id ON audit_uid (event_id)",
+    )
+    if busy.url.startswith("sqlite"):
+        busy.execute(
+            "DROP INDEX audit_event_hash",
+            *indexes,
+            *(f"ALTER TABLE audit_event DROP COLUMN {c}" for c in hashes.split(", ")),
+            "DELETE FROM schema_migration WHERE name = '0011_audit_chain'",
+        )
+    else:
+        busy.execute(
+            *indexes,
+            f"ALTER TABLE audit_event DROP COLUMN {hashes.replace(', ', ', DROP COLUMN ')}",
+            "DELETE FROM schema_migration WHERE name = '0011_audit_chain'",
+        )
+    assert busy.ok("audit", "head").out.strip() == head  # the same content, the same chain
+    assert verified(busy)["intact"]

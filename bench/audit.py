@@ -108,10 +108,10 @@ def _fill_events(ctx: Context) -> None:
         when = at + dt.timedelta(seconds=event_id)
         details = f'{{"tag": "{uid}"}}'
         summary = f"received 1 tag {uid}"
-        digest = chain.event_hash(
+        digest = chain.event_hash(chain.canonical(
             event_id, chain.at_text(when), "bench", None, "receive", summary, details, 1,
             chain.uids_digest([uid]), previous,
-        )  # fmt: skip
+        ))  # fmt: skip
         events.append(
             (event_id, str(when), "bench", "receive", summary, details, 1, previous, digest)
         )

@@ -76,19 +76,6 @@ def canonical(
     )
 
 
-def event_hash(
-    event_id: int,
-    at: str,
-    operator: str,
-    approved_by: str | None,
-    action: str,
-    message: str,
-    details: str,
-    tag_count: int,
-    uids: str,
-    prev_hash: str,
-) -> str:
-    text = canonical(
-        event_id, at, operator, approved_by, action, message, details, tag_count, uids, prev_hash
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
+def event_hash(canonical_text: str) -> str:
+    """The hash stored for an event: SHA-256 of :func:`canonical`'s text, in hex."""
+    return hashlib.sha256(canonical_text.encode()).hexdigest()

@@ -125,11 +125,11 @@ def _chain(event: AuditEvent, named: list[str]) -> None:
     head = AuditEvent.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).first()
     event.id = head.id + 1 if head is not None else 1
     event.prev_hash = chain.GENESIS if head is None else str(head.hash)
-    event.hash = chain.event_hash(
+    event.hash = chain.event_hash(chain.canonical(
         event.id, chain.at_text(event.at), event.operator, event.approved_by, event.action,
         event.summary, event.details, event.tag_count, chain.uids_digest(named),
         event.prev_hash,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -72,10 +72,10 @@ def verify(ctx: Context, known_head: str | None = None) -> Verdict:
     for rows, digests in _pages(ctx):
         stored = [row[9] for row in rows]
         computed = [
-            chain.event_hash(
+            chain.event_hash(chain.canonical(
                 row[0], chain.stored_at_text(row[1]), row[2], row[3], row[4], row[5], row[6],
                 row[7], digests.get(row[0], chain.NO_UIDS), row[8],
-            )
+            ))
             for row in rows
         ]  # fmt: skip
         if computed != stored or [row[8] for row in rows] != [expected, *stored[:-1]]:

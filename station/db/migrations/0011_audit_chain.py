@@ -37,10 +37,10 @@ def up(migrator: Any, db: Database) -> None:
     previous = chain.GENESIS
     rows = []
     for event_id, at, operator, action, summary, details, tag_count in events:
-        digest = chain.event_hash(
+        digest = chain.event_hash(chain.canonical(
             event_id, chain.stored_at_text(at), operator, None, action, summary, details, tag_count,
             uids.get(event_id, chain.NO_UIDS), previous,
-        )  # fmt: skip
+        ))  # fmt: skip
         rows.append((previous, digest, event_id))
         previous = digest
     mark = "%s" if isinstance(db, PostgresqlDatabase) else "?"

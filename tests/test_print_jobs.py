@@ -363,5 +363,7 @@ def test_printing_runs_a_few_queries_a_chunk_never_one_a_label(
         first = last + 1
     per_chunk = (statements[100] - statements[50]) / 2
     assert statements[200] - statements[100] == 4 * per_chunk  # linear in chunks
-    assert per_chunk <= 10
+    # At most 11: the audit chain's head read, and on PostgreSQL its lock, are in each
+    # chunk's event.
+    assert per_chunk <= 11
     assert statements[200] - statements[100] < 100 / 2  # 100 more labels: far fewer statements

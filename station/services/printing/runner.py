@@ -201,7 +201,7 @@ class JobRunner:
                     # nothing uncertain.
                     self._drain(driver, job, link, in_flight)
                     raise Paused(PAUSED_BY_OPERATOR)
-                self._mark_sent(job, chunk)
+                self._mark_sent(job, chunk, [views[item.tag_id].uid for item in chunk])
                 link.name_next(_chunk_name(job, found[start], found[start + len(chunk) - 1]))
                 self._write(link, batch.chunk(start, start + len(chunk)))
                 in_flight += [item.id for item in chunk]
@@ -241,7 +241,7 @@ class JobRunner:
         if fresh.state == JobState.PRINTING and fresh.owner != self.token:
             raise TakenOver(job.id)
 
-    def _mark_sent(self, job: PrintJob, chunk: list[PrintItem]) -> None:
+    def _mark_sent(self, job: PrintJob, chunk: list[PrintItem], uids: list[str]) -> None:
         ids = [item.id for item in chunk]
         with self.ctx.db.atomic():
             state = PrintJob.select(PrintJob.state).where(PrintJob.id == job.id).scalar()
@@ -252,14 +252,14 @@ class JobRunner:
                 PrintItem.id.in_(ids)
             ).execute()
             self._renew(job, now)
-            tag_ids = sorted({item.tag_id for item in chunk})
+            named = sorted(set(uids))  # at hand: no query for them
             audit.record(
                 self.ctx,
                 "print.sent",
                 f"job {job.id}: sending {plural(len(ids), 'label')}",
                 {"job_id": job.id},
-                tag_ids=tag_ids,
-                tag_count=len(tag_ids),
+                uids=named,
+                tag_count=len(named),
             )
 
     def _mark_done(self, ids: list[int]) -> None:

@@ -3,8 +3,8 @@ the one before it and its own, and who approved it when a supervisor did. The ev
 stored are chained here, oldest first, with the append-only triggers lifted for this one
 transaction.
 
-The frozen model below is independent of ``station.db.models`` on purpose; the hash itself
-is the documented contract of ``station.domain.chain``, which verification uses forever.
+Plain SQL, independent of ``station.db.models`` on purpose; the hash itself is the
+documented contract of ``station.domain.chain``, which verification uses forever.
 """
 
 from itertools import groupby

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from peewee import SqliteDatabase
 from textual.widgets import Log
 
 from station.services import checkpoints
@@ -78,3 +79,10 @@ async def test_the_ui_checkpoints_once_input_pauses(
             await pilot.pause(0.02)
         else:
             raise AssertionError("no checkpoint long after input paused")
+
+
+def test_a_file_that_cannot_be_checkpointed_is_left_for_the_next_pause(tmp_path: Path) -> None:
+    """The background thread goes on: the error is for the next commit to report."""
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(b"not a database at all, " * 400)
+    assert checkpoints.checkpoint(SqliteDatabase(str(damaged))) is None

@@ -13,7 +13,7 @@ nothing to do here.
 
 from __future__ import annotations
 
-from peewee import Database, SqliteDatabase
+from peewee import Database, DatabaseError, SqliteDatabase
 
 # Input paused this long: a checkpoint now will not land between a scan and its feedback.
 IDLE_S = 2.0
@@ -37,12 +37,17 @@ def due(idle_s: float, since_last_s: float) -> bool:
     return idle_s >= IDLE_S or since_last_s >= MOST_S
 
 
-def checkpoint(database: Database) -> int:
+def checkpoint(database: Database) -> int | None:
     """Copy what the log holds into the file, without waiting for or blocking any reader or
-    writer (PASSIVE); the pages still left in the log (a reader may hold some back)."""
+    writer (PASSIVE); the pages still left in the log (a reader may hold some back), or None
+    when the file could not be checkpointed (locked by a restore, damaged): the next
+    commit's own checks say so, where someone sees it, and the next pause tries again."""
     if not isinstance(database, SqliteDatabase):
         return 0
     sql = "PRAGMA wal_checkpoint(PASSIVE)"
-    # (busy, pages in the log, pages copied); -1 in both when the file is not in WAL mode.
-    _, pages, copied = database.execute_sql(sql).fetchone()  # type: ignore[no-untyped-call]
+    try:
+        # (busy, pages in the log, pages copied); -1 in both when not in WAL mode.
+        _, pages, copied = database.execute_sql(sql).fetchone()  # type: ignore[no-untyped-call]
+    except DatabaseError:
+        return None
     return max(0, int(pages) - int(copied))

@@ -50,10 +50,24 @@ class PlacedText:
     # A field printed in full that did not fit one line: ``text`` wrapped, top to bottom.
     lines: tuple[str, ...] = ()
 
+    @classmethod
+    def fitted(
+        cls, element: TextElement, text: str, lines: tuple[str, ...], size: int, variable: bool
+    ) -> PlacedText:
+        """``element``'s ``text`` as :func:`fitted_field` fits it: one line (which may be
+        shrunk or cut), or ``text`` whole with its wrapped lines."""
+        if len(lines) == 1:
+            return cls(*_box_of(element), lines[0], size, element.align, variable, element)
+        return cls(*_box_of(element), text, size, element.align, variable, element, lines)
+
     @property
     def rows(self) -> tuple[str, ...]:
         """What prints on each line of the box."""
         return self.lines or (self.text,)
+
+
+def _box_of(element: TextElement) -> tuple[int, int, int, int]:
+    return element.x, element.y, element.width, element.height
 
 
 @dataclass(frozen=True)
@@ -185,19 +199,19 @@ def fit_block(
         return (fitted,), at
     except TooLong as exc:
         single = exc
-    for trial in range(size, _smallest(size) - 1, -1):
+    smallest = _smallest(size)
+    lines = None
+    for trial in range(size, smallest - 1, -1):
         rows = height // trial
         if rows < 2:
             continue
         lines = wrap(text, width, trial)
         if lines is not None and len(lines) <= rows:
             return lines, trial
-    smallest = _smallest(size)
-    rows = height // smallest
-    lines = wrap(text, width, smallest) if rows >= 2 else None
+    # The box holds the most lines at the smallest size, which was tried last.
     if lines is None:
         raise single
-    raise TooLong(text, sum(map(len, lines[:rows])))
+    raise TooLong(text, sum(map(len, lines[: height // smallest])))
 
 
 def wrap(text: str, width: int, size: int) -> tuple[str, ...] | None:
@@ -270,20 +284,7 @@ def place(template: Template, label: LabelData) -> list[Placed]:
         if isinstance(element, TextElement):
             text = element.text.format(**values)
             lines, size = fitted_field(template, element, text)
-            placed.append(
-                PlacedText(
-                    element.x,
-                    element.y,
-                    element.width,
-                    element.height,
-                    lines[0] if len(lines) == 1 else text,
-                    size,
-                    element.align,
-                    bool(element.fields),
-                    element,
-                    lines if len(lines) > 1 else (),
-                )
-            )
+            placed.append(PlacedText.fitted(element, text, lines, size, bool(element.fields)))
         elif isinstance(element, BarcodeElement):
             placed.append(_barcode(template, element, values[element.field]))
         elif isinstance(element, BoxElement):

@@ -173,7 +173,8 @@ class _TextStep:
         # Text this short in printable ASCII fits at the full size whatever its letters: a
         # UID's field is made without measuring or remembering it.
         self.short = surely_fitting_length(element.width, element.size)
-        self.head = _text_origin(_as_placed(element, "", element.size), element.size)
+        empty = PlacedText.fitted(element, "", ("",), element.size, True)
+        self.head = _text_origin(empty, element.size)
 
     def __call__(self, label: LabelData) -> str:
         key = self.values(label)
@@ -193,17 +194,6 @@ class _TextStep:
             self.memo.clear()
         self.memo[key] = found
         return found
-
-
-def _as_placed(
-    element: TextElement, text: str, size: int, lines: tuple[str, ...] = ()
-) -> PlacedText:
-    """A text field as placed: ``lines`` as the layout fitted it (one line, or wrapped)."""
-    return PlacedText(
-        element.x, element.y, element.width, element.height,
-        lines[0] if len(lines) == 1 else text, size, element.align, True, element,
-        lines if len(lines) > 1 else (),
-    )  # fmt: skip
 
 
 class _BarcodeStep:
@@ -343,7 +333,7 @@ def _fit_column(
 def _text_field(template: Template, element: TextElement, text: str) -> str:
     """The field(s) of one text as the layout fits it: one line, or one field a line."""
     lines, size = fitted_field(template, element, text)
-    return _field(_as_placed(element, text, size, lines))
+    return _field(PlacedText.fitted(element, text, lines, size, True))
 
 
 def _barcode_column(

@@ -21,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from itertools import groupby
 from json.encoder import encode_basestring
+from operator import itemgetter
 
 GENESIS = "0" * 64
 NO_UIDS = hashlib.sha256(b"").hexdigest()
@@ -32,9 +34,12 @@ def uids_digest(sorted_uids: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(sorted_uids).encode()).hexdigest()
 
 
-def one_uid_digest(uid: str) -> str:
-    """:func:`uids_digest` of one UID (the commonest event: one scan), a little faster."""
-    return hashlib.sha256(uid.encode()).hexdigest()
+def uids_digests(links: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """Each event's :func:`uids_digest` from (event id, UID) links in that order."""
+    return {
+        event: uids_digest(uid for _, uid in group)
+        for event, group in groupby(links, key=itemgetter(0))
+    }
 
 
 def at_text(at: dt.datetime) -> str:

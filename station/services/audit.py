@@ -15,6 +15,7 @@ from station.db.models import AuditEvent, AuditUid, Tag
 from station.db.rows import slices, tuples
 from station.domain import chain, times
 from station.domain.errors import StationError
+from station.services import audit_chain
 from station.services.context import Context
 
 # Rows per INSERT: well under SQLite's limit of bound parameters per statement.
@@ -84,7 +85,7 @@ def record(
             details=json.dumps(details or {}, sort_keys=True, default=str),
             tag_count=tag_count,
         )
-        _chain(event, named)
+        _chain(ctx, event, named)
         event.save(force_insert=True)
         if tags is not None and not uids and not tag_ids:
             # One INSERT ... SELECT: a 100,000-tag receipt costs one statement, not 100,000.
@@ -117,14 +118,13 @@ def _named(tags: ModelSelect[Tag] | None, tag_ids: Sequence[int], uids: Sequence
     return named
 
 
-def _chain(event: AuditEvent, named: list[str]) -> None:
+def _chain(ctx: Context, event: AuditEvent, named: list[str]) -> None:
     """Make ``event`` the chain's new head: the id after the head's, the head's hash as its
     ``prev_hash``, and its own hash. Inside the event's transaction: the lock taken here
     holds other stations' events back until it commits."""
     lock_audit_chain()
-    head = AuditEvent.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).first()
-    event.id = head.id + 1 if head is not None else 1
-    event.prev_hash = chain.GENESIS if head is None else str(head.hash)
+    head_id, event.prev_hash = audit_chain.head(ctx) or (0, chain.GENESIS)
+    event.id = head_id + 1
     event.hash = chain.event_hash(chain.canonical(
         event.id, chain.at_text(event.at), event.operator, event.approved_by, event.action,
         event.summary, event.details, event.tag_count, chain.uids_digest(named),

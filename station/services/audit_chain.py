@@ -115,9 +115,8 @@ def _first_fault(
 
 def _pages(ctx: Context) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, str]]]:
     """Every event, oldest first, a page at a time, with the digests of their UIDs."""
-    mark = "%s" if ctx.db.param == "%s" else "?"
-    events_sql = _EVENTS.format(mark=mark, page=PAGE)
-    links_sql = _LINKS.format(mark=mark)
+    events_sql = _EVENTS.format(mark=ctx.db.param, page=PAGE)
+    links_sql = _LINKS.format(mark=ctx.db.param)
     after = -(2**63)  # an id below any, even one put in by hand
     while True:
         rows = ctx.db.execute_sql(events_sql, (after,)).fetchall()  # type: ignore[no-untyped-call]
@@ -125,21 +124,5 @@ def _pages(ctx: Context) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, str]
             return
         first, last = rows[0][0], rows[-1][0]
         links = ctx.db.execute_sql(links_sql, (first, last)).fetchall()  # type: ignore[no-untyped-call]
-        yield rows, dict(_digests(links))
+        yield rows, chain.uids_digests(links)
         after = last
-
-
-def _digests(links: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-    """Each event's UID digest from its (event id, UID) links in order."""
-    count = len(links)
-    start = 0
-    while start < count:
-        event = links[start][0]
-        end = start + 1
-        while end < count and links[end][0] == event:
-            end += 1
-        if end == start + 1:
-            yield event, chain.one_uid_digest(links[start][1])
-        else:
-            yield event, chain.uids_digest(uid for _, uid in links[start:end])
-        start = end

@@ -7,7 +7,6 @@ Plain SQL, independent of ``station.db.models`` on purpose; the hash itself is t
 documented contract of ``station.domain.chain``, which verification uses forever.
 """
 
-from itertools import groupby
 from typing import Any
 
 from peewee import CharField, Database, PostgresqlDatabase, SqliteDatabase
@@ -25,12 +24,9 @@ def up(migrator: Any, db: Database) -> None:
     )
     _lift_triggers(db)
     links = db.execute_sql(  # type: ignore[no-untyped-call]
-        "SELECT event_id, uid FROM audit_uid ORDER BY event_id"
+        "SELECT event_id, uid FROM audit_uid ORDER BY event_id, uid"
     )
-    uids = {
-        event: chain.uids_digest(sorted(uid for _, uid in rows))
-        for event, rows in groupby(links.fetchall(), key=lambda row: row[0])
-    }
+    uids = chain.uids_digests(links.fetchall())
     events = db.execute_sql(  # type: ignore[no-untyped-call]
         "SELECT id, at, operator, action, summary, details, tag_count FROM audit_event ORDER BY id"
     ).fetchall()
@@ -43,7 +39,7 @@ def up(migrator: Any, db: Database) -> None:
         ))  # fmt: skip
         rows.append((previous, digest, event_id))
         previous = digest
-    mark = "%s" if isinstance(db, PostgresqlDatabase) else "?"
+    mark = db.param
     db.cursor().executemany(  # type: ignore[no-untyped-call]
         f"UPDATE audit_event SET prev_hash = {mark}, hash = {mark} WHERE id = {mark}", rows
     )

@@ -45,7 +45,7 @@ def edit_order(
     with ctx.db.atomic():
         order = get_order(ctx, order_id)
         lock_rows(Tag.select(Tag.id).where(Tag.order == order.id).order_by(Tag.uid))
-        _refuse_unless_all_ordered(order)
+        count = _refuse_unless_all_ordered(order)
         changed = differences(order, wanted)
         if not changed:
             raise StationError(f"order {order.id} already says that; nothing to change")
@@ -58,7 +58,7 @@ def edit_order(
             f"corrected order {order.id}: {described(changed)}: {why}",
             {"order_id": order.id, "reason": why, "changed": changed},
             tags=Tag.select().where(Tag.order == order.id),
-            tag_count=sum(tally.by_order([order.id]).get(order.id, Counter()).values()),
+            tag_count=count,
         )
     return changed
 
@@ -69,7 +69,7 @@ def delete_order(ctx: Context, order_id: int, reason: str) -> int:
     with ctx.db.atomic():
         order = get_order(ctx, order_id)
         lock_rows(Tag.select(Tag.id).where(Tag.order == order.id).order_by(Tag.uid))
-        _refuse_unless_all_ordered(order, "deleted")
+        count = _refuse_unless_all_ordered(order, "deleted")
         # A tag received, labelled and then taken back is ordered again, but its labels exist.
         labelled = PrintItem.select().join(Tag).where(Tag.order == order.id).count()
         if labelled:
@@ -85,7 +85,6 @@ def delete_order(ctx: Context, order_id: int, reason: str) -> int:
                 .order_by(OrderRange.id)
             )
         ]
-        count = Tag.select().where(Tag.order == order.id).count()
         # The event is written first: it names the tags by UID, read before they go.
         audit.record(
             ctx,
@@ -111,7 +110,8 @@ def delete_order(ctx: Context, order_id: int, reason: str) -> int:
     return count
 
 
-def _refuse_unless_all_ordered(order: TagOrder, done: str = "corrected") -> None:
+def _refuse_unless_all_ordered(order: TagOrder, done: str = "corrected") -> int:
+    """Refuse an order with tags received, used or voided; else how many tags it has."""
     counts = tally.by_order([order.id]).get(order.id, Counter())
     moved = {status: n for status, n in counts.items() if status != TagStatus.ORDERED and n}
     if moved:
@@ -120,3 +120,4 @@ def _refuse_unless_all_ordered(order: TagOrder, done: str = "corrected") -> None
             f"order {order.id} has {parts} of its {plural(sum(counts.values()), 'tag')}; only "
             f"an order whose tags are all still ordered can be {done}"
         )
+    return sum(counts.values())

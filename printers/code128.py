@@ -106,7 +106,11 @@ class Code128:
 # Only where the digits are matters to the width, and UIDs of one order share that shape.
 # A Zebra's automatic mode sees only which characters are digits: data of one shape (digits
 # as 9, anything else as A) draws to one width.
-SHAPE = {code: ("9" if chr(code).isdigit() else "A") for code in range(128)}
+# A control character keeps itself, so that a shape is refused whenever its data would be.
+SHAPE = {
+    code: ("9" if chr(code).isdigit() else "A" if chr(code).isprintable() else chr(code))
+    for code in range(128)
+}
 
 
 def printer_modules(data: str) -> int:

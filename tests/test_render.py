@@ -250,3 +250,12 @@ def test_full_zpl_labels_are_the_placed_layout_whatever_the_data(
         except PrinterError as exc:
             outcomes.append(str(exc).encode())
     assert outcomes[0] == outcomes[1]
+
+
+def test_a_control_character_is_refused_after_printable_data_of_the_same_shape() -> None:
+    """The ZPL renderer reuses a barcode's placing for data of one shape (digits and the
+    rest); DEL once took the shape of a letter and went out in a barcode unrefused."""
+    template = get("package-4x2-203")
+    zpl.render_label(template, LabelData("a", "C11-0000001-LIC", "Farm", "2026-11-20"))
+    with pytest.raises(PrinterError, match="Code 128"):
+        zpl.render_label(template, LabelData("\x7f", "C11-0000001-LIC", "Farm", "2026-11-20"))

@@ -31,3 +31,13 @@ def get(name: str, user_dir: Path | None = None) -> Template:
         known = ", ".join(sorted(files))
         raise TemplateError(f"no template named {name!r}; known: {known}")
     return load(files[name][0])
+
+
+def badge_template(driver: str, dpi: int) -> Template:
+    """The bundled badge template for a printer language and resolution (``badges/``, kept
+    apart from the label templates: a badge carries no tag)."""
+    path = bundled_dir() / "badges" / f"{driver}-{dpi}.toml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in (bundled_dir() / "badges").glob("*.toml")))
+        raise TemplateError(f"no badge template for {driver} at {dpi} dpi; there are: {known}")
+    return load(path)

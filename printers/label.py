@@ -22,6 +22,10 @@ FIELDS = (
     "strain",
     "location",
     "growth_phase",
+    # An operator's badge (templates/badges/): who, their role, and the badge code.
+    "operator",
+    "role",
+    "badge",
 )
 
 
@@ -41,6 +45,9 @@ class LabelData:
     strain: str = ""
     location: str = ""
     growth_phase: str = ""
+    operator: str = ""
+    role: str = ""
+    badge: str = ""
 
     def as_dict(self) -> dict[str, str]:
         return {field.name: getattr(self, field.name) for field in fields(self)}

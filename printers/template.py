@@ -27,6 +27,8 @@ REFERENCE_UIDS = (
     "ABCDEF012345670000010001",
     "1A406030000B0A1000519200",
 )
+# What an operator badge's barcode carries: 20 digits (station.domain.pins).
+REFERENCE_BADGES = ("00000000000000000000",)
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|in|dots?)?\s*$")
 
 
@@ -279,13 +281,16 @@ def fitting_module(element: BarcodeElement, modules: int, room: int | None) -> i
 
 
 def _check_barcode(template: Template, element: BarcodeElement, where: str) -> list[str]:
-    modules = max(template.rules.modules(Code128(uid), element) for uid in REFERENCE_UIDS)
+    samples, what = (
+        (REFERENCE_BADGES, "a badge") if element.field == "badge" else (REFERENCE_UIDS, "a UID")
+    )
+    modules = max(template.rules.modules(Code128(data), element) for data in samples)
     needed = barcode_extent(element, modules)
     room = barcode_room(template, element)
     if room is not None and needed > room:
         mils = element.module * 1000 / template.dpi
         raise TemplateError(
-            f"{where}: a UID barcode needs {needed} dots ({modules} modules + quiet zones at "
+            f"{where}: {what} barcode needs {needed} dots ({modules} modules + quiet zones at "
             f"{element.module} dots = {mils:.1f} mil) but the label has {room}"
         )
     if element.rotate == 0:

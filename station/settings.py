@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from station.domain import pins
 from station.domain.errors import StationError
 from station.metrc.hosts import DEFAULT_STATE, base_url
 
@@ -23,6 +24,9 @@ from station.metrc.hosts import DEFAULT_STATE, base_url
 VARIABLES = (
     "STATION_DB",
     "STATION_OPERATOR",
+    "STATION_PIN",
+    "STATION_APPROVER_PIN",
+    "STATION_IDLE_MINUTES",
     "STATION_NAME",
     "STATION_JOB_LEASE",
     "STATION_DEBUG",
@@ -53,6 +57,9 @@ REORDER_DAYS_RANGE = (1, 365)
 # the floor leaves room for that.
 DEFAULT_SCAN_MS = 30
 SCAN_MS_RANGE = (10, 200)
+# Minutes without a key or a scan after which the UI signs its operator out.
+DEFAULT_IDLE_MINUTES = 10
+IDLE_MINUTES_RANGE = (1, 720)
 _TRUE = ("1", "true", "yes")
 _FALSE = ("", "0", "false", "no")
 
@@ -63,6 +70,13 @@ class Settings:
     """``STATION_DB``: the database URL; None for the file in the user data folder."""
     operator: str | None = None
     """``STATION_OPERATOR``: who is working; None for the login name."""
+    # repr=False, like the keys: a PIN must never show up in a traceback or a debug print.
+    pin: str = field(default="", repr=False)
+    """``STATION_PIN``: the operator's PIN, once the station has operators (else a prompt)."""
+    approver_pin: str = field(default="", repr=False)
+    """``STATION_APPROVER_PIN``: the PIN of the supervisor named by ``--approve``."""
+    idle_minutes: int = DEFAULT_IDLE_MINUTES
+    """``STATION_IDLE_MINUTES``: the UI signs out after this many minutes without input."""
     station_name: str = field(default_factory=socket.gethostname)
     """``STATION_NAME``: this station in print-job ownership; the host name by default."""
     job_lease: dt.timedelta = DEFAULT_JOB_LEASE
@@ -102,6 +116,14 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     settings = Settings(
         db_url=get("STATION_DB") or None,
         operator=get("STATION_OPERATOR") or None,
+        pin=_pin("STATION_PIN", get("STATION_PIN")),
+        approver_pin=_pin("STATION_APPROVER_PIN", get("STATION_APPROVER_PIN")),
+        idle_minutes=_whole(
+            "STATION_IDLE_MINUTES",
+            get("STATION_IDLE_MINUTES"),
+            DEFAULT_IDLE_MINUTES,
+            IDLE_MINUTES_RANGE,
+        ),
         station_name=get("STATION_NAME") or socket.gethostname(),
         job_lease=_job_lease(get("STATION_JOB_LEASE")),
         debug=bool(get("STATION_DEBUG")),
@@ -151,6 +173,16 @@ def _whole(name: str, raw: str, default: int, bounds: tuple[int, int]) -> int:
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
         raise StationError(f"{name} must be a whole number from {low} to {high}, not {raw!r}")
     return int(raw)
+
+
+def _pin(name: str, raw: str) -> str:
+    if not raw:
+        return ""
+    try:
+        return pins.check_pin(raw)
+    except StationError as exc:
+        # The message never repeats the value: it is a secret even when mistyped.
+        raise StationError(f"{name}: {exc}") from None
 
 
 def _job_lease(raw: str) -> dt.timedelta:

@@ -68,22 +68,22 @@ class Station:
         captured = self._capsys.readouterr()
         return Result(code, captured.out, captured.err)
 
-    def ok(self, *args: str, stdin: str = "") -> Result:
-        result = self(*args, stdin=stdin)
+    def ok(self, *args: str, stdin: str = "", operator: str | None = "tester") -> Result:
+        result = self(*args, stdin=stdin, operator=operator)
         assert result.code == 0, result.err
         return result
 
-    def refused(self, *args: str, stdin: str = "") -> str:
+    def refused(self, *args: str, stdin: str = "", operator: str | None = "tester") -> str:
         """Run a command that must be refused without changing the database; its message."""
         before = self.dump()
-        message = self.failed(*args, stdin=stdin)
+        message = self.failed(*args, stdin=stdin, operator=operator)
         assert self.dump() == before, "a refused command changed the database"
         return message
 
-    def failed(self, *args: str, stdin: str = "") -> str:
+    def failed(self, *args: str, stdin: str = "", operator: str | None = "tester") -> str:
         """Run a command that must fail with one clear line (it may have done part of its
         work, as a push cut off half-way has); its message."""
-        result = self(*args, stdin=stdin)
+        result = self(*args, stdin=stdin, operator=operator)
         assert result.code == 1, (result.code, result.out, result.err)
         assert result.err.startswith("error: "), result.err
         assert result.err.count("\n") == 1, f"not one line: {result.err!r}"

@@ -31,6 +31,7 @@ COMMANDS = {
     "job": "print_:job",
     "jobs": "print_:jobs",
     "metrc": "metrc:metrc",
+    "operator": "operator:operator",
     "order": "order:order",
     "print": "print_:print_",
     "printer": "printer:printer",
@@ -72,11 +73,18 @@ class LazyGroup(click.Group):
     "--db", "db_url", metavar="URL", help="sqlite:///PATH or postgresql://... (env STATION_DB)."
 )
 @click.option(
-    "--operator", metavar="NAME", help="Who is working, for the audit trail (env STATION_OPERATOR)."
+    "--operator",
+    metavar="NAME",
+    help="Who is working (env STATION_OPERATOR); PIN from env STATION_PIN, or asked.",
+)
+@click.option(
+    "--approve",
+    metavar="SUPERVISOR",
+    help="A supervisor approves this command (PIN from env STATION_APPROVER_PIN, or asked).",
 )
 @click.version_option(__version__, prog_name="station")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, operator: str | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, operator: str | None, approve: str | None) -> None:
     """Tag Station: Metrc UID tags, from order to printed label.
 
     With no command, opens the terminal UI.
@@ -84,13 +92,13 @@ def cli(ctx: click.Context, db_url: str | None, operator: str | None) -> None:
     # run() reads the settings before the command line is parsed, so a bad one stops
     # every command the same way.
     loaded = ctx.obj if isinstance(ctx.obj, settings.Settings) else settings.load()
-    state = State(loaded, db_url, operator)
+    state = State(loaded, db_url, operator, approve)
     ctx.obj = state
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
         from station.ui.app import run_ui  # Textual loads only for the UI.
 
-        run_ui(state.context(daily_backup=False))
+        run_ui(state.context(daily_backup=False, sign_in=False))
 
 
 def main() -> None:

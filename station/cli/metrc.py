@@ -15,7 +15,7 @@ from station.domain.errors import StationError
 from station.domain.text import plural
 from station.metrc import keys as metrc_keys
 from station.metrc.hosts import DEFAULT_STATE, base_url
-from station.services import metrc_pull, metrc_push, metrc_session
+from station.services import metrc_pull, metrc_push, metrc_session, roles
 from station.services.metrc_pull import Comparison
 
 TYPES = click.Choice(["package", "plant", "all"], case_sensitive=False)
@@ -65,8 +65,10 @@ def keys() -> None:
 
 
 @keys.command("set")
-def keys_set() -> None:
+@pass_state
+def keys_set(state: State) -> None:
     """Ask for both keys (typed or pasted, not shown) and save them in the keyring."""
+    roles.require_supervisor(state.context(), "setting the Metrc keys")
     vendor = click.prompt("Vendor API key", hide_input=True)
     user = click.prompt("User API key", hide_input=True)
     where = metrc_keys.store_keys(vendor, user)
@@ -74,8 +76,10 @@ def keys_set() -> None:
 
 
 @keys.command("clear")
-def keys_clear() -> None:
+@pass_state
+def keys_clear(state: State) -> None:
     """Remove the keys from the keyring."""
+    roles.require_supervisor(state.context(), "clearing the Metrc keys")
     metrc_keys.forget_keys()
     message("removed the Metrc keys from the system keyring")
 

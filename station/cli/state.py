@@ -3,11 +3,13 @@ context."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 import click
 
 from station.cli.output import warn
+from station.domain.errors import StationError
 from station.folders import Folders
 from station.services import backup_due
 from station.services.context import Context, open_context
@@ -19,15 +21,21 @@ class State:
     settings: Settings
     db_url: str | None
     operator: str | None
+    approve: str | None = None
     folders: Folders = field(default_factory=Folders.for_user)
     _context: Context | None = field(default=None, init=False)
 
-    def context(self, daily_backup: bool = True) -> Context:
-        """Open (and migrate) the database on first use, so ``--help`` never touches it; the
-        first command of the day writes the day's backup first (unless ``daily_backup`` is
-        false: the backup commands themselves, and the UI, which writes it in the background)."""
+    def context(self, daily_backup: bool = True, sign_in: bool = True) -> Context:
+        """Open (and migrate) the database on first use, so ``--help`` never touches it, and
+        sign the operator in once the station has operators (not for the UI, which has its
+        own sign-in screen); the first command of the day writes the day's backup first
+        (unless ``daily_backup`` is false: the backup commands themselves, and the UI, which
+        writes it in the background)."""
         if self._context is None:
-            self._context = open_context(self.settings, self.folders, self.db_url, self.operator)
+            opened = open_context(self.settings, self.folders, self.db_url, self.operator)
+            if sign_in:
+                self._sign_in(opened)
+            self._context = opened
             if daily_backup and backup_due.daily_due(self._context):
                 # The backup code (and what it loads) only for the day's first command.
                 from station.services import backups
@@ -37,6 +45,29 @@ class State:
                     warn(made.error)
         return self._context
 
+    def _sign_in(self, ctx: Context) -> None:
+        """``--operator``/``STATION_OPERATOR`` with ``STATION_PIN`` or a PIN typed at the
+        prompt; with ``--approve``, that supervisor's PIN too."""
+        from station.services import operators, roles
+
+        if not roles.has_operators(ctx):
+            if self.approve is not None:
+                raise StationError("--approve: the station has no operators yet")
+            return
+        name = self.operator or self.settings.operator
+        if not name:
+            raise StationError(
+                "the station has operators: say who you are with --operator NAME or "
+                "STATION_OPERATOR (and STATION_PIN)"
+            )
+        pin = self.settings.pin or _ask_pin(f"PIN for {name}", "STATION_PIN")
+        operators.act_as(ctx, operators.sign_in(ctx, name, pin))
+        if self.approve is not None:
+            pin = self.settings.approver_pin or _ask_pin(
+                f"PIN of {self.approve} (approving)", "STATION_APPROVER_PIN"
+            )
+            ctx.approver = operators.approver(operators.sign_in(ctx, self.approve, pin))
+
     def close(self) -> None:
         """Let go of the database when the command ends (a restore in the same process,
         as the tests run commands, must find no other connection open)."""
@@ -45,3 +76,11 @@ class State:
 
 
 pass_state = click.make_pass_decorator(State)
+
+
+def _ask_pin(prompt: str, variable: str) -> str:
+    """A PIN typed at the terminal, not shown; without a terminal, the variable must give it."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise StationError(f"no PIN: set {variable}, or run at a terminal to be asked for it")
+    pin: str = click.prompt(prompt, hide_input=True, err=True)
+    return pin

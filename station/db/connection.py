@@ -16,6 +16,7 @@ from station import __version__
 from station.db.integrity import DAMAGED, damaged, refuse_damaged
 from station.db.models import database_proxy
 from station.db.postgres import StationPostgresqlDatabase
+from station.db.quiet_log import hide_operator_secrets
 from station.db.snapshots import MIGRATION_TABLE
 from station.domain.errors import StationError
 
@@ -40,6 +41,7 @@ def open_database(url: str, check_stamp: Path | None = None) -> Database:
     """Connect to ``url`` (``sqlite:///...``, ``postgresql://...`` or a file path), check an
     SQLite file is not damaged (see :mod:`station.db.integrity`; ``check_stamp`` notes when a
     large one was last checked), migrate it, and bind the models to it."""
+    hide_operator_secrets()
     database = _connect(url)
     database_proxy.initialize(database)
     try:

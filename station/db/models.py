@@ -275,6 +275,24 @@ class Reconciliation(BaseModel):
     differences = IntegerField()
 
 
+class Operator(BaseModel):
+    """A person who works the station, with a role (``station.domain.states.Role``). The PIN
+    is kept only as a scrypt hash and the badge only as a digest of its code; neither code
+    is ever stored or shown."""
+
+    id = AutoField()
+    name = CharField(max_length=100, unique=True)
+    role = CharField(max_length=16)  # Role
+    pin_hash = CharField(max_length=200)
+    badge_digest = CharField(max_length=64, null=True, unique=True)
+    enabled = BooleanField(default=True)
+    # Wrong PINs in a row; at the limit the operator is locked until locked_until.
+    failed_pins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    created_at = DateTimeField()
+    created_by = CharField(max_length=100)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Facility,
     TagOrder,
@@ -291,4 +309,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     MetrcObject,
     BackupRun,
     Reconciliation,
+    Operator,
 )

@@ -32,3 +32,12 @@ class ProblemList:
     def lines(self) -> list[str]:
         more = self.count - len(self.shown)
         return [*self.shown, f"and {more:,} more"] if more else list(self.shown)
+
+
+class NeedsSupervisor(StationError):
+    """An operator tried what only a supervisor does: the UI offers its approval dialog on
+    this, the command line says how to approve (``--approve``)."""
+
+    def __init__(self, message: str, what: str) -> None:
+        super().__init__(message)
+        self.what = what

@@ -67,3 +67,8 @@ class BackupKind(StrEnum):
     DAILY = "daily"  # written by the first command or UI start of the day
     MANUAL = "manual"  # ``station backup FILE``
     ASIDE = "aside"  # the database as it was before a restore
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"  # the bench's daily work
+    SUPERVISOR = "supervisor"  # also what undoes or overrides it (station.services.roles)

@@ -79,7 +79,7 @@ def record(
         event = AuditEvent(
             at=ctx.now(),
             operator=ctx.operator,
-            approved_by=ctx.approver,
+            approved_by=ctx.approved_by(),
             action=action,
             summary=summary,
             details=json.dumps(details or {}, sort_keys=True, default=str),

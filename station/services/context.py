@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from peewee import Database, DatabaseError, InterfaceError
@@ -52,11 +54,34 @@ class Context:
     settings: Settings = field(default_factory=station_settings.load)
     folders: Folders = field(default_factory=Folders.for_user)
     # The supervisor who approved what this context does (recorded with each event), or None.
+    # Set only by station.services.operators, once that supervisor's PIN or badge checked.
     approver: str | None = None
+    # The signed-in operator's role (station.domain.states.Role); None while the station has
+    # no operators, or before anyone signed in.
+    role: str | None = None
+    # One approval for one action in one thread (the UI's approval dialog), leaving the
+    # context's other threads (a print job running) unapproved.
+    _approval: threading.local = field(
+        default_factory=threading.local, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # Every audit event and message names the operator: only a plain name gets in.
         self.operator = fields.person_name(self.operator or self.settings.operator or login_name())
+
+    def approved_by(self) -> str | None:
+        """The supervisor who approved what this thread is doing now, if one had to."""
+        approver: str | None = getattr(self._approval, "name", None)
+        return approver or self.approver
+
+    @contextmanager
+    def approving(self, supervisor: str) -> Iterator[None]:
+        """What runs inside is approved by ``supervisor`` (already checked), in this thread."""
+        self._approval.name = supervisor
+        try:
+            yield
+        finally:
+            self._approval.name = None
 
     def now(self) -> dt.datetime:
         """Now in UTC, as stored (naive UTC, the same on SQLite and PostgreSQL)."""

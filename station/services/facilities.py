@@ -7,7 +7,7 @@ from peewee import fn
 from station.db.models import Facility
 from station.domain.errors import StationError
 from station.domain.text import show
-from station.services import audit, fields
+from station.services import audit, fields, roles
 from station.services.context import Context
 
 
@@ -38,6 +38,7 @@ def rename_facility(ctx: Context, license_number: str, name: str) -> tuple[Facil
     returns it and its old name. Labels already printed keep what they carry."""
     name = fields.required_text(name, "facility name", 200)
     with ctx.db.atomic():
+        roles.require_supervisor(ctx, "renaming a facility")
         facility = get_facility(ctx, license_number)
         old = facility.name
         if name == old:

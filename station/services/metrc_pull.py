@@ -15,7 +15,7 @@ from station.domain.text import plural
 from station.domain.uid import normalize, runs
 from station.metrc import shapes
 from station.metrc.client import MetrcAuthError
-from station.services import facilities
+from station.services import facilities, roles
 from station.services.context import Context
 from station.services.orders import OrderDraft, create_order
 
@@ -130,6 +130,7 @@ def compare(ctx: Context, client: TagSource, tag_type: str) -> Comparison:
 def pull(ctx: Context, client: TagSource, tag_type: str) -> Comparison:
     """:func:`compare`, then record the tags Metrc lists that the station lacks, as one
     received order (Metrc gives no order date, so the order is dated today)."""
+    roles.require_supervisor(ctx, "pulling tags from Metrc")
     found = compare(ctx, client, tag_type)
     if not found.unknown_here:
         return found

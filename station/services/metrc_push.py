@@ -20,7 +20,7 @@ from station.domain.states import MetrcObjectState
 from station.domain.text import plural
 from station.metrc import shapes
 from station.metrc.client import MetrcError, MetrcUnsure, MetrcValidation
-from station.services import audit
+from station.services import audit, roles
 from station.services.context import Context
 from station.services.metrc_objects import Outgoing, Skipped, build
 
@@ -108,6 +108,7 @@ def _pending(
 
 
 def push(ctx: Context, client: Pusher, assignment_ids: Sequence[int] | None = None) -> PushReport:
+    roles.require_supervisor(ctx, "pushing to Metrc")
     todo, report, states = _pending(ctx, client.license_number, assignment_ids)
     # Objects whose answer was lost are looked up first (all at once, within Metrc's
     # limits): the ones Metrc holds are settled, never sent twice.

@@ -16,7 +16,7 @@ from station.domain.dates import parse_past_date
 from station.domain.errors import StationError
 from station.domain.states import TagStatus
 from station.domain.text import plural
-from station.services import audit, fields, tally
+from station.services import audit, fields, roles, tally
 from station.services.changes import Changes, described, differences
 from station.services.context import Context
 from station.services.orders import clean_order_number, get_order, parse_tag_type
@@ -43,6 +43,7 @@ def edit_order(
     if order_number is not None:
         wanted["order_number"] = clean_order_number(order_number)
     with ctx.db.atomic():
+        roles.require_supervisor(ctx, "correcting an order")
         order = get_order(ctx, order_id)
         lock_rows(Tag.select(Tag.id).where(Tag.order == order.id).order_by(Tag.uid))
         count = _refuse_unless_all_ordered(order)
@@ -67,6 +68,7 @@ def delete_order(ctx: Context, order_id: int, reason: str) -> int:
     """Delete the order, its ranges and its tags; returns how many tags went."""
     why = fields.required_text(reason, "reason", 500)
     with ctx.db.atomic():
+        roles.require_supervisor(ctx, "deleting an order")
         order = get_order(ctx, order_id)
         lock_rows(Tag.select(Tag.id).where(Tag.order == order.id).order_by(Tag.uid))
         count = _refuse_unless_all_ordered(order, "deleted")

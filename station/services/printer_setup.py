@@ -14,7 +14,7 @@ from printers.transports import check_url
 from station.db.models import Printer
 from station.domain.errors import StationError
 from station.domain.text import show
-from station.services import audit, fields, templates
+from station.services import audit, fields, roles, templates
 from station.services.changes import described, differences
 from station.services.context import Context
 
@@ -76,6 +76,7 @@ def add_printer(
     dpi: int | None = None,
     template_name: str | None = None,
 ) -> PrinterView:
+    roles.require_supervisor(ctx, "adding a printer")
     if not _NAME.match(name):
         raise StationError(
             f"bad printer name {show(name)}: use up to 40 letters, digits, '.', '_' or '-'"
@@ -147,6 +148,7 @@ def set_printer(
 ) -> PrinterView:
     """Change a printer's default template, connection or resolution (checked as when it
     was added); labels of jobs already queued keep the printer they were queued with."""
+    roles.require_supervisor(ctx, "changing a printer")
     if template_name is None and connection is None and dpi is None:
         raise StationError("nothing to change: give --template, --connection or --dpi")
     with ctx.db.atomic():
@@ -177,6 +179,7 @@ def set_printer(
 def make_default(ctx: Context, name: str) -> PrinterView:
     """``station print`` without ``--printer`` uses this printer from now on."""
     with ctx.db.atomic():
+        roles.require_supervisor(ctx, "choosing the default printer")
         printer = _row(ctx, name)
         if printer.is_default:
             raise StationError(f"printer {name} is the default already")
@@ -227,6 +230,7 @@ def _row(ctx: Context, name: str) -> Printer:
 
 def remove_printer(ctx: Context, name: str) -> None:
     with ctx.db.atomic():
+        roles.require_supervisor(ctx, "removing a printer")
         printer = _row(ctx, name)
         printer.delete_instance()
         audit.record(

@@ -16,7 +16,7 @@ from station.domain.errors import StationError
 from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.domain.uid import UidRange
-from station.services import audit, fields, tally
+from station.services import audit, fields, roles, tally
 from station.services.context import Context
 
 
@@ -50,6 +50,7 @@ def unreceive_uids(ctx: Context, uids: Sequence[str], reason: str) -> Unreceived
 def _unreceive(ctx: Context, parts: list[Any], expected: int, what: str, reason: str) -> Unreceived:
     why = fields.required_text(reason, "reason", 500)
     with ctx.db.atomic():
+        roles.require_supervisor(ctx, "taking tags back out of receipt")
         for part in parts:
             lock_rows(Tag.select(Tag.id).where(part).order_by(Tag.uid))
         counted = [row for part in parts for row in tally.counted(part)]

@@ -11,7 +11,7 @@ from station.db.rows import slices
 from station.domain.errors import StationError
 from station.domain.states import TagStatus
 from station.domain.text import plural
-from station.services import audit, fields, tally
+from station.services import audit, fields, roles, tally
 from station.services.context import Context
 
 
@@ -22,6 +22,7 @@ def void(ctx: Context, uids: Sequence[str], reason: str) -> list[str]:
     if not wanted:
         raise StationError("no UIDs to void")
     with ctx.db.atomic():
+        roles.require_supervisor(ctx, "voiding tags")
         tags: dict[str, Tag] = {}
         for some_uids in slices(wanted):
             query = Tag.select(Tag.id, Tag.uid, Tag.status, Tag.assignment).where(

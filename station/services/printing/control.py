@@ -10,7 +10,7 @@ from station.db.models import PrintItem, PrintJob, Tag
 from station.domain.errors import StationError
 from station.domain.states import FINISHED, ItemState, JobState
 from station.domain.text import plural
-from station.services import audit
+from station.services import audit, roles
 from station.services.context import Context
 from station.services.printing.jobs import get_job, uncertain_uids
 from station.services.printing.leases import held, held_by, owner_alive, status_of
@@ -64,6 +64,7 @@ def prepare_resume(ctx: Context, job_id: int, uncertain: str | None) -> PrintJob
         if doubtful and uncertain is None:
             raise UncertainLabels(job_id, doubtful)
         if doubtful and uncertain is not None:
+            roles.require_supervisor(ctx, f"{uncertain} of uncertain labels")
             where = (PrintItem.job == job_id) & (PrintItem.state == ItemState.UNCERTAIN)
             tags = Tag.select().where(Tag.id.in_(PrintItem.select(PrintItem.tag).where(where)))
             audit.record(
@@ -95,6 +96,7 @@ def request_pause(ctx: Context, job_id: int) -> PrintJob:
 def cancel(ctx: Context, job_id: int) -> PrintJob:
     """Stop a job: pending labels are skipped; a process printing it stops at its next chunk."""
     with ctx.db.atomic():
+        roles.require_supervisor(ctx, "cancelling a print job")
         job = get_job(ctx, job_id, lock=True)
         if job.state in FINISHED:
             raise StationError(f"job {job_id} is already {job.state}")

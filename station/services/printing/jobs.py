@@ -21,7 +21,7 @@ from station.domain import times
 from station.domain.errors import StationError
 from station.domain.states import IN_DOUBT, PRINTED_OR_MAYBE, ItemState, JobState
 from station.domain.text import plural
-from station.services import audit, fields, labels, printer_setup, templates
+from station.services import audit, fields, labels, printer_setup, roles, templates
 from station.services.context import Context
 from station.services.printing.leases import owner_token, status_of
 
@@ -99,6 +99,8 @@ def create_job(
         labels.refuse_cut(chosen, (labels.label_for(view) for _, view in found))
         ids = {view.uid: tag_id for tag_id, view in found}
         printed = _already_printed(list(ids.values()))
+        if printed:
+            roles.require_supervisor(ctx, "reprinting labels")
         if printed and reason is None:
             uid, job_id = next(iter(printed.items()))
             more = f" (and {len(printed) - 1:,} more)" if len(printed) > 1 else ""

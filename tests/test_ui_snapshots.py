@@ -114,3 +114,34 @@ def test_every_screen_at_80_by_24(received: Station, snap_compare: Any, screen: 
         await pilot.pause()
 
     assert snap_compare(app_for(received), terminal_size=(80, 24), run_before=shown)
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("dialog", ("sign-in", "approval"))
+def test_sign_in_and_approval_at_80_by_24(
+    received: Station, snap_compare: Any, monkeypatch: pytest.MonkeyPatch, dialog: str
+) -> None:
+    """The sign-in screen over everything, and the approval dialog over a tag's page."""
+    received.ok("operator", "add", "Sue", "--role", "supervisor", "--pin-stdin", stdin="90817263")
+    monkeypatch.setenv("STATION_PIN", "90817263")
+    received.ok(
+        "operator", "add", "Ann", "--role", "operator", "--pin-stdin", stdin="4682", operator="Sue"
+    )
+
+    async def shown(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        if dialog == "approval":
+            pilot.app.screen.query_one("#name", Input).value = "Ann"
+            pin = pilot.app.screen.query_one("#pin", Input)
+            pin.value = "4682"
+            await pin.action_submit()
+            await settle(pilot)
+            await scan(pilot, uid(PACKAGE_PREFIX, 9))
+            await settle(pilot)
+            pilot.app.screen.query_one("#reason", Input).value = "torn"
+            await pilot.press("f12", "f12")
+            await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app_for(received), terminal_size=(80, 24), run_before=shown)

@@ -27,7 +27,7 @@ from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from station.services import checkpoints, scanner
+from station.services import checkpoints, operators, roles, scanner
 from station.services.context import Context
 from station.ui.screens.assign import AssignScreen
 from station.ui.screens.audit import AuditScreen
@@ -38,6 +38,7 @@ from station.ui.screens.orders import OrdersScreen
 from station.ui.screens.printers import PrintersScreen
 from station.ui.screens.queue import QueueScreen
 from station.ui.screens.receive import ReceiveScreen
+from station.ui.screens.sign_in import ApprovalScreen, SignInScreen
 from station.ui.screens.tags import TagsScreen
 from station.ui.screens.templates import TemplatesScreen
 
@@ -101,8 +102,11 @@ class StationApp(App[None]):
         Binding("ctrl+t", "toggle_light", "Light theme", id="theme", show=False),
         # Priority: a text field would take Ctrl+K (delete to the end) first.
         Binding("ctrl+k", "toggle_keys", "Keys", id="keys", priority=True),
+        Binding("ctrl+y", "sign_out", "Sign out", id="sign-out", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", show=False),
     ]
+    # How often the idle sign-out looks at the time since the last key or scan.
+    IDLE_CHECK_S = 5.0
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
@@ -116,6 +120,14 @@ class StationApp(App[None]):
         self.last_input = time.monotonic()  # when a key or a serial scan last came
         # Before any screen's thread opens its own connection, so every one has it.
         self.checkpoints_deferred = checkpoints.defer(ctx.db)
+        # Whether people sign in (the station has operators); read once, at start-up.
+        self.signs_in = roles.has_operators(ctx)
+        if self.signs_in:
+            operators.act_as(ctx, None)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.ctx.role is not None or not self.signs_in
 
     @property
     def keys_held(self) -> int:
@@ -200,6 +212,9 @@ class StationApp(App[None]):
         """A scan, from the keyboard or the serial scanner, to the screen's scan handler;
         refused while a dialog (the command palette, a confirmation) is open."""
         screen = self.screen
+        if isinstance(screen, SignInScreen | ApprovalScreen):
+            screen.take_scan(code)  # a badge
+            return
         if screen.is_modal or not isinstance(screen, StationScreen):
             self.bell()
             self.notify(
@@ -227,6 +242,9 @@ class StationApp(App[None]):
                 )
 
     def on_mount(self) -> None:
+        if self.signs_in:
+            self.ask_sign_in()
+            self.set_interval(self.IDLE_CHECK_S, self._sign_out_when_idle)
         if self.ctx.settings.scanner:
             self.read_serial_scanner(self.ctx.settings.scanner)
         if self.checkpoints_deferred:
@@ -272,6 +290,41 @@ class StationApp(App[None]):
             self.notify(f"Scanner: {scan.problem}", severity="error", markup=False, timeout=6)
         else:
             self.notify(f"Scanner: {scan.note}", markup=False)
+
+    def ask_sign_in(self, why: str = "") -> None:
+        self.push_screen(SignInScreen(self.ctx, why), self._signed_in)
+
+    def _signed_in(self, signed: operators.SignedIn | None) -> None:
+        if signed is None:  # the screen closed without anyone signing in (it cannot)
+            self.ask_sign_in()
+            return
+        operators.act_as(self.ctx, signed)
+        self.last_input = time.monotonic()
+        self.sub_title = f"{signed.name} ({signed.role}) · Ctrl+Y signs out"
+        self.notify(f"Signed in: {signed.name}", markup=False, timeout=3)
+
+    def action_sign_out(self, why: str = "") -> None:
+        """The next person signs in; nothing is done in the name of the last one meanwhile."""
+        if not self.signs_in or self.ctx.role is None:
+            return
+        operators.act_as(self.ctx, None)
+        self.sub_title = "signed out"
+        if isinstance(self.screen, ApprovalScreen):
+            self.screen.dismiss(None)  # the next person does not approve the last one's action
+        self.ask_sign_in(why)
+
+    def _sign_out_when_idle(self) -> None:
+        idle = time.monotonic() - self.last_input
+        if idle >= self.ctx.settings.idle_minutes * 60:
+            self.action_sign_out(f"signed out after {self.ctx.settings.idle_minutes} min idle")
+
+    async def action_switch_mode(self, mode: str) -> None:
+        """Screens switch only for someone signed in (the palette could otherwise reach
+        them past the sign-in screen)."""
+        if not self.signed_in:
+            self.bell()
+            return
+        self.switch_mode(mode)
 
     def action_toggle_keys(self) -> None:
         """Textual's keys panel: every key of this screen and the app, with what it does."""

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState
 
-from station.domain.errors import Problems, StationError
+from station.domain.errors import NeedsSupervisor, Problems, StationError
 from station.domain.uid import normalize
 from station.services import printer_setup, tags
 from station.services.context import FAILURES, Context
@@ -42,6 +42,8 @@ class StationScreen(Screen[None]):
         super().__init__()
         self._pending: dict[Worker[Any], Callable[[Any], object]] = {}
         self._failed: dict[Worker[Any], Callable[[str], None]] = {}
+        # What each call ran and how, to run it again once a supervisor approves it.
+        self._calls: dict[Worker[Any], tuple[Callable[[], Any], str, bool]] = {}
 
     @property
     def station(self) -> StationApp:
@@ -128,9 +130,40 @@ class StationScreen(Screen[None]):
             work, thread=True, group=group, exclusive=exclusive, exit_on_error=False
         )
         self._pending[worker] = done
+        self._calls[worker] = (work, group, exclusive)
         if failed is not None:
             self._failed[worker] = failed
         return worker
+
+    def ask_approval(
+        self,
+        refusal: NeedsSupervisor,
+        work: Callable[[], Any],
+        done: Callable[[Any], object],
+        group: str,
+        exclusive: bool,
+        failed: Callable[[str], None] | None,
+    ) -> None:
+        """An operator's action that needs a supervisor: the approval dialog, then the same
+        call again, approved (in its own thread only), or nothing if no one approves."""
+        from station.ui.screens.sign_in import ApprovalScreen
+
+        def approved(supervisor: str | None) -> None:
+            if supervisor is None:
+                text = f"Not done: {refusal.what} needs a supervisor's approval"
+                self.fail(text)
+                if failed is not None:
+                    failed(text)
+                return
+
+            def run_approved() -> Any:
+                with self.ctx.approving(supervisor):
+                    return work()
+
+            self.call(run_approved, done, group, exclusive, failed)
+
+        self.app.bell()
+        self.app.push_screen(ApprovalScreen(self.ctx, refusal.what), approved)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         done = self._pending.get(event.worker)
@@ -142,10 +175,14 @@ class StationScreen(Screen[None]):
             return
         del self._pending[event.worker]
         failed = self._failed.pop(event.worker, None)
+        work, group, exclusive = self._calls.pop(event.worker)
         if event.state == WorkerState.SUCCESS:
             done(event.worker.result)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
+            if isinstance(error, NeedsSupervisor) and self.ctx.role is not None:
+                self.ask_approval(error, work, done, group, exclusive, failed)
+                return
             if isinstance(error, Problems):
                 # A file's bad rows: the first few here; the command line lists them all.
                 text = f"{error}: " + "; ".join(error.lines[:5])

@@ -1,0 +1,121 @@
+"""Who is at the station: the sign-in screen, and a supervisor's approval of one action.
+
+Both take a badge scan (the app hands scans to them while they are open) or a name and PIN
+typed by hand. The PIN field never shows what is typed, and a refusal never repeats it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, Generic, TypeVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from station.domain import pins
+from station.services import operators
+from station.services.context import FAILURES, Context
+from station.ui.screens.base import shown_scan
+
+T = TypeVar("T")
+
+
+class _Credentials(ModalScreen[T], Generic[T]):
+    """A name and PIN, or a badge; checked off the UI thread (a PIN check takes ~80 ms)."""
+
+    DEFAULT_CSS = """
+    _Credentials { align: center middle; }
+    _Credentials > Vertical {
+        width: 60; height: auto; border: thick $primary; background: $surface; padding: 1 2;
+    }
+    _Credentials #problem { color: $error; text-style: bold; height: auto; }
+    """
+
+    def __init__(self, ctx: Context, heading: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.heading = heading
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.heading, classes="title", id="heading", markup=False)
+            yield Static("Scan your badge, or type your name and PIN.", classes="hint")
+            yield Input(placeholder="Name", id="name", max_length=100)
+            yield Input(placeholder="PIN", id="pin", password=True, max_length=12)
+            yield Static("", id="problem", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        name = self.query_one("#name", Input).value.strip()
+        if event.input.id == "name" or not name:
+            self.query_one("#pin", Input).focus()
+            return
+        pin = self.query_one("#pin", Input).value
+        self.query_one("#pin", Input).value = ""
+        self.check(lambda: self.accepted(operators.sign_in(self.ctx, name, pin)))
+
+    def take_scan(self, code: str) -> None:
+        if not pins.is_badge(code):
+            self.refuse(f"{shown_scan(code)} is not a badge: scan your badge")
+            return
+        self.check(lambda: self.accepted(operators.sign_in_badge(self.ctx, code)))
+
+    def accepted(self, signed: operators.SignedIn) -> T:
+        """What the dialog gives back for ``signed`` (refused with a StationError if none)."""
+        raise NotImplementedError
+
+    def refuse(self, text: str) -> None:
+        self.app.bell()
+        self.query_one("#problem", Static).update(text)
+
+    @work(thread=True, exclusive=True, group="credentials", exit_on_error=False)
+    def check(self, work: Callable[[], T]) -> None:
+        try:
+            result = work()
+        except FAILURES as exc:
+            self.app.call_from_thread(self.refuse, str(exc))
+            return
+        self.app.call_from_thread(self.dismiss, result)
+
+
+class SignInScreen(_Credentials[operators.SignedIn]):
+    """Over every screen until an enabled operator signs in; only Ctrl+Q gets past it."""
+
+    # Opaque: the last person's screen is not on show to whoever walks up.
+    DEFAULT_CSS = "SignInScreen { background: $background; }"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "app.quit", "Quit", id="sign-in-quit"),
+    ]
+
+    def __init__(self, ctx: Context, why: str = "") -> None:
+        super().__init__(ctx, "Tag Station: sign in" + (f" ({why})" if why else ""))
+
+    def accepted(self, signed: operators.SignedIn) -> operators.SignedIn:
+        return signed
+
+
+class ApprovalScreen(_Credentials[str | None]):
+    """A supervisor approves one action for the signed-in operator; Esc cancels it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="approval-cancel"),
+    ]
+
+    def __init__(self, ctx: Context, what: str) -> None:
+        super().__init__(ctx, f"A supervisor approves: {what}")
+
+    def accepted(self, signed: operators.SignedIn) -> str | None:
+        return operators.approver(signed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["ApprovalScreen", "SignInScreen"]

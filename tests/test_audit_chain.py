@@ -13,7 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from station.db.connection import open_database
 from station.domain import chain
+from station.services import audit_chain
+from station.services.audit_chain import Verdict
+from station.services.context import Context
 from tests.conftest import PACKAGE_PREFIX, Station, uid
 
 
@@ -171,6 +175,29 @@ def test_tampering_is_caught_naming_the_first_bad_event(busy: Station, how: str)
     assert said.startswith("audit chain broken: ") and problem in said
 
 
+def verdicts_by_span(station: Station, known_head: str | None = None) -> list[Verdict]:
+    """The verdict walked in one span, and in spans of 1 to 4 events in one and in two
+    processes: the spans' seams must not hide or move a fault."""
+    ctx = Context(open_database(station.url), operator="verifier")
+    try:
+        return [
+            audit_chain.verify(ctx, known_head, page=page, workers=workers)
+            for page, workers in ((10_000, 1), (1, 1), (2, 2), (3, 2), (4, 2))
+        ]
+    finally:
+        ctx.db.close()
+
+
+@pytest.mark.parametrize("how", [None, *TAMPERING])
+def test_spans_checked_apart_give_the_verdict_of_one_walk(busy: Station, how: str | None) -> None:
+    last = len(json.loads(busy.ok("audit", "--format", "json").out))
+    if how is not None:
+        without_triggers(busy, *TAMPERING[how][0](last))
+    found = verdicts_by_span(busy)
+    assert found[0].intact == (how is None)
+    assert found == [found[0]] * len(found)
+
+
 def test_deleting_the_newest_events_is_caught_by_a_head_noted_before(busy: Station) -> None:
     noted = busy.ok("audit", "head").out.strip()
     last = len(json.loads(busy.ok("audit", "--format", "json").out))
@@ -185,6 +212,8 @@ def test_deleting_the_newest_events_is_caught_by_a_head_noted_before(busy: Stati
     assert verdict["problem"] == (
         f"no event has the hash {noted}: the events from it on were removed"
     )
+    found = verdicts_by_span(busy, noted)
+    assert found == [found[0]] * len(found) and found[0].problem == verdict["problem"]
 
 
 def test_a_malformed_head_is_refused(busy: Station) -> None:
@@ -221,3 +250,18 @@ def test_an_older_trail_is_chained_when_the_database_is_upgraded(busy: Station) 
         )
     assert busy.ok("audit", "head").out.strip() == head  # the same content, the same chain
     assert verified(busy)["intact"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(-3, 3), st.text(alphabet="AB1", min_size=1, max_size=3)),
+        max_size=30,
+    )
+)
+def test_uids_are_digested_per_event_as_one_sorted_list(links: list[tuple[int, str]]) -> None:
+    ordered = sorted(set(links))
+    expected = {
+        event: chain.uids_digest(sorted(uid for e, uid in ordered if e == event))
+        for event in {e for e, _ in ordered}
+    }
+    assert chain.uids_digests(ordered) == expected

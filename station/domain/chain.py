@@ -21,9 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from itertools import groupby
 from json.encoder import encode_basestring
-from operator import itemgetter
 
 GENESIS = "0" * 64
 NO_UIDS = hashlib.sha256(b"").hexdigest()
@@ -35,11 +33,22 @@ def uids_digest(sorted_uids: Iterable[str]) -> str:
 
 
 def uids_digests(links: Iterable[tuple[int, str]]) -> dict[int, str]:
-    """Each event's :func:`uids_digest` from (event id, UID) links in that order."""
-    return {
-        event: uids_digest(uid for _, uid in group)
-        for event, group in groupby(links, key=itemgetter(0))
-    }
+    """Each event's :func:`uids_digest` from (event id, UID) links in that order. A plain
+    loop: half the time of itertools.groupby, which costs a group object and a generator an
+    event, and verification does this for every event."""
+    digests: dict[int, str] = {}
+    # Any start works: links of an event 0 would simply join the empty list.
+    current, uids = 0, list[str]()
+    for event, uid in links:
+        if event != current:
+            if uids:
+                digests[current] = uids_digest(uids)
+            current, uids = event, [uid]
+        else:
+            uids.append(uid)
+    if uids:
+        digests[current] = uids_digest(uids)
+    return digests
 
 
 def at_text(at: dt.datetime) -> str:

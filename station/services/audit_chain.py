@@ -5,22 +5,32 @@ backends."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import multiprocessing
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from typing import Any
 
+from station.db import raw
 from station.domain import chain
 from station.domain.errors import StationError
 from station.services.context import Context
 
+# Events a span; and at most this many checking processes (more than a few cores would
+# wait on the database).
 PAGE = 20_000
+MAX_WORKERS = 4
+_BELOW_ANY = -(2**63)  # an id below any, even one put in by hand
 _EVENTS = (
     "SELECT id, at, operator, approved_by, action, summary, details, tag_count, prev_hash, hash "
-    "FROM audit_event WHERE id > {mark} ORDER BY id LIMIT {page}"
+    "FROM audit_event WHERE id > {mark} AND id <= {mark} ORDER BY id"
 )
 # In (event_id, uid) order straight from the index on those two columns.
 _LINKS = (
-    "SELECT event_id, uid FROM audit_uid WHERE event_id >= {mark} AND event_id <= {mark} "
+    "SELECT event_id, uid FROM audit_uid WHERE event_id > {mark} AND event_id <= {mark} "
     "ORDER BY event_id, uid"
 )
 
@@ -63,25 +73,77 @@ def parse_head(text: str) -> str:
     return value
 
 
-def verify(ctx: Context, known_head: str | None = None) -> Verdict:
+def verify(
+    ctx: Context, known_head: str | None = None, page: int = PAGE, workers: int | None = None
+) -> Verdict:
     """Walk the chain from its first event; with ``known_head`` (a hash noted earlier), also
     prove that event is still in it (the newest events deleted leave a valid, shorter
-    chain: only a head kept elsewhere shows it). A page of events is checked at once; only
-    a page with a fault is walked event by event, to name the first."""
+    chain: only a head kept elsewhere shows it).
+
+    The events are cut into spans of ``page`` events. Each span is checked on its own (its
+    hashes, and the links inside it), in ``workers`` processes (by default one a core, when
+    there are several spans); then the spans' ends are linked here, in order. The verdict,
+    first fault included, is what walking the chain event by event would give."""
+    bounds = _span_bounds(ctx, page)
+    reader = raw.reader_for(ctx.db)
+    wanted = [(low, high, known_head) for low, high in itertools.pairwise(bounds)]
+    processes = min(workers or os.cpu_count() or 1, MAX_WORKERS, len(wanted))
+    if processes <= 1:
+        connection = ctx.db.connection()  # type: ignore[no-untyped-call]
+        return _linked((_check_span(connection, reader.param, *one) for one in wanted), known_head)
+    with ProcessPoolExecutor(processes, mp_context=_processes()) as pool:
+        futures = [pool.submit(_check_span_apart, reader, *one) for one in wanted]
+        try:
+            return _linked((future.result() for future in futures), known_head)
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+@dataclass(frozen=True)
+class Fault:
+    """The first event of a span, after its first, that does not follow the event before it
+    or whose content no longer matches its hash."""
+
+    before: int
+    """Events of the span before it."""
+    event_id: int
+    previous_id: int
+    previous_hash: str
+    unlinked: bool
+    """True: it does not follow the event before it; False: it was altered."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """One span of events, checked on its own: its ends, its size and its first fault."""
+
+    first_id: int
+    first_prev: str
+    first_altered: bool
+    last_id: int
+    last_hash: str
+    count: int
+    has_head: bool
+    fault: Fault | None
+
+
+def _linked(spans: Iterable[Span], known_head: str | None) -> Verdict:
+    """The spans' verdicts joined in order: each must start where the one before ended."""
     expected, previous_id, count, seen = chain.GENESIS, None, 0, known_head is None
-    for rows, digests in _pages(ctx):
-        stored = [row[9] for row in rows]
-        computed = [
-            chain.event_hash(chain.canonical(
-                row[0], chain.stored_at_text(row[1]), row[2], row[3], row[4], row[5], row[6],
-                row[7], digests.get(row[0], chain.NO_UIDS), row[8],
-            ))
-            for row in rows
-        ]  # fmt: skip
-        if computed != stored or [row[8] for row in rows] != [expected, *stored[:-1]]:
-            return _first_fault(rows, computed, expected, previous_id, count)
-        seen = seen or known_head in stored
-        expected, previous_id, count = stored[-1], rows[-1][0], count + len(rows)
+    for span in spans:
+        if span.first_prev != expected:
+            return _unlinked(count, expected, span.first_id, previous_id)
+        if span.first_altered:
+            return _altered(count, expected, span.first_id)
+        if span.fault is not None:
+            fault = span.fault
+            found = count + fault.before
+            if fault.unlinked:
+                return _unlinked(found, fault.previous_hash, fault.event_id, fault.previous_id)
+            return _altered(found, fault.previous_hash, fault.event_id)
+        seen = seen or span.has_head
+        expected, previous_id, count = span.last_hash, span.last_id, count + span.count
     if not seen:
         return Verdict(
             count, expected, f"no event has the hash {known_head}: the events from it on were "
@@ -90,39 +152,95 @@ def verify(ctx: Context, known_head: str | None = None) -> Verdict:
     return Verdict(count, expected)
 
 
-def _first_fault(
-    rows: list[tuple[Any, ...]],
-    computed: list[str],
-    expected: str,
-    previous_id: int | None,
-    count: int,
-) -> Verdict:
-    for row, digest in zip(rows, computed, strict=True):
-        event_id, prev, stored = row[0], row[8], row[9]
-        if prev != expected:
-            where = f"event {previous_id}" if previous_id is not None else "the start"
-            problem = (
-                f"event {event_id} does not follow {where}: an event was removed, inserted or "
-                "reordered"
-            )
-            return Verdict(count, expected, problem, event_id)
-        if digest != stored:
-            problem = f"event {event_id} was altered: its content no longer matches its hash"
-            return Verdict(count, expected, problem, event_id)
-        expected, previous_id, count = stored, event_id, count + 1
-    raise AssertionError("a page with a fault had none")
+def _unlinked(count: int, head_so_far: str, event_id: int, previous_id: int | None) -> Verdict:
+    where = f"event {previous_id}" if previous_id is not None else "the start"
+    problem = (
+        f"event {event_id} does not follow {where}: an event was removed, inserted or reordered"
+    )
+    return Verdict(count, head_so_far, problem, event_id)
 
 
-def _pages(ctx: Context) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, str]]]:
-    """Every event, oldest first, a page at a time, with the digests of their UIDs."""
-    events_sql = _EVENTS.format(mark=ctx.db.param, page=PAGE)
-    links_sql = _LINKS.format(mark=ctx.db.param)
-    after = -(2**63)  # an id below any, even one put in by hand
+def _altered(count: int, head_so_far: str, event_id: int) -> Verdict:
+    problem = f"event {event_id} was altered: its content no longer matches its hash"
+    return Verdict(count, head_so_far, problem, event_id)
+
+
+def _span_bounds(ctx: Context, page: int) -> list[int]:
+    """Ids that cut the events into spans of ``page`` (each span: above one bound, up to the
+    next), found by stepping through the id index; ids need not be consecutive."""
+    if page < 1:
+        raise ValueError("page must be positive")
+    step = (
+        f"SELECT id FROM audit_event WHERE id > {ctx.db.param} ORDER BY id "
+        f"LIMIT 1 OFFSET {page - 1}"
+    )
+    last = ctx.db.execute_sql("SELECT MAX(id) FROM audit_event").fetchone()[0]  # type: ignore[no-untyped-call]
+    bounds = [_BELOW_ANY]
+    if last is None:
+        return bounds
     while True:
-        rows = ctx.db.execute_sql(events_sql, (after,)).fetchall()  # type: ignore[no-untyped-call]
-        if not rows:
-            return
-        first, last = rows[0][0], rows[-1][0]
-        links = ctx.db.execute_sql(links_sql, (first, last)).fetchall()  # type: ignore[no-untyped-call]
-        yield rows, chain.uids_digests(links)
-        after = last
+        row = ctx.db.execute_sql(step, (bounds[-1],)).fetchone()  # type: ignore[no-untyped-call]
+        if row is None or row[0] >= last:
+            bounds.append(int(last))
+            return bounds
+        bounds.append(int(row[0]))
+
+
+def _processes() -> BaseContext:
+    # fork starts a checker in milliseconds; it opens its own connection and never touches
+    # the parent's. spawn where there is no fork.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _check_span_apart(reader: raw.Reader, low: int, high: int, known_head: str | None) -> Span:
+    """:func:`_check_span` in a process of its own, on a connection of its own."""
+    connection = reader.connect()
+    try:
+        return _check_span(connection, reader.param, low, high, known_head)
+    finally:
+        connection.close()
+
+
+def _check_span(connection: Any, param: str, low: int, high: int, known_head: str | None) -> Span:
+    """The events with ids above ``low`` up to ``high``: each one's hash recomputed from its
+    content and UIDs, and each one's ``prev_hash`` checked against the one before it."""
+    cursor = connection.cursor()
+    cursor.execute(_EVENTS.format(mark=param), (low, high))
+    rows = cursor.fetchall()
+    cursor.execute(_LINKS.format(mark=param), (low, high))
+    digests = chain.uids_digests(cursor.fetchall())
+    cursor.close()
+    stored = [row[9] for row in rows]
+    computed = [
+        chain.event_hash(chain.canonical(
+            row[0], chain.stored_at_text(row[1]), row[2], row[3], row[4], row[5], row[6],
+            row[7], digests.get(row[0], chain.NO_UIDS), row[8],
+        ))
+        for row in rows
+    ]  # fmt: skip
+    first, last = rows[0], rows[-1]
+    fault = None
+    if computed[1:] != stored[1:] or [row[8] for row in rows[1:]] != stored[:-1]:
+        fault = _first_fault(rows, computed)
+    return Span(
+        first[0],
+        first[8],
+        computed[0] != stored[0],
+        last[0],
+        last[9],
+        len(rows),
+        known_head is not None and known_head in stored,
+        fault,
+    )
+
+
+def _first_fault(rows: list[tuple[Any, ...]], computed: list[str]) -> Fault:
+    """The first event after the span's first that does not follow or was altered."""
+    for before in range(1, len(rows)):
+        row, previous = rows[before], rows[before - 1]
+        if row[8] != previous[9]:
+            return Fault(before, row[0], previous[0], previous[9], unlinked=True)
+        if computed[before] != row[9]:
+            return Fault(before, row[0], previous[0], previous[9], unlinked=False)
+    raise AssertionError("a span with a fault had none")

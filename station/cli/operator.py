@@ -86,11 +86,12 @@ def badge(
         raise click.UsageError("give -o FILE.png|pdf or --printer P")
     ctx = state.context()
     if output is not None:
-        badges.to_file(ctx, name, output, force)
-        message(f"wrote a new badge for {name.strip()} to {output}; the old one no longer works")
+        replaced = badges.to_file(ctx, name, output, force)
+        said = f"wrote a badge for {name.strip()} to {output}"
     else:
-        where = badges.to_printer(ctx, name, printer_name)
-        message(f"printed a new badge for {name.strip()} on {where}; the old one no longer works")
+        where, replaced = badges.to_printer(ctx, name, printer_name)
+        said = f"printed a badge for {name.strip()} on {where}"
+    message(said + ("; the old one no longer works" if replaced else ""))
 
 
 def _new_pin(from_stdin: bool, prompt: str) -> str:

@@ -10,11 +10,10 @@ from typing import TypeVar
 from printers import catalog, drivers
 from printers.device import print_labels
 from printers.errors import PrinterError
-from printers.files import write_new
 from printers.label import LabelData
 from printers.template import Template
 from station.domain.errors import StationError
-from station.services import operators, printer_setup
+from station.services import operators, printer_setup, rendering
 from station.services.context import Context
 from station.services.operators import SignedIn
 
@@ -24,8 +23,9 @@ FILE_FORMATS = ("png", "pdf")
 _IMAGE_TEMPLATE = ("zpl", 203)
 
 
-def to_file(ctx: Context, name: str, output: Path, force: bool = False) -> None:
-    """A new badge for ``name`` in ``output`` (.png or .pdf), created private."""
+def to_file(ctx: Context, name: str, output: Path, force: bool = False) -> bool:
+    """A new badge for ``name`` in ``output`` (.png or .pdf), created private; returns
+    whether it replaced a badge."""
     fmt = output.suffix.lower().removeprefix(".")
     if fmt not in FILE_FORMATS:
         raise StationError(f"a badge file is .png or .pdf, not {output.name}")
@@ -35,18 +35,14 @@ def to_file(ctx: Context, name: str, output: Path, force: bool = False) -> None:
 
     def write(signed: SignedIn, code: str) -> None:
         data = _rendered(lambda: drivers.get(fmt).files(template, [_label(signed, code)])[0])
-        try:
-            write_new(output, data, replace=force)
-        except FileExistsError:
-            raise StationError(f"{output} already exists; give --force to replace it") from None
-        except OSError as exc:
-            raise StationError(f"cannot write {output}: {exc.strerror}") from None
+        rendering.write_output(output, data, force)
 
-    operators.issue_badge(ctx, name, write)
+    return operators.issue_badge(ctx, name, write)
 
 
-def to_printer(ctx: Context, name: str, printer_name: str | None) -> str:
-    """A new badge for ``name``, printed; returns the printer's name."""
+def to_printer(ctx: Context, name: str, printer_name: str | None) -> tuple[str, bool]:
+    """A new badge for ``name``, printed; returns the printer's name, and whether it replaced
+    a badge."""
     printer = printer_setup.chosen_printer(ctx, printer_name)
     try:
         template = catalog.badge_template(printer.driver, printer.dpi)
@@ -60,8 +56,7 @@ def to_printer(ctx: Context, name: str, printer_name: str | None) -> str:
     def send(signed: SignedIn, code: str) -> None:
         _rendered(lambda: print_labels(config, template, [_label(signed, code)]))
 
-    operators.issue_badge(ctx, name, send)
-    return printer.name
+    return printer.name, operators.issue_badge(ctx, name, send)
 
 
 def _label(signed: SignedIn, code: str) -> LabelData:

@@ -130,10 +130,10 @@ def change_pin(ctx: Context, name: str, pin: str) -> None:
         audit.record(ctx, "operator.pin", f"changed the PIN of {row.name}", {"name": row.name})
 
 
-def issue_badge(ctx: Context, name: str, deliver: Callable[[SignedIn, str], None]) -> None:
+def issue_badge(ctx: Context, name: str, deliver: Callable[[SignedIn, str], None]) -> bool:
     """A new badge for ``name``: ``deliver`` draws its code (a file, a printer) before the
     code replaces the old badge's, so a failed print leaves the old badge working. The code
-    goes nowhere else."""
+    goes nowhere else. Returns whether it replaced a badge."""
     code = pins.new_badge_code()
     with ctx.db.atomic():
         roles.require_supervisor(ctx, "issuing a badge")
@@ -150,6 +150,7 @@ def issue_badge(ctx: Context, name: str, deliver: Callable[[SignedIn, str], None
             summary + ("; the old one no longer signs in" if replaced else ""),
             {"name": row.name, "replaced": replaced},
         )
+    return replaced
 
 
 def sign_in(ctx: Context, name: str, pin: str) -> SignedIn:

@@ -56,10 +56,15 @@ def render(
     if taken is not None and not force:
         raise StationError(f"{taken} already exists; give --force to replace it")
     for target, data in zip(targets, files, strict=True):
-        try:
-            write_new(target, data, replace=force)
-        except FileExistsError:
-            raise StationError(f"{target} already exists; give --force to replace it") from None
-        except OSError as exc:
-            raise StationError(f"cannot write {target}: {exc.strerror}") from None
+        write_output(target, data, force)
     return targets
+
+
+def write_output(target: Path, data: bytes, force: bool = False) -> None:
+    """A new private file (never through a link; over an old one only with ``force``)."""
+    try:
+        write_new(target, data, replace=force)
+    except FileExistsError:
+        raise StationError(f"{target} already exists; give --force to replace it") from None
+    except OSError as exc:
+        raise StationError(f"cannot write {target}: {exc.strerror}") from None

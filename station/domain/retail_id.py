@@ -1,0 +1,146 @@
+"""Metrc Retail ID codes, offline: a unit's QR URL from its tag and index, and back.
+
+The content (Metrc's SDK-JS 0.10.1, ``../shared/reference/retail-id.md`` §2): the 12 bytes of
+the tag read as hex, then the unit index as an unsigned LEB128 varint; the whole as one
+big-endian number in base 36, upper case, after ``HTTPS://1A4.COM/``. Older labels carry the
+same bytes as URL-safe base64 without padding. There is no checksum: a decoded code is only
+well-formed, and whether Metrc issued it is for Metrc to say.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import string
+from dataclasses import dataclass
+
+from station.domain.errors import StationError
+
+DOMAIN = "1A4.COM"
+_DIGITS = string.digits + string.ascii_uppercase
+_TAG_BYTES = 12
+# The tag prefixes the SDK accepts: production tags, and the documentation's sandbox tags.
+PREFIXES = ("1a4", "abc")
+# The longest input looked at (a scan with a prefix or suffix), and the longest short code:
+# a 12-byte tag and a varint up to 2**63 need 28 base-36 digits.
+_MAX_SCAN = 200
+_MAX_CODE = 28
+_MAX_INDEX = 2**63 - 1
+# Keyboard layouts can mangle ':' and '/': the code is the trailing run of letters and digits
+# (base64's '-' and '_' too, for the older codes).
+_CODE = re.compile(r"([0-9A-Za-z_-]{1,64})\s*$")
+
+
+@dataclass(frozen=True)
+class RetailId:
+    tag: str
+    """The package's UID, upper case (24 hex digits)."""
+    index: int
+    """The unit's number within the package's issuance."""
+
+    @property
+    def url(self) -> str:
+        return url(self.tag, self.index)
+
+    @property
+    def short_code(self) -> str:
+        return short_code(self.tag, self.index)
+
+
+def short_code(tag: str, index: int) -> str:
+    """The base-36 code for unit ``index`` of ``tag`` (the SDK's ``getShortUrl`` data part)."""
+    number = int.from_bytes(_tag_bytes(tag) + _varint(index), "big")
+    digits = []
+    while number:
+        number, digit = divmod(number, 36)
+        digits.append(_DIGITS[digit])
+    return "".join(reversed(digits)) or "0"
+
+
+def url(tag: str, index: int, domain: str = DOMAIN) -> str:
+    """What the unit's QR code carries: ``HTTPS://1A4.COM/<code>``, all upper case (so the
+    whole URL is in QR's alphanumeric set)."""
+    return f"HTTPS://{domain}/{short_code(tag, index)}".upper()
+
+
+def decode(scanned: str) -> RetailId:
+    """The tag and index in a scanned Retail ID URL or short code; refused, with why, when it
+    is not one. Base 36 first (current codes, any case), then the older base64."""
+    text = scanned.strip()
+    if not text or len(text) > _MAX_SCAN or not text.isascii() or not text.isprintable():
+        raise StationError("not a Retail ID: expected a URL such as HTTPS://1A4.COM/5LN8...")
+    found = _CODE.search(text)
+    if found is None:
+        raise StationError("not a Retail ID: no code after the address")
+    code = found.group(1)
+    for attempt in (_from_base36, _from_base64):
+        data = attempt(code)
+        if data is not None:
+            parsed = _parsed(data)
+            if parsed is not None:
+                return parsed
+    raise StationError(
+        f"not a Retail ID: {code[:40]!r} does not decode to a 1A4 tag and a unit number"
+    )
+
+
+def is_retail_id(scanned: str) -> bool:
+    try:
+        decode(scanned)
+    except StationError:
+        return False
+    return True
+
+
+def _tag_bytes(tag: str) -> bytes:
+    text = tag.strip()
+    if len(text) != 2 * _TAG_BYTES or not all(c in string.hexdigits for c in text):
+        raise StationError(f"a Retail ID's tag is 24 hexadecimal digits, not {text[:40]!r}")
+    return bytes.fromhex(text)
+
+
+def _varint(index: int) -> bytes:
+    if not 0 <= index <= _MAX_INDEX:
+        raise StationError(f"a unit index is 0 to {_MAX_INDEX:,}, not {index}")
+    out = bytearray()
+    while index >= 0x80:
+        out.append((index & 0x7F) | 0x80)
+        index >>= 7
+    out.append(index)
+    return bytes(out)
+
+
+def _from_base36(code: str) -> bytes | None:
+    if len(code) > _MAX_CODE or not code.isalnum():
+        return None
+    number = int(code, 36)
+    return number.to_bytes((number.bit_length() + 7) // 8, "big")
+
+
+def _from_base64(code: str) -> bytes | None:
+    if len(code) > 64:
+        return None
+    try:
+        return base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _parsed(data: bytes) -> RetailId | None:
+    """The SDK's strict reading: 12 tag bytes with a known prefix, then exactly one varint."""
+    if len(data) <= _TAG_BYTES:
+        return None
+    tag = data[:_TAG_BYTES].hex()
+    if not tag.startswith(PREFIXES):
+        return None
+    index, shift = 0, 0
+    rest = data[_TAG_BYTES:]
+    for position, byte in enumerate(rest):
+        index |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            if position != len(rest) - 1 or index > _MAX_INDEX:
+                return None  # bytes after the varint, or a number no index reaches
+            return RetailId(tag.upper(), index)
+    return None  # the varint never ended

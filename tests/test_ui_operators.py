@@ -149,3 +149,22 @@ async def test_an_operators_void_waits_for_a_supervisors_approval(staffed: Stati
         "Ann",
         "Sue",
     )
+
+
+async def test_the_first_operator_added_while_the_ui_runs_brings_sign_in(
+    received: Station,
+) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert not isinstance(app.screen, SignInScreen)
+        app._sign_out_when_idle()  # the periodic check: nothing changed yet
+        assert not isinstance(app.screen, SignInScreen)
+        received.ok("operator", "add", "Sue", "--role", "supervisor", "--pin-stdin", stdin=SUE_PIN)
+        app._sign_out_when_idle()
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert "the station now has operators" in str(app.screen.query_one("#heading").render())
+        await type_in(app, pilot, "Sue", SUE_PIN)
+        await settle(pilot)
+        assert app.ctx.operator == "Sue" and app.ctx.role == "supervisor"

@@ -13,6 +13,7 @@ from typing import Any
 
 from peewee import fn
 
+from station.db.locking import lock_audit_chain
 from station.db.models import Operator
 from station.domain import pins, times
 from station.domain.errors import StationError
@@ -78,6 +79,9 @@ def add(ctx: Context, name: str, role: str, pin: str) -> OperatorView:
         raise StationError(f"role must be {' or '.join(ROLES)}, not {show(role)}")
     pin_hash = pins.hash_pin(pin)  # slow: before the transaction, which it would hold open
     with ctx.db.atomic():
+        # Two stations adding the first operator at once: one after the other, so the
+        # first-supervisor rule holds (SQLite's transactions already hold the file).
+        lock_audit_chain()
         roles.require_supervisor(ctx, "adding an operator")
         if not roles.has_operators(ctx) and role != Role.SUPERVISOR:
             raise StationError("the first operator must be a supervisor (--role supervisor)")

@@ -244,7 +244,7 @@ class StationApp(App[None]):
     def on_mount(self) -> None:
         if self.signs_in:
             self.ask_sign_in()
-            self.set_interval(self.IDLE_CHECK_S, self._sign_out_when_idle)
+        self.set_interval(self.IDLE_CHECK_S, self._sign_out_when_idle)
         if self.ctx.settings.scanner:
             self.read_serial_scanner(self.ctx.settings.scanner)
         if self.checkpoints_deferred:
@@ -314,6 +314,15 @@ class StationApp(App[None]):
         self.ask_sign_in(why)
 
     def _sign_out_when_idle(self) -> None:
+        if not self.signs_in:
+            # The first operator was added (from the command line) while the UI ran: from
+            # now on people sign in here too.
+            if roles.has_operators(self.ctx):
+                self.signs_in = True
+                operators.act_as(self.ctx, None)
+                self.sub_title = "signed out"
+                self.ask_sign_in("the station now has operators")
+            return
         idle = time.monotonic() - self.last_input
         if idle >= self.ctx.settings.idle_minutes * 60:
             self.action_sign_out(f"signed out after {self.ctx.settings.idle_minutes} min idle")

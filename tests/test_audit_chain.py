@@ -111,7 +111,7 @@ def test_the_fast_serialisation_is_canonical_json(
     when = chain.at_text(at)
     made = chain.canonical(number, when, operator, approver, action, message, details, number,
                            uids, chain.GENESIS)  # fmt: skip
-    assert made == json.dumps(
+    assert made.decode() == json.dumps(
         {
             "id": number, "at": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "operator": operator,
             "approved_by": approver, "action": action, "message": message, "details": details,

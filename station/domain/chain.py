@@ -12,16 +12,20 @@ with keys sorted, no spaces (``,`` and ``:``), non-ASCII characters as themselve
 text, hashed as a string); ``B`` null when no one approved; ``U`` the SHA-256 (hex) of the
 event's UIDs sorted and joined by ``\\n`` (of the empty string when none); ``P`` the previous
 event's hash, 64 zeros for the first event. This is exactly
-``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``; it is built
-here by hand because verifying a million events must not spend most of its time there.
+``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, UTF-8 encoded.
+The station writes it with orjson, which escapes exactly as that call does and takes a third
+of the time: verifying a million events must not spend most of its time here (a test holds
+the two equal on arbitrary text).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
-from json.encoder import encode_basestring
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
 
 GENESIS = "0" * 64
 NO_UIDS = hashlib.sha256(b"").hexdigest()
@@ -77,19 +81,73 @@ def canonical(
     tag_count: int,
     uids: str,
     prev_hash: str,
-) -> str:
-    """The text hashed for one event (see the module's docstring); ``at`` as :func:`at_text`
+) -> bytes:
+    """The bytes hashed for one event (see the module's docstring); ``at`` as :func:`at_text`
     writes it."""
-    approver = "null" if approved_by is None else encode_basestring(approved_by)
-    return (
-        f'{{"action":{encode_basestring(action)},"approved_by":{approver},'
-        f'"at":{encode_basestring(at)},"details":{encode_basestring(details)},'
-        f'"id":{int(event_id)},"message":{encode_basestring(message)},'
-        f'"operator":{encode_basestring(operator)},"prev_hash":{encode_basestring(prev_hash)},'
-        f'"tag_count":{int(tag_count)},"uids":{encode_basestring(uids)}}}'
+    return orjson.dumps(
+        {
+            "action": action,
+            "approved_by": approved_by,
+            "at": at,
+            "details": details,
+            "id": int(event_id),
+            "message": message,
+            "operator": operator,
+            "prev_hash": prev_hash,
+            "tag_count": int(tag_count),
+            "uids": uids,
+        },
+        option=orjson.OPT_SORT_KEYS,
     )
 
 
-def event_hash(canonical_text: str) -> str:
-    """The hash stored for an event: SHA-256 of :func:`canonical`'s text, in hex."""
-    return hashlib.sha256(canonical_text.encode()).hexdigest()
+def event_hash(canonical_bytes: bytes) -> str:
+    """The hash stored for an event: SHA-256 of :func:`canonical`'s bytes, in hex."""
+    return hashlib.sha256(canonical_bytes).hexdigest()
+
+
+def stored_hashes(rows: Sequence[Sequence[Any]], digests: dict[int, str]) -> list[str]:
+    """Each stored event's hash recomputed, for verification: a row is (id, at as stored,
+    operator, approved_by, action, summary, details, tag_count, prev_hash, ...) and
+    ``digests`` the UIDs' digests by event id. A row the serialisation cannot take (a type
+    the station never writes, put in by hand) gets an empty hash: that event was altered."""
+    dumps, sort, sha, at_of, digest_of, none = (
+        orjson.dumps,
+        orjson.OPT_SORT_KEYS,
+        hashlib.sha256,
+        stored_at_text,
+        digests.get,
+        NO_UIDS,
+    )
+    try:
+        # One comprehension, names bound locally: this is most of verification's time.
+        return [
+            sha(dumps({
+                "action": row[4], "approved_by": row[3], "at": at_of(row[1]), "details": row[6],
+                "id": row[0], "message": row[5], "operator": row[2], "prev_hash": row[8],
+                "tag_count": row[7], "uids": digest_of(row[0], none),
+            }, option=sort)).hexdigest()
+            for row in rows
+        ]  # fmt: skip
+    except (TypeError, ValueError, AttributeError, orjson.JSONEncodeError):
+        return [_one_stored_hash(row, digests) for row in rows]
+
+
+def _one_stored_hash(row: Sequence[Any], digests: dict[int, str]) -> str:
+    try:
+        return event_hash(
+            canonical(
+                row[0],
+                stored_at_text(row[1]),
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                digests.get(row[0], NO_UIDS),
+                row[8],
+            )
+        )
+    except (TypeError, ValueError, AttributeError, IndexError, orjson.JSONEncodeError):
+        return ""

@@ -212,13 +212,7 @@ def _check_span(connection: Any, param: str, low: int, high: int, known_head: st
     digests = chain.uids_digests(cursor.fetchall())
     cursor.close()
     stored = [row[9] for row in rows]
-    computed = [
-        chain.event_hash(chain.canonical(
-            row[0], chain.stored_at_text(row[1]), row[2], row[3], row[4], row[5], row[6],
-            row[7], digests.get(row[0], chain.NO_UIDS), row[8],
-        ))
-        for row in rows
-    ]  # fmt: skip
+    computed = chain.stored_hashes(rows, digests)
     first, last = rows[0], rows[-1]
     fault = None
     if computed[1:] != stored[1:] or [row[8] for row in rows[1:]] != stored[:-1]:

@@ -159,6 +159,7 @@ async def test_the_first_operator_added_while_the_ui_runs_brings_sign_in(
         await settle(pilot)
         assert not isinstance(app.screen, SignInScreen)
         app._sign_out_when_idle()  # the periodic check: nothing changed yet
+        await settle(pilot)
         assert not isinstance(app.screen, SignInScreen)
         received.ok("operator", "add", "Sue", "--role", "supervisor", "--pin-stdin", stdin=SUE_PIN)
         app._sign_out_when_idle()

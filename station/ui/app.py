@@ -28,7 +28,7 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from station.services import checkpoints, operators, roles, scanner
-from station.services.context import Context
+from station.services.context import DATABASE_ERRORS, FAILURES, Context
 from station.ui.screens.assign import AssignScreen
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.base import StationScreen, shown_scan
@@ -315,17 +315,31 @@ class StationApp(App[None]):
 
     def _sign_out_when_idle(self) -> None:
         if not self.signs_in:
-            # The first operator was added (from the command line) while the UI ran: from
-            # now on people sign in here too.
-            if roles.has_operators(self.ctx):
-                self.signs_in = True
-                operators.act_as(self.ctx, None)
-                self.sub_title = "signed out"
-                self.ask_sign_in("the station now has operators")
+            self._look_for_operators()
             return
         idle = time.monotonic() - self.last_input
         if idle >= self.ctx.settings.idle_minutes * 60:
             self.action_sign_out(f"signed out after {self.ctx.settings.idle_minutes} min idle")
+
+    @work(thread=True, group="operators-check", exclusive=True, exit_on_error=False)
+    def _look_for_operators(self) -> None:
+        """Whether the first operator was added (from the command line) while the UI ran: in
+        a thread, as every database call of the UI, and quietly when the database is away
+        (the next check, 5 s on, asks again)."""
+        try:
+            found = roles.has_operators(self.ctx)
+        except (*FAILURES, *DATABASE_ERRORS):
+            return
+        if found:
+            self.call_from_thread(self._operators_arrived)
+
+    def _operators_arrived(self) -> None:
+        if self.signs_in:
+            return
+        self.signs_in = True
+        operators.act_as(self.ctx, None)
+        self.sub_title = "signed out"
+        self.ask_sign_in("the station now has operators")
 
     async def action_switch_mode(self, mode: str) -> None:
         """Screens switch only for someone signed in (the palette could otherwise reach

@@ -12,6 +12,7 @@ import zxingcpp
 from PIL import Image
 from textual.widgets import Input, Static
 
+from devtools.pg_server import PgServer
 from station.ui.app import StationApp
 from station.ui.screens.sign_in import ApprovalScreen, SignInScreen
 from station.ui.screens.tag_detail import TagDetailScreen
@@ -169,3 +170,33 @@ async def test_the_first_operator_added_while_the_ui_runs_brings_sign_in(
         await type_in(app, pilot, "Sue", SUE_PIN)
         await settle(pilot)
         assert app.ctx.operator == "Sue" and app.ctx.role == "supervisor"
+
+
+@pytest.mark.postgresql_only
+async def test_sign_in_says_so_when_the_database_is_away(staffed: Station, pg: PgServer) -> None:
+    app = StationApp(staffed.context())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        pg.stop()
+        try:
+            await type_in(app, pilot, "Ann", ANN_PIN)
+            await settle(pilot)
+            assert isinstance(app.screen, SignInScreen)
+            assert problem(app).startswith("cannot reach the database server")
+        finally:
+            pg.start()
+        await type_in(app, pilot, "Ann", ANN_PIN)
+        await settle(pilot)
+        assert app.ctx.operator == "Ann"
+
+
+async def test_sign_in_shows_a_database_error_instead_of_doing_nothing(staffed: Station) -> None:
+    app = StationApp(staffed.context())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        staffed.execute("DROP TABLE operator")  # the file damaged behind the station's back
+        await type_in(app, pilot, "Ann", ANN_PIN)
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert problem(app).startswith("database: ")
+        assert "operator" in problem(app)

@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 
 from station.domain import pins
 from station.services import operators
-from station.services.context import FAILURES, Context
+from station.services.context import DATABASE_ERRORS, FAILURES, Context, database_failure
 from station.ui.screens.base import shown_scan
 
 T = TypeVar("T")
@@ -80,6 +80,9 @@ class _Credentials(ModalScreen[T], Generic[T]):
             result = work()
         except FAILURES as exc:
             self.app.call_from_thread(self.refuse, str(exc))
+            return
+        except DATABASE_ERRORS as exc:  # the database is away: say so, and stay
+            self.app.call_from_thread(self.refuse, database_failure(exc))
             return
         self.app.call_from_thread(self.dismiss, result)
 

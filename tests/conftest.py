@@ -22,6 +22,7 @@ from devtools.pg_server import running as pg_running
 from station.cli.main import run
 from station.db.connection import open_database
 from station.services.context import Context
+from tests.helpers.fake_metrc import FakeMetrc
 
 BACKENDS = ("sqlite", "postgresql")
 # The fixtures that give a test a station database: only those tests run on PostgreSQL.
@@ -300,3 +301,24 @@ def received(stocked: Station) -> Station:
     stocked.ok("receive", uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 500))
     stocked.ok("receive", uid(PLANT_PREFIX, 1), uid(PLANT_PREFIX, 100))
     return stocked
+
+
+# Metrc API keys for the fake Metrc: distinctive, so a test can look for them anywhere.
+VENDOR = "vk-Zq81-VENDOR-secret-7731"
+USER = "uk-Pp02-USER-secret-5509"
+OTHER_LICENSE = "C12-0000002-LIC"
+
+
+@pytest.fixture
+def metrc(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMetrc]:
+    with FakeMetrc(VENDOR, USER, (LICENSE, OTHER_LICENSE)) as fake:
+        monkeypatch.setenv("METRC_URL", fake.url)
+        monkeypatch.setenv("METRC_VENDOR_KEY", VENDOR)
+        monkeypatch.setenv("METRC_USER_KEY", USER)
+        # Retries wait as Metrc asks; keep the tests' waits short.
+        monkeypatch.setattr("station.metrc.client.BACKOFF_S", 0.01)
+        # Metrc's 50 GETs a second would make a test of 500 look-ups take 10 s; the pace
+        # itself has a test of its own.
+        monkeypatch.setattr("station.metrc.client.GETS_PER_SECOND", 10_000.0)
+        fake.retry_after = "0.2"
+        yield fake

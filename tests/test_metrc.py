@@ -8,7 +8,6 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,28 +17,19 @@ from station.metrc import client as metrc_client
 from station.metrc.hosts import base_url
 from station.metrc.keys import Keys
 from station.ui.app import StationApp
-from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
+from tests.conftest import (
+    LICENSE,
+    OTHER_LICENSE,
+    PACKAGE_PREFIX,
+    PLANT_PREFIX,
+    USER,
+    VENDOR,
+    Station,
+    uid,
+)
 from tests.helpers.fake_metrc import FakeMetrc
+from tests.helpers.fake_retail import short_code
 from tests.ui_helpers import settle
-
-VENDOR = "vk-Zq81-VENDOR-secret-7731"
-USER = "uk-Pp02-USER-secret-5509"
-OTHER_LICENSE = "C12-0000002-LIC"
-
-
-@pytest.fixture
-def metrc(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMetrc]:
-    with FakeMetrc(VENDOR, USER, (LICENSE, OTHER_LICENSE)) as fake:
-        monkeypatch.setenv("METRC_URL", fake.url)
-        monkeypatch.setenv("METRC_VENDOR_KEY", VENDOR)
-        monkeypatch.setenv("METRC_USER_KEY", USER)
-        # Retries wait as Metrc asks; keep the tests' waits short.
-        monkeypatch.setattr("station.metrc.client.BACKOFF_S", 0.01)
-        # Metrc's 50 GETs a second would make a test of 500 look-ups take 10 s; the pace
-        # itself has a test of its own.
-        monkeypatch.setattr("station.metrc.client.GETS_PER_SECOND", 10_000.0)
-        fake.retry_after = "0.2"
-        yield fake
 
 
 def _pkg(n: int) -> str:
@@ -475,13 +465,19 @@ def test_the_keys_never_reach_the_database_output_or_logs(
     big: Station, metrc: FakeMetrc, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    _assign_packages(big, 20)
+    made = _assign_packages(big, 20)[0]
+    metrc.retail.allotments[LICENSE] = 10
+    unit = "HTTPS://1A4.COM/" + short_code(made, 1)
     seen = []
     for args in (
         ("metrc", "pull"),
         ("metrc", "reconcile", "--format", "json"),
         ("metrc", "push"),
         ("metrc", "push", "--dry-run"),
+        ("retailid", "allotment"),
+        ("retailid", "generate", made, "--quantity", "3"),
+        ("retailid", "codes", made),
+        ("retailid", "lookup", unit),
     ):
         result = big(*args)
         assert result.code == 0, result.err
@@ -491,9 +487,10 @@ def test_the_keys_never_reach_the_database_output_or_logs(
     seen += [result.out, result.err]
     metrc.fail = 0
     metrc.vendor_key = "changed"
-    result = big("metrc", "pull")
-    assert result.code == 1
-    seen += [result.out, result.err]
+    for args in (("metrc", "pull"), ("retailid", "generate", made, "--quantity", "1")):
+        result = big(*args)
+        assert result.code == 1
+        seen += [result.out, result.err]
     seen.append(caplog.text)
     seen += big.dump()
     seen.append(big.ok("audit", "--format", "json").out)

@@ -39,6 +39,7 @@ COMMANDS = {
     "render": "render:render",
     "replace": "replace:replace",
     "restore": "records:restore",
+    "retailid": "retailid:retailid",
     "stock": "records:stock",
     "tag": "tags:tag",
     "tags": "tags:tags",

@@ -203,6 +203,8 @@ class PrintItem(BaseModel):
     position = IntegerField()
     tag = ForeignKeyField(Tag, on_delete="RESTRICT", index=False)
     copy = IntegerField()
+    # A Retail ID label: the unit of the tag's package it is for (None: a tag label).
+    unit = BigIntegerField(null=True)
     state = CharField(max_length=10)  # ItemState
     sent_at = DateTimeField(null=True)
     done_at = DateTimeField(null=True)
@@ -293,6 +295,46 @@ class Operator(BaseModel):
     created_by = CharField(max_length=100)
 
 
+class RetailIssuance(BaseModel):
+    """Retail ID codes Metrc issued (or is being asked to issue) for a package here.
+
+    ``sending`` is written before the generate call and settled with Metrc's answer, or from
+    what Metrc holds when the answer was lost. The codes are the package's UID with each index
+    in ``ranges`` (JSON ``[[first, last], ...]``), ``units`` of them in all.
+    """
+
+    id = AutoField()
+    tag = ForeignKeyField(Tag, on_delete="RESTRICT")
+    tag_id: int
+    facility = ForeignKeyField(Facility, on_delete="RESTRICT", index=False)
+    facility_id: int
+    quantity = IntegerField()
+    state = CharField(max_length=10)  # IssuanceState
+    metrc_id = CharField(max_length=64, null=True)
+    ranges = TextField(null=True)
+    units = IntegerField(default=0)
+    created_at = DateTimeField()
+    created_by = CharField(max_length=100)
+    answered_at = DateTimeField(null=True)
+
+
+class RetailAssociation(BaseModel):
+    """A scanned unit Metrc has been told is now in ``package`` (one row per unit: a later
+    association of the same unit replaces it, as Metrc's does)."""
+
+    id = AutoField()
+    package = ForeignKeyField(Tag, on_delete="RESTRICT")
+    package_id: int
+    unit_tag = CharField(max_length=24)
+    unit_index = BigIntegerField()
+    url = CharField(max_length=200)
+    created_at = DateTimeField()
+    created_by = CharField(max_length=100)
+
+    class Meta:
+        indexes = ((("unit_tag", "unit_index"), True),)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Facility,
     TagOrder,
@@ -310,4 +352,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     BackupRun,
     Reconciliation,
     Operator,
+    RetailIssuance,
+    RetailAssociation,
 )

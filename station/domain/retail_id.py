@@ -30,6 +30,7 @@ _MAX_INDEX = 2**63 - 1
 # Keyboard layouts can mangle ':' and '/': the code is the trailing run of letters and digits
 # (base64's '-' and '_' too, for the older codes).
 _CODE = re.compile(r"([0-9A-Za-z_-]{1,64})\s*$")
+_BASE36 = re.compile(r"([0-9A-Za-z]+)$")
 
 
 @dataclass(frozen=True)
@@ -68,14 +69,20 @@ def decode(scanned: str) -> RetailId:
     """The tag and index in a scanned Retail ID URL or short code; refused, with why, when it
     is not one. Base 36 first (current codes, any case), then the older base64."""
     text = scanned.strip()
-    if not text or len(text) > _MAX_SCAN or not text.isascii() or not text.isprintable():
+    # Not only ASCII: a scanner typing through another keyboard layout turns ':' into 'Ö'.
+    if not text or len(text) > _MAX_SCAN or not text.isprintable():
         raise StationError("not a Retail ID: expected a URL such as HTTPS://1A4.COM/5LN8...")
     found = _CODE.search(text)
     if found is None:
         raise StationError("not a Retail ID: no code after the address")
     code = found.group(1)
-    for attempt in (_from_base36, _from_base64):
-        data = attempt(code)
+    # The base-36 code is the trailing run of letters and digits: a '/' mangled into '-'
+    # then still ends it. (An older base64 code may hold '-' itself; a mangled one of those
+    # cannot be told apart and is refused.)
+    base36 = _BASE36.search(code)
+    attempts = ((_from_base36, base36.group(1) if base36 else ""), (_from_base64, code))
+    for attempt, part in attempts:
+        data = attempt(part)
         if data is not None:
             parsed = _parsed(data)
             if parsed is not None:
@@ -112,7 +119,7 @@ def _varint(index: int) -> bytes:
 
 
 def _from_base36(code: str) -> bytes | None:
-    if len(code) > _MAX_CODE or not code.isalnum():
+    if not code or len(code) > _MAX_CODE or not code.isalnum():
         return None
     number = int(code, 36)
     return number.to_bytes((number.bit_length() + 7) // 8, "big")

@@ -63,6 +63,14 @@ class MetrcObjectState(StrEnum):
     REJECTED = "rejected"
 
 
+class IssuanceState(StrEnum):
+    """A Retail ID issuance: ``sending`` until Metrc's answer (or, when it was lost, what
+    Metrc holds) settles it as ``issued``; one that never reached Metrc is removed."""
+
+    SENDING = "sending"
+    ISSUED = "issued"
+
+
 class BackupKind(StrEnum):
     DAILY = "daily"  # written by the first command or UI start of the day
     MANUAL = "manual"  # ``station backup FILE``

@@ -173,6 +173,17 @@ class MetrcClient:
         response = self._request(method, path, body=list(objects))
         return _decoded(response) if response.content else None
 
+    def post(self, path: str, body: Any) -> Any:
+        """POST one JSON body of any shape (the Retail ID calls take objects); the decoded
+        answer, or None when it is empty."""
+        response = self._request("POST", path, body=body)
+        return _decoded(response) if response.content else None
+
+    def get(self, path: str) -> Any:
+        """The decoded answer to a GET, or None when Metrc has none (404)."""
+        response = self._request("GET", path, allow_404=True)
+        return None if response.status_code == 404 else _decoded(response)
+
     # --- one request with retries ---------------------------------------------------------
 
     def _request(

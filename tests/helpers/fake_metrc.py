@@ -5,10 +5,10 @@ Tags come as bare JSON arrays with PascalCase fields (or in the v2 paged wrapper
 all-or-nothing, refusing a row
 whose tag is not available with ``[{"row": i, "message": ...}]``; wrong keys get 401, a
 license the user lacks 403; ``throttle`` answers 429 with Retry-After, ``fail`` answers 503,
-and ``drop_post`` applies a POST and then cuts the connection before answering. ``delay``
-makes every answer take that long (as a real Metrc does); ``gather`` holds each request until
-that many are in flight at once (or ``gather_timeout`` passes), and ``most_in_flight`` says
-how many ever were.
+and ``drop_post`` applies a POST (Retail ID's too) and then cuts the connection before
+answering. ``delay`` makes every answer take that long (as a real Metrc does); ``gather``
+holds each request until that many are in flight at once (or ``gather_timeout`` passes),
+and ``most_in_flight`` says how many ever were. Retail ID is in ``fake_retail``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
+
+from tests.helpers.fake_retail import FakeRetail
 
 TAG_PREFIX_DIGITS = 8
 
@@ -33,6 +35,7 @@ class FakeMetrc:
         self.plants: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, dict[str, list[str]]]] = []
         self.applied_posts: list[tuple[str, list[dict[str, Any]]]] = []
+        self.retail = FakeRetail()
         self.page_size: int | None = None
         self.throttle = 0  # answer this many requests with 429
         self.retry_after = "1"
@@ -112,6 +115,8 @@ class FakeMetrc:
             license_number = (query.get("licenseNumber") or [""])[0]
             if license_number not in self.licenses:
                 return 403, {"Message": "No valid facility license."}, {}
+            if path.startswith("/retailid/"):
+                return self._retail_id(method, path, body, license_number)
             if method == "GET":
                 return self._get(path, query, license_number)
             if not isinstance(body, list):
@@ -119,6 +124,29 @@ class FakeMetrc:
             if method == "PUT":
                 return self._put(path, body, license_number)
             return self._post(path, body, license_number)
+
+    def add_package(self, label: str, license_number: str, item: str = "Gummies 10pk") -> None:
+        """A package Metrc holds for ``license_number`` (as a push would have created)."""
+        self.packages[label] = {
+            "Id": 5000 + len(self.packages),
+            "Label": label,
+            "Item": {"Name": item},
+            "Quantity": 1,
+            "LicenseNumber": license_number,
+        }
+
+    def _retail_id(
+        self, method: str, path: str, body: Any, license_number: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        status, answer, headers = self.retail.answer(
+            method, path, body, license_number, self.packages
+        )
+        if method == "POST" and status == 200:
+            self.applied_posts.append((path, body))
+            self._posts += 1
+            if self.drop_post == self._posts:
+                return -1, None, {}  # applied; the answer never arrives
+        return status, answer, headers
 
     def _get(
         self, path: str, query: dict[str, list[str]], license_number: str
@@ -225,6 +253,7 @@ class FakeMetrc:
                     "Item": {"Name": obj["Item"]},
                     "Quantity": quantity,
                     "PlantBatchName": obj.get("PlantBatch"),
+                    "LicenseNumber": license_number,
                 }
             ids.append(9000 + len(ids))
         self.applied_posts.append((path, body))

@@ -63,7 +63,7 @@ class FakeZebra:
             recall = re.search(r"\^XF([^\^]+)\^FS", text)
             if recall:
                 values = dict(re.findall(r"\^FN(\d+)(?:\^FH)?\^FD([^\^]*)\^FS", text))
-                text = self.formats.get(recall.group(1), "")
+                text = self.formats.get(format_key(recall.group(1)), "")
             else:
                 values = {}
             field = re.search(r"\^BC[^\^]*(?:\^FN(\d+)|(?:\^FH)?\^FD([^\^]*))\^FS", text)
@@ -180,7 +180,8 @@ class FakeZebra:
                 self.received += label
                 stored = re.match(rb"\s*\^XA\^DF([^\^]+)\^FS", label)
                 if stored:
-                    self.formats[stored.group(1).decode()] = label.decode("utf-8", "replace")
+                    key = format_key(stored.group(1).decode())
+                    self.formats[key] = label.decode("utf-8", "replace")
                 else:
                     if self.mode != "ok":
                         self.held.append(label)  # printed once the fault is cleared
@@ -264,3 +265,10 @@ class SerialZebra(FakeZebra):
                 os.close(fd)
             except OSError:
                 pass
+
+
+def format_key(name: str) -> str:
+    """A stored format's name as a printer finds it: the device (``R:``; searched when left
+    out) and the extension (always ``.ZPL``) do not tell formats apart."""
+    bare = name.split(":", 1)[-1]
+    return bare[:-4] if bare.upper().endswith(".ZPL") else bare

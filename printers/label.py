@@ -26,6 +26,9 @@ FIELDS = (
     "operator",
     "role",
     "badge",
+    # A Metrc Retail ID unit label: the unit's QR URL and its index in the package.
+    "retail_id",
+    "unit_index",
 )
 
 
@@ -48,6 +51,8 @@ class LabelData:
     operator: str = ""
     role: str = ""
     badge: str = ""
+    retail_id: str = ""
+    unit_index: str = ""
 
     def as_dict(self) -> dict[str, str]:
         return {field.name: getattr(self, field.name) for field in fields(self)}

@@ -21,6 +21,7 @@ from printers.template import (
     QUIET_MODULES,
     BarcodeElement,
     BoxElement,
+    QrElement,
     Template,
     TextElement,
     barcode_room,
@@ -95,7 +96,16 @@ class PlacedBox:
     thickness: int
 
 
-Placed = PlacedText | PlacedBarcode | PlacedBox
+@dataclass(frozen=True)
+class PlacedQr:
+    x: int
+    y: int
+    module: int
+    data: str
+    source: QrElement
+
+
+Placed = PlacedText | PlacedBarcode | PlacedBox | PlacedQr
 
 
 # A bold condensed face like Zebra's scalable font 0, shipped so every machine draws the same.
@@ -291,7 +301,24 @@ def place(template: Template, label: LabelData) -> list[Placed]:
             placed.append(
                 PlacedBox(element.x, element.y, element.width, element.height, element.thickness)
             )
+        else:
+            placed.append(placed_qr(element, values[element.field]))
     return placed
+
+
+def placed_qr(element: QrElement, data: str) -> PlacedQr:
+    """A QR code for ``data``: refused when there is none (a unit label template used for
+    a tag label) or it is not a short line of printable text."""
+    from printers import qr
+
+    if not data:
+        raise PrinterError(
+            f"this template prints Retail ID unit labels: its QR code needs the "
+            f"{element.field.replace('_', ' ')} (print --retail-id PACKAGE_UID)"
+        )
+    if len(data) > qr.MAX_DATA or not data.isprintable():
+        raise PrinterError(f"{data[:40]!r} cannot go into a QR code: not a short line of text")
+    return PlacedQr(element.x, element.y, element.module, data, element)
 
 
 def _barcode(template: Template, element: BarcodeElement, data: str) -> PlacedBarcode:

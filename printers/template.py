@@ -1,4 +1,5 @@
-"""Label templates: one label size at one dpi, with text, Code 128 barcode and line elements.
+"""Label templates: one label size at one dpi, with text, Code 128 barcode, QR code and line
+elements.
 
 Templates are TOML files (see ``templates/``). Positions and sizes are dots, or strings with
 a unit: ``"12mm"``, ``"0.5in"``. Text is a format string over the label fields, e.g.
@@ -95,7 +96,19 @@ class BoxElement:
     thickness: int
 
 
-Element = TextElement | BarcodeElement | BoxElement
+@dataclass(frozen=True)
+class QrElement:
+    """A QR code drawn by the printer (ZPL ``^BQ``, ESC/POS ``GS ( k``), its top left at
+    ``x``, ``y``, ``module`` dots a module. ESC/POS prints it centred, in its turn."""
+
+    x: int
+    y: int
+    module: int
+    field: str = "retail_id"
+    level: str = "M"
+
+
+Element = TextElement | BarcodeElement | BoxElement | QrElement
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,8 @@ class BarcodeRules:
     ladder: bool = False
     # The module widths in dots the printer's own barcode command can draw.
     native_modules: tuple[int, int] | None = None
+    # The dots per QR module the printer's own QR command takes.
+    qr_modules: tuple[int, int] = (1, 100)
 
     def modules(self, code: Code128, element: BarcodeElement) -> int:
         """Width in modules of the symbol that will be printed for ``code``."""
@@ -159,9 +174,14 @@ class Template:
         for element in self.elements:
             if isinstance(element, TextElement):
                 names.update(element.fields)
-            elif isinstance(element, BarcodeElement):
+            elif isinstance(element, BarcodeElement | QrElement):
                 names.add(element.field)
         return names
+
+    @property
+    def unit_labels(self) -> bool:
+        """Whether its labels are Retail ID unit labels (it has a QR code)."""
+        return any(isinstance(element, QrElement) for element in self.elements)
 
 
 def load(path: Path) -> Template:
@@ -250,6 +270,8 @@ def validate(template: Template) -> list[str]:
             if element.field not in FIELDS:
                 raise TemplateError(f"{where}: unknown field {element.field!r}")
             warnings.extend(_check_barcode(template, element, where))
+        elif isinstance(element, QrElement):
+            _check_qr(template, element, where)
         else:
             _inside(template, element.x, element.y, element.width, element.height, where)
     return warnings
@@ -318,6 +340,42 @@ def _check_barcode(template: Template, element: BarcodeElement, where: str) -> l
     return warnings
 
 
+def _check_qr(template: Template, element: QrElement, where: str) -> None:
+    """Refuse a QR code under the smallest module, beyond what the printer's command takes,
+    or that would not fit the label with its quiet zone at the longest Retail ID."""
+    from printers import qr
+
+    if element.field not in FIELDS:
+        raise TemplateError(f"{where}: unknown field {element.field!r}")
+    size = qr.module_mm(element.module, template.dpi)
+    if size < qr.MIN_MODULE_MM:
+        raise TemplateError(
+            f"{where}: {element.module}-dot modules are {size:.3f} mm at {template.dpi} dpi; "
+            f"a Retail ID QR needs at least {qr.MIN_MODULE_MM} mm"
+        )
+    low, high = template.rules.qr_modules
+    if not low <= element.module <= high:
+        raise TemplateError(
+            f"{where}: {template.rules.language or template.driver} printers draw QR modules "
+            f"of {low} to {high} dots"
+        )
+    sides = max(qr.modules(url, element.level) for url in qr.REFERENCE_URLS)
+    quiet = qr.QUIET_MODULES * element.module
+    extent = sides * element.module
+    if (
+        element.x < quiet
+        or element.y < quiet
+        or element.x + extent + quiet > template.width
+        or element.y + extent + quiet > template.height
+    ):
+        raise TemplateError(
+            f"{where}: the QR code needs {extent} dots square ({sides} modules at "
+            f"{element.module} dots, error correction {element.level}) and {quiet} dots of "
+            f"quiet zone on every side; at {element.x},{element.y} it does not fit the "
+            f"{template.width}x{template.height}-dot label"
+        )
+
+
 def _inside(template: Template, x: int, y: int, width: int, height: int, where: str) -> None:
     if x < 0 or y < 0 or x + width > template.width or y + height > template.height:
         raise TemplateError(
@@ -373,6 +431,17 @@ def _element(item: Any, index: int, dpi: int) -> Element:
             mode=_choice(item, "mode", ("native", "image"), where),
             rotate=rotate,
         )
+    if kind == "qr":
+        _only(item, {"kind", "x", "y", "module", "field", "level"}, where)
+        from printers.qr import LEVELS
+
+        return QrElement(
+            x=length("x"),
+            y=length("y"),
+            module=length("module", 3),
+            field=str(item.get("field", "retail_id")),
+            level=_choice(item, "level", ("M", *(lv for lv in LEVELS if lv != "M")), where),
+        )
     if kind in ("box", "line"):
         _only(item, {"kind", "x", "y", "width", "height", "thickness"}, where)
         height = length("height")
@@ -383,7 +452,7 @@ def _element(item: Any, index: int, dpi: int) -> Element:
             height=height,
             thickness=length("thickness", height if kind == "line" else 2),
         )
-    raise TemplateError(f"{where}: kind must be text, barcode, line or box, not {kind!r}")
+    raise TemplateError(f"{where}: kind must be text, barcode, qr, line or box, not {kind!r}")
 
 
 def _sheet(raw: Any, dpi: int) -> Sheet:

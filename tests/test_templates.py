@@ -96,7 +96,7 @@ BOX = {"x": 0, "y": 0, "width": 9, "height": 9, "size": 8}
             {"element": [{"kind": "box", "x": 0, "y": 190, "width": 10, "height": 20}]},
             "element 1 (box): outside the label",
         ),
-        ({"element": [{"kind": "circle"}]}, "kind must be text, barcode, line or box"),
+        ({"element": [{"kind": "circle"}]}, "kind must be text, barcode, qr, line or box"),
         (
             {"element": [{"kind": "text", "x": 0, "y": 0, "width": 10, "height": 10}]},
             "element 1: missing 'text'",

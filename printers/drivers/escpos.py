@@ -20,7 +20,10 @@ class EscposDriver(Driver):
     name = "escpos"
     title = "ESC/POS"
     # GS k draws modules of 2 to 6 dots; a turned barcode runs along the roll.
-    barcode_rules = BarcodeRules(language="ESC/POS", ladder=True, native_modules=(2, 6))
+    # [V] GS ( k module size: Epson takes 1-16 dots; some printers fewer (Cino 2-5).
+    barcode_rules = BarcodeRules(
+        language="ESC/POS", ladder=True, native_modules=(2, 6), qr_modules=(1, 16)
+    )
     default_templates: ClassVar[dict[int, str]] = {203: "escpos-80mm"}
     reports_status = True
 

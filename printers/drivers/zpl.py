@@ -26,7 +26,8 @@ class ZplDriver(Driver):
     name = "zpl"
     title = "Zebra ZPL II"
     # Mode A ^BC: the printer picks the subsets itself.
-    barcode_rules = BarcodeRules(language="ZPL", printer_encodes=True)
+    # [V] ^BQ magnification: 1-10 in older guides, 1-100 in newer; the older bound is safe.
+    barcode_rules = BarcodeRules(language="ZPL", printer_encodes=True, qr_modules=(1, 10))
     default_templates: ClassVar[dict[int, str]] = {203: "uid-3x1-203", 300: "uid-2x1-300"}
     reports_status = True
     holds_labels = True

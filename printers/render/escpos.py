@@ -19,10 +19,13 @@ from PIL import Image
 
 from printers.errors import PrinterError
 from printers.label import LabelData
-from printers.layout import PlacedBarcode, PlacedBox, PlacedText, place
+from printers.layout import PlacedBarcode, PlacedBox, PlacedQr, PlacedText, place
+from printers.qr import QUIET_MODULES
 from printers.render.image import barcode_image
 from printers.template import Template
 
+# ESC J n: print and feed n dots.
+ESC_J = b"\x1bJ"
 # Font A is 12 x 24 dots; magnification is by whole steps up to 8.
 CHAR_WIDTH, CHAR_HEIGHT = 12, 24
 
@@ -66,6 +69,22 @@ def _item(printer: Dummy, template: Template, item: object) -> None:
         _barcode(printer, template, item)
     elif isinstance(item, PlacedBox):
         printer.image(Image.new("1", (item.width, item.thickness), 0), center=False)
+    elif isinstance(item, PlacedQr):
+        _qr(printer, item)
+
+
+def _qr(printer: Dummy, item: PlacedQr) -> None:
+    """The printer's own QR (``GS ( k``: model 2, the module size, the level), centred with
+    ``ESC a`` (python-escpos refuses ``center`` for native codes), with the four-module
+    quiet zone fed above and below (the printer leaves it to the sender)."""
+    from escpos.constants import QR_ECLEVEL_H, QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q
+
+    levels = {"L": QR_ECLEVEL_L, "M": QR_ECLEVEL_M, "Q": QR_ECLEVEL_Q, "H": QR_ECLEVEL_H}
+    quiet = min(255, QUIET_MODULES * item.module)
+    printer.set(align="center")
+    printer._raw(ESC_J + bytes([quiet]))
+    printer.qr(item.data, ec=levels[item.source.level], size=item.module, model=2, native=True)
+    printer._raw(ESC_J + bytes([quiet]))
 
 
 def _lines(item: PlacedText, columns: int) -> list[str]:

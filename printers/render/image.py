@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageDraw
 
+from printers import qr
 from printers.label import LabelData
-from printers.layout import PlacedBarcode, PlacedBox, PlacedText, font, place
+from printers.layout import PlacedBarcode, PlacedBox, PlacedQr, PlacedText, font, place
 from printers.template import Template
 
 WHITE, BLACK = 255, 0
@@ -35,7 +36,19 @@ def render_label(template: Template, label: LabelData) -> Image.Image:
                 image.paste(bars, (x, item.y))
         elif isinstance(item, PlacedBox):
             _box(draw, item)
+        elif isinstance(item, PlacedQr):
+            _qr(draw, item)
     return image
+
+
+def _qr(draw: ImageDraw.ImageDraw, item: PlacedQr) -> None:
+    """Whole dots a module, as the printer draws it (the template keeps its quiet zone)."""
+    step = item.module
+    for row, cells in enumerate(qr.matrix(item.data, item.source.level)):
+        for column, dark in enumerate(cells):
+            if dark:
+                x, y = item.x + column * step, item.y + row * step
+                draw.rectangle((x, y, x + step - 1, y + step - 1), fill=BLACK)
 
 
 def barcode_image(item: PlacedBarcode, quiet: bool = True) -> Image.Image:

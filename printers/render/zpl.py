@@ -20,18 +20,22 @@ from printers.layout import (
     Placed,
     PlacedBarcode,
     PlacedBox,
+    PlacedQr,
     PlacedText,
     fit_text,
     fitted_field,
     place,
+    placed_qr,
     surely_fitting_length,
     widest_possible,
 )
+from printers.qr import is_alphanumeric
 from printers.template import (
     QUIET_MODULES,
     BarcodeElement,
     BoxElement,
     Element,
+    QrElement,
     Template,
     TextElement,
     barcode_room,
@@ -74,6 +78,28 @@ def _barcode_origin(item: PlacedBarcode, module: int | None = None, x: int | Non
     )
 
 
+# [V] ^FO places a QR code lower by the printer's current ^BY height (power-up 10 dots,
+# changed by any earlier barcode): pinned here, and taken off the origin.
+_QR_BY_HEIGHT = 10
+
+
+def _qr_origin(item: PlacedQr) -> str:
+    level = item.source.level
+    return (
+        f"^BY2,2,{_QR_BY_HEIGHT}^FO{item.x},{max(0, item.y - _QR_BY_HEIGHT)}"
+        f"^BQN,2,{item.module},{level},7"
+    )
+
+
+def qr_data(data: str, level: str) -> str:
+    """``^FD`` of a QR field: the switches first, always (without them the printer takes
+    the data's first characters for switches), then the data; manual alphanumeric mode for
+    a Retail ID URL, so no printer's guess can choose a larger symbol; automatic for
+    anything else."""
+    switches = f"{level}M,A" if is_alphanumeric(data) else f"{level}A,"
+    return field_data(switches + data)
+
+
 def _box(item: PlacedBox) -> str:
     return f"^FO{item.x},{item.y}^GB{item.width},{item.height},{item.thickness}^FS"
 
@@ -93,6 +119,8 @@ def _field(item: Placed, data: str | None = None, size: int | None = None) -> st
         return (
             _barcode_origin(item) + field_data(data if data is not None else item.code.data) + "^FS"
         )
+    if isinstance(item, PlacedQr):
+        return _qr_origin(item) + qr_data(item.data, item.source.level) + "^FS"
     return _box(item)
 
 
@@ -141,6 +169,8 @@ class _Plan:
                 self.steps.append(_field(_placed(template, element, _EMPTY)))
             elif isinstance(element, TextElement):
                 self.steps.append(_TextStep(template, element))
+            elif isinstance(element, QrElement):
+                self.steps.append(_QrStep(element))
             elif template.rules.printer_encodes:
                 self.steps.append(_BarcodeStep(template, element))
             else:
@@ -194,6 +224,17 @@ class _TextStep:
             self.memo.clear()
         self.memo[key] = found
         return found
+
+
+class _QrStep:
+    def __init__(self, element: QrElement) -> None:
+        self.element = element
+        self.head = _qr_origin(placed_qr(element, "-"))
+
+    def __call__(self, label: LabelData) -> str:
+        data = getattr(label, self.element.field)
+        placed_qr(self.element, data)  # refuses empty or unfit data
+        return self.head + qr_data(data, self.element.level) + "^FS"
 
 
 class _BarcodeStep:
@@ -252,13 +293,26 @@ def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 
     for element, placed in zip(template.elements, first, strict=True):
         names = (
             [element.field]
-            if isinstance(element, BarcodeElement)
+            if isinstance(element, BarcodeElement | QrElement)
             else ([] if isinstance(element, BoxElement) else element.fields)
         )
         if not varying.intersection(names):
             parts.append(_field(placed))  # the same on every label: baked into the format
             continue
         assert not isinstance(element, BoxElement)
+        if isinstance(element, QrElement):
+            assert isinstance(placed, PlacedQr)
+            # A stored format's QR field takes its switches from the recall's data.
+            number = len(numbers) + 1
+            numbers[(f"qr {number}",)] = number
+            parts.append(_qr_origin(placed) + f"^FN{number}^FS")
+            recall_columns.append(
+                [
+                    f"^FN{number}{qr_data(placed_qr(element, label_data).data, element.level)}^FS"
+                    for label_data in (getattr(label, element.field) for label in labels)
+                ]
+            )
+            continue
         source = (element.field,) if isinstance(element, BarcodeElement) else (element.text,)
         if source not in columns:
             columns[source] = _column(element, labels)
@@ -286,9 +340,13 @@ def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 
             # One ^FN fills every field that carries the same value (a UID's bars and text).
             recall_columns.append([f"^FN{number}{field_data(value)}^FS" for value in column])
     body = "".join(parts)
-    name = "R:TS" + hashlib.sha1(body.encode()).hexdigest()[:4].upper() + ".ZPL"
+    short = "TS" + hashlib.sha1(body.encode()).hexdigest()[:4].upper()
+    name = f"R:{short}.ZPL"
     stored = f"^XA^DF{name}^FS{_header(template)}{body}^XZ\n".encode()
-    head = f"^XA^XF{name}^FS"
+    # [V] ^XF's extension is always .ZPL: the name without it recalls the same format in 4
+    # bytes less on every label. (The device could go too, but the independent renderer
+    # insists on one.)
+    head = f"^XA^XFR:{short}^FS"
     tail = (f"^PQ{copies}" if copies > 1 else "") + "^XZ\n"
     recalls = []
     for data in zip(*recall_columns, strict=True) if recall_columns else [()] * len(labels):

@@ -7,7 +7,7 @@ decoding to zxing-cpp.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from barcode.charsets.code128 import CODES, STOP
 from PIL import Image, ImageDraw
@@ -16,19 +16,60 @@ GS = 0x1D
 
 
 @dataclass
+class QrSymbol:
+    """The ``GS ( k`` (cn 49) functions sent for one QR code, as the printer reads them."""
+
+    model: int | None = None  # fn 65: 49 model 1, 50 model 2
+    size: int | None = None  # fn 67: dots a module
+    level: int | None = None  # fn 69: 48 L, 49 M, 50 Q, 51 H
+    data: bytes | None = None  # fn 80, m = 48
+    printed: bool = False  # fn 81, m = 48
+
+
+@dataclass
 class Found:
     barcodes: list[bytes]
     rasters: list[Image.Image]
     cuts: int
+    qr: list[QrSymbol] = field(default_factory=list)
+    # ESC J n feeds, in dots, in order.
+    feeds: list[int] = field(default_factory=list)
 
 
 def scan(data: bytes) -> Found:
     barcodes: list[bytes] = []
     rasters: list[Image.Image] = []
     cuts = 0
+    qr: list[QrSymbol] = []
+    feeds: list[int] = []
+    pending = QrSymbol()
     i = 0
     while i < len(data):
-        if data[i] == GS and data[i + 1 : i + 2] == b"k" and data[i + 2] >= 65:
+        if data[i] == GS and data[i + 1 : i + 3] == b"(k":
+            # GS ( k pL pH cn fn [parameters]: pL + 256 pH bytes from cn on.
+            size = data[i + 3] + 256 * data[i + 4]
+            body = data[i + 5 : i + 5 + size]
+            assert len(body) == size and body[0] == 49, f"not a QR function: {body[:4]!r}"
+            function, params = body[1], body[2:]
+            if function == 65:
+                pending.model = params[0]
+            elif function == 67:
+                pending.size = params[0]
+            elif function == 69:
+                pending.level = params[0]
+            elif function == 80:
+                assert params[0] == 48
+                pending.data = bytes(params[1:])
+            elif function == 81:
+                assert params[0] == 48
+                pending.printed = True
+                qr.append(pending)
+                pending = QrSymbol()
+            i += 5 + size
+        elif data[i] == 0x1B and data[i + 1 : i + 2] == b"J":
+            feeds.append(data[i + 2])
+            i += 3
+        elif data[i] == GS and data[i + 1 : i + 2] == b"k" and data[i + 2] >= 65:
             length = data[i + 3]
             barcodes.append(data[i + 4 : i + 4 + length])
             i += 4 + length
@@ -46,7 +87,7 @@ def scan(data: bytes) -> Found:
             i += 2
         else:
             i += 1
-    return Found(barcodes, rasters, cuts)
+    return Found(barcodes, rasters, cuts, qr, feeds)
 
 
 def code128_values(payload: bytes) -> list[int]:

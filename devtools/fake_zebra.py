@@ -71,6 +71,25 @@ class FakeZebra:
                 found.append(values.get(field.group(1), "") if field.group(1) else field.group(2))
         return found
 
+    def qr_data(self) -> list[str]:
+        """The data of the QR code (``^BQ``) of each label printed, in order, its ``^FD``
+        switches taken off: full labels, and ^XF recalls filled into their stored format."""
+        found = []
+        for label in self.printed:
+            text = label.decode("utf-8", "replace")
+            recall = re.search(r"\^XF([^\^]+)\^FS", text)
+            values = dict(re.findall(r"\^FN(\d+)(?:\^FH)?\^FD([^\^]*)\^FS", text))
+            if recall:
+                text = self.formats.get(format_key(recall.group(1)), "")
+            field = re.search(r"\^BQ[^\^]*(?:\^FN(\d+)|(?:\^FH)?\^FD([^\^]*))\^FS", text)
+            if field:
+                data = values.get(field.group(1), "") if field.group(1) else field.group(2)
+                # Switches: error correction and input mode, a comma, and in manual mode the
+                # character mode (A alphanumeric, N numeric).
+                switches = re.match(r"[HQML](?:A,|M,[AN])", data)
+                found.append(data[switches.end() :] if switches else data)
+        return found
+
     def wait_for(self, byte_count: int, timeout: float = 5.0) -> None:
         """Wait until ``byte_count`` bytes have arrived (the sender may finish first)."""
         deadline = time.monotonic() + timeout

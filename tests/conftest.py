@@ -322,3 +322,21 @@ def metrc(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMetrc]:
         monkeypatch.setattr("station.metrc.client.GETS_PER_SECOND", 10_000.0)
         fake.retry_after = "0.2"
         yield fake
+
+
+# Two packages made here that Metrc holds (Retail ID).
+PARENT = uid(PACKAGE_PREFIX, 1)
+CHILD = uid(PACKAGE_PREFIX, 2)
+
+
+@pytest.fixture
+def packaged(received: Station, metrc: FakeMetrc) -> Station:
+    """Two packages made here (tags 1 and 2) that Metrc holds, and an allotment of 1,000."""
+    received.ok(
+        "assign", "package", "--count", "2", "--item", "Gummies 10pk", "--quantity", "1",
+        "--unit", "Each",
+    )  # fmt: skip
+    for label in (PARENT, CHILD):
+        metrc.add_package(label, LICENSE)
+    metrc.retail.allotments[LICENSE] = 1000
+    return received

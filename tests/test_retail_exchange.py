@@ -9,25 +9,9 @@ from pathlib import Path
 import pytest
 
 from station.domain import retail_id
-from tests.conftest import LICENSE, PACKAGE_PREFIX, Station, uid
+from tests.conftest import CHILD, LICENSE, PACKAGE_PREFIX, PARENT, Station, uid
 from tests.helpers.fake_metrc import FakeMetrc
 from tests.helpers.fake_retail import short_code, unit_url
-
-PARENT = uid(PACKAGE_PREFIX, 1)
-CHILD = uid(PACKAGE_PREFIX, 2)
-
-
-@pytest.fixture
-def packaged(received: Station, metrc: FakeMetrc) -> Station:
-    """Two packages made here (tags 1 and 2) that Metrc holds, and an allotment of 1,000."""
-    received.ok(
-        "assign", "package", "--count", "2", "--item", "Gummies 10pk", "--quantity", "1",
-        "--unit", "Each",
-    )  # fmt: skip
-    for label in (PARENT, CHILD):
-        metrc.add_package(label, LICENSE)
-    metrc.retail.allotments[LICENSE] = 1000
-    return received
 
 
 def _generate(station: Station, quantity: int, label: str = PARENT) -> dict[str, object]:

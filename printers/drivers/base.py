@@ -56,6 +56,9 @@ class Driver(ABC):
     barcode_rules: ClassVar[BarcodeRules] = BarcodeRules()
     #: Bundled templates a new printer of this language starts with, by dpi.
     default_templates: ClassVar[dict[int, str]] = {}
+    #: Bundled Retail ID unit label templates for this language, by dpi (none: it does not
+    #: print them; a QR through a PDF often fails to scan, as Metrc has published).
+    unit_templates: ClassVar[dict[int, str]] = {}
     #: Whether the printer can be asked how it is (else a print counts once delivered).
     reports_status: ClassVar[bool] = False
     #: Whether the printer holds labels that a cancel can clear from its memory.

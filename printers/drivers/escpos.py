@@ -25,6 +25,7 @@ class EscposDriver(Driver):
         language="ESC/POS", ladder=True, native_modules=(2, 6), qr_modules=(1, 16)
     )
     default_templates: ClassVar[dict[int, str]] = {203: "escpos-80mm"}
+    unit_templates: ClassVar[dict[int, str]] = {203: "retail-escpos-58mm"}
     reports_status = True
 
     def document(self, template: Template, labels: Sequence[LabelData], copies: int = 1) -> bytes:

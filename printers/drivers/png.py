@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from printers.drivers.base import Batch, Driver
 from printers.errors import PrinterError
@@ -30,6 +31,7 @@ class PngImages(Batch):
 class PngDriver(Driver):
     name = "png"
     title = "PNG"
+    unit_templates: ClassVar[dict[int, str]] = {203: "retail-1x1-203", 300: "retail-1x1-300"}
 
     def renders(self, template: Template) -> bool:
         return True  # every template draws as an image

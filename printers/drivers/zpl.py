@@ -29,6 +29,7 @@ class ZplDriver(Driver):
     # [V] ^BQ magnification: 1-10 in older guides, 1-100 in newer; the older bound is safe.
     barcode_rules = BarcodeRules(language="ZPL", printer_encodes=True, qr_modules=(1, 10))
     default_templates: ClassVar[dict[int, str]] = {203: "uid-3x1-203", 300: "uid-2x1-300"}
+    unit_templates: ClassVar[dict[int, str]] = {203: "retail-1x1-203", 300: "retail-1x1-300"}
     reports_status = True
     holds_labels = True
 

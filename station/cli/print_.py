@@ -15,6 +15,7 @@ from station.cli.state import State, pass_state
 from station.domain.errors import StationError
 from station.domain.states import JobState
 from station.domain.text import plural
+from station.domain.uid import normalize
 from station.services import labels, printing
 from station.services.context import Context
 from station.services.printing import JobRunner, Outcome
@@ -112,6 +113,14 @@ def report(outcome: Outcome) -> None:
     help="Labels per tag (an immature plant lot: up to 100).",
 )
 @click.option("--reverse", is_flag=True, help="Last label first (thermal rolls).")
+@click.option(
+    "--retail-id", "retail_uid", metavar="PACKAGE_UID",
+    help="One Retail ID unit label per issued unit code of this package.",
+)  # fmt: skip
+@click.option(
+    "--index", "index_range", nargs=2, type=click.IntRange(0), metavar="FIRST LAST",
+    help="With --retail-id: only units FIRST..LAST.",
+)  # fmt: skip
 @click.option("--reprint", is_flag=True, help="Allow tags that already have a printed label.")
 @click.option("--reason", help="Why the reprint (required with --reprint).")
 @pass_state
@@ -125,16 +134,37 @@ def print_(
     template_name: str | None,
     copies: int,
     reverse: bool,
+    retail_uid: str | None,
+    index_range: tuple[int, int] | None,
     reprint: bool,
     reason: str | None,
 ) -> None:
-    """Create and run a print job."""
+    """Create and run a print job: tag labels, or Retail ID unit labels (--retail-id)."""
     sources = [bool(uids), range_ is not None, order_id is not None, batch_id is not None]
-    if sum(sources) != 1:
-        raise click.UsageError("give UIDs, --range FIRST LAST, --order ID or --batch ID")
+    if sum(sources) + (retail_uid is not None) != 1:
+        raise click.UsageError(
+            "give UIDs, --range FIRST LAST, --order ID, --batch ID or --retail-id PACKAGE_UID"
+        )
     if reprint != (reason is not None):
         raise click.UsageError("--reprint and --reason go together")
+    if index_range is not None and retail_uid is None:
+        raise click.UsageError("--index goes with --retail-id")
+    if retail_uid is not None and (copies != 1 or reverse):
+        raise click.UsageError("a unit code prints once, in order: no --copies or --reverse")
     ctx = state.context()
+    if retail_uid is not None:
+        unit_job = printing.create_unit_job(
+            ctx,
+            normalize(retail_uid),
+            printer_name,
+            template_name,
+            index_range,
+            reason if reprint else None,
+        )
+        count = len(printing.items(ctx, unit_job.id))
+        message(f"job {unit_job.id}: {plural(count, 'unit label')} to {unit_job.printer}")
+        report(run_job(ctx, unit_job.id))
+        return
     printer_name = printing.print_target(ctx, printer_name, template_name)[0].name
     wanted = labels.uids_to_print(
         ctx,
@@ -184,7 +214,8 @@ def show(state: State, job_id: int, fmt: str) -> None:
     for key, value in summary.as_dict().items():
         if value is not None:
             click.echo(f"{key.replace('_', ' ')}: {cell(value)}")
-    emit(labels, "table", ["position", "uid", "copy", "state"])
+    units = any(label["unit"] is not None for label in labels)
+    emit(labels, "table", ["position", "uid", "unit" if units else "copy", "state"])
 
 
 @job.command("resume")

@@ -10,6 +10,7 @@ from printers.errors import PrinterError
 from printers.label import LabelData
 from printers.layout import refuse_cut_fields
 from printers.template import Template
+from station.domain import retail_id
 from station.domain.errors import StationError
 from station.domain.states import PRINTABLE
 from station.domain.uid import UidRange
@@ -108,7 +109,9 @@ def refuse_other_tag_types(template: Template, found: Iterable[TagView]) -> None
         )
 
 
-def label_for(tag: TagView) -> LabelData:
+def label_for(tag: TagView, unit: int | None = None) -> LabelData:
+    """The label of ``tag``; with ``unit``, of that unit of its package (Retail ID)."""
+
     def text(value: object) -> str:
         if value is None:
             return ""
@@ -131,4 +134,6 @@ def label_for(tag: TagView) -> LabelData:
         strain=text(tag.strain),
         location=text(tag.location),
         growth_phase=text(tag.growth_phase),
+        retail_id="" if unit is None else retail_id.url(tag.uid, unit),
+        unit_index="" if unit is None else str(unit),
     )

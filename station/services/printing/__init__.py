@@ -1,6 +1,7 @@
 """Print jobs, persistent and exactly-once-or-visibly-uncertain.
 
 - :mod:`.jobs`: creating a job (one label per tag and copy) and reading jobs back;
+- :mod:`.units`: creating a job of Retail ID unit labels (one per unit code);
 - :mod:`.leases`: which station holds a job while printing it;
 - :mod:`.runner`: sending a job in chunks, checking the printer between them;
 - :mod:`.control`: resume (deciding on uncertain labels), pause, cancel.
@@ -25,9 +26,11 @@ from station.services.printing.jobs import (
     uncertain_uids,
 )
 from station.services.printing.runner import JobRunner, Outcome
+from station.services.printing.units import MAX_UNITS, create_unit_job
 
 __all__ = [
     "MAX_COPIES",
+    "MAX_UNITS",
     "PAUSED_BY_OPERATOR",
     "JobRunner",
     "JobSummary",
@@ -36,6 +39,7 @@ __all__ = [
     "cancel",
     "clear_printer",
     "create_job",
+    "create_unit_job",
     "get_job",
     "items",
     "prepare_resume",

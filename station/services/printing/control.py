@@ -3,10 +3,13 @@ on labels that may or may not have printed), ask it to pause, cancel it."""
 
 from __future__ import annotations
 
+from peewee import Expression
+
 from printers import drivers
 from printers.errors import TransportError
 from printers.transports import open_transport
 from station.db.models import PrintItem, PrintJob, Tag
+from station.db.rows import tuples
 from station.domain.errors import StationError
 from station.domain.states import FINISHED, ItemState, JobState
 from station.domain.text import plural
@@ -52,7 +55,7 @@ def prepare_resume(ctx: Context, job_id: int, uncertain: str | None) -> PrintJob
                 ctx,
                 "print.interrupted",
                 f"job {job_id} was interrupted with {plural(count, 'label')} in flight",
-                {"job_id": job_id},
+                {"job_id": job_id, **_units(left)},
                 tags=Tag.select().where(Tag.id.in_(leftover)),
                 tag_count=count,
             )
@@ -71,12 +74,20 @@ def prepare_resume(ctx: Context, job_id: int, uncertain: str | None) -> PrintJob
                 ctx,
                 f"print.uncertain.{uncertain}",
                 f"{uncertain} {plural(len(doubtful), 'uncertain label')} of job {job_id}",
-                {"job_id": job_id, "decision": uncertain},
+                {"job_id": job_id, "decision": uncertain, **_units(where)},
                 tags=tags,
                 tag_count=len(set(doubtful)),
             )
             PrintItem.update(state=UNCERTAIN_DECISIONS[uncertain]).where(where).execute()
     return job
+
+
+def _units(where: Expression) -> dict[str, list[int]]:
+    """For an event about some labels of a job: which Retail ID units they are (none for tag
+    labels). At most the labels in flight: a few chunks."""
+    query = PrintItem.select(PrintItem.unit).where(where & PrintItem.unit.is_null(False))
+    units = sorted(unit for (unit,) in tuples(query))
+    return {"units": units} if units else {}
 
 
 def request_pause(ctx: Context, job_id: int) -> PrintJob:

@@ -95,6 +95,11 @@ def create_job(
         found = labels.printable(ctx, uids)
         if not found:
             raise StationError("no tags to print")
+        if chosen.unit_labels:
+            raise StationError(
+                f"template {chosen.name} prints Retail ID unit labels: print them with "
+                "--retail-id PACKAGE_UID"
+            )
         labels.refuse_other_tag_types(chosen, (view for _, view in found))
         labels.refuse_cut(chosen, (labels.label_for(view) for _, view in found))
         ids = {view.uid: tag_id for tag_id, view in found}
@@ -109,24 +114,7 @@ def create_job(
                 "give --reprint --reason TEXT"
             )
         ordered = list(reversed(ids)) if reverse else list(ids)
-        now = ctx.now()
-        # The station that queues a job holds it until it claims it, so a job whose creator
-        # died before printing shows as interrupted and can be resumed, not queued for ever.
-        job: PrintJob = PrintJob.create(
-            printer=printer.name,
-            driver=printer.driver,
-            connection=printer.connection,
-            template=chosen.name,
-            template_version=chosen.version,
-            state=JobState.QUEUED,
-            reprint_reason=reason,
-            reverse=reverse,
-            created_at=now,
-            created_by=ctx.operator,
-            owner=owner_token(ctx),
-            heartbeat_at=now,
-            lease_until=now + ctx.settings.job_lease,
-        )
+        job = queue_job(ctx, printer, chosen, reason, reverse)
         rows = (
             (job.id, position, ids[uid], copy, ItemState.PENDING)
             for position, (uid, copy) in enumerate(
@@ -166,11 +154,42 @@ def create_job(
     return job
 
 
+def queue_job(
+    ctx: Context,
+    printer: printer_setup.PrinterView,
+    chosen: Template,
+    reason: str | None,
+    reverse: bool = False,
+) -> PrintJob:
+    """A new job's row, queued (its labels are the caller's to add, in the same
+    transaction)."""
+    now = ctx.now()
+    # The station that queues a job holds it until it claims it, so a job whose creator
+    # died before printing shows as interrupted and can be resumed, not queued for ever.
+    job: PrintJob = PrintJob.create(
+        printer=printer.name,
+        driver=printer.driver,
+        connection=printer.connection,
+        template=chosen.name,
+        template_version=chosen.version,
+        state=JobState.QUEUED,
+        reprint_reason=reason,
+        reverse=reverse,
+        created_at=now,
+        created_by=ctx.operator,
+        owner=owner_token(ctx),
+        heartbeat_at=now,
+        lease_until=now + ctx.settings.job_lease,
+    )
+    return job
+
+
 def _already_printed(tag_ids: list[int]) -> dict[str, int]:
     """Tags with a label that printed or may have (uid -> a job that printed it).
 
     A skipped label that had been sent counts: the operator resolved it as uncertain with
     "skip", judging it printed. One skipped before it was sent (a cancelled job) does not.
+    A Retail ID unit label is not the tag's label.
     """
     printed: dict[str, int] = {}
     counted = PrintItem.state.in_(PRINTED_OR_MAYBE) | (
@@ -180,7 +199,7 @@ def _already_printed(tag_ids: list[int]) -> dict[str, int]:
         query = (
             PrintItem.select(Tag.uid, fn.MIN(PrintItem.job))
             .join(Tag, on=(PrintItem.tag == Tag.id))
-            .where(PrintItem.tag.in_(part) & counted)
+            .where(PrintItem.tag.in_(part) & PrintItem.unit.is_null() & counted)
             .group_by(Tag.uid)
         )
         printed.update(dict(tuples(query)))
@@ -229,22 +248,25 @@ def summaries(ctx: Context, job_ids: Sequence[int] | None = None) -> list[JobSum
 
 def items(ctx: Context, job_id: int) -> list[dict[str, Any]]:
     query = (
-        PrintItem.select(PrintItem.position, Tag.uid, PrintItem.copy, PrintItem.state)
+        PrintItem.select(
+            PrintItem.position, Tag.uid, PrintItem.unit, PrintItem.copy, PrintItem.state
+        )
         .join(Tag, on=(PrintItem.tag == Tag.id))
         .where(PrintItem.job == job_id)
         .order_by(PrintItem.position)
     )
     return [
-        {"position": position, "uid": uid, "copy": copy, "state": state}
-        for position, uid, copy, state in tuples(query)
+        {"position": position, "uid": uid, "unit": unit, "copy": copy, "state": state}
+        for position, uid, unit, copy, state in tuples(query)
     ]
 
 
 def uncertain_uids(job_id: int) -> list[str]:
+    """The labels in doubt: a tag's UID, or a unit label's ``UID unit N``."""
     query = (
-        PrintItem.select(Tag.uid)
+        PrintItem.select(Tag.uid, PrintItem.unit)
         .join(Tag, on=(PrintItem.tag == Tag.id))
         .where((PrintItem.job == job_id) & PrintItem.state.in_(IN_DOUBT))
         .order_by(PrintItem.position)
     )
-    return [uid for (uid,) in tuples(query)]
+    return [uid if unit is None else f"{uid} unit {unit}" for uid, unit in tuples(query)]

@@ -90,7 +90,7 @@ class JobRunner:
     def run(self) -> Outcome:
         job = self._claim()
         pending = list(
-            PrintItem.select(PrintItem.id, PrintItem.tag)
+            PrintItem.select(PrintItem.id, PrintItem.tag, PrintItem.unit)
             .where((PrintItem.job == job.id) & (PrintItem.state == ItemState.PENDING))
             .order_by(PrintItem.position)
         )
@@ -177,7 +177,7 @@ class JobRunner:
         template = templates.load(self.ctx.folders, job.template)
         driver = drivers.get(job.driver)
         views = views_by_id(self.ctx, [item.tag_id for item in pending])
-        found = [labels.label_for(views[item.tag_id]) for item in pending]
+        found = [labels.label_for(views[item.tag_id], item.unit) for item in pending]
         try:
             batch = driver.batch(template, found)
         except PrinterError as exc:
@@ -253,11 +253,12 @@ class JobRunner:
             ).execute()
             self._renew(job, now)
             named = sorted(set(uids))  # at hand: no query for them
+            units = [item.unit for item in chunk if item.unit is not None]
             audit.record(
                 self.ctx,
                 "print.sent",
                 f"job {job.id}: sending {plural(len(ids), 'label')}",
-                {"job_id": job.id},
+                {"job_id": job.id, **({"units": [units[0], units[-1]]} if units else {})},
                 uids=named,
                 tag_count=len(named),
             )

@@ -1,0 +1,170 @@
+"""Print jobs of Retail ID unit labels: one label per unit code of a package, through the same
+persistent queue as tag labels (pause on fault, crash-safe resume, uncertain labels flagged).
+
+A unit code never prints twice without a recorded reason: a unit whose label printed, or may
+have, is refused unless the job is a reprint with a reason (a supervisor's), and audited.
+"""
+
+from __future__ import annotations
+
+from peewee import fn
+
+from printers import drivers
+from printers.template import Template
+from station.db.bulk import insert_rows
+from station.db.models import PrintItem, PrintJob
+from station.db.rows import tuples
+from station.domain.errors import StationError
+from station.domain.states import PRINTED_OR_MAYBE, ItemState
+from station.domain.text import plural
+from station.metrc.retail import Ranges, count_units
+from station.services import audit, fields, labels, printer_setup, retail_ids, roles, tags
+from station.services.context import Context
+from station.services.printing.jobs import print_target, queue_job
+
+# The most unit labels one job takes.
+MAX_UNITS = 100_000
+
+
+def unit_template_name(ctx: Context, printer_name: str | None) -> str:
+    """The bundled unit label template for the printer's language and resolution."""
+    printer = printer_setup.chosen_printer(ctx, printer_name)
+    found = drivers.get(printer.driver).unit_templates.get(printer.dpi)
+    if found is None:
+        raise StationError(
+            f"no bundled Retail ID template for {printer.name} ({printer.driver}, "
+            f"{printer.dpi} dpi): give --template; QR codes are printed by ZPL and ESC/POS "
+            "label printers (through a PDF they often fail to scan)"
+        )
+    return found
+
+
+def create_unit_job(
+    ctx: Context,
+    uid: str,
+    printer_name: str | None,
+    template_name: str | None = None,
+    first_last: tuple[int, int] | None = None,
+    reprint_reason: str | None = None,
+) -> PrintJob:
+    """A queued job of one label per issued unit of the package ``uid`` (or units
+    ``first_last``), in index order."""
+    reason = fields.text(reprint_reason, "reprint reason", 500, required=False)
+    name = template_name or unit_template_name(ctx, printer_name)
+    printer, chosen = print_target(ctx, printer_name, name)
+    if not chosen.unit_labels:
+        raise StationError(
+            f"template {chosen.name} prints tag labels, not Retail ID unit labels (it has no QR)"
+        )
+    with ctx.db.atomic():
+        tag = retail_ids.package_tag(ctx, uid)
+        wanted = _wanted(retail_ids.stored_ranges(tag.id), first_last, uid)
+        _refuse_cut(ctx, chosen, tag.id, wanted)
+        printed = _printed(tag.id, wanted)
+        if printed:
+            roles.require_supervisor(ctx, "reprinting labels")
+            if reason is None:
+                unit, job_id = printed[0]
+                more = f" (and {len(printed) - 1:,} more)" if len(printed) > 1 else ""
+                raise StationError(
+                    f"unit {unit} of {uid}{more} already has a printed label (job {job_id}); "
+                    "to print again, give --reprint --reason TEXT"
+                )
+        job = queue_job(ctx, printer, chosen, reason)
+        indexes = (index for first, last in wanted for index in range(first, last + 1))
+        rows = (
+            (job.id, position, tag.id, index, 1, ItemState.PENDING)
+            for position, index in enumerate(indexes, start=1)
+        )
+        insert_rows(
+            ctx.db,
+            PrintItem,
+            [
+                PrintItem.job,
+                PrintItem.position,
+                PrintItem.tag,
+                PrintItem.unit,
+                PrintItem.copy,
+                PrintItem.state,
+            ],
+            rows,
+        )
+        total = count_units(wanted)
+        shown = retail_ids.describe_ranges(wanted)
+        audit.record(
+            ctx,
+            "print.job",
+            f"queued job {job.id}: {plural(total, 'Retail ID unit label')} of {uid} "
+            f"(units {shown}) on {printer.name}",
+            {
+                "job_id": job.id,
+                "printer": printer.name,
+                "template": chosen.name,
+                "template_version": chosen.version,
+                "retail_id_units": [list(pair) for pair in wanted],
+            },
+            tag_count=1,
+            uids=[uid],
+        )
+        if printed and reason is not None:
+            audit.record(
+                ctx,
+                "print.reprint",
+                f"reprint in job {job.id} of {plural(len(printed), 'unit label')} of {uid}: "
+                f"{reason}",
+                {"job_id": job.id, "reason": reason, "units": [unit for unit, _ in printed]},
+                tag_count=1,
+                uids=[uid],
+            )
+    return job
+
+
+def _wanted(issued: Ranges, first_last: tuple[int, int] | None, uid: str) -> Ranges:
+    if not issued:
+        raise StationError(
+            f"{uid} has no Retail ID codes recorded: station retailid generate {uid} --quantity N"
+        )
+    if first_last is None:
+        wanted = issued
+    else:
+        first, last = first_last
+        if first > last:
+            raise StationError(f"--index {first} {last}: the first is after the last")
+        wanted = [(max(a, first), min(b, last)) for a, b in issued if a <= last and b >= first]
+        if count_units(wanted) != last - first + 1:
+            raise StationError(
+                f"units {first} to {last} of {uid} are not all issued; its codes are "
+                f"{retail_ids.describe_ranges(issued)}"
+            )
+    if count_units(wanted) > MAX_UNITS:
+        raise StationError(
+            f"{count_units(wanted):,} unit labels; at most {MAX_UNITS:,} a job (use --index)"
+        )
+    return wanted
+
+
+def _refuse_cut(ctx: Context, chosen: Template, tag_id: int, wanted: Ranges) -> None:
+    """The package's text must print in full on its first and last unit's labels (the
+    longest number is the last)."""
+    view = tags.views_by_id(ctx, [tag_id])[tag_id]
+    ends = {wanted[0][0], wanted[-1][1]}
+    labels.refuse_cut(chosen, [labels.label_for(view, unit) for unit in sorted(ends)])
+
+
+def _printed(tag_id: int, wanted: Ranges) -> list[tuple[int, int]]:
+    """Units among ``wanted`` whose label printed or may have (unit, a job that printed it).
+
+    As for tags, a label skipped after it was sent counts (judged printed)."""
+    counted = PrintItem.state.in_(PRINTED_OR_MAYBE) | (
+        (PrintItem.state == ItemState.SKIPPED) & PrintItem.sent_at.is_null(False)
+    )
+    found: list[tuple[int, int]] = []
+    for first, last in wanted:
+        query = (
+            PrintItem.select(PrintItem.unit, fn.MIN(PrintItem.job))
+            .where((PrintItem.tag == tag_id) & PrintItem.unit.between(first, last) & counted)
+            .group_by(PrintItem.unit)
+            .order_by(PrintItem.unit)
+        )
+        found.extend((unit, job_id) for unit, job_id in tuples(query))
+    return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import audit, core, jobs, printing, records, speed, stations, ui
+from bench import audit, core, jobs, printing, records, retail, speed, stations, ui
 
 AREAS = {
     "core": core.run,
@@ -15,6 +15,7 @@ AREAS = {
     "records": records.run,
     "speed": speed.run,
     "audit": audit.run,
+    "retail": retail.run,
 }
 
 

@@ -32,7 +32,9 @@ FIELDS = (
 )
 
 
-@dataclass(frozen=True)
+# Not frozen, and with slots: a frozen dataclass of this many fields takes 4 µs to build,
+# and a Retail ID job builds one a unit (100,000 a second is the aim). Treat it as read-only.
+@dataclass(slots=True)
 class LabelData:
     uid: str
     license_number: str

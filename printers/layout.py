@@ -8,12 +8,13 @@ their box width (``^FB``), so the printer never runs text past it.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from printers import qr
 from printers.code128 import Code128
 from printers.errors import PrinterError
 from printers.label import LabelData
@@ -148,12 +149,17 @@ def _surely_fits(text: str, width: int, size: int) -> bool:
     return total <= width - size * 0.1
 
 
-def widest_possible(texts: list[str], size: int) -> float:
-    """An upper bound on the width of any of ``texts``: the longest one set entirely in the
-    widest glyph any of them uses (cheap for thousands of UIDs of one alphabet)."""
+def widest_bound(texts: list[str]) -> Callable[[int], float]:
+    """An upper bound, at a given size, on the width of any of ``texts``: the longest one set
+    entirely in the widest glyph any of them uses (cheap for thousands of UIDs of one
+    alphabet; the texts are read once, for any number of sizes)."""
     longest = max(map(len, texts))
-    advances = _advances(size)
     glyphs = set().union(*texts)
+    return partial(_widest, longest, glyphs)
+
+
+def _widest(longest: int, glyphs: set[str], size: int) -> float:
+    advances = _advances(size)
     if not glyphs <= advances.keys():
         return float("inf")  # outside Latin-1: measure each text instead
     return longest * max(advances[glyph] for glyph in glyphs) + size * 0.1
@@ -175,7 +181,7 @@ def fit_text(text: str, width: int, size: int, fit: str) -> tuple[str, int]:
     if _surely_fits(text, width, size) or font(size).getlength(text) <= width:
         return text, size
     if fit in ("shrink", "full"):
-        smallest = _smallest(size)
+        smallest = smallest_size(size)
         for trial in range(size - 1, smallest - 1, -1):
             if font(trial).getlength(text) <= width:
                 return text, trial
@@ -193,7 +199,8 @@ def fit_text(text: str, width: int, size: int, fit: str) -> tuple[str, int]:
     return (cut.rstrip() + "…" if cut else ""), size
 
 
-def _smallest(size: int) -> int:
+def smallest_size(size: int) -> int:
+    """The smallest size text designed at ``size`` shrinks to."""
     return max(1, int(size * MIN_SHRINK))
 
 
@@ -209,7 +216,7 @@ def fit_block(
         return (fitted,), at
     except TooLong as exc:
         single = exc
-    smallest = _smallest(size)
+    smallest = smallest_size(size)
     lines = None
     for trial in range(size, smallest - 1, -1):
         rows = height // trial
@@ -309,8 +316,6 @@ def place(template: Template, label: LabelData) -> list[Placed]:
 def placed_qr(element: QrElement, data: str) -> PlacedQr:
     """A QR code for ``data``: refused when there is none (a unit label template used for
     a tag label) or it is not a short line of printable text."""
-    from printers import qr
-
     if not data:
         raise PrinterError(
             f"this template prints Retail ID unit labels: its QR code needs the "

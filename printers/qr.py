@@ -8,6 +8,7 @@ encoded as bytes.
 
 from __future__ import annotations
 
+import re
 import string
 from functools import lru_cache
 
@@ -28,8 +29,12 @@ REFERENCE_URLS = (
 MAX_DATA = 300
 
 
+_ALPHANUMERIC = re.compile(r"[0-9A-Z $%*+\-./:]+")
+
+
 def is_alphanumeric(data: str) -> bool:
-    return bool(data) and set(data) <= ALPHANUMERIC
+    """Whether all of ``data`` is in QR's alphanumeric set (upper case, digits, 9 signs)."""
+    return _ALPHANUMERIC.fullmatch(data) is not None
 
 
 @lru_cache(maxsize=256)

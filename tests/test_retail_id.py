@@ -84,3 +84,17 @@ def test_every_code_decodes_to_its_tag_and_index(tag: str, index: int) -> None:
     scanned = retail_id.url(tag, index)
     assert scanned == scanned.upper() and scanned.startswith("HTTPS://1A4.COM/")
     assert retail_id.decode(scanned) == retail_id.RetailId(tag.upper(), index)
+
+
+@given(
+    tag=st.sampled_from(
+        ["1A4060300020081000006609", "ABCDEF012345670000027190", "1A4FFFFFFFFFFFFFFFFFFFFF"]
+    ),
+    first=st.integers(0, 2**36),
+    count=st.integers(1, 300),
+)
+def test_a_jobs_urls_are_the_units_urls(tag: str, first: int, count: int) -> None:
+    # The fast path for a job's units makes exactly the strings url() makes, across every
+    # varint length (the boundaries at 128, 16384, ... included by the ranges drawn).
+    indexes = [*range(first, first + count), 127, 128, 16_383, 16_384, 2**35 - 1, 2**35]
+    assert list(retail_id.urls(tag, indexes)) == [retail_id.url(tag, i) for i in indexes]

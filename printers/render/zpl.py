@@ -26,10 +26,11 @@ from printers.layout import (
     fitted_field,
     place,
     placed_qr,
+    smallest_size,
     surely_fitting_length,
-    widest_possible,
+    widest_bound,
 )
-from printers.qr import is_alphanumeric
+from printers.qr import MAX_DATA, is_alphanumeric
 from printers.template import (
     QUIET_MODULES,
     BarcodeElement,
@@ -98,6 +99,20 @@ def qr_data(data: str, level: str) -> str:
     anything else."""
     switches = f"{level}M,A" if is_alphanumeric(data) else f"{level}A,"
     return field_data(switches + data)
+
+
+def _qr_column(element: QrElement, number: int, labels: Sequence[LabelData]) -> list[str]:
+    """The recall fields of a QR code for every label: the usual column (Retail ID URLs, all
+    in the alphanumeric set, so nothing to escape) is checked as one string."""
+    column = list(map(attrgetter(element.field), labels))
+    head = f"^FN{number}^FD{element.level}M,A"
+    if all(column) and max(map(len, column)) <= MAX_DATA and is_alphanumeric("".join(column)):
+        return [head + data + "^FS" for data in column]
+    # Anything else one by one: refused as placing it would be, or sent with its switches.
+    return [
+        f"^FN{number}" + qr_data(placed_qr(element, data).data, element.level) + "^FS"
+        for data in column
+    ]
 
 
 def _box(item: PlacedBox) -> str:
@@ -306,12 +321,7 @@ def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 
             number = len(numbers) + 1
             numbers[(f"qr {number}",)] = number
             parts.append(_qr_origin(placed) + f"^FN{number}^FS")
-            recall_columns.append(
-                [
-                    f"^FN{number}{qr_data(placed_qr(element, label_data).data, element.level)}^FS"
-                    for label_data in (getattr(label, element.field) for label in labels)
-                ]
-            )
+            recall_columns.append(_qr_column(element, number, labels))
             continue
         source = (element.field,) if isinstance(element, BarcodeElement) else (element.text,)
         if source not in columns:
@@ -379,8 +389,14 @@ def _fit_column(
     """One font size for the whole batch (the smallest any label needs) and the texts at it;
     None when a label's text wraps (its lines cannot share one field)."""
     size = placed.source.size
-    if widest_possible(column, size) <= placed.width:
+    widest = widest_bound(column)
+    if widest(size) <= placed.width:
         return size, column
+    # The cheap bound at smaller sizes first: a column of unit numbers all fits one size
+    # down without measuring each (fit_text would shrink them the same way).
+    for smaller in range(size - 1, smallest_size(size) - 1, -1):
+        if widest(smaller) <= placed.width:
+            return smaller, column
     fitted = [fitted_field(template, placed.source, text) for text in column]
     if any(len(lines) > 1 for lines, _ in fitted):
         return None

@@ -74,9 +74,13 @@ class SerialTransport(TwoWayTransport):
     schemes = ("serial", *PYSERIAL_SCHEMES)
     usage = "serial:///dev/ttyUSB0"
 
-    def __init__(self, port: Any, description: str) -> None:
+    def __init__(self, port: Any, description: str, baudrate: int = 9600) -> None:
         self._port = port
         self.description = description
+        # Seconds a byte takes on the line (start bit, 8 data bits, stop bit), and when the
+        # bytes written so far will have crossed it: an answer cannot come before then.
+        self._byte_time = 10 / baudrate
+        self._line_busy_until = 0.0
 
     @classmethod
     def check_url(cls, url: str) -> None:
@@ -98,11 +102,20 @@ class SerialTransport(TwoWayTransport):
             port = serial.serial_for_url(device, timeout=wait, write_timeout=wait, **options)
         except (serial.SerialException, ValueError) as exc:
             raise TransportError(f"cannot open serial printer {device}: {exc}") from None
-        return cls(port, f"serial printer {device}")
+        return cls(port, f"serial printer {device}", options.get("baudrate", 9600))
+
+    def query(self, request: bytes, done: Done, timeout: float) -> bytes:
+        """As on any two-way link, with the time the labels still on their way take added to
+        the wait: on a slow line the answer queues behind them (a 2 KB chunk is 2 s at
+        9600 baud)."""
+        backlog = max(0.0, self._line_busy_until - time.monotonic())
+        return super().query(request, done, timeout + backlog)
 
     def _write(self, data: bytes) -> None:
         import serial
 
+        start = max(time.monotonic(), self._line_busy_until)
+        self._line_busy_until = start + len(data) * self._byte_time
         try:
             self._port.write(data)
             self._port.flush()

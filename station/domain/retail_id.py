@@ -13,6 +13,7 @@ import base64
 import binascii
 import re
 import string
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from station.domain.errors import StationError
@@ -51,18 +52,67 @@ class RetailId:
 
 def short_code(tag: str, index: int) -> str:
     """The base-36 code for unit ``index`` of ``tag`` (the SDK's ``getShortUrl`` data part)."""
-    number = int.from_bytes(_tag_bytes(tag) + _varint(index), "big")
-    digits = []
-    while number:
-        number, digit = divmod(number, 36)
-        digits.append(_DIGITS[digit])
-    return "".join(reversed(digits)) or "0"
+    return _base36(int.from_bytes(_tag_bytes(tag) + _varint(index), "big"))
 
 
 def url(tag: str, index: int, domain: str = DOMAIN) -> str:
     """What the unit's QR code carries: ``HTTPS://1A4.COM/<code>``, all upper case (so the
     whole URL is in QR's alphanumeric set)."""
     return f"HTTPS://{domain}/{short_code(tag, index)}".upper()
+
+
+def urls(tag: str, indexes: Iterable[int], domain: str = DOMAIN) -> Iterator[str]:
+    """:func:`url` for each of a package's ``indexes``: the same strings, made faster for a
+    job of thousands of units. The code is (tag << varint bits) + varint; the tag's part is
+    split once into digits above and below 36**8, so each unit costs two small divisions
+    instead of a dozen on a 160-bit number."""
+    head = int.from_bytes(_tag_bytes(tag), "big")
+    prefix = f"HTTPS://{domain}/".upper()
+    split: dict[int, tuple[int, int]] = {}  # varint bytes -> the tag's high digits, low part
+    highs: dict[int, str] = {}
+    for index in indexes:
+        if 0 <= index < 0x80:
+            length, value = 1, index  # the varint is the index itself
+        elif 0x80 <= index < 2**35:
+            # The varint's bytes, low 7 bits first, each with the "more" bit but the last.
+            length, value, rest = 0, 0, index
+            while rest >= 0x80:
+                value = (value << 8) | (rest & 0x7F) | 0x80
+                rest >>= 7
+                length += 1
+            length, value = length + 1, (value << 8) | rest
+        else:  # out of range (refused there), or a varint too long for the low digits
+            yield url(tag, index, domain)
+            continue
+        parts = split.get(length)
+        if parts is None:
+            parts = split[length] = divmod(head << (8 * length), _LOW)
+        high, low = parts
+        low += value
+        if low >= _LOW:
+            high, low = high + 1, low - _LOW
+        text = highs.get(high)
+        if text is None:
+            text = highs[high] = _base36(high)
+        rest, c = divmod(low, _TRIPLE)
+        a, b = divmod(rest, _TRIPLE)
+        yield prefix + text + _TRIPLES[a][1:] + _TRIPLES[b] + _TRIPLES[c]
+
+
+# Every three-digit base-36 string: a 160-bit code takes 11 divisions instead of 31.
+_TRIPLES = [a + b + c for a in _DIGITS for b in _DIGITS for c in _DIGITS]
+_TRIPLE = 36**3
+# The low eight digits (a varint of up to 5 bytes is below it).
+_LOW = 36**8
+
+
+def _base36(number: int) -> str:
+    parts = []
+    while number >= _TRIPLE:
+        number, rest = divmod(number, _TRIPLE)
+        parts.append(_TRIPLES[rest])
+    parts.append(_TRIPLES[number].lstrip("0") or "0")
+    return "".join(reversed(parts))
 
 
 def decode(scanned: str) -> RetailId:

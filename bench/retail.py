@@ -1,0 +1,115 @@
+"""Retail ID unit label figures: unit labels generated per second on the stored-format path
+(from a package's tag and unit numbers to ZPL recall bytes), bytes per unit label on the
+wire, and a 500-unit job to a fake serial Zebra held to 9600 baud."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from bench.jobs import _fake, _stop
+from bench.stock import received_roll
+from bench.table import Table
+from printers.catalog import get
+from printers.label import LabelData
+from printers.render import zpl
+from station.db.connection import open_database
+from station.db.models import RetailIssuance, Tag
+from station.domain import retail_id
+from station.domain.states import IssuanceState
+from station.services import assignment, details, printer_setup, printing
+from station.services.context import Context
+from station.services.printing import JobRunner
+
+UNITS = 100_000
+JOB_UNITS = 500
+TAG = "1A4060300032964000000001"
+
+
+def _generate(template_name: str, units: int = UNITS) -> tuple[float, zpl.StoredBatch]:
+    """Units 1..``units`` of one package: their URLs, labels and stored-format recalls (the
+    template loaded first: once a job)."""
+    template = get(template_name)
+    base = {
+        "uid": TAG,
+        "license_number": "C11-0000001-LIC",
+        "facility_name": "Green Leaf Farms",
+        "order_date": "2026-11-20",
+        "type": "package",
+        "item": "Gummies 10pk Watermelon",
+    }
+    start = time.perf_counter()
+    indexes = range(1, units + 1)
+    labels = [
+        LabelData(**base, retail_id=url, unit_index=str(n))
+        for n, url in zip(indexes, retail_id.urls(TAG, indexes), strict=True)
+    ]
+    batch = zpl.render_batch(template, labels)
+    return units / (time.perf_counter() - start), batch
+
+
+def _package_with_codes(ctx: Context, units: int) -> str:
+    """A package tagged here with ``units`` codes recorded as Metrc would have issued them."""
+    received_roll(ctx, 10)
+    made = details.package_details(dt.date(2026, 11, 27), "Gummies 10pk", "1", "Each")
+    [uid] = assignment.assign_next(ctx, made, 1).uids
+    tag_id = Tag.get(Tag.uid == uid).id
+    RetailIssuance.create(
+        tag=tag_id,
+        facility=1,
+        quantity=units,
+        state=IssuanceState.ISSUED,
+        ranges=json.dumps([[1, units]]),
+        units=units,
+        created_at=dt.datetime(2026, 11, 27),
+        created_by="bench",
+    )
+    return uid
+
+
+def _job(ctx: Context, uid: str, printer: str, first: int, last: int) -> float:
+    job = printing.create_unit_job(ctx, uid, printer, first_last=(first, last))
+    start = time.perf_counter()
+    outcome = JobRunner(ctx, job.id).run()
+    assert outcome.state == "done", outcome
+    return time.perf_counter() - start
+
+
+def run() -> Table:
+    table = Table("Retail ID unit labels (retail-1x1-203, stored format)")
+    _generate("retail-1x1-203", 1000)  # the font's measures, as a running station has them
+    rate, batch = _generate("retail-1x1-203")
+    recall = sum(map(len, batch.recalls)) / UNITS
+    table.add(f"unit labels generated, {UNITS:,} units: labels/s", f"{rate:,.0f}", ">= 100,000")
+    table.add(
+        "recall bytes per unit label",
+        f"{recall:.1f} (format {len(batch.format)} once)",
+        "<= 70",
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        ctx = Context(open_database(f"sqlite:///{Path(folder) / 'retail.db'}"), operator="bench")
+        uid = _package_with_codes(ctx, 2 * JOB_UNITS)
+
+        tcp, url = _fake("tcp")
+        printer_setup.add_printer(ctx, "shelf", "zpl", url)
+        _job(ctx, uid, "shelf", 1, JOB_UNITS)
+        printed, received = _stop(tcp)
+        table.add(
+            f"{JOB_UNITS}-unit job over TCP: bytes per unit label on the wire",
+            f"{received / JOB_UNITS:.1f} (format and ~HS included; {printed} printed)",
+            "<= 70",
+        )
+        serial, url = _fake("serial", "9600")
+        printer_setup.add_printer(ctx, "bench", "zpl", url)
+        wall = _job(ctx, uid, "bench", JOB_UNITS + 1, 2 * JOB_UNITS)
+        printed, received = _stop(serial)
+        table.add(
+            f"{JOB_UNITS}-unit job, serial at 9600 baud: labels/s",
+            f"{JOB_UNITS / wall:.1f} ({printed} printed, {received / JOB_UNITS:.1f} B a label, "
+            f"{wall:.1f} s)",
+            ">= 15",
+        )
+    return table

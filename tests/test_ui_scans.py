@@ -397,7 +397,7 @@ async def test_the_import_picker_starts_at_home_hides_dot_folders_and_refreshes(
     assert [t["uid"] for t in tags] == [uid(PLANT_PREFIX, 1)]
 
 
-SCREEN_KEYS = ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "ctrl+g")
+SCREEN_KEYS = ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "ctrl+g", "ctrl+f")
 
 
 async def test_every_screen_shows_all_its_keys_at_80_by_24(received: Station) -> None:

@@ -86,7 +86,7 @@ def test_tags_browser(received: Station, snap_compare: Any) -> None:
 
 
 # Every screen: its key, or for a tag's page the scan that opens it.
-SCREENS = ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "ctrl+g", "tag")
+SCREENS = ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "ctrl+g", "ctrl+f", "tag")
 
 
 @pytest.mark.sqlite_only  # what a screen looks like does not depend on the backend

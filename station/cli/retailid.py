@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
@@ -16,9 +14,8 @@ from station.cli.state import State, pass_state
 from station.domain.errors import StationError
 from station.domain.text import plural
 from station.domain.uid import normalize
-from station.metrc.client import MetrcClient
 from station.metrc.keys import load_keys
-from station.services import metrc_session, retail_ids
+from station.services import retail_ids
 from station.services.context import Context
 from station.services.textfile import read_text
 
@@ -36,15 +33,6 @@ def retailid() -> None:
     """
 
 
-@contextmanager
-def _client(ctx: Context, license_number: str | None) -> Iterator[MetrcClient]:
-    url = metrc_session.url_from_settings(ctx)
-    with metrc_session.clients(ctx, url, license_number, progress) as opened:
-        if len(opened) != 1:
-            raise StationError("--license is required: the station has several facilities")
-        yield opened[0]
-
-
 @retailid.command()
 @click.option("--license", "license_number", help="The facility (default: the only one).")
 @click.option("--format", "fmt", type=OUT, default="text", show_default=True)
@@ -52,12 +40,14 @@ def _client(ctx: Context, license_number: str | None) -> Iterator[MetrcClient]:
 def allotment(state: State, license_number: str | None, fmt: str) -> None:
     """The facility's remaining Retail ID quota."""
     ctx = state.context()
-    with _client(ctx, license_number) as client, working("asking Metrc..."):
-        left = retail_ids.allotment(client)
+    with working("asking Metrc..."):
+        where, left = retail_ids.with_metrc(
+            ctx, license_number, lambda c: (c.license_number, retail_ids.allotment(c)), progress
+        )
     if fmt == "json":
-        click.echo(json.dumps({"license_number": client.license_number, "allotment": left}))
+        click.echo(json.dumps({"license_number": where, "allotment": left}))
     else:
-        click.echo(f"{client.license_number}: {left:,} Retail ID codes left in the allotment")
+        click.echo(f"{where}: {left:,} Retail ID codes left in the allotment")
 
 
 @retailid.command()
@@ -69,9 +59,13 @@ def generate(state: State, package_uid: str, quantity: int, fmt: str) -> None:
     """Have Metrc issue QR codes for the units of a package tagged here."""
     ctx = state.context()
     uid = normalize(package_uid)
-    license_number = retail_ids.package_tag(ctx, uid).facility.license_number
-    with _client(ctx, license_number) as client, working("asking Metrc..."):
-        done = retail_ids.generate(ctx, client, uid, quantity)
+    with working("asking Metrc..."):
+        done = retail_ids.with_metrc(
+            ctx,
+            retail_ids.license_of(ctx, uid),
+            lambda client: retail_ids.generate(ctx, client, uid, quantity),
+            progress,
+        )
     issuance = done.issuance
     ranges = json.loads(issuance.ranges or "[]")
     if fmt == "json":
@@ -122,9 +116,13 @@ def associate(state: State, package_uid: str, source: str) -> None:
     ctx = state.context()
     uid = normalize(package_uid)
     units = retail_ids.read_units(_lines(source))
-    license_number = retail_ids.package_tag(ctx, uid).facility.license_number
-    with _client(ctx, license_number) as client, working("telling Metrc..."):
-        done = retail_ids.associate(ctx, client, uid, units)
+    with working("telling Metrc..."):
+        done = retail_ids.with_metrc(
+            ctx,
+            retail_ids.license_of(ctx, uid),
+            lambda client: retail_ids.associate(ctx, client, uid, units),
+            progress,
+        )
     message(f"{plural(done, 'unit')} associated with {uid}")
 
 
@@ -149,8 +147,10 @@ def lookup(state: State, code: str, offline: bool, license_number: str | None, f
     if ask and license_number is None:
         license_number = retail_ids.home_license(ctx, code)
     if ask:
-        with _client(ctx, license_number) as client, working("asking Metrc..."):
-            found = retail_ids.lookup(ctx, code, client)
+        with working("asking Metrc..."):
+            found = retail_ids.with_metrc(
+                ctx, license_number, lambda client: retail_ids.lookup(ctx, code, client), progress
+            )
     else:
         found = retail_ids.lookup(ctx, code, None)
     if fmt == "json":

@@ -150,6 +150,14 @@ def is_retail_id(scanned: str) -> bool:
     return True
 
 
+def is_unit_scan(scanned: str) -> bool:
+    """Whether a scan is a Retail ID unit rather than a tag: a URL (its scheme, however a
+    keyboard layout mangled what follows) that decodes. A bare code could also be a UID, and
+    a scanned tag is the commoner case, so a bare code is not taken for a unit."""
+    text = scanned.strip()
+    return text[:4].lower() == "http" and is_retail_id(text)
+
+
 def _tag_bytes(tag: str) -> bytes:
     text = tag.strip()
     if len(text) != 2 * _TAG_BYTES or not all(c in string.hexdigits for c in text):

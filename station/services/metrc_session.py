@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from station.domain.errors import StationError
 from station.metrc.client import MetrcClient
 from station.metrc.hosts import base_url
 from station.metrc.keys import load_keys
@@ -39,3 +40,14 @@ def clients(
     finally:
         for client in opened:
             client.close()
+
+
+@contextmanager
+def client_for(
+    ctx: Context, license_number: str | None = None, on_wait: Callable[[str], None] | None = None
+) -> Iterator[MetrcClient]:
+    """One client, for ``license_number`` or the station's only facility; closed afterwards."""
+    with clients(ctx, url_from_settings(ctx), license_number, on_wait) as opened:
+        if len(opened) != 1:
+            raise StationError("choose the facility (--license): the station has several")
+        yield opened[0]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from station.db.locking import locked
 from station.db.models import Facility, PrintItem, RetailAssociation, RetailIssuance, Tag
@@ -28,6 +28,8 @@ from station.metrc.client import MetrcError, MetrcUnsure
 from station.metrc.retail import Ranges, RetailCaller, Units, count_units
 from station.services import audit
 from station.services.context import Context
+
+T = TypeVar("T")
 
 # The most codes one generate asks for: a day's packaging run, with room to spare.
 MAX_QUANTITY = 50_000
@@ -103,6 +105,25 @@ def package_tag(ctx: Context, uid: str) -> Tag:
 
 def allotment(client: RetailCaller) -> int:
     return retail.allotment(client)
+
+
+def with_metrc(
+    ctx: Context,
+    license_number: str | None,
+    call: Callable[[RetailCaller], T],
+    on_wait: Callable[[str], None] | None = None,
+) -> T:
+    """``call`` with a Metrc client for ``license_number`` (or the only facility), closed
+    afterwards: for the UI and the command line alike."""
+    from station.services import metrc_session
+
+    with metrc_session.client_for(ctx, license_number, on_wait) as client:
+        return call(client)
+
+
+def license_of(ctx: Context, uid: str) -> str:
+    """The facility of the package ``uid`` (a package here)."""
+    return str(package_tag(ctx, uid).facility.license_number)
 
 
 def generate(ctx: Context, client: RetailCaller, uid: str, quantity: int) -> Generated:
@@ -220,7 +241,7 @@ def _settle(
         ).execute()
         return None
     units = retail.receive(client, tag.uid)
-    new = _without(units.ranges if units else [], known)
+    new = without_ranges(units.ranges if units else [], known)
     if not new:
         raise MetrcError(
             f"Metrc counts {info.qr_count:,} codes for {tag.uid} but lists none the station "
@@ -229,20 +250,24 @@ def _settle(
     return _issued(ctx, pending, info.issuance_id, new, True)
 
 
-def _without(ranges: Ranges, known: Ranges) -> Ranges:
-    """The parts of ``ranges`` not in ``known`` (both lists of inclusive pairs)."""
-    left = sorted(ranges)
-    for cut_first, cut_last in known:
-        kept: Ranges = []
-        for first, last in left:
-            if last < cut_first or first > cut_last:
-                kept.append((first, last))
-                continue
-            if first < cut_first:
-                kept.append((first, cut_first - 1))
-            if last > cut_last:
-                kept.append((cut_last + 1, last))
-        left = kept
+def without_ranges(ranges: Ranges, known: Ranges) -> Ranges:
+    """The parts of ``ranges`` not in ``known`` (both lists of inclusive pairs), in order; one
+    pass over both sorted (``known`` may be tens of thousands of printed units)."""
+    cuts = sorted(known)
+    left: Ranges = []
+    at = 0
+    for first, last in sorted(ranges):
+        while at < len(cuts) and cuts[at][1] < first:
+            at += 1
+        start, step = first, at
+        while step < len(cuts) and cuts[step][0] <= last:
+            cut_first, cut_last = cuts[step]
+            if cut_first > start:
+                left.append((start, cut_first - 1))
+            start = max(start, cut_last + 1)
+            step += 1
+        if start <= last:
+            left.append((start, last))
     return left
 
 

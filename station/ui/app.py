@@ -27,6 +27,7 @@ from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
+from station.domain import retail_id
 from station.services import checkpoints, operators, roles, scanner
 from station.services.context import DATABASE_ERRORS, FAILURES, Context
 from station.ui.screens.assign import AssignScreen
@@ -38,6 +39,7 @@ from station.ui.screens.orders import OrdersScreen
 from station.ui.screens.printers import PrintersScreen
 from station.ui.screens.queue import QueueScreen
 from station.ui.screens.receive import ReceiveScreen
+from station.ui.screens.retail import RetailIdScreen
 from station.ui.screens.sign_in import ApprovalScreen, SignInScreen
 from station.ui.screens.tags import TagsScreen
 from station.ui.screens.templates import TemplatesScreen
@@ -82,6 +84,7 @@ class StationApp(App[None]):
         "templates": TemplatesScreen,
         "audit": AuditScreen,
         "metrc": MetrcScreen,
+        "retailid": RetailIdScreen,
     }
     DEFAULT_MODE = "dashboard"
     # The keys that switch screens are the same everywhere: they are on the home screen, in
@@ -99,6 +102,7 @@ class StationApp(App[None]):
         Binding("f9", "switch_mode('audit')", "Audit", id="audit", show=False),
         # Not an F-key: those are the bench's daily screens; this one is for the office.
         Binding("ctrl+g", "switch_mode('metrc')", "Metrc", id="metrc", show=False),
+        Binding("ctrl+f", "switch_mode('retailid')", "Retail ID", id="retailid", show=False),
         Binding("ctrl+t", "toggle_light", "Light theme", id="theme", show=False),
         # Priority: a text field would take Ctrl+K (delete to the end) first.
         Binding("ctrl+k", "toggle_keys", "Keys", id="keys", priority=True),
@@ -223,6 +227,9 @@ class StationApp(App[None]):
                 markup=False,
                 timeout=6,
             )
+            return
+        if retail_id.is_unit_scan(code):
+            screen.take_unit_scan(code)
             return
         screen.take_scan(code)
 

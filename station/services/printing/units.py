@@ -46,9 +46,11 @@ def create_unit_job(
     template_name: str | None = None,
     first_last: tuple[int, int] | None = None,
     reprint_reason: str | None = None,
+    unprinted: bool = False,
 ) -> PrintJob:
     """A queued job of one label per issued unit of the package ``uid`` (or units
-    ``first_last``), in index order."""
+    ``first_last``; with ``unprinted``, only those whose label never printed), in index
+    order."""
     reason = fields.text(reprint_reason, "reprint reason", 500, required=False)
     name = template_name or unit_template_name(ctx, printer_name)
     printer, chosen = print_target(ctx, printer_name, name)
@@ -59,8 +61,13 @@ def create_unit_job(
     with ctx.db.atomic():
         tag = retail_ids.package_tag(ctx, uid)
         wanted = _wanted(retail_ids.stored_ranges(tag.id), first_last, uid)
-        _refuse_cut(ctx, chosen, tag.id, wanted)
         printed = _printed(tag.id, wanted)
+        if unprinted:
+            wanted = retail_ids.without_ranges(wanted, [(unit, unit) for unit, _ in printed])
+            if not wanted:
+                raise StationError(f"every unit of {uid} already has a printed label")
+            printed = []
+        _refuse_cut(ctx, chosen, tag.id, wanted)
         if printed:
             roles.require_supervisor(ctx, "reprinting labels")
             if reason is None:

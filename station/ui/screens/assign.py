@@ -27,12 +27,21 @@ class AssignScreen(StationScreen):
         Binding("f10", "preview", "Preview", id="assign-preview"),
         Binding("f12", "assign", "Assign", id="assign-confirm"),
         Binding("ctrl+l", "clear_scans", "Clear scans", id="assign-clear"),
+        Binding(
+            "f11",
+            "unit_labels",
+            "Unit labels",
+            tooltip="Retail ID codes and labels for the first package just assigned",
+            id="assign-units",
+        ),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.scanned: list[str] = []
         self.previewed: tuple[object, ...] | None = None
+        # The first package of the last package batch assigned here (F11: its units).
+        self.last_package: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -230,8 +239,23 @@ class AssignScreen(StationScreen):
 
         self.call(work, self._assigned)
 
+    async def action_unit_labels(self) -> None:
+        """The Retail ID screen, on the first package of the batch just assigned."""
+        from station.ui.screens.retail import RetailIdScreen
+
+        if self.last_package is None:
+            self.fail("assign packages first: their units' labels come after")
+            return
+        uid = self.last_package
+        await self.app.switch_mode("retailid")
+        screen = self.app.screen
+        if isinstance(screen, RetailIdScreen):
+            screen.open_package(uid)
+
     def _assigned(self, outcome: tuple[assignment.AssignResult, int | None]) -> None:
         result, job_id = outcome
+        if result.assignment.kind == TagType.PACKAGE and result.uids:
+            self.last_package = result.uids[0]
         self.previewed = None
         self.action_clear_scans()
         self.query_one("#preview", Static).update(

@@ -68,6 +68,13 @@ class StationScreen(Screen[None]):
         if uid is not None:
             self.show_tag(uid, self.app.push_screen)
 
+    def take_unit_scan(self, code: str) -> None:
+        """A Retail ID unit scanned (a QR's URL): that unit's page, on any screen that has no
+        use of its own for one (receiving collects them for association)."""
+        from station.ui.screens.unit import UnitScreen
+
+        self.app.push_screen(UnitScreen(code))
+
     def scanned_uid(self, code: str) -> str | None:
         """The UID a scan holds; None, with the bell and the reason, when it holds none."""
         try:

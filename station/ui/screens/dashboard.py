@@ -21,7 +21,8 @@ RECEIPT_DAYS = 3
 # The keys that switch screens, here rather than in every screen's footer.
 SCREEN_KEYS = (
     "F2 Receive · F3 Assign · F4 Print queue · F5 Tags · F6 Orders · F7 Printers · "
-    "F8 Templates · F9 Audit · Ctrl+G Metrc · Ctrl+K every key · Ctrl+P palette · Ctrl+Q quit"
+    "F8 Templates · F9 Audit · Ctrl+G Metrc · Ctrl+F Retail ID · Ctrl+K every key · "
+    "Ctrl+P palette · Ctrl+Q quit"
 )
 
 

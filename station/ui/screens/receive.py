@@ -14,15 +14,18 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Log, Static
 from textual.worker import get_current_worker
 
+from station.domain import retail_id
 from station.domain.errors import StationError
+from station.domain.retail_id import RetailId
 from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.domain.uid import normalize, prefix_of
-from station.services import receiving, unreceiving
+from station.services import receiving, retail_ids, unreceiving
 from station.services.orders import OrderSummary, list_orders
 from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.widgets.scan_input import ScanInput
@@ -44,6 +47,13 @@ class ReceiveScreen(StationScreen):
         Binding(
             "ctrl+z", "take_back", "Take back", tooltip="Take back the last receipt", id="take-back"
         ),
+        Binding(
+            "f11",
+            "associate",
+            "Associate units",
+            tooltip="Tell Metrc the scanned Retail ID units are in the package typed below",
+            id="associate-units",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -57,6 +67,8 @@ class ReceiveScreen(StationScreen):
         # What this screen recorded, newest last: what Ctrl+Z takes back.
         self.recorded: list[tuple[str, str | None]] = []
         self.shown_mode: tuple[str, str] | None = None
+        # Retail ID units scanned (their QR codes), for association with a package.
+        self.units: dict[RetailId, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,6 +78,9 @@ class ReceiveScreen(StationScreen):
         yield Input(
             placeholder="Reason, to take back the last receipt with Ctrl+Z", id="undo-reason"
         )
+        with Horizontal(classes="row"):
+            yield Input(placeholder="Package for scanned units (F11)", id="unit-package")
+            yield Static("Retail ID units: scan their QR codes", id="units", classes="hint")
         yield Log(id="log", max_lines=500)
         yield Static("Orders being received", classes="title")
         yield DataTable(id="progress", cursor_type="row")
@@ -108,7 +123,56 @@ class ReceiveScreen(StationScreen):
     def typed(self, event: ScanInput.Scanned) -> None:
         self.take_scan(event.code)
 
+    def take_unit_scan(self, code: str) -> None:
+        """A unit's QR scanned while receiving: kept for association with a package."""
+        try:
+            [(unit, url)] = retail_ids.read_units([code])
+        except StationError as exc:
+            self._refused(str(exc))
+            return
+        again = " (scanned before)" if unit in self.units else ""
+        self.units[unit] = url
+        self._show_units(f"last: unit {unit.index:,} of {unit.tag}{again}")
+
+    def _show_units(self, last: str = "") -> None:
+        count = len(self.units)
+        text = (
+            f"{plural(count, 'Retail ID unit')} scanned; {last}; F11 associates them"
+            if count
+            else "Retail ID units: scan their QR codes"
+        )
+        self.query_one("#units", Static).update(plain(text))
+
+    def action_associate(self) -> None:
+        if not self.units:
+            self.fail("scan the units' Retail ID QR codes first")
+            return
+        try:
+            uid = normalize(self.query_one("#unit-package", Input).value)
+        except StationError as exc:
+            self.fail(f"the package for the units: {exc}")
+            return
+        units = list(self.units.items())
+
+        def work() -> int:
+            return retail_ids.with_metrc(
+                self.ctx,
+                retail_ids.license_of(self.ctx, uid),
+                lambda client: retail_ids.associate(self.ctx, client, uid, units),
+            )
+
+        def done(count: int) -> None:
+            for unit, _ in units:
+                self.units.pop(unit, None)
+            self.say(f"{plural(count, 'unit')} associated with {uid}")
+            self._show_units()
+
+        self.call(work, done)
+
     def take_scan(self, code: str) -> None:
+        if retail_id.is_unit_scan(code):
+            self.take_unit_scan(code)
+            return
         try:
             uid = normalize(code)
         except StationError as exc:

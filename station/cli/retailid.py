@@ -60,11 +60,8 @@ def generate(state: State, package_uid: str, quantity: int, fmt: str) -> None:
     ctx = state.context()
     uid = normalize(package_uid)
     with working("asking Metrc..."):
-        done = retail_ids.with_metrc(
-            ctx,
-            retail_ids.license_of(ctx, uid),
-            lambda client: retail_ids.generate(ctx, client, uid, quantity),
-            progress,
+        done = retail_ids.for_package(
+            ctx, uid, lambda client: retail_ids.generate(ctx, client, uid, quantity), progress
         )
     issuance = done.issuance
     ranges = json.loads(issuance.ranges or "[]")
@@ -117,11 +114,8 @@ def associate(state: State, package_uid: str, source: str) -> None:
     uid = normalize(package_uid)
     units = retail_ids.read_units(_lines(source))
     with working("telling Metrc..."):
-        done = retail_ids.with_metrc(
-            ctx,
-            retail_ids.license_of(ctx, uid),
-            lambda client: retail_ids.associate(ctx, client, uid, units),
-            progress,
+        done = retail_ids.for_package(
+            ctx, uid, lambda client: retail_ids.associate(ctx, client, uid, units), progress
         )
     message(f"{plural(done, 'unit')} associated with {uid}")
 

@@ -121,9 +121,14 @@ def with_metrc(
         return call(client)
 
 
-def license_of(ctx: Context, uid: str) -> str:
-    """The facility of the package ``uid`` (a package here)."""
-    return str(package_tag(ctx, uid).facility.license_number)
+def for_package(
+    ctx: Context,
+    uid: str,
+    call: Callable[[RetailCaller], T],
+    on_wait: Callable[[str], None] | None = None,
+) -> T:
+    """:func:`with_metrc` as the facility of the package ``uid`` (a package here)."""
+    return with_metrc(ctx, str(package_tag(ctx, uid).facility.license_number), call, on_wait)
 
 
 def generate(ctx: Context, client: RetailCaller, uid: str, quantity: int) -> Generated:

@@ -155,10 +155,8 @@ class ReceiveScreen(StationScreen):
         units = list(self.units.items())
 
         def work() -> int:
-            return retail_ids.with_metrc(
-                self.ctx,
-                retail_ids.license_of(self.ctx, uid),
-                lambda client: retail_ids.associate(self.ctx, client, uid, units),
+            return retail_ids.for_package(
+                self.ctx, uid, lambda client: retail_ids.associate(self.ctx, client, uid, units)
             )
 
         def done(count: int) -> None:

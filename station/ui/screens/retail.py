@@ -107,8 +107,9 @@ class RetailIdScreen(StationScreen):
         uid = self.uid
 
         def work() -> tuple[str, int]:
-            where = retail_ids.license_of(self.ctx, uid) if uid else None
-            return retail_ids.with_metrc(self.ctx, where, _allotment)
+            if uid is not None:
+                return retail_ids.for_package(self.ctx, uid, _allotment)
+            return retail_ids.with_metrc(self.ctx, None, _allotment)
 
         def show(found: tuple[str, int]) -> None:
             where, left = found
@@ -129,10 +130,8 @@ class RetailIdScreen(StationScreen):
         quantity = int(typed)
 
         def work() -> retail_ids.Generated:
-            return retail_ids.with_metrc(
-                self.ctx,
-                retail_ids.license_of(self.ctx, uid),
-                lambda client: retail_ids.generate(self.ctx, client, uid, quantity),
+            return retail_ids.for_package(
+                self.ctx, uid, lambda client: retail_ids.generate(self.ctx, client, uid, quantity)
             )
 
         def done(result: retail_ids.Generated) -> None:

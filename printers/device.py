@@ -82,15 +82,20 @@ def keep_previews(
     link: Transport, template: Template, labels: Sequence[LabelData], prefix: str = ""
 ) -> None:
     """A spool folder keeps a PNG of every label beside the printer bytes, named
-    ``prefix`` and the label's UID."""
+    ``prefix`` and the label's UID (and unit)."""
     if link.keeps_previews:
         from printers.render import image  # Pillow loads only for previews.
 
         link.preview(
             [image.render_label(template, label) for label in labels],
             template.dpi,
-            [f"{prefix}{label.uid}" for label in labels],
+            [f"{prefix}{shown_as(label)}" for label in labels],
         )
+
+
+def shown_as(label: LabelData) -> str:
+    """A label in a file name: its UID, and a Retail ID unit label's unit number."""
+    return f"{label.uid}-unit{label.unit_index}" if label.unit_index else label.uid
 
 
 def query_status(config: PrinterConfig, timeout: float = 2.0) -> PrinterStatus:

@@ -113,6 +113,10 @@ def test_unit_labels_to_a_spool_folder_and_an_escpos_printer(packaged: Station) 
     packaged.ok("print", "--retail-id", PARENT, "--printer", "files")
     # The spool keeps a PNG preview of each label, drawn from the same layout.
     pictures = sorted(folder.rglob("*.png"))
+    # Each preview is named for its package and unit.
+    assert sorted(p.name.split("-job1-")[1][:30] for p in pictures) == [
+        f"{PARENT}-unit{n}" for n in (1, 2, 3)
+    ]
     found = [r.text for p in pictures for r in zxingcpp.read_barcodes(Image.open(p))]
     assert sorted(u for u in found if u.startswith("HTTPS://")) == sorted(
         unit_url(PARENT, n) for n in (1, 2, 3)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from printers import drivers
-from printers.device import keep_previews
+from printers.device import keep_previews, shown_as
 from printers.drivers import Driver
 from printers.errors import PrinterError, TransportError
 from printers.label import LabelData
@@ -329,7 +329,10 @@ class JobRunner:
 
 
 def _chunk_name(job: PrintJob, first: LabelData, last: LabelData) -> str:
-    """What a chunk holds, for a transport that names what it writes: the job and UIDs."""
-    if first.uid == last.uid:
-        return f"job{job.id}-{first.uid}"
-    return f"job{job.id}-{first.uid}-{last.uid}"
+    """What a chunk holds, for a transport that names what it writes: the job and UIDs
+    (and the units of Retail ID labels)."""
+    if shown_as(first) == shown_as(last):
+        return f"job{job.id}-{shown_as(first)}"
+    if first.uid == last.uid and last.unit_index:
+        return f"job{job.id}-{shown_as(first)}-{last.unit_index}"
+    return f"job{job.id}-{shown_as(first)}-{shown_as(last)}"

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from station.db.models import RetailIssuance
 from station.domain import retail_id
+from station.metrc import retail
 from tests.conftest import CHILD, LICENSE, PACKAGE_PREFIX, PARENT, Station, uid
 from tests.helpers.fake_metrc import FakeMetrc
 from tests.helpers.fake_retail import short_code, unit_url
@@ -236,3 +238,20 @@ def test_lookup_decodes_offline_and_asks_metrc_with_keys(
     assert len(metrc.requests) == asked
     assert "not a Retail ID" in packaged.refused("retailid", "lookup", "hello")
     assert retail_id.decode(unit_url(PARENT, 2)).index == 2
+
+
+def test_an_issuance_another_station_removed_meanwhile_is_written_again(
+    packaged: Station, metrc: FakeMetrc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another station found this request pending while Metrc did not show its codes yet, and
+    # removed it; the answer then arrives here: the codes are Metrc's, so they are recorded.
+    real = retail.generate
+
+    def meanwhile(client: retail.RetailCaller, label: str, quantity: int) -> retail.Issued:
+        answer = real(client, label, quantity)
+        assert RetailIssuance.delete().execute() == 1
+        return answer
+
+    monkeypatch.setattr(retail, "generate", meanwhile)
+    assert _generate(packaged, 6)["ranges"] == [[1, 6]]
+    assert len(json.loads(packaged.ok("retailid", "codes", PARENT, "--format", "json").out)) == 6

@@ -203,16 +203,25 @@ def _issued(
     ranges: Ranges,
     settled: bool,
 ) -> RetailIssuance:
-    """Record Metrc's issuance (and audit it) in one transaction."""
+    """Record Metrc's issuance (and audit it) in one transaction.
+
+    Another station may have settled this request meanwhile (it found the request pending
+    and Metrc already holding its codes), or removed it (Metrc did not show them yet): the
+    codes are Metrc's either way, so an issuance already recorded is kept as it is, and a
+    removed one is written again."""
     units = count_units(ranges)
     tag = Tag.get_by_id(issuance.tag_id)
     with ctx.db.atomic():
+        current = locked(RetailIssuance.select().where(RetailIssuance.id == issuance.id))
+        found: RetailIssuance | None = current.first()
+        if found is not None and found.state == IssuanceState.ISSUED:
+            return found
         issuance.state = IssuanceState.ISSUED
         issuance.metrc_id = metrc_id
         issuance.ranges = json.dumps([list(pair) for pair in ranges])
         issuance.units = units
         issuance.answered_at = ctx.now()
-        issuance.save()
+        issuance.save(force_insert=found is None)
         how = " (settled from what Metrc holds: the first answer was lost)" if settled else ""
         audit.record(
             ctx,

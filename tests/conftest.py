@@ -55,6 +55,9 @@ class Station:
     def __init__(self, path: Path, url: str, capsys: pytest.CaptureFixture[str]) -> None:
         self.path = path  # the SQLite file; on PostgreSQL only its folder is used, for files
         self.url = url
+        # Set by a test that damages the file on purpose: what a damaged file still gives
+        # may or may not read as an error, so its counts prove nothing.
+        self.damaged = False
         self._capsys = capsys
 
     def __call__(self, *args: str, stdin: str = "", operator: str | None = "tester") -> Result:
@@ -144,6 +147,8 @@ class Station:
         """Where the tag tally kept by the services disagrees with a count of the tags, read
         with the database's own driver (nothing when there is no database or tally, or the
         test damaged the file on purpose)."""
+        if self.damaged:
+            return []
         counted = "SELECT order_id, status, COUNT(*) FROM tag GROUP BY order_id, status"
         kept = "SELECT order_id, status, tags FROM tag_tally WHERE tags <> 0"
         try:

@@ -171,6 +171,7 @@ def test_a_damaged_file_is_noticed_before_anything_more_is_recorded(stocked: Sta
     with sqlite3.connect(stocked.path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         pages = connection.execute("PRAGMA page_count").fetchone()[0]
+    stocked.damaged = True
     with stocked.path.open("r+b") as damaged:
         for page in range(pages // 3, pages - 1, 7):  # the middle of the tag table's b-tree
             damaged.seek(page * 4096 + 64)

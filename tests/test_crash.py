@@ -3,23 +3,16 @@ and none printed twice unless the station had marked it uncertain."""
 
 from __future__ import annotations
 
-import json
 import random
-import subprocess
-import sys
-import time
 from collections import Counter
 
 from devtools.fake_zebra import FakeZebra
 from tests.conftest import LICENSE, Station, uid
+from tests.helpers.kill import kill_and_finish
 
 PREFIX = "1A4060300002EE30"
 ROUNDS = 20
 PER_ROUND = 150
-
-
-def _jobs(station: Station) -> int:
-    return len(json.loads(station.ok("jobs", "--format", "json").out))
 
 
 def test_kill_at_random_moments_then_resume(station: Station) -> None:
@@ -48,48 +41,19 @@ def test_kill_at_random_moments_then_resume(station: Station) -> None:
         for round_ in range(ROUNDS):
             wanted = [uid(PREFIX, round_ * PER_ROUND + n) for n in range(1, PER_ROUND + 1)]
             start = len(zebra.printed)
-            printing = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "station",
-                    "--db",
-                    station.url,
-                    "print",
-                    "--range",
-                    wanted[0],
-                    wanted[-1],
-                    "--printer",
-                    "shelf",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+            killed, events = kill_and_finish(
+                station,
+                zebra,
+                ["--range", wanted[0], wanted[-1], "--printer", "shelf"],
+                round_ + 1,
+                PER_ROUND,
+                chance,
+                0.7,
             )
-            deadline = time.monotonic() + 30
-            while _jobs(station) <= round_ and printing.poll() is None:
-                assert time.monotonic() < deadline
-                time.sleep(0.005)
-            time.sleep(chance.uniform(0, 0.7))
-            printing.kill()
-            code = printing.wait(timeout=30)
-            outcomes["finished" if code == 0 else "killed"] += 1
-            zebra.wait_idle()
-            job_id = round_ + 1
-            shown = json.loads(station.ok("job", "show", str(job_id), "--format", "json").out)
-            if shown["status"] != "done":
-                assert shown["status"] == "interrupted", shown["status"]
-                station.ok("job", "resume", str(job_id), "--uncertain", "reprint")
-                zebra.wait_idle()
-            shown = json.loads(station.ok("job", "show", str(job_id), "--format", "json").out)
-            assert shown["status"] == "done" and shown["done"] == PER_ROUND
+            outcomes["killed" if killed else "finished"] += 1
 
             printed = Counter(zebra.uids()[start:])
             assert set(printed) == set(wanted), f"round {round_}: a label was lost"
-            events = [
-                event
-                for event in json.loads(station.ok("audit", "--format", "json").out)
-                if event["details"].get("job_id") == job_id
-            ]
             uncertain = {
                 u
                 for event in events

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -20,6 +17,7 @@ from tests.conftest import CHILD, PACKAGE_PREFIX, PARENT, PLANT_PREFIX, Station,
 from tests.helpers import escpos_scan
 from tests.helpers.fake_metrc import FakeMetrc
 from tests.helpers.fake_retail import unit_url
+from tests.helpers.kill import kill_and_finish
 
 
 @pytest.fixture
@@ -140,10 +138,6 @@ UNITS = 500
 ROUNDS = 6
 
 
-def _job_count(station: Station) -> int:
-    return len(json.loads(station.ok("jobs", "--format", "json").out))
-
-
 def test_kill_a_500_unit_job_at_random_moments(packaged: Station, metrc: FakeMetrc) -> None:
     """Each round prints a package's 500 units in a child process killed at a random moment,
     then resumes it (reprinting what is uncertain): every code printed at least once, and
@@ -163,34 +157,20 @@ def test_kill_a_500_unit_job_at_random_moments(packaged: Station, metrc: FakeMet
             metrc.add_package(label, "C11-0000001-LIC")
             packaged.ok("retailid", "generate", label, "--quantity", str(UNITS))
             start = len(zebra.printed)
-            command = [sys.executable, "-m", "station", "--db", packaged.url, "--operator",
-                       "tester", "print", "--retail-id", label, "--printer", "shelf"]  # fmt: skip
-            child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            deadline = time.monotonic() + 60
-            while _job_count(packaged) <= round_ and child.poll() is None:
-                assert time.monotonic() < deadline, "the job never appeared"
-                time.sleep(0.005)
-            time.sleep(chance.uniform(0, 0.8))
-            child.kill()
-            killed += child.wait(timeout=30) != 0
-            zebra.wait_idle()
-            job_id = round_ + 1
-            shown = json.loads(packaged.ok("job", "show", str(job_id), "--format", "json").out)
-            if shown["status"] != "done":
-                assert shown["status"] == "interrupted", shown["status"]
-                packaged.ok("job", "resume", str(job_id), "--uncertain", "reprint")
-                zebra.wait_idle()
-            shown = json.loads(packaged.ok("job", "show", str(job_id), "--format", "json").out)
-            assert shown["status"] == "done" and shown["done"] == UNITS
+            stopped, events = kill_and_finish(
+                packaged,
+                zebra,
+                ["--retail-id", label, "--printer", "shelf"],
+                round_ + 1,
+                UNITS,
+                chance,
+                0.8,
+            )
+            killed += stopped
 
             printed = Counter(zebra.qr_data()[start:])
             wanted = {unit_url(label, n) for n in range(1, UNITS + 1)}
             assert set(printed) == wanted, f"round {round_}: a unit label was lost"
-            events = [
-                event
-                for event in json.loads(packaged.ok("audit", "--format", "json").out)
-                if event["details"].get("job_id") == job_id
-            ]
             uncertain = {
                 unit_url(label, n)
                 for event in events

@@ -16,11 +16,14 @@ from peewee import (
     DateField,
     DateTimeField,
     DecimalField,
+    Expression,
     ForeignKeyField,
     IntegerField,
     Model,
     TextField,
 )
+
+from station.domain.states import PRINTED_OR_MAYBE, ItemState
 
 database_proxy = DatabaseProxy()
 
@@ -210,6 +213,15 @@ class PrintItem(BaseModel):
     done_at = DateTimeField(null=True)
     job_id: int
     tag_id: int
+
+    @classmethod
+    def counts_as_printed(cls) -> Expression:
+        """Labels that printed or may have, so that another is a reprint. A label skipped
+        after it was sent counts (the operator resolved it as uncertain with "skip", judging
+        it printed); one skipped before it was sent (a cancelled job) does not."""
+        skipped_after_sent = (cls.state == ItemState.SKIPPED) & cls.sent_at.is_null(False)
+        expression: Expression = cls.state.in_(PRINTED_OR_MAYBE) | skipped_after_sent
+        return expression
 
 
 class TagReplacement(BaseModel):

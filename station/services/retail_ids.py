@@ -21,7 +21,7 @@ from station.db.rows import slices, tuples
 from station.domain import retail_id
 from station.domain.errors import StationError
 from station.domain.retail_id import RetailId
-from station.domain.states import PRINTED_OR_MAYBE, IssuanceState, TagStatus, TagType
+from station.domain.states import IssuanceState, TagStatus, TagType
 from station.domain.text import plural, show
 from station.metrc import retail
 from station.metrc.client import MetrcError, MetrcUnsure
@@ -320,9 +320,7 @@ def codes(ctx: Context, uid: str) -> Iterator[Code]:
 def printed_units(tag_id: int) -> set[int]:
     """The units of the tag's package whose label was printed (or may have been)."""
     query = PrintItem.select(PrintItem.unit).where(
-        (PrintItem.tag == tag_id)
-        & PrintItem.unit.is_null(False)
-        & PrintItem.state.in_(PRINTED_OR_MAYBE)
+        (PrintItem.tag == tag_id) & PrintItem.unit.is_null(False) & PrintItem.counts_as_printed()
     )
     return {unit for (unit,) in tuples(query)}
 

@@ -19,7 +19,7 @@ from station.db.models import PrintItem, PrintJob, Tag
 from station.db.rows import slices, tuples
 from station.domain import times
 from station.domain.errors import StationError
-from station.domain.states import IN_DOUBT, PRINTED_OR_MAYBE, ItemState, JobState
+from station.domain.states import IN_DOUBT, ItemState, JobState
 from station.domain.text import plural
 from station.services import audit, fields, labels, printer_setup, roles, templates
 from station.services.context import Context
@@ -185,16 +185,10 @@ def queue_job(
 
 
 def _already_printed(tag_ids: list[int]) -> dict[str, int]:
-    """Tags with a label that printed or may have (uid -> a job that printed it).
-
-    A skipped label that had been sent counts: the operator resolved it as uncertain with
-    "skip", judging it printed. One skipped before it was sent (a cancelled job) does not.
-    A Retail ID unit label is not the tag's label.
-    """
+    """Tags with a label that printed or may have (uid -> a job that printed it); a Retail
+    ID unit label is not the tag's label."""
     printed: dict[str, int] = {}
-    counted = PrintItem.state.in_(PRINTED_OR_MAYBE) | (
-        (PrintItem.state == ItemState.SKIPPED) & PrintItem.sent_at.is_null(False)
-    )
+    counted = PrintItem.counts_as_printed()
     for part in slices(tag_ids):
         query = (
             PrintItem.select(Tag.uid, fn.MIN(PrintItem.job))

@@ -15,7 +15,7 @@ from station.db.bulk import insert_rows
 from station.db.models import PrintItem, PrintJob
 from station.db.rows import tuples
 from station.domain.errors import StationError
-from station.domain.states import PRINTED_OR_MAYBE, ItemState
+from station.domain.states import ItemState
 from station.domain.text import plural
 from station.metrc.retail import Ranges, count_units
 from station.services import audit, fields, labels, printer_setup, retail_ids, roles, tags
@@ -159,12 +159,8 @@ def _refuse_cut(ctx: Context, chosen: Template, tag_id: int, wanted: Ranges) -> 
 
 
 def _printed(tag_id: int, wanted: Ranges) -> list[tuple[int, int]]:
-    """Units among ``wanted`` whose label printed or may have (unit, a job that printed it).
-
-    As for tags, a label skipped after it was sent counts (judged printed)."""
-    counted = PrintItem.state.in_(PRINTED_OR_MAYBE) | (
-        (PrintItem.state == ItemState.SKIPPED) & PrintItem.sent_at.is_null(False)
-    )
+    """Units among ``wanted`` whose label printed or may have (unit, a job that printed it)."""
+    counted = PrintItem.counts_as_printed()
     found: list[tuple[int, int]] = []
     for first, last in wanted:
         query = (

@@ -183,3 +183,22 @@ def test_kill_a_500_unit_job_at_random_moments(packaged: Station, metrc: FakeMet
             assert all(c["printed"] for c in _codes(packaged, label))
     # The kills must land mid-job often enough to exercise the uncertain path.
     assert killed >= ROUNDS // 2 and flagged >= 1, (killed, flagged)
+
+
+def test_a_unit_skipped_after_it_was_sent_counts_as_printed(
+    packaged: Station, zebra: FakeZebra
+) -> None:
+    packaged.ok("retailid", "generate", PARENT, "--quantity", "3")
+    packaged.ok("print", "--retail-id", PARENT, "--printer", "shelf")
+    # As if unit 2 had been resolved "skip" while uncertain (it had been sent), and unit 3
+    # skipped by a cancel before it was sent.
+    packaged.execute(
+        "UPDATE print_item SET state = 'skipped' WHERE unit = 2",
+        "UPDATE print_item SET state = 'skipped', sent_at = NULL WHERE unit = 3",
+    )
+    assert [c["printed"] for c in _codes(packaged)] == [True, True, False]
+    said = packaged.refused(
+        "print", "--retail-id", PARENT, "--index", "2", "3", "--printer", "shelf"
+    )
+    assert f"unit 2 of {PARENT} already has a printed label" in said
+    packaged.ok("print", "--retail-id", PARENT, "--index", "3", "3", "--printer", "shelf")

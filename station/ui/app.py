@@ -314,6 +314,10 @@ class StationApp(App[None]):
         """The next person signs in; nothing is done in the name of the last one meanwhile."""
         if not self.signs_in or self.ctx.role is None:
             return
+        self._signed_out(why)
+
+    def _signed_out(self, why: str) -> None:
+        """No one is signed in from now on: the sign-in screen, saying ``why``."""
         operators.act_as(self.ctx, None)
         self.sub_title = "signed out"
         if isinstance(self.screen, ApprovalScreen):
@@ -344,9 +348,7 @@ class StationApp(App[None]):
         if self.signs_in:
             return
         self.signs_in = True
-        operators.act_as(self.ctx, None)
-        self.sub_title = "signed out"
-        self.ask_sign_in("the station now has operators")
+        self._signed_out("the station now has operators")
 
     async def action_switch_mode(self, mode: str) -> None:
         """Screens switch only for someone signed in (the palette could otherwise reach

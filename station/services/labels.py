@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from printers.errors import PrinterError
@@ -137,3 +137,30 @@ def label_for(tag: TagView, unit: int | None = None) -> LabelData:
         retail_id="" if unit is None else retail_id.url(tag.uid, unit),
         unit_index="" if unit is None else str(unit),
     )
+
+
+def job_labels(
+    views: Mapping[int, TagView], items: Sequence[tuple[int, int | None]]
+) -> list[LabelData]:
+    """The labels of a job's items, each a (tag id, Retail ID unit or None): as
+    :func:`label_for` makes them, with each tag's fields read once and a package's unit URLs
+    made together (:func:`retail_id.urls`: a Retail ID job has thousands of units)."""
+    per_unit = ("retail_id", "unit_index")
+    bases = {
+        tag_id: {k: v for k, v in label_for(views[tag_id]).as_dict().items() if k not in per_unit}
+        for tag_id in {tag_id for tag_id, _ in items}
+    }
+    units: dict[int, list[int]] = {}
+    for tag_id, unit in items:
+        if unit is not None:
+            units.setdefault(tag_id, []).append(unit)
+    urls = {
+        tag_id: dict(zip(wanted, retail_id.urls(views[tag_id].uid, wanted), strict=True))
+        for tag_id, wanted in units.items()
+    }
+    return [
+        LabelData(**bases[tag_id])
+        if unit is None
+        else LabelData(**bases[tag_id], retail_id=urls[tag_id][unit], unit_index=str(unit))
+        for tag_id, unit in items
+    ]

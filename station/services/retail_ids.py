@@ -313,8 +313,9 @@ def codes(ctx: Context, uid: str) -> Iterator[Code]:
     tag = package_tag(ctx, uid)
     printed = printed_units(tag.id)
     for first, last in stored_ranges(tag.id):
-        for index in range(first, last + 1):
-            yield Code(index, retail_id.url(tag.uid, index), index in printed)
+        indexes = range(first, last + 1)
+        for index, url in zip(indexes, retail_id.urls(tag.uid, indexes), strict=True):
+            yield Code(index, url, index in printed)
 
 
 def printed_units(tag_id: int) -> set[int]:
@@ -392,9 +393,14 @@ def associate(
 
 
 def _forget(keys: list[tuple[str, int]]) -> None:
+    """Drop the associations of these units: one statement per package they come from
+    (scanned units are usually of one or two)."""
+    by_tag: dict[str, list[int]] = {}
     for tag, index in keys:
+        by_tag.setdefault(tag, []).append(index)
+    for tag, indexes in by_tag.items():
         RetailAssociation.delete().where(
-            (RetailAssociation.unit_tag == tag) & (RetailAssociation.unit_index == index)
+            (RetailAssociation.unit_tag == tag) & RetailAssociation.unit_index.in_(indexes)
         ).execute()
 
 

@@ -177,7 +177,7 @@ class JobRunner:
         template = templates.load(self.ctx.folders, job.template)
         driver = drivers.get(job.driver)
         views = views_by_id(self.ctx, [item.tag_id for item in pending])
-        found = [labels.label_for(views[item.tag_id], item.unit) for item in pending]
+        found = labels.job_labels(views, [(item.tag_id, item.unit) for item in pending])
         try:
             batch = driver.batch(template, found)
         except PrinterError as exc:

@@ -121,6 +121,7 @@ def test_the_fast_serialisation_is_canonical_json(
     )  # fmt: skip
 
 
+FAR = 10**15
 TAMPERING: dict[str, tuple[Callable[[int], list[str]], str]] = {
     "a field changed": (
         lambda last: ["UPDATE audit_event SET summary = 'voided nothing' WHERE id = 4"],
@@ -151,6 +152,14 @@ TAMPERING: dict[str, tuple[Callable[[int], list[str]], str]] = {
             f"0, hash, '{'f' * 64}' FROM audit_event WHERE id = {last}"
         ],
         "was altered: its content no longer matches its hash",
+    ),
+    # Ids this far apart are cut into spans by stepping through the index, not by arithmetic.
+    "the newest event's id changed": (
+        lambda last: [
+            f"UPDATE audit_uid SET event_id = {FAR} WHERE event_id = {last}",
+            f"UPDATE audit_event SET id = {FAR} WHERE id = {last}",
+        ],
+        f"event {FAR} was altered: its content no longer matches its hash",
     ),
     "two events swapped": (
         lambda last: [

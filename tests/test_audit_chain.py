@@ -121,7 +121,7 @@ def test_the_fast_serialisation_is_canonical_json(
     )  # fmt: skip
 
 
-FAR = 10**15
+FAR = 2**31 - 1  # the largest id PostgreSQL's integer column holds
 TAMPERING: dict[str, tuple[Callable[[int], list[str]], str]] = {
     "a field changed": (
         lambda last: ["UPDATE audit_event SET summary = 'voided nothing' WHERE id = 4"],

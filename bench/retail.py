@@ -85,9 +85,19 @@ def run() -> Table:
     recall = sum(map(len, batch.recalls)) / UNITS
     table.add(f"unit labels generated, {UNITS:,} units: labels/s", f"{rate:,.0f}", ">= 100,000")
     table.add(
-        "recall bytes per unit label",
-        f"{recall:.1f} (format {len(batch.format)} once)",
+        "... one recall a label: bytes a label", f"{recall:.1f} (format {len(batch.format)} once)"
+    )
+    start = time.perf_counter()
+    runs, sizes = batch.serialized(0, UNITS)
+    serial_rate = UNITS / (time.perf_counter() - start)
+    table.add(
+        "... serialized by the printer (^SF, ^PQ): bytes a label",
+        f"{len(runs) / UNITS:.2f} ({len(sizes):,} recalls)",
         "<= 70",
+    )
+    table.add(
+        "... runs found: labels/s (generated and serialized together)",
+        f"{serial_rate:,.0f} ({1 / (1 / rate + 1 / serial_rate):,.0f})",
     )
     with tempfile.TemporaryDirectory() as folder:
         ctx = Context(open_database(f"sqlite:///{Path(folder) / 'retail.db'}"), operator="bench")

@@ -29,6 +29,7 @@ class FakeZebra:
         self.received = bytearray()  # labels and formats, as parsed
         self.printed: list[bytes] = []  # labels that came out of the printer, in order
         self.held: list[bytes] = []  # labels waiting in the buffer of a faulted printer
+        self.batch: list[bytes] = []  # what is left of a serialized format's labels
         self.cancels = 0  # ~JA commands received
         self.formats: dict[str, str] = {}  # stored formats (^DF) by name
         self.raw = bytearray()  # every byte that arrived, status requests included
@@ -109,7 +110,7 @@ class FakeZebra:
         ribbon = int(self.mode == "ribbon_out")
         lines = [
             f"030,{paper},{pause},0203,{len(self.held) + buffered:03d},0,0,0,000,0,0,0",
-            f"001,0,{head},{ribbon},0,2,6,0,00000000,1,000",
+            f"001,0,{head},{ribbon},0,2,6,0,{len(self.batch):08d},1,000",
             "1234,0",
         ]
         return "".join(f"{STX}{line}{ETX}\r\n" for line in lines).encode()
@@ -177,6 +178,7 @@ class FakeZebra:
                 waiting = _LABEL.sub(b"", pending[:cancel])  # ~JA drops what is buffered
                 pending = waiting + pending[cancel + 3 :]
                 self.held.clear()
+                self.batch.clear()
                 self.cancels += 1
                 continue
             hs, hq = pending.find(b"~HS"), pending.find(b"~HQES")
@@ -205,16 +207,22 @@ class FakeZebra:
                     if self.mode != "ok":
                         self.held.append(label)  # printed once the fault is cleared
                         continue
-                    while self.held:
-                        self.printed.append(self.held.pop(0))
-                    self.printed.append(label)
-                    self.labels_printed += 1
-                    time.sleep(self.seconds_per_label)
-                    if self.fail_after and self.labels_printed >= self.fail_after[0]:
-                        self.mode, self.fail_after = self.fail_after[1], None
-                    if self.drop_after is not None and self.labels_printed >= self.drop_after:
-                        self.drop_after = None
-                        return None
+                    self.batch = self.batch + [
+                        one for waiting in self.held for one in serialized(waiting)
+                    ]
+                    self.held.clear()
+                    self.batch += serialized(label)
+                    while self.batch:
+                        if self.mode != "ok":
+                            break  # the rest of the batch waits for the fault to clear
+                        self.printed.append(self.batch.pop(0))
+                        self.labels_printed += 1
+                        time.sleep(self.seconds_per_label)
+                        if self.fail_after and self.labels_printed >= self.fail_after[0]:
+                            self.mode, self.fail_after = self.fail_after[1], None
+                        if self.drop_after is not None and self.labels_printed >= self.drop_after:
+                            self.drop_after = None
+                            return None
 
     def close(self) -> None:
         self._stop.set()
@@ -284,6 +292,48 @@ class SerialZebra(FakeZebra):
                 os.close(fd)
             except OSError:
                 pass
+
+
+# A serialized field (ZPL guide, ^SF): its data, mask and increment string.
+_SERIAL = re.compile(r"\^FD([^^]*)\^SF([^,^]*),([^^]*)\^FS")
+_QUANTITY = re.compile(r"\^PQ(\d+)")
+_PLACES = {"D": "0123456789", "N": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
+def serialized(label: bytes) -> list[bytes]:
+    """The labels a format makes: itself, or for a format with ``^SF`` fields and ``^PQn``,
+    n labels, each written as a format of its own with the field data that label carries
+    (as a Zebra steps it: the increment added place by place from the right, with carry,
+    within the mask)."""
+    text = label.decode("utf-8", "replace")
+    quantity = _QUANTITY.search(text)
+    if not _SERIAL.search(text) or not quantity:
+        return [label]
+    bare = _QUANTITY.sub("", text)
+    made = []
+    for number in range(int(quantity.group(1))):
+
+        def stepped(field: re.Match[str], times: int = number) -> str:
+            value = field.group(1)
+            for _ in range(times):
+                value = _add(value, field.group(2), field.group(3))
+            return f"^FD{value}^FS"
+
+        made.append(_SERIAL.sub(stepped, bare).encode())
+    return made
+
+
+def _add(value: str, mask: str, increment: str) -> str:
+    out = list(value)
+    carry = 0
+    for place in range(1, len(mask) + 1):
+        digits = _PLACES.get(mask[-place].upper())
+        if digits is None or place > len(out):
+            continue  # % (skipped) or beyond the data
+        step = increment[-place] if place <= len(increment) else digits[0]
+        total = digits.index(out[-place]) + max(digits.find(step.upper()), 0) + carry
+        out[-place], carry = digits[total % len(digits)], total // len(digits)
+    return "".join(out)
 
 
 def format_key(name: str) -> str:

@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 import zxingcpp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
+from devtools.fake_zebra import serialized
 from printers import qr
 from printers.catalog import get, template_files
 from printers.errors import PrinterError, TemplateError
@@ -237,3 +240,40 @@ def test_a_user_template_with_a_qr_is_checked_by_the_command_line(tmp_path: Path
     )
     with pytest.raises(TemplateError, match=re.escape("0.250 mm")):
         get("mine", folder)
+
+
+@pytest.mark.parametrize("name", ZPL_UNIT_TEMPLATES)
+def test_serialized_runs_make_every_unit_label_and_decode(name: str) -> None:
+    """Units sent as runs the printer serializes (^SF, ^PQ): the labels a Zebra makes from
+    them (stepped by the fake printer's own digit-by-digit ^SF) are exactly the units'
+    labels, and the independent renderer draws QR codes that decode to their URLs."""
+    template = get(name)
+    indexes = range(120, 140)  # across the varint's second byte (128)
+    labels = [unit(index) for index in indexes]
+    batch = zpl.render_batch(template, labels)
+    data, sizes = batch.serialized(0, len(labels))
+    assert sizes == [8, 12] and data.count(b"^XF") == 2 and len(data) < 300
+    made = [one for recall in re.findall(rb"\^XA.*?\^XZ\n", data) for one in serialized(recall)]
+    assert made == batch.recalls
+    pictures = zpl_renderer.render(batch.format + b"".join(made), template.width,
+                                   template.height, template.dpi)  # fmt: skip
+    assert [decoded(p) for p in pictures] == [[label.retail_id] for label in labels]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    index=st.sampled_from([0, 1, 9, 99, 120, 127, 128, 999, 16_370, 16_384, 2**21 - 5]),
+    count=st.integers(min_value=1, max_value=60),
+    serial=st.integers(min_value=0, max_value=2**40),
+)
+def test_runs_the_printer_serializes_are_exactly_the_units(
+    index: int, count: int, serial: int
+) -> None:
+    tag = f"1A40603{serial:017X}"
+    labels = [unit(n, tag) for n in range(index, index + count)]
+    batch = zpl.render_batch(get("retail-1x1-203"), labels)
+    data, sizes = batch.serialized(0, count)
+    assert sum(sizes) == count
+    recalls = re.findall(rb"\^XA.*?\^XZ\n", data)
+    assert len(recalls) == len(sizes)
+    assert [one for recall in recalls for one in serialized(recall)] == batch.recalls

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -39,9 +40,14 @@ def test_every_unit_prints_once_through_the_queue(packaged: Station, zebra: Fake
     result = packaged.ok("print", "--retail-id", PARENT, "--printer", "shelf")
     assert "job 1: 60 unit labels to shelf" in result.err
     assert "job 1 done: 60 labels printed" in result.err
-    # The printer got one stored format and one recall per unit, each carrying its URL.
-    assert zebra.raw.count(b"^DF") == 1 and zebra.raw.count(b"^XF") == 60
+    # The printer got one stored format and a recall per run of units it serializes itself
+    # (^SF, ^PQ): chunks of 25, cut where the unit number gains a digit (1-9, 10-25, 26-50,
+    # 51-60). Each label it made carries its unit's URL and number.
+    assert zebra.raw.count(b"^DF") == 1 and zebra.raw.count(b"^XF") == 4
+    assert re.findall(rb"\^PQ(\d+)", zebra.raw) == [b"9", b"16", b"25", b"10"]
     assert zebra.qr_data() == [unit_url(PARENT, n) for n in range(1, 61)]
+    numbers = [re.search(rb"\^FN2\^FD(\d+)\^FS", label) for label in zebra.printed]
+    assert [int(found.group(1)) for found in numbers if found] == list(range(1, 61))
     assert all(code["printed"] for code in _codes(packaged))
     shown = json.loads(packaged.ok("job", "show", "1", "--format", "json").out)
     assert [label["unit"] for label in shown["labels"]] == list(range(1, 61))
@@ -202,3 +208,27 @@ def test_a_unit_skipped_after_it_was_sent_counts_as_printed(
     )
     assert f"unit 2 of {PARENT} already has a printed label" in said
     packaged.ok("print", "--retail-id", PARENT, "--index", "3", "3", "--printer", "shelf")
+
+
+def test_paper_out_inside_a_serialized_run_confirms_only_what_it_shows(
+    packaged: Station, zebra: FakeZebra
+) -> None:
+    """Units 10-25 go as one format the printer serializes; paper runs out after its sixth
+    label (unit 15). The batch's remaining count (10) shows units 10-14 printed; unit 15
+    may have been under the head and units 16-25 were cancelled with the batch, so all of
+    them are uncertain: reprinted on resume, and no unit printed twice unflagged."""
+    packaged.ok("retailid", "generate", PARENT, "--quantity", "60")
+    zebra.fail_after = (15, "paper_out")
+    result = packaged("print", "--retail-id", PARENT, "--printer", "shelf")
+    assert result.code == 1 and "paper out" in result.err
+    shown = json.loads(packaged.ok("job", "show", "1", "--format", "json").out)
+    states = {label["unit"]: label["state"] for label in shown["labels"]}
+    assert [n for n, state in states.items() if state == "done"] == list(range(1, 15))
+    uncertain = [n for n, state in states.items() if state == "uncertain"]
+    assert uncertain == list(range(15, 26))
+    assert all(states[n] == "pending" for n in range(26, 61))
+    zebra.mode = "ok"
+    packaged.ok("job", "resume", "1", "--uncertain", "reprint")
+    printed = Counter(zebra.qr_data())
+    assert set(printed) == {unit_url(PARENT, n) for n in range(1, 61)}
+    assert {url for url, times in printed.items() if times > 1} == {unit_url(PARENT, 15)}

@@ -26,6 +26,11 @@ class Batch(ABC):
     def chunk(self, start: int, end: int) -> bytes:
         """The bytes of labels ``start`` to ``end`` (exclusive), ready to send together."""
 
+    def formats(self, start: int, end: int) -> tuple[bytes, list[int]]:
+        """:meth:`chunk`, and how many labels each format in it prints (in order): one a
+        format unless the printer makes several from one."""
+        return self.chunk(start, end), [1] * (end - start)
+
 
 @dataclass(frozen=True)
 class LabelBytes(Batch):
@@ -83,6 +88,11 @@ class Driver(ABC):
     def batch(self, template: Template, labels: Sequence[LabelData], copies: int = 1) -> Batch:
         """The labels as a batch to send in chunks (the job runner's form)."""
 
+    def serial_batch(self, template: Template, labels: Sequence[LabelData]) -> Batch:
+        """:meth:`batch` for labels that count up (Retail ID units), which a printer that
+        can serialize fields makes several from one format."""
+        return self.batch(template, labels)
+
     def labels_per_chunk(self, template: Template) -> int | None:
         """How many labels must go together in one chunk, or None for any number."""
         return None
@@ -90,11 +100,14 @@ class Driver(ABC):
     def status(self, link: Transport, timeout: float) -> PrinterStatus:
         return silent(f"{self.title} printers cannot be asked for their status here")
 
-    def confirmed(self, status: PrinterStatus, in_flight: int) -> int:
-        """Of ``in_flight`` labels (oldest first), how many a ready ``status`` shows printed."""
-        return in_flight
+    def confirmed(self, status: PrinterStatus, in_flight: Sequence[int]) -> int:
+        """Of the labels in flight (``in_flight``: how many each format still in flight
+        prints, oldest first), how many a ready ``status`` shows printed."""
+        return sum(in_flight)
 
-    def settle_fault(self, link: Transport, in_flight: int, timeout: float) -> Settlement | None:
+    def settle_fault(
+        self, link: Transport, in_flight: Sequence[int], timeout: float
+    ) -> Settlement | None:
         """After a fault the printer reported: what became of the labels in flight, when it
         can be known (None: all of them stay uncertain)."""
         return None

@@ -4,6 +4,7 @@ labels confirmed by the formats left in the printer's buffer, and ``~JA`` to can
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from printers.drivers.base import Batch, Driver, LabelBytes, Settlement
@@ -40,6 +41,9 @@ class ZplDriver(Driver):
         stored = zpl.render_batch(template, labels, copies)
         return LabelBytes(stored.format, stored.recalls)
 
+    def serial_batch(self, template: Template, labels: Sequence[LabelData]) -> Batch:
+        return SerialRuns(zpl.render_batch(template, labels))
+
     def status(self, link: Transport, timeout: float = QUERY_TIMEOUT) -> PrinterStatus:
         answer = link.query(HS, _three_frames, timeout)
         if not answer:
@@ -56,42 +60,78 @@ class ZplDriver(Driver):
             status.warnings.extend(warnings)
         return status
 
-    def confirmed(self, status: PrinterStatus, in_flight: int) -> int:
-        # Formats still in the buffer are the last labels sent, not yet printed; the one
-        # before them may still be under the head, so it waits for the next check unless
-        # the printer is idle.
+    def confirmed(self, status: PrinterStatus, in_flight: Sequence[int]) -> int:
+        # Formats still in the buffer are the last ones sent, not started; the one before
+        # them is printing (its labels remaining in batch not printed yet, and the last one
+        # out of it may still be under the head) unless the printer is idle.
         fields = status.fields
         waiting = fields.get("formats_in_buffer") or 0
-        idle = (
-            waiting == 0 and not fields.get("labels_remaining") and not fields.get("partial_format")
-        )
-        return in_flight if idle else in_flight - min(in_flight, waiting + 1)
+        remaining = fields.get("labels_remaining") or 0
+        if waiting == 0 and not remaining and not fields.get("partial_format"):
+            return sum(in_flight)
+        return _before_current(in_flight, waiting, remaining)
 
-    def settle_fault(self, link: Transport, in_flight: int, timeout: float) -> Settlement | None:
+    def settle_fault(
+        self, link: Transport, in_flight: Sequence[int], timeout: float
+    ) -> Settlement | None:
         """Cancel what the printer still holds (``~JA``) and settle what is known.
 
         Only a printer that has stopped (paper out, head open, ribbon out, paused) gives a
-        count of held labels that cannot change under us; then the held labels never
-        printed, the one before them was printing when the fault came (uncertain), and the
-        earlier ones left the buffer whole. Otherwise every unconfirmed label stays uncertain.
+        count of held formats that cannot change under us; then the held formats never
+        printed, and the formats before the one that was printing when the fault came left
+        whole. Of that one, the labels its remaining count shows printed (less the last,
+        which may have been under the head) printed; the rest stay uncertain: [I] whether
+        ``~JA`` drops a batch's remaining labels, and whether the format printing is among
+        those counted in the buffer, are not documented, so nothing of it is withdrawn.
         """
         try:
             halted = self.status(link, timeout)
             stopped = halted.answered and any(halted.fields.get(name) for name in _HALTING)
             held = halted.fields.get("formats_in_buffer")
+            remaining = halted.fields.get("labels_remaining") or 0
             link.write(CANCEL_ALL)
             after = self.status(link, timeout)
         except TransportError:
             return None
-        if not stopped or not isinstance(held, int) or held > in_flight:
+        if not stopped or not isinstance(held, int) or held > len(in_flight):
             return None
         if after.fields.get("formats_in_buffer") != 0:
             return None
-        return Settlement(printed=max(0, in_flight - held - 1), withdrawn=held)
+        withdrawn = sum(in_flight[len(in_flight) - held :]) if held else 0
+        return Settlement(_before_current(in_flight, held, remaining), withdrawn)
 
     def cancel(self, link: Transport) -> None:
         if link.two_way:  # a file or spooler would keep ~JA as a label of its own
             link.write(CANCEL_ALL)
+
+
+def _before_current(in_flight: Sequence[int], waiting: int, remaining: int) -> int:
+    """Labels surely printed when ``waiting`` formats are still in the buffer and the one
+    before them has ``remaining`` labels left: every format before that one, and of it all
+    but its remaining labels and the one that may be under the head. With one label a
+    format this is every label but the held ones and the one before them."""
+    current = len(in_flight) - waiting - 1
+    if current < 0:
+        return 0
+    return sum(in_flight[:current]) + max(0, in_flight[current] - remaining - 1)
+
+
+@dataclass(frozen=True)
+class SerialRuns(Batch):
+    """A stored format, then recalls that each print a run of units the printer serializes
+    (``printers.render.serial``): a few bytes a label instead of a recall each."""
+
+    stored: zpl.StoredBatch
+
+    @property
+    def setup(self) -> bytes:  # type: ignore[override]
+        return self.stored.format
+
+    def chunk(self, start: int, end: int) -> bytes:
+        return self.stored.serialized(start, end)[0]
+
+    def formats(self, start: int, end: int) -> tuple[bytes, list[int]]:
+        return self.stored.serialized(start, end)
 
 
 def _three_frames(answer: bytes) -> bool:

@@ -8,8 +8,9 @@ what varies, which is what lets a 9600-baud serial printer keep up.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from operator import attrgetter
 
@@ -31,6 +32,7 @@ from printers.layout import (
     widest_bound,
 )
 from printers.qr import MAX_DATA, is_alphanumeric
+from printers.render.serial import Step, step_between
 from printers.template import (
     QUIET_MODULES,
     BarcodeElement,
@@ -285,6 +287,115 @@ class StoredBatch:
     format: bytes
     recalls: list[bytes]
     name: str
+    columns: list[list[str]] = field(default_factory=list, repr=False)
+    """The recall fields (``^FNn^FD...^FS``), a list a field with one per label, for
+    :meth:`serialized`."""
+    copies: int = 1
+
+    def serialized(self, start: int, end: int) -> tuple[bytes, list[int]]:
+        """Labels ``start`` to ``end`` (exclusive) as recalls that each print a run of labels
+        the printer serializes itself (``^SF`` and ``^PQ``: see ``printers.render.serial``),
+        and the number of labels each recall prints. A label that starts no run keeps its
+        own recall."""
+        out, sizes = [], []
+        at = start
+        while at < end:
+            steps, last = _run(self, at, end)
+            if last == at:
+                out.append(self.recalls[at])
+            else:
+                head = self.recalls[at][: self.recalls[at].index(b"^FN")].decode()
+                fields = "".join(
+                    one if step is None else one[:-3] + step.command + "^FS"
+                    for one, step in zip((c[at] for c in self.columns), steps, strict=True)
+                )
+                out.append(f"{head}{fields}^PQ{last - at + 1}^XZ\n".encode())
+            sizes.append(last - at + 1)
+            at = last + 1
+        return b"".join(out), sizes
+
+
+# A recall field the printer can serialize: plain field data (nothing escaped with ^FH).
+_PLAIN = re.compile(r"\^FN\d+\^FD([^^~_]*)\^FS")
+
+
+def _run(batch: StoredBatch, first: int, end: int) -> tuple[list[Step | None], int]:
+    """The longest run from label ``first`` (before ``end``) in which every recall field
+    either stays the same or steps by one constant ``^SF``: those steps (None: the same)
+    and the run's last label. The first two labels give the steps; every later one is
+    checked against what the printer would make of the first, a field at a time down the
+    run (about a microsecond a field, so serializing keeps up with generating)."""
+    columns, recalls = batch.columns, batch.recalls
+    if batch.copies != 1 or first + 1 >= end or not columns:
+        return [], first
+    head = _head(recalls[first])
+    steps: list[Step | None] = []
+    last = end - 1
+    for column in columns:
+        field_one, field_two = column[first], column[first + 1]
+        plain = _PLAIN.fullmatch(field_one)
+        if plain is None:
+            return [], first
+        if field_two == field_one:
+            steps.append(None)
+            last = _same_until(column, first, last)
+            continue
+        value = plain.group(1)
+        lead = field_one[: plain.start(1)]
+        after = field_two[len(lead) : -3] if field_two.startswith(lead) else ""
+        step = step_between(value, after) if field_two.endswith("^FS") else None
+        if step is None:
+            return [], first
+        steps.append(step)
+        last = _counted_until(column, first, last, lead, value, step)
+    for at in range(first + 1, last + 1):
+        if _head(recalls[at]) != head:  # ^CI28 on one label and not another
+            last = at - 1
+            break
+    return (steps, last) if last > first else ([], first)
+
+
+def _same_until(column: list[str], first: int, last: int) -> int:
+    """The last label up to ``last`` from ``first`` on with the same field as ``first``."""
+    expected = column[first]
+    for at in range(first + 1, last + 1):
+        if column[at] != expected:
+            return at - 1
+    return last
+
+
+def _counted_until(
+    column: list[str], first: int, last: int, lead: str, value: str, step: Step
+) -> int:
+    """The last label up to ``last`` whose field is ``lead + value`` (label ``first``'s)
+    after as many labels of ``step`` as it is from ``first`` (the sum fitting the mask, as
+    :func:`printers.render.serial.advance` requires)."""
+    width, decimal = len(step.mask), step.mask[0] == "D"
+    base = 10 if decimal else 36
+    increment = int(step.increment, base)
+    expected = int(value[-width:], base) + increment
+    fixed = lead + value[:-width]
+    size = len(fixed) + width + 3
+    for at in range(first + 1, last + 1):
+        field = column[at]
+        tail = field[-3 - width : -3]
+        if not (
+            len(field) == size
+            and field.startswith(fixed)
+            and field.endswith("^FS")
+            and tail.isascii()
+            and (
+                tail.isdigit() if decimal else tail.isalnum() and (tail.isupper() or tail.isdigit())
+            )
+            and int(tail, base) == expected
+        ):
+            return at - 1
+        expected += increment
+    return last
+
+
+def _head(recall: bytes) -> bytes:
+    return recall[: recall.find(b"^FN")]
 
 
 def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 1) -> StoredBatch:
@@ -363,7 +474,7 @@ def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 
         fields = "".join(data)
         encoding = "" if fields.isascii() else "^CI28"
         recalls.append(f"{head}{encoding}{fields}{tail}".encode())
-    return StoredBatch(stored, recalls, name)
+    return StoredBatch(stored, recalls, name, recall_columns, copies)
 
 
 def _column(element: TextElement | BarcodeElement, labels: Sequence[LabelData]) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from printers import drivers
 from printers.device import keep_previews, shown_as
@@ -179,7 +179,8 @@ class JobRunner:
         views = views_by_id(self.ctx, [item.tag_id for item in pending])
         found = labels.job_labels(views, [(item.tag_id, item.unit) for item in pending])
         try:
-            batch = driver.batch(template, found)
+            units = any(item.unit is not None for item in pending)
+            batch = driver.serial_batch(template, found) if units else driver.batch(template, found)
         except PrinterError as exc:
             raise Paused(str(exc)) from None
         try:
@@ -188,12 +189,12 @@ class JobRunner:
             raise Paused(str(exc)) from None
         step = driver.labels_per_chunk(template) or self.chunk
         try:
-            self._check(driver, job, link, in_flight=[])
+            self._check(driver, job, link, Flight())
             # The setup goes again on every connection: a Zebra's stored format lives in
             # memory that does not survive the printer being switched off since.
             link.name_next(f"job{job.id}-setup")
             self._write(link, batch.setup)
-            in_flight: list[int] = []
+            in_flight = Flight()
             for start in range(0, len(pending), step):
                 chunk = pending[start : start + step]
                 if self._pause_requested(job):
@@ -203,10 +204,11 @@ class JobRunner:
                     raise Paused(PAUSED_BY_OPERATOR)
                 self._mark_sent(job, chunk, [views[item.tag_id].uid for item in chunk])
                 link.name_next(_chunk_name(job, found[start], found[start + len(chunk) - 1]))
-                self._write(link, batch.chunk(start, start + len(chunk)))
-                in_flight += [item.id for item in chunk]
-                in_flight = self._check(driver, job, link, in_flight)
-                done = total - len(pending) + start + len(chunk) - len(in_flight)
+                data, formats = batch.formats(start, start + len(chunk))
+                self._write(link, data)
+                in_flight.add([item.id for item in chunk], formats)
+                self._check(driver, job, link, in_flight)
+                done = total - len(pending) + start + len(chunk) - len(in_flight.items)
                 self.on_progress(done, total)
             self._drain(driver, job, link, in_flight)
             keep_previews(link, template, found, f"job{job.id}-")
@@ -275,31 +277,28 @@ class JobRunner:
         except TransportError as exc:
             raise Paused(str(exc)) from None
 
-    def _check(
-        self, driver: Driver, job: PrintJob, link: Transport, in_flight: list[int]
-    ) -> list[int]:
-        """Ask the printer; confirm what it has printed; pause on any fault. Returns the
-        labels still in flight (sent, not yet confirmed)."""
+    def _check(self, driver: Driver, job: PrintJob, link: Transport, in_flight: Flight) -> None:
+        """Ask the printer; confirm what it has printed (taken out of ``in_flight``); pause
+        on any fault."""
         if not (link.two_way and driver.reports_status):
-            self._mark_done(in_flight)  # nothing more can be known on this connection
-            return []
+            self._mark_done(in_flight.take(len(in_flight.items)))  # nothing more to know here
+            return
         status = self._status(driver, link)
         if not status.ready:
             if status.answered:
                 self._settle(driver, job, link, in_flight)
             raise Paused(status.summary())
-        printed = driver.confirmed(status, len(in_flight))
-        self._mark_done(in_flight[:printed])
-        return in_flight[printed:]
+        self._mark_done(in_flight.take(driver.confirmed(status, in_flight.formats)))
 
-    def _settle(self, driver: Driver, job: PrintJob, link: Transport, in_flight: list[int]) -> None:
+    def _settle(self, driver: Driver, job: PrintJob, link: Transport, in_flight: Flight) -> None:
         """On a fault the printer reported: mark what its driver can tell of the labels in
         flight; labels it withdrew from the printer go back to pending."""
-        settled = driver.settle_fault(link, len(in_flight), STATUS_TIMEOUT)
+        settled = driver.settle_fault(link, in_flight.formats, STATUS_TIMEOUT)
         if settled is None:
             return
-        self._mark_done(in_flight[: settled.printed])
-        withdrawn = in_flight[len(in_flight) - settled.withdrawn :] if settled.withdrawn else []
+        items = in_flight.items
+        self._mark_done(items[: settled.printed])
+        withdrawn = items[len(items) - settled.withdrawn :] if settled.withdrawn else []
         if not withdrawn:
             return
         with self.ctx.db.atomic():
@@ -317,15 +316,42 @@ class JobRunner:
                 tag_count=len(withdrawn),
             )
 
-    def _drain(self, driver: Driver, job: PrintJob, link: Transport, in_flight: list[int]) -> None:
-        deadline = time.monotonic() + DRAIN_SECONDS_PER_LABEL * (len(in_flight) + 1)
-        while in_flight:
+    def _drain(self, driver: Driver, job: PrintJob, link: Transport, in_flight: Flight) -> None:
+        deadline = time.monotonic() + DRAIN_SECONDS_PER_LABEL * (len(in_flight.items) + 1)
+        while in_flight.items:
             if time.monotonic() > deadline:
                 raise Paused(
-                    f"the printer still holds {plural(len(in_flight), 'label')} after waiting"
+                    f"the printer still holds {plural(len(in_flight.items), 'label')} after waiting"
                 )
             time.sleep(0.2)
-            in_flight = self._check(driver, job, link, in_flight)
+            self._check(driver, job, link, in_flight)
+
+
+@dataclass
+class Flight:
+    """The labels sent and not yet confirmed (print item ids, oldest first), and how many
+    of them each format still in the printer prints: a format that prints a run of labels
+    is confirmed label by label as the printer counts them down."""
+
+    items: list[int] = field(default_factory=list)
+    formats: list[int] = field(default_factory=list)
+
+    def add(self, items: list[int], formats: list[int]) -> None:
+        assert sum(formats) == len(items), "formats must cover the chunk's labels"
+        self.items += items
+        self.formats += formats
+
+    def take(self, count: int) -> list[int]:
+        """The oldest ``count`` labels, confirmed: out of flight, and out of their formats."""
+        taken, self.items = self.items[:count], self.items[count:]
+        left = count
+        while left and self.formats:
+            if self.formats[0] <= left:
+                left -= self.formats.pop(0)
+            else:
+                self.formats[0] -= left
+                left = 0
+        return taken
 
 
 def _chunk_name(job: PrintJob, first: LabelData, last: LabelData) -> str:

@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from operator import attrgetter
 
 from printers.code128 import SHAPE, printer_modules
@@ -282,15 +282,36 @@ class _BarcodeStep:
 
 @dataclass(frozen=True)
 class StoredBatch:
-    """A batch as a stored format plus one recall per label."""
+    """A batch as a stored format plus one recall per label (made when first asked for:
+    a batch sent as serialized runs needs only a few of them)."""
 
     format: bytes
-    recalls: list[bytes]
     name: str
-    columns: list[list[str]] = field(default_factory=list, repr=False)
-    """The recall fields (``^FNn^FD...^FS``), a list a field with one per label, for
-    :meth:`serialized`."""
+    head: str
+    """What every recall starts with (``^XA^XF...^FS``)."""
+    tail: str
+    columns: list[list[str]] = field(repr=False)
+    """The recall fields (``^FNn^FD...^FS``), a list a field with one per label."""
+    count: int
     copies: int = 1
+
+    @cached_property
+    def recalls(self) -> list[bytes]:
+        head, tail = self.head, self.tail
+        made = []
+        for data in zip(*self.columns, strict=True) if self.columns else [()] * self.count:
+            fields = "".join(data)
+            encoding = "" if fields.isascii() else "^CI28"
+            made.append(f"{head}{encoding}{fields}{tail}".encode())
+        return made
+
+    def recall(self, at: int) -> bytes:
+        """Label ``at``'s recall (without making every other one)."""
+        if "recalls" in self.__dict__:
+            return self.recalls[at]
+        fields = "".join(column[at] for column in self.columns)
+        encoding = "" if fields.isascii() else "^CI28"
+        return f"{self.head}{encoding}{fields}{self.tail}".encode()
 
     def serialized(self, start: int, end: int) -> tuple[bytes, list[int]]:
         """Labels ``start`` to ``end`` (exclusive) as recalls that each print a run of labels
@@ -302,14 +323,14 @@ class StoredBatch:
         while at < end:
             steps, last = _run(self, at, end)
             if last == at:
-                out.append(self.recalls[at])
+                out.append(self.recall(at))
             else:
-                head = self.recalls[at][: self.recalls[at].index(b"^FN")].decode()
                 fields = "".join(
                     one if step is None else one[:-3] + step.command + "^FS"
                     for one, step in zip((c[at] for c in self.columns), steps, strict=True)
                 )
-                out.append(f"{head}{fields}^PQ{last - at + 1}^XZ\n".encode())
+                encoding = "" if fields.isascii() else "^CI28"
+                out.append(f"{self.head}{encoding}{fields}^PQ{last - at + 1}^XZ\n".encode())
             sizes.append(last - at + 1)
             at = last + 1
         return b"".join(out), sizes
@@ -325,10 +346,9 @@ def _run(batch: StoredBatch, first: int, end: int) -> tuple[list[Step | None], i
     and the run's last label. The first two labels give the steps; every later one is
     checked against what the printer would make of the first, a field at a time down the
     run (about a microsecond a field, so serializing keeps up with generating)."""
-    columns, recalls = batch.columns, batch.recalls
+    columns = batch.columns
     if batch.copies != 1 or first + 1 >= end or not columns:
         return [], first
-    head = _head(recalls[first])
     steps: list[Step | None] = []
     last = end - 1
     for column in columns:
@@ -348,11 +368,16 @@ def _run(batch: StoredBatch, first: int, end: int) -> tuple[list[Step | None], i
             return [], first
         steps.append(step)
         last = _counted_until(column, first, last, lead, value, step)
-    for at in range(first + 1, last + 1):
-        if _head(recalls[at]) != head:  # ^CI28 on one label and not another
-            last = at - 1
-            break
+    if not all("".join(column[first : last + 1]).isascii() for column in columns):
+        # ^CI28 (UTF-8) on some labels: a run keeps to labels that all need it or none do.
+        ascii_first = _ascii(columns, first)
+        changes = (at for at in range(first + 1, last + 1) if _ascii(columns, at) != ascii_first)
+        last = next(changes, last + 1) - 1
     return (steps, last) if last > first else ([], first)
+
+
+def _ascii(columns: list[list[str]], at: int) -> bool:
+    return all(column[at].isascii() for column in columns)
 
 
 def _same_until(column: list[str], first: int, last: int) -> int:
@@ -392,10 +417,6 @@ def _counted_until(
             return at - 1
         expected += increment
     return last
-
-
-def _head(recall: bytes) -> bytes:
-    return recall[: recall.find(b"^FN")]
 
 
 def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 1) -> StoredBatch:
@@ -469,12 +490,7 @@ def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 
     # insists on one.)
     head = f"^XA^XFR:{short}^FS"
     tail = (f"^PQ{copies}" if copies > 1 else "") + "^XZ\n"
-    recalls = []
-    for data in zip(*recall_columns, strict=True) if recall_columns else [()] * len(labels):
-        fields = "".join(data)
-        encoding = "" if fields.isascii() else "^CI28"
-        recalls.append(f"{head}{encoding}{fields}{tail}".encode())
-    return StoredBatch(stored, recalls, name, recall_columns, copies)
+    return StoredBatch(stored, name, head, tail, recall_columns, len(labels), copies)
 
 
 def _column(element: TextElement | BarcodeElement, labels: Sequence[LabelData]) -> list[str]:

@@ -326,6 +326,14 @@ def printed_units(tag_id: int) -> set[int]:
     return {unit for (unit,) in tuples(query)}
 
 
+def unit_printed(tag_id: int, index: int) -> bool:
+    """Whether that one unit's label was printed (or may have been)."""
+    query = PrintItem.select(PrintItem.id).where(
+        (PrintItem.tag == tag_id) & (PrintItem.unit == index) & PrintItem.counts_as_printed()
+    )
+    return bool(query.exists())
+
+
 # --- association -----------------------------------------------------------------------
 
 
@@ -428,7 +436,7 @@ def lookup(ctx: Context, scanned: str, client: RetailCaller | None) -> Lookup:
         ):
             if any(first <= unit.index <= last for first, last in json.loads(row.ranges or "[]")):
                 issuance = row.id
-        printed = unit.index in printed_units(tag.id)
+        printed = unit_printed(tag.id, unit.index)
     link = (
         RetailAssociation.select(Tag.uid)
         .join(Tag)

@@ -64,6 +64,9 @@ def test_a_unit_never_prints_twice_without_a_reason(packaged: Station, zebra: Fa
     packaged.ok("retailid", "generate", PARENT, "--quantity", "20")
     packaged.ok("print", "--retail-id", PARENT, "--index", "5", "9", "--printer", "shelf")
     assert zebra.qr_data() == [unit_url(PARENT, n) for n in range(5, 10)]
+    for index, said in ((4, "not printed"), (5, "printed"), (9, "printed"), (10, "not printed")):
+        found = packaged.ok("retailid", "lookup", unit_url(PARENT, index), "--offline").out
+        assert f"issuance 1; {said}\n" in found
     assert [c["index"] for c in _codes(packaged) if c["printed"]] == [5, 6, 7, 8, 9]
     before = packaged.dump()
     said = packaged.refused("print", "--retail-id", PARENT, "--printer", "shelf")

@@ -245,19 +245,21 @@ def test_a_user_template_with_a_qr_is_checked_by_the_command_line(tmp_path: Path
 @pytest.mark.parametrize("name", ZPL_UNIT_TEMPLATES)
 def test_serialized_runs_make_every_unit_label_and_decode(name: str) -> None:
     """Units sent as runs the printer serializes (^SF, ^PQ): the labels a Zebra makes from
-    them (stepped by the fake printer's own digit-by-digit ^SF) are exactly the units'
-    labels, and the independent renderer draws QR codes that decode to their URLs."""
+    them (stepped by the fake printer's own place-by-place ^SF) are drawn by the independent
+    renderer exactly as the units' own recalls are, and decode to their URLs."""
     template = get(name)
     indexes = range(120, 140)  # across the varint's second byte (128)
     labels = [unit(index) for index in indexes]
     batch = zpl.render_batch(template, labels)
     data, sizes = batch.serialized(0, len(labels))
-    assert sizes == [8, 12] and data.count(b"^XF") == 2 and len(data) < 300
-    made = [one for recall in re.findall(rb"\^XA.*?\^XZ\n", data) for one in serialized(recall)]
-    assert made == batch.recalls
-    pictures = zpl_renderer.render(batch.format + b"".join(made), template.width,
-                                   template.height, template.dpi)  # fmt: skip
-    assert [decoded(p) for p in pictures] == [[label.retail_id] for label in labels]
+    assert sizes == [8, 12] and data.count(b"^PQ") == 2 and len(data) < 1000
+    made = [one for run in re.findall(rb"\^XA.*?\^XZ\n", data) for one in serialized(run)]
+    assert len(made) == len(labels)
+    size = (template.width, template.height, template.dpi)
+    drawn = zpl_renderer.render(b"".join(made), *size)
+    recalled = zpl_renderer.render(batch.format + b"".join(batch.recalls), *size)
+    assert [(p.size, p.tobytes()) for p in drawn] == [(p.size, p.tobytes()) for p in recalled]
+    assert [decoded(p) for p in drawn] == [[label.retail_id] for label in labels]
 
 
 @settings(max_examples=60, deadline=None)
@@ -274,6 +276,17 @@ def test_runs_the_printer_serializes_are_exactly_the_units(
     batch = zpl.render_batch(get("retail-1x1-203"), labels)
     data, sizes = batch.serialized(0, count)
     assert sum(sizes) == count
-    recalls = re.findall(rb"\^XA.*?\^XZ\n", data)
-    assert len(recalls) == len(sizes)
-    assert [one for recall in recalls for one in serialized(recall)] == batch.recalls
+    formats = re.findall(rb"\^XA.*?\^XZ\n", data)
+    assert len(formats) == len(sizes)
+    made = [one for one in formats for one in serialized(one)]
+    # Each label the printer makes is the stored format's layout with that unit's data in
+    # place (a run), or the unit's own recall (a label on its own).
+    for at, label in enumerate(made):
+        if label.startswith(b"^XA^XF"):
+            assert label == batch.recalls[at]
+            continue
+        expected = batch.layout
+        for column in batch.columns:
+            number, value = re.fullmatch(r"\^FN(\d+)\^FD(.*)\^FS", column[at]).groups()  # type: ignore[union-attr]
+            expected = expected.replace(f"^FN{number}^FS", f"^FD{value}^FS")
+        assert label == f"^XA{expected}^XZ\n".encode()

@@ -294,6 +294,8 @@ class StoredBatch:
     """The recall fields (``^FNn^FD...^FS``), a list a field with one per label."""
     count: int
     copies: int = 1
+    layout: str = field(default="", repr=False)
+    """The stored format's commands (without ``^DF``), its fields that vary as ``^FNn^FS``."""
 
     @cached_property
     def recalls(self) -> list[bytes]:
@@ -314,10 +316,14 @@ class StoredBatch:
         return f"{self.head}{encoding}{fields}{self.tail}".encode()
 
     def serialized(self, start: int, end: int) -> tuple[bytes, list[int]]:
-        """Labels ``start`` to ``end`` (exclusive) as recalls that each print a run of labels
+        """Labels ``start`` to ``end`` (exclusive) as formats that each print a run of labels
         the printer serializes itself (``^SF`` and ``^PQ``: see ``printers.render.serial``),
-        and the number of labels each recall prints. A label that starts no run keeps its
-        own recall."""
+        and the number of labels each prints. A label that starts no run keeps its recall.
+
+        A run goes as the whole format, its data in place, rather than as a recall: ``^SF``
+        after ``^FD`` in a format is how the ZPL guide shows serialization; [I] whether a
+        recall's ``^FN`` field carries an ``^SF`` into the stored format is not documented,
+        and a printer that dropped it would print one code on every label of the run."""
         out, sizes = [], []
         at = start
         while at < end:
@@ -325,12 +331,14 @@ class StoredBatch:
             if last == at:
                 out.append(self.recall(at))
             else:
-                fields = "".join(
-                    one if step is None else one[:-3] + step.command + "^FS"
-                    for one, step in zip((c[at] for c in self.columns), steps, strict=True)
-                )
-                encoding = "" if fields.isascii() else "^CI28"
-                out.append(f"{self.head}{encoding}{fields}^PQ{last - at + 1}^XZ\n".encode())
+                body = self.layout
+                for column, step in zip(self.columns, steps, strict=True):
+                    parts = _PLAIN_PARTS.fullmatch(column[at])
+                    assert parts is not None, "_run takes plain fields only"
+                    number, data = parts.groups()
+                    serial = "" if step is None else step.command
+                    body = body.replace(f"^FN{number}^FS", f"^FD{data}{serial}^FS")
+                out.append(f"^XA{body}^PQ{last - at + 1}^XZ\n".encode())
             sizes.append(last - at + 1)
             at = last + 1
         return b"".join(out), sizes
@@ -338,6 +346,7 @@ class StoredBatch:
 
 # A recall field the printer can serialize: plain field data (nothing escaped with ^FH).
 _PLAIN = re.compile(r"\^FN\d+\^FD([^^~_]*)\^FS")
+_PLAIN_PARTS = re.compile(r"\^FN(\d+)\^FD([^^~_]*)\^FS")
 
 
 def _run(batch: StoredBatch, first: int, end: int) -> tuple[list[Step | None], int]:
@@ -490,7 +499,8 @@ def render_batch(template: Template, labels: Sequence[LabelData], copies: int = 
     # insists on one.)
     head = f"^XA^XFR:{short}^FS"
     tail = (f"^PQ{copies}" if copies > 1 else "") + "^XZ\n"
-    return StoredBatch(stored, name, head, tail, recall_columns, len(labels), copies)
+    layout = f"{_header(template)}{body}"
+    return StoredBatch(stored, name, head, tail, recall_columns, len(labels), copies, layout)
 
 
 def _column(element: TextElement | BarcodeElement, labels: Sequence[LabelData]) -> list[str]:

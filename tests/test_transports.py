@@ -15,10 +15,12 @@ from devtools.fake_zebra import FakeZebra
 from devtools.ports import free_port
 from printers.catalog import get
 from printers.device import PrinterConfig, print_labels, query_status
-from printers.drivers.zpl import parse_hs
+from printers.drivers.zpl import ZplDriver, parse_hs
 from printers.errors import TransportError
 from printers.label import LabelData
+from printers.status import PrinterStatus
 from printers.transports import check_url, open_transport
+from station.services.printing.runner import Flight
 from tests.helpers.fake_escpos import FakeEscpos
 
 UIDS = [f"1A4060300002EE10{n:08d}" for n in range(1, 6)]
@@ -244,3 +246,34 @@ def test_a_serial_timeout_in_the_url_is_the_printers_own() -> None:
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_a_run_is_confirmed_label_by_label_as_the_printer_counts_it_down() -> None:
+    """Formats of several labels in flight (runs the printer serializes): what ~HS's formats
+    in the buffer and labels remaining confirm, and the runner's books after each check."""
+    driver = ZplDriver()
+    flight = Flight()
+    flight.add(list(range(1, 16)), [4, 6, 5])
+
+    def status(waiting: int, remaining: int) -> PrinterStatus:
+        # ~HS in the ZPL guide's layout: formats in the buffer, and labels remaining in batch.
+        lines = [
+            f"030,0,0,0203,{waiting:03d},0,0,0,000,0,0,0",
+            f"001,0,0,0,0,2,6,0,{remaining:08d},1,000",
+            "1234,0",
+        ]
+        return parse_hs("".join(f"\x02{line}\x03\r\n" for line in lines).encode())
+
+    # The last format waits; the middle one has 3 of its 6 labels left: the first format,
+    # and 2 of the middle one's (the third may be under the head).
+    assert driver.confirmed(status(1, 3), flight.formats) == 6
+    assert flight.take(6) == [1, 2, 3, 4, 5, 6] and flight.formats == [4, 5]
+    # One left of the middle format: 2 more of it.
+    assert driver.confirmed(status(1, 1), flight.formats) == 2
+    assert flight.take(2) == [7, 8] and flight.formats == [2, 5]
+    # The last format is printing, 4 left: the middle format done, none of the last yet.
+    assert driver.confirmed(status(0, 4), flight.formats) == 2
+    assert flight.take(2) == [9, 10] and flight.formats == [5]
+    # Idle: everything.
+    assert driver.confirmed(status(0, 0), flight.formats) == 5
+    assert flight.take(5) == [11, 12, 13, 14, 15] and flight.formats == []

@@ -98,7 +98,7 @@ def run() -> Table:
     )
     table.add(
         "... bytes a label",
-        f"{len(runs) / UNITS:.2f} ({runs.count(b'^XF'):,} recalls)",
+        f"{len(runs) / UNITS:.2f} ({runs.count(b'^XA'):,} formats)",
         "<= 70",
     )
     with tempfile.TemporaryDirectory() as folder:

@@ -118,8 +118,9 @@ def _before_current(in_flight: Sequence[int], waiting: int, remaining: int) -> i
 
 @dataclass(frozen=True)
 class SerialRuns(Batch):
-    """A stored format, then recalls that each print a run of units the printer serializes
-    (``printers.render.serial``): a few bytes a label instead of a recall each."""
+    """Units as formats that each print a run the printer serializes (``^SF``, ``^PQ``:
+    ``printers.render.serial``), a unit on its own as a recall of the stored format sent
+    first: a dozen bytes a label instead of a recall each."""
 
     stored: zpl.StoredBatch
 

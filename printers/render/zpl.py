@@ -333,7 +333,7 @@ class StoredBatch:
             else:
                 body = self.layout
                 for column, step in zip(self.columns, steps, strict=True):
-                    parts = _PLAIN_PARTS.fullmatch(column[at])
+                    parts = _PLAIN.fullmatch(column[at])
                     assert parts is not None, "_run takes plain fields only"
                     number, data = parts.groups()
                     serial = "" if step is None else step.command
@@ -345,8 +345,7 @@ class StoredBatch:
 
 
 # A recall field the printer can serialize: plain field data (nothing escaped with ^FH).
-_PLAIN = re.compile(r"\^FN\d+\^FD([^^~_]*)\^FS")
-_PLAIN_PARTS = re.compile(r"\^FN(\d+)\^FD([^^~_]*)\^FS")
+_PLAIN = re.compile(r"\^FN(\d+)\^FD([^^~_]*)\^FS")
 
 
 def _run(batch: StoredBatch, first: int, end: int) -> tuple[list[Step | None], int]:
@@ -369,8 +368,8 @@ def _run(batch: StoredBatch, first: int, end: int) -> tuple[list[Step | None], i
             steps.append(None)
             last = _same_until(column, first, last)
             continue
-        value = plain.group(1)
-        lead = field_one[: plain.start(1)]
+        value = plain.group(2)
+        lead = field_one[: plain.start(2)]
         after = field_two[len(lead) : -3] if field_two.startswith(lead) else ""
         step = step_between(value, after) if field_two.endswith("^FS") else None
         if step is None:

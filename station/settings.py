@@ -33,6 +33,7 @@ VARIABLES = (
     "STATION_BACKUPS",
     "STATION_REORDER_DAYS",
     "STATION_PRINTER",
+    "STATION_UNIT_RUNS",
     "STATION_SCAN_MS",
     "STATION_SCANNER",
     "METRC_URL",
@@ -89,6 +90,9 @@ class Settings:
     """``STATION_REORDER_DAYS``: warn when a facility's tags of a type last fewer days."""
     printer: str | None = None
     """``STATION_PRINTER``: the printer ``station print`` uses without ``--printer``."""
+    unit_runs: bool = True
+    """``STATION_UNIT_RUNS``: Retail ID units to a Zebra as runs the printer serializes
+    (``^SF``, ``^PQ``); off, one recall a label, for a printer that will not serialize them."""
     scan_ms: int = DEFAULT_SCAN_MS
     """``STATION_SCAN_MS``: the most milliseconds between two keys of one scan."""
     scanner: str | None = None
@@ -135,6 +139,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             REORDER_DAYS_RANGE,
         ),
         printer=get("STATION_PRINTER") or None,
+        unit_runs=_flag("STATION_UNIT_RUNS", get("STATION_UNIT_RUNS") or "1"),
         scan_ms=_whole("STATION_SCAN_MS", get("STATION_SCAN_MS"), DEFAULT_SCAN_MS, SCAN_MS_RANGE),
         scanner=_scanner(get("STATION_SCANNER")),
         metrc_url=get("METRC_URL") or None,

@@ -234,3 +234,16 @@ def test_paper_out_inside_a_serialized_run_confirms_only_what_it_shows(
     printed = Counter(zebra.qr_data())
     assert set(printed) == {unit_url(PARENT, n) for n in range(1, 61)}
     assert {url for url, times in printed.items() if times > 1} == {unit_url(PARENT, 15)}
+
+
+def test_unit_runs_can_be_turned_off_for_a_printer_that_will_not_serialize(
+    packaged: Station, zebra: FakeZebra, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    packaged.ok("retailid", "generate", PARENT, "--quantity", "12")
+    monkeypatch.setenv("STATION_UNIT_RUNS", "0")
+    packaged.ok("print", "--retail-id", PARENT, "--printer", "shelf")
+    # One stored-format recall a unit, nothing for the printer to serialize.
+    assert zebra.raw.count(b"^XF") == 12 and b"^SF" not in zebra.raw and b"^PQ" not in zebra.raw
+    assert zebra.qr_data() == [unit_url(PARENT, n) for n in range(1, 13)]
+    monkeypatch.setenv("STATION_UNIT_RUNS", "maybe")
+    assert "STATION_UNIT_RUNS" in packaged.refused("retailid", "codes", PARENT)

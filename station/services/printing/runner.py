@@ -179,8 +179,8 @@ class JobRunner:
         views = views_by_id(self.ctx, [item.tag_id for item in pending])
         found = labels.job_labels(views, [(item.tag_id, item.unit) for item in pending])
         try:
-            units = any(item.unit is not None for item in pending)
-            batch = driver.serial_batch(template, found) if units else driver.batch(template, found)
+            runs = self.ctx.settings.unit_runs and any(item.unit is not None for item in pending)
+            batch = driver.serial_batch(template, found) if runs else driver.batch(template, found)
         except PrinterError as exc:
             raise Paused(str(exc)) from None
         try:

@@ -32,9 +32,7 @@ class Code128:
     def _encoder(self) -> _Encoder:
         # Encoding is the slow part; a ZPL label never needs it (the printer encodes), nor
         # python-barcode's import.
-        from barcode.codex import Code128 as Encoder
-
-        return Encoder(self.data)
+        return _encoder_class()(self.data)
 
     @cached_property
     def pattern(self) -> str:
@@ -101,6 +99,24 @@ class Code128:
             index += 2 if payload[index] == ord("{") else 1
             symbols += 1
         return (symbols + 1) * 11 + 13  # + check symbol; the stop pattern is 13 modules
+
+
+@lru_cache(maxsize=1)
+def _encoder_class() -> type[_Encoder]:
+    from barcode.codex import Code128 as Encoder
+
+    class Fixed(Encoder):  # type: ignore[misc]
+        """python-barcode (0.16) folds a start code and a subset switch after it into one
+        start code; after Start C it takes a first digit pair "99" for the switch to C and
+        drops it ("99123" encoded as "123"). After Start C a 99 is always that pair."""
+
+        def _try_to_optimize(self, encoded: list[int]) -> list[int]:
+            if encoded[:2] == [105, 99]:
+                return encoded
+            folded: list[int] = super()._try_to_optimize(encoded)
+            return folded
+
+    return Fixed
 
 
 # Only where the digits are matters to the width, and UIDs of one order share that shape.

@@ -6,6 +6,7 @@ ESC/POS bytes are read back without python-escpos.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from printers import drivers
-from printers.catalog import get, template_files
+from printers.catalog import badge_template, get, template_files
+from printers.code128 import Code128
 from printers.errors import PrinterError
 from printers.label import LabelData
 from printers.layout import PlacedBarcode, PlacedText, place
@@ -260,3 +262,18 @@ def test_a_control_character_is_refused_after_printable_data_of_the_same_shape()
     zpl.render_label(template, LabelData("a", "C11-0000001-LIC", "Farm", "2026-11-20"))
     with pytest.raises(PrinterError, match="Code 128"):
         zpl.render_label(template, LabelData("\x7f", "C11-0000001-LIC", "Farm", "2026-11-20"))
+
+
+@pytest.mark.parametrize("data", ["99766986943586479446", "99", "9912", "0099", "AB99", "EE9912"])
+def test_code128_keeps_a_leading_99_pair(data: str) -> None:
+    """python-barcode 0.16 drops a first digit pair "99" (it takes it for a switch to subset
+    C): a badge code starting with 99 drew a barcode that read without it, and could not
+    sign its operator in. The drawn symbol and the ESC/POS payload both read back whole."""
+    code = Code128(data)
+    assert decoded(escpos_scan.draw_code128(code.symbols)) == [data]
+    assert decoded(escpos_scan.draw_code128(escpos_scan.code128_values(code.escpos_payload))) == [
+        data
+    ]
+    badge = LabelData("", "", "", "", operator="Ann", role="operator", badge=data)
+    [png] = drivers.get("png").files(badge_template("zpl", 203), [badge])
+    assert decoded(Image.open(io.BytesIO(png))) == [data]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 _DIGITS = string.digits + string.ascii_uppercase
 _BASES = {"D": 10, "N": 36}
-_SETS = {"D": frozenset(string.digits), "N": frozenset(_DIGITS)}
+_ALPHANUMERIC = frozenset(_DIGITS)
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,11 @@ class Step:
 
     mask: str
     increment: str
+
+    @property
+    def base(self) -> int:
+        """The mask's number base: 10 for ``D``, 36 for ``N``."""
+        return _BASES[self.mask[0]]
 
     @property
     def command(self) -> str:
@@ -54,7 +59,7 @@ def step_between(before: str, after: str) -> Step | None:
 
 def _trailing(value: str) -> int:
     """How many of ``value``'s last characters are 0-9 or A-Z."""
-    allowed = _SETS["N"]
+    allowed = _ALPHANUMERIC
     width = 0
     while width < len(value) and value[-1 - width] in allowed:
         width += 1
@@ -67,7 +72,7 @@ def advance(value: str, step: Step) -> str | None:
     width = len(step.mask)
     if width > len(value):
         return None
-    base = _BASES[step.mask[0]]
+    base = step.base
     total = int(value[-width:], base) + int(step.increment, base)
     if total >= base**width:
         return None

@@ -403,8 +403,8 @@ def _counted_until(
     """The last label up to ``last`` whose field is ``lead + value`` (label ``first``'s)
     after as many labels of ``step`` as it is from ``first`` (the sum fitting the mask, as
     :func:`printers.render.serial.advance` requires)."""
-    width, decimal = len(step.mask), step.mask[0] == "D"
-    base = 10 if decimal else 36
+    width, base = len(step.mask), step.base
+    decimal = base == 10
     increment = int(step.increment, base)
     expected = int(value[-width:], base) + increment
     fixed = lead + value[:-width]

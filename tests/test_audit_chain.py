@@ -5,17 +5,21 @@ in, two swapped. Both backends."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import sqlite3
 from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from peewee import DatabaseError
 
+from station.db import integrity
 from station.db.connection import open_database
 from station.domain import chain
-from station.services import audit_chain
+from station.services import audit, audit_chain
 from station.services.audit_chain import Verdict
 from station.services.context import Context
 from tests.conftest import PACKAGE_PREFIX, Station, uid
@@ -274,3 +278,34 @@ def test_uids_are_digested_per_event_as_one_sorted_list(links: list[tuple[int, s
         for event in {e for e, _ in ordered}
     }
     assert chain.uids_digests(ordered) == expected
+
+
+@pytest.mark.sqlite_only
+def test_a_damaged_page_found_by_a_checking_process_is_reported_as_damage(
+    station: Station,
+) -> None:
+    """The checking processes read with a driver of their own: what it raises must come back
+    as the database error the command line and the UI say in one line, not as an unexpected
+    one."""
+    ctx = Context(open_database(station.url), operator="tester")
+    for number in range(600):
+        audit.record(ctx, "note", f"note {number:04d} " + "x" * 300)
+    ctx.db.close()
+    with contextlib.closing(sqlite3.connect(station.path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = connection.execute("PRAGMA page_size").fetchone()[0]
+    content = station.path.read_bytes()
+    # A leaf of the events' table in the middle: the ends, which the first query reads in
+    # this process, stay sound.
+    page = content.index(b"note 0300 ") // size
+    ctx = Context(open_database(station.url), operator="verifier")  # checked sound here
+    station.damaged = True
+    try:
+        with station.path.open("r+b") as damaged:
+            damaged.seek(page * size)
+            damaged.write(b"\xff" * size)
+        with pytest.raises(DatabaseError) as raised:
+            audit_chain.verify(ctx, page=50, workers=2)
+    finally:
+        ctx.db.close()
+    assert integrity.damaged(raised.value), raised.value

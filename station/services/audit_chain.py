@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import Any
 
+from peewee import DatabaseError
+
 from station.db import raw
 from station.domain import chain
 from station.domain.errors import StationError
@@ -240,11 +242,16 @@ def _check_span_apart(
     reader: raw.Reader, low: int, high: int, known_head: str | None
 ) -> Span | None:
     """:func:`_check_span` in a process of its own, on a connection of its own."""
-    connection = reader.connect()
     try:
-        return _check_span(connection, reader.param, low, high, known_head)
-    finally:
-        connection.close()
+        connection = reader.connect()
+        try:
+            return _check_span(connection, reader.param, low, high, known_head)
+        finally:
+            connection.close()
+    except reader.errors as exc:
+        # As peewee's error: the command line then says it in one line, and a damaged file
+        # as damaged, as it does for every other database error.
+        raise DatabaseError(str(exc)) from None
 
 
 def _check_span(

@@ -46,10 +46,9 @@ def _generate(
     }
     start = time.perf_counter()
     indexes = range(1, units + 1)
-    labels = [
-        LabelData(**base, retail_id=url, unit_index=str(n))
-        for n, url in zip(indexes, retail_id.urls(TAG, indexes), strict=True)
-    ]
+    labels = LabelData(**base).units(
+        zip(retail_id.urls(TAG, indexes), map(str, indexes), strict=True)
+    )
     batch = zpl.render_batch(template, labels)
     sent = batch.serialized(0, units)[0] if serialized else b"".join(batch.recalls)
     return units / (time.perf_counter() - start), batch, sent
@@ -87,14 +86,17 @@ def run() -> Table:
     _generate("retail-1x1-203", 1000)  # the font's measures, as a running station has them
     rate, batch, recalls = _generate("retail-1x1-203")
     table.add(
-        f"unit labels generated, {UNITS:,} units, one recall a label: labels/s", f"{rate:,.0f}"
+        f"unit labels generated, {UNITS:,} units, stored format and one recall a label: labels/s",
+        f"{rate:,.0f}",
+        ">= 100,000",
     )
     table.add("... bytes a label", f"{len(recalls) / UNITS:.1f} (format {len(batch.format)} once)")
+    # Not the stored-format path (a run goes as a whole format), so no target of its own;
+    # shown because it is what jobs send by default.
     rate, batch, runs = _generate("retail-1x1-203", serialized=True)
     table.add(
         "... as runs the printer serializes (^SF, ^PQ), as jobs send them: labels/s",
         f"{rate:,.0f}",
-        ">= 100,000",
     )
     table.add(
         "... bytes a label",

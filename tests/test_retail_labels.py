@@ -5,6 +5,7 @@ are read back and checked; the template check refuses a QR too small or that can
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -290,3 +291,17 @@ def test_runs_the_printer_serializes_are_exactly_the_units(
             number, value = re.fullmatch(r"\^FN(\d+)\^FD(.*)\^FS", column[at]).groups()  # type: ignore[union-attr]
             expected = expected.replace(f"^FN{number}^FS", f"^FD{value}^FS")
         assert label == f"^XA{expected}^XZ\n".encode()
+
+
+def test_unit_labels_are_the_package_label_with_each_units_url_and_number() -> None:
+    package = LabelData(
+        uid="1A4060300032964000000001", license_number="C11-0000001-LIC",
+        facility_name="Green Leaf Farms", order_date="2026-11-20", type="package",
+        item="Gummies", quantity="10", unit="Each", strain="Gelato",
+    )  # fmt: skip
+    made = package.units([("HTTPS://1A4.COM/AB1", "1"), ("HTTPS://1A4.COM/AB2", "2")])
+    assert made == [
+        replace(package, retail_id="HTTPS://1A4.COM/AB1", unit_index="1"),
+        replace(package, retail_id="HTTPS://1A4.COM/AB2", unit_index="2"),
+    ]
+    assert package.retail_id == package.unit_index == ""

@@ -145,22 +145,22 @@ def job_labels(
     """The labels of a job's items, each a (tag id, Retail ID unit or None): as
     :func:`label_for` makes them, with each tag's fields read once and a package's unit URLs
     made together (:func:`retail_id.urls`: a Retail ID job has thousands of units)."""
-    per_unit = ("retail_id", "unit_index")
-    bases = {
-        tag_id: {k: v for k, v in label_for(views[tag_id]).as_dict().items() if k not in per_unit}
-        for tag_id in {tag_id for tag_id, _ in items}
-    }
+    bases = {tag_id: label_for(views[tag_id]) for tag_id in {tag_id for tag_id, _ in items}}
     units: dict[int, list[int]] = {}
     for tag_id, unit in items:
         if unit is not None:
             units.setdefault(tag_id, []).append(unit)
-    urls = {
-        tag_id: dict(zip(wanted, retail_id.urls(views[tag_id].uid, wanted), strict=True))
+    made = {
+        tag_id: dict(
+            zip(
+                wanted,
+                bases[tag_id].units(
+                    zip(retail_id.urls(views[tag_id].uid, wanted), map(str, wanted), strict=True)
+                ),
+                strict=True,
+            )
+        )
         for tag_id, wanted in units.items()
     }
-    return [
-        LabelData(**bases[tag_id])
-        if unit is None
-        else LabelData(**bases[tag_id], retail_id=urls[tag_id][unit], unit_index=str(unit))
-        for tag_id, unit in items
-    ]
+    # A label is read-only: a tag's own label is one object however often it is printed.
+    return [bases[tag_id] if unit is None else made[tag_id][unit] for tag_id, unit in items]

@@ -109,6 +109,28 @@ async def test_a_badge_signs_in_and_an_idle_station_signs_out(
         assert app.ctx.role is None
 
 
+async def test_an_operator_disabled_while_signed_in_is_signed_out_at_the_next_check(
+    staffed: Station,
+) -> None:
+    app = StationApp(staffed.context())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await type_in(app, pilot, "Ann", ANN_PIN)
+        await settle(pilot)
+        app._sign_out_when_idle()  # the periodic check: Ann is still enabled
+        await settle(pilot)
+        assert app.ctx.operator == "Ann" and app.ctx.role == "operator"
+        staffed.ok("operator", "disable", "Ann", operator="Sue")  # STATION_PIN is Sue's
+        app._sign_out_when_idle()
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert "Ann was disabled by a supervisor" in str(app.screen.query_one("#heading").render())
+        assert app.ctx.role is None
+        await type_in(app, pilot, "Ann", ANN_PIN)
+        await settle(pilot)
+        assert app.ctx.role is None and isinstance(app.screen, SignInScreen)
+
+
 async def test_an_operators_void_waits_for_a_supervisors_approval(staffed: Station) -> None:
     app = StationApp(staffed.context())
     async with app.run_test(size=(140, 48)) as pilot:

@@ -188,6 +188,12 @@ def sign_in_badge(ctx: Context, code: str) -> SignedIn:
     return SignedIn(row.name, row.role)
 
 
+def still_enabled(name: str) -> bool:
+    """Whether ``name``, signed in earlier, may still act (not disabled since)."""
+    row = _find(name)
+    return row is not None and row.enabled
+
+
 def act_as(ctx: Context, signed: SignedIn | None) -> None:
     """From now on ``ctx`` acts for ``signed`` (None: for no one, as after signing out)."""
     ctx.operator = signed.name if signed is not None else ctx.settings.operator or "signed-out"

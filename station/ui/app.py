@@ -109,7 +109,8 @@ class StationApp(App[None]):
         Binding("ctrl+y", "sign_out", "Sign out", id="sign-out", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", show=False),
     ]
-    # How often the idle sign-out looks at the time since the last key or scan.
+    # How often the idle sign-out looks at the time since the last key or scan (and whether
+    # the one signed in was disabled since).
     IDLE_CHECK_S = 5.0
 
     def __init__(self, ctx: Context) -> None:
@@ -331,6 +332,8 @@ class StationApp(App[None]):
         idle = time.monotonic() - self.last_input
         if idle >= self.ctx.settings.idle_minutes * 60:
             self.action_sign_out(f"signed out after {self.ctx.settings.idle_minutes} min idle")
+        elif self.ctx.role is not None:
+            self._look_at_operator(self.ctx.operator)
 
     @work(thread=True, group="operators-check", exclusive=True, exit_on_error=False)
     def _look_for_operators(self) -> None:
@@ -343,6 +346,22 @@ class StationApp(App[None]):
             return
         if found:
             self.call_from_thread(self._operators_arrived)
+
+    @work(thread=True, group="operators-check", exclusive=True, exit_on_error=False)
+    def _look_at_operator(self, name: str) -> None:
+        """Whether the one signed in was disabled meanwhile (by a supervisor at the command
+        line or another station): then they are signed out at this check, not at the next
+        idle spell."""
+        try:
+            enabled = operators.still_enabled(name)
+        except (*FAILURES, *DATABASE_ERRORS):
+            return
+        if not enabled:
+            self.call_from_thread(self._disabled, name)
+
+    def _disabled(self, name: str) -> None:
+        if self.ctx.role is not None and self.ctx.operator == name:
+            self._signed_out(f"{name} was disabled by a supervisor")
 
     def _operators_arrived(self) -> None:
         if self.signs_in:

@@ -20,7 +20,7 @@ from station.db.connection import open_database
 from station.db.models import RetailIssuance, Tag
 from station.domain import retail_id
 from station.domain.states import IssuanceState
-from station.services import assignment, details, printer_setup, printing
+from station.services import assignment, collector, details, printer_setup, printing
 from station.services.context import Context
 from station.services.printing import JobRunner
 
@@ -46,11 +46,15 @@ def _generate(
     }
     start = time.perf_counter()
     indexes = range(1, units + 1)
-    labels = LabelData(**base).units(
-        zip(retail_id.urls(TAG, indexes), map(str, indexes), strict=True)
-    )
-    batch = zpl.render_batch(template, labels)
-    sent = batch.serialized(0, units)[0] if serialized else b"".join(batch.recalls)
+    # As a job's runner builds them: the labels and the batch (its recalls too, when sent one
+    # a label) with the garbage collector paused; runs are cut later, a chunk at a time.
+    with collector.paused():
+        labels = LabelData(**base).units(
+            zip(retail_id.urls(TAG, indexes), map(str, indexes), strict=True)
+        )
+        batch = zpl.render_batch(template, labels)
+        recalls = b"" if serialized else b"".join(batch.recalls)
+    sent = batch.serialized(0, units)[0] if serialized else recalls
     return units / (time.perf_counter() - start), batch, sent
 
 

@@ -5,12 +5,11 @@ backends."""
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import itertools
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
@@ -21,6 +20,7 @@ from peewee import DatabaseError
 from station.db import raw
 from station.domain import chain
 from station.domain.errors import StationError
+from station.services import collector
 from station.services.context import Context
 
 # Events a span; and at most this many checking processes (more than a few cores would
@@ -97,7 +97,7 @@ def verify(
     processes = min(workers or os.cpu_count() or 1, MAX_WORKERS, len(wanted))
     if processes <= 1:
         connection = ctx.db.connection()  # type: ignore[no-untyped-call]
-        with _collector_paused():
+        with collector.paused():
             spans = [_check_span(connection, reader.param, *one) for one in wanted]
         return _linked(spans, known_head)
     with ProcessPoolExecutor(processes, mp_context=_processes(), initializer=_quiet) as pool:
@@ -208,20 +208,6 @@ def _stepped_bounds(ctx: Context, page: int, last: int) -> list[int]:
             bounds.append(last)
             return bounds
         bounds.append(int(row[0]))
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while spans are checked: each span makes hundreds of
-    thousands of objects (rows, strings) and no cycles, and the collector's passes over them
-    and everything else alive took a tenth of verification's time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _quiet() -> None:

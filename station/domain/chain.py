@@ -119,20 +119,6 @@ def stored_hashes(rows: Sequence[Sequence[Any]], digests: dict[int, str]) -> lis
         NO_UIDS,
     )
     try:
-        if rows and type(rows[0][1]) is str:
-            # SQLite's text times, turned into the serialisation's in place: as
-            # stored_at_text does, without a call an event (a seventh of the time here).
-            return [
-                sha(dumps({
-                    "action": row[4], "approved_by": row[3],
-                    "at": row[1].replace(" ", "T", 1) + (
-                        "Z" if len(row[1]) == 26 else ".000000Z"
-                    ),
-                    "details": row[6], "id": row[0], "message": row[5], "operator": row[2],
-                    "prev_hash": row[8], "tag_count": row[7], "uids": digest_of(row[0], none),
-                })).hexdigest()
-                for row in rows
-            ]  # fmt: skip
         # One comprehension, names bound locally: this is most of verification's time. The
         # keys are written in sorted order, so orjson need not sort them (as canonical() asks).
         return [

@@ -69,6 +69,7 @@ class LabelData:
         return [make(*head, url, index) for url, index in units]
 
 
-_BEFORE_UNIT = tuple(field.name for field in fields(LabelData))[:-2]
-if tuple(field.name for field in fields(LabelData))[-2:] != ("retail_id", "unit_index"):
+_NAMES = tuple(field.name for field in fields(LabelData))
+_BEFORE_UNIT = _NAMES[:-2]
+if _NAMES[-2:] != ("retail_id", "unit_index"):
     raise TypeError("LabelData.units needs retail_id and unit_index as the last two fields")

@@ -150,17 +150,10 @@ def job_labels(
     for tag_id, unit in items:
         if unit is not None:
             units.setdefault(tag_id, []).append(unit)
-    made = {
-        tag_id: dict(
-            zip(
-                wanted,
-                bases[tag_id].units(
-                    zip(retail_id.urls(views[tag_id].uid, wanted), map(str, wanted), strict=True)
-                ),
-                strict=True,
-            )
-        )
-        for tag_id, wanted in units.items()
-    }
+    made: dict[int, dict[int, LabelData]] = {}
+    for tag_id, wanted in units.items():
+        urls = retail_id.urls(views[tag_id].uid, wanted)
+        unit_labels = bases[tag_id].units(zip(urls, map(str, wanted), strict=True))
+        made[tag_id] = dict(zip(wanted, unit_labels, strict=True))
     # A label is read-only: a tag's own label is one object however often it is printed.
     return [bases[tag_id] if unit is None else made[tag_id][unit] for tag_id, unit in items]

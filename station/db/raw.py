@@ -25,6 +25,8 @@ class Reader:
             # apsw rather than sqlite3: Python 3.11's sqlite3 lets go of the interpreter lock
             # around every column it reads, and takes it back, which made a third of
             # reading a million audit events. Read-only: it cannot write even by mistake.
+            # Only ever in a process without the station's own connection: apsw is a second
+            # copy of SQLite, and two copies in one process break each other's locks.
             return apsw.Connection(
                 self.sqlite_path, flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_NOMUTEX
             )

@@ -96,6 +96,9 @@ def verify(
     wanted = [(low, high, known_head) for low, high in itertools.pairwise(bounds)]
     processes = min(workers or os.cpu_count() or 1, MAX_WORKERS, len(wanted))
     if processes <= 1:
+        # The station's own connection, not a reader's: apsw links a second copy of SQLite,
+        # and two copies in one process break each other's POSIX locks (closing one's file
+        # drops the other's locks: sqlite.org/howtocorrupt.html, 2.2.1).
         connection = ctx.db.connection()  # type: ignore[no-untyped-call]
         with collector.paused():
             spans = [_check_span(connection, reader.param, *one) for one in wanted]

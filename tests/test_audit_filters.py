@@ -84,12 +84,12 @@ async def test_the_audit_screen_filters(received: Station) -> None:
         assert table.row_count == 6
         app.screen.query_one("#operator", Input).value = "ana"
         await settle(pilot)
-        assert [str(table.get_row_at(0)[3])] == ["void"] and table.row_count == 1
+        assert [str(table.get_row_at(0)[4])] == ["void"] and table.row_count == 1
         app.screen.query_one("#operator", Input).value = ""
         app.screen.query_one("#uid", Input).value = uid(PACKAGE_PREFIX, 7)
         app.screen.query_one("#action", Input).value = "receive"
         await settle(pilot)
-        assert [str(table.get_row_at(0)[3])] == ["receive"] and table.row_count == 1
+        assert [str(table.get_row_at(0)[4])] == ["receive"] and table.row_count == 1
         app.screen.query_one("#from", Input).value = "someday"
         await settle(pilot)
         problem = str(app.screen.query_one("#filter-problem", Static).render())

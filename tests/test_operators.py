@@ -277,6 +277,10 @@ def test_an_approved_void_records_the_operator_and_the_supervisor(
     assert [(e["operator"], e["approved_by"], e["uids"]) for e in voided] == [
         ("Ann", "Sue", [FIRST])
     ]
+    # The plain table shows the approver too: it is what an auditor reads first.
+    table = staffed.ok("audit", "--action", "void", operator="Ann").out.splitlines()
+    assert table[0].split()[:5] == ["ID", "AT", "OPERATOR", "APPROVED", "BY"]
+    assert "  Ann       Sue          void  " in table[1]
     # What an operator may do alone records no approver.
     as_(monkeypatch, ANN_PIN)
     staffed.ok("print", uid(PACKAGE_PREFIX, 2), "--printer", "spool", operator="Ann")

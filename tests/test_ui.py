@@ -325,7 +325,7 @@ async def test_every_screen_opens_from_its_f_key(received: Station) -> None:
             assert app.current_mode == mode
         await pilot.press("f9")
         await settle(pilot)
-        assert rows(app, "#events")[0][3] == "receive"
+        assert rows(app, "#events")[0][4] == "receive"
         await pilot.press("f8")
         await settle(pilot)
         assert "Full-resolution preview:" in str(app.screen.query_one("#where", Static).render())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from PIL import Image
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from devtools.pg_server import PgServer
 from station.ui.app import StationApp
@@ -166,6 +166,11 @@ async def test_an_operators_void_waits_for_a_supervisors_approval(staffed: Stati
         await settle(pilot)
         assert isinstance(app.screen, TagDetailScreen)
         assert "status: voided" in str(app.screen.query_one("#fields", Static).render())
+        # F9: the audit screen names both, newest first.
+        await pilot.press("f9")
+        await settle(pilot)
+        newest = app.screen.query_one("#events", DataTable).get_row_at(0)
+        assert [str(cell) for cell in newest[2:5]] == ["Ann", "Sue", "void"]
     events = json.loads(staffed.ok("audit", "--uid", TAG, "--format", "json", operator="Sue").out)
     assert [(e["action"], e["operator"], e["approved_by"]) for e in events][-1] == (
         "void",

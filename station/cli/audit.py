@@ -15,7 +15,7 @@ from station.domain.uid import normalize
 from station.services import audit as audit_service
 from station.services import audit_chain
 
-_TABLE = ["id", "at", "operator", "action", "tag_count", "summary"]
+_TABLE = ["id", "at", "operator", "approved_by", "action", "tag_count", "summary"]
 _FULL = [
     "id", "at", "operator", "approved_by", "action", "summary", "tag_count", "uids", "details",
     "hash",

@@ -67,7 +67,7 @@ class AuditScreen(StationScreen):
 
     def on_mount(self) -> None:
         self.query_one("#events", DataTable).add_columns(
-            "#", "When", "Who", "What", "Tags", "Summary"
+            "#", "When", "Who", "Approver", "What", "Tags", "Summary"
         )
         self.action_newest()
 
@@ -109,6 +109,7 @@ class AuditScreen(StationScreen):
                 str(e.id),
                 times.local(e.at),
                 plain(e.operator),
+                plain(e.approved_by),
                 e.action,
                 str(e.tag_count),
                 plain(e.summary),

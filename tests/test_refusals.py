@@ -14,6 +14,8 @@ MALFORMED = [
     (GOOD[:5] + "\x1b[31m" + GOOD[10:], "contains a control character"),
     ("[b]" + GOOD[3:], "'[' at position 1 is not 0-9 or A-Z"),
     ("[red]boom[/red]", "'[' at position 1 is not 0-9 or A-Z"),
+    # A range typed as the docs write it in prose.
+    (f"{GOOD}..{uid(PACKAGE_PREFIX, 9)}", "is not a UID: give a range as two UIDs, FIRST LAST"),
 ]
 
 

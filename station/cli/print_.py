@@ -96,7 +96,9 @@ def report(outcome: Outcome) -> None:
 
 @click.command("print")
 @click.argument("uids", nargs=-1, metavar="UID...")
-@click.option("--range", "range_", nargs=2, metavar="FIRST LAST", help="Every tag FIRST..LAST.")
+@click.option(
+    "--range", "range_", nargs=2, metavar="FIRST LAST", help="Every tag from FIRST to LAST."
+)
 @click.option("--order", "order_id", type=int, help="Every received or used tag of an order.")
 @click.option("--batch", "batch_id", type=int, help="Every tag of an assignment batch.")
 @click.option(

@@ -18,7 +18,8 @@ from station.services import receiving, unreceiving
 @click.argument("last", required=False)
 @pass_state
 def receive(state: State, first: str, last: str | None) -> None:
-    """Receive tags that arrived: a range FIRST..LAST, one UID, or scans on stdin ("-")."""
+    """Receive tags that arrived: the range FIRST LAST (two UIDs), one UID, or scans on stdin
+    ("-")."""
     ctx = state.context()
     if first == "-":
         if last is not None:
@@ -53,8 +54,8 @@ def receive(state: State, first: str, last: str | None) -> None:
 @click.option("--reason", required=True, help="Why, e.g. 'wrong roll scanned'.")
 @pass_state
 def unreceive(state: State, first: str, last: str | None, reason: str) -> None:
-    """Take back a receipt recorded by mistake: received tags FIRST..LAST, one UID, or scans
-    on stdin ("-") go back to ordered (used or voided tags are refused)."""
+    """Take back a receipt recorded by mistake: received tags FIRST LAST (a range), one UID,
+    or scans on stdin ("-") go back to ordered (used or voided tags are refused)."""
     ctx = state.context()
     if first == "-":
         if last is not None:

@@ -15,7 +15,9 @@ from station.services import labels, rendering, templates
 
 @click.command()
 @click.argument("uids", nargs=-1, metavar="UID...")
-@click.option("--range", "range_", nargs=2, metavar="FIRST LAST", help="Every tag FIRST..LAST.")
+@click.option(
+    "--range", "range_", nargs=2, metavar="FIRST LAST", help="Every tag from FIRST to LAST."
+)
 @click.option(
     "--template", "template_name", required=True, help="Template name (station templates)."
 )

@@ -38,11 +38,11 @@ def normalize(raw: str) -> str:
         raise UidError("empty scan: no UID was read")
     if has_control(text):
         raise UidError(f"{show(raw)} is not a UID: it contains a control character")
-    # Checked before upper-casing: Unicode case mapping would turn look-alikes into valid
-    # letters ("ß" into "SS", the "ﬀ" ligature into "FF"). Scanners send ASCII.
     if ".." in text:
         # What a reader of "FIRST..LAST" in the docs might type.
         raise UidError(f"{show(raw)} is not a UID: give a range as two UIDs, FIRST LAST")
+    # Checked before upper-casing: Unicode case mapping would turn look-alikes into valid
+    # letters ("ß" into "SS", the "ﬀ" ligature into "FF"). Scanners send ASCII.
     for position, char in enumerate(text, start=1):
         if not (char.isascii() and char.upper() in _ALLOWED):
             raise UidError(

@@ -476,3 +476,157 @@ def test_two_restores_in_one_second_keep_both_databases_aside(
     first, second = asides
     assert first != second and first.exists() and second.exists()
     assert second.name == first.name.replace("093015", "093015-2")
+
+
+# --- restore: whose history, and who may ------------------------------------------------
+
+SUE_PIN = "90817263"
+ANN_PIN = "46820135"
+
+
+def _tamper(station: Station, *statements: str) -> None:
+    """Edit the audit trail as someone holding the database could, triggers out of the way."""
+    from tests.test_audit_chain import without_triggers
+
+    without_triggers(station, *statements)
+
+
+def _rearm(station: Station, good: Path) -> None:
+    """Put back the triggers :func:`_tamper` took away, as a careful forger would."""
+    if station.url.startswith("sqlite"):
+        with contextlib.closing(sqlite3.connect(good)) as backup:
+            made = [
+                sql
+                for (sql,) in backup.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+                    "('audit_event', 'audit_uid')"
+                )
+            ]
+        station.execute(*made)
+    else:
+        station.execute(
+            *(f"ALTER TABLE {table} ENABLE TRIGGER ALL" for table in ("audit_event", "audit_uid"))
+        )
+
+
+def _rechain(station: Station, first: int, summary: str) -> None:
+    """Give event ``first`` another ``summary`` and recompute every hash from it on, as a
+    forger who knows the serialisation (the README gives it) would."""
+    from station.db.connection import open_database
+    from station.domain import chain
+
+    database = open_database(station.url)
+    try:
+        rows = database.execute_sql(  # type: ignore[no-untyped-call]
+            "SELECT id, at, operator, approved_by, action, summary, details, tag_count, "
+            "prev_hash, hash FROM audit_event ORDER BY id"
+        ).fetchall()
+        links = database.execute_sql(  # type: ignore[no-untyped-call]
+            "SELECT event_id, uid FROM audit_uid ORDER BY event_id, uid"
+        ).fetchall()
+    finally:
+        database.close()
+    digests = chain.uids_digests(links)
+    updates, previous = [], chain.GENESIS
+    for row in rows:
+        row = (*row[:8], previous, row[9])
+        if row[0] == first:
+            row = (*row[:5], summary, *row[6:])
+        if row[0] >= first:
+            new = chain.stored_hashes([row], digests)[0]
+            updates.append(
+                f"UPDATE audit_event SET prev_hash = '{previous}', hash = '{new}', "
+                f"summary = '{row[5]}' WHERE id = {row[0]}"
+            )
+            previous = new
+        else:
+            previous = row[9]
+    # Every hash first made unique-free (the column is UNIQUE), then set.
+    _tamper(station, *(f"UPDATE audit_event SET hash = 'x{n}' WHERE id = {n}" for n in
+                       range(first, rows[-1][0] + 1)), *updates)  # fmt: skip
+
+
+def test_restore_refuses_a_history_edited_or_re_chained_unless_forced(
+    received: Station, tmp_path: Path
+) -> None:
+    received.ok("void", uid(PACKAGE_PREFIX, 7), "--reason", "torn")
+    good = tmp_path / f"good{suffix(received)}"
+    received.ok("backup", str(good))
+    edit = "UPDATE audit_event SET summary = 'voided nothing' WHERE id = 3"
+
+    # Edited, chain broken: the live one is put right from the good backup first (its
+    # hashes are the live chain's own), then the edited copy is refused.
+    _tamper(received, edit)
+    broken = tmp_path / f"broken{suffix(received)}"
+    received.ok("backup", str(broken))
+    received.ok("restore", str(good))
+    assert received.ok("audit", "verify").err.startswith("audit chain intact")
+    message = received.refused("restore", str(broken))
+    assert message.startswith(
+        "the backup cannot be trusted as this station's history: its audit chain does not "
+        "verify (event 3 was altered: its content no longer matches its hash)"
+    ), message
+    assert message.endswith(
+        "a supervisor can add --force to restore it anyway (the restore records why)"
+    )
+
+    # Edited and re-chained: its chain verifies, but it is not this station's history.
+    _rechain(received, 3, "voided nothing")
+    _rearm(received, good)
+    assert received.ok("audit", "verify").err.startswith("audit chain intact")
+    rechained = tmp_path / f"rechained{suffix(received)}"
+    received.ok("backup", str(rechained))
+    # The live database (itself re-chained) is put back by force: its history differs.
+    assert "they differ from event 3 on" in received.refused("restore", str(good))
+    received.ok("restore", str(good), "--force")
+    message = received.refused("restore", str(rechained))
+    assert "its history is not this database's: they differ from event 3 on" in message
+    assert "does not verify" not in message
+
+    done = received.ok("restore", str(rechained), "--force")
+    assert "forced past: its history is not this database's" in done.err
+    event = [
+        e for e in json.loads(received.ok("audit", "--format", "json").out)
+        if e["action"] == "restore"
+    ][-1]  # fmt: skip
+    assert event["details"]["forced"] == [
+        "its history is not this database's: they differ from event 3 on (an edited or "
+        "re-chained trail, or another station's)"
+    ]
+    assert "(forced: its history is not" in event["summary"]
+
+
+def test_restoring_a_backup_with_fewer_operators_needs_a_supervisors_force(
+    received: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = tmp_path / f"before{suffix(received)}"
+    received.ok("backup", str(before))
+    received.ok("operator", "add", "Sue", "--role", "supervisor", "--pin-stdin", stdin=SUE_PIN)
+    monkeypatch.setenv("STATION_PIN", SUE_PIN)
+    received.ok("operator", "add", "Ann", "--role", "operator", "--pin-stdin", stdin=ANN_PIN,
+                operator="Sue")  # fmt: skip
+    one = tmp_path / f"one{suffix(received)}"
+
+    # An operator may not restore at all, forced or not.
+    monkeypatch.setenv("STATION_PIN", ANN_PIN)
+    for force in ((), ("--force",)):
+        assert received.refused("restore", str(before), *force, operator="Ann").startswith(
+            "restoring a backup needs a supervisor: Ann is an operator"
+        )
+    monkeypatch.setenv("STATION_PIN", SUE_PIN)
+    # A backup from before any operator: restoring it would open the station to anyone.
+    message = received.refused("restore", str(before), operator="Sue")
+    assert (
+        "it has no operators (this database has 2): anyone could then use the station and "
+        "add a supervisor without a PIN"
+    ) in message
+    # One with fewer operators names who would lose sign-in.
+    received.ok("operator", "disable", "Ann", operator="Sue")
+    received.ok("backup", str(one), operator="Sue")
+    received.ok("operator", "enable", "Ann", operator="Sue")
+    message = received.refused("restore", str(one), operator="Sue")
+    assert "it has 1 enabled operator to this database's 2 (Ann would lose sign-in" in message
+    # A supervisor forces it; it is recorded, and the station still asks for a PIN.
+    received.ok("restore", str(one), "--force", operator="Sue")
+    monkeypatch.setenv("STATION_PIN", ANN_PIN)
+    assert received.refused("tags", operator="Ann") == "no enabled operator Ann"

@@ -34,15 +34,22 @@ def backup(state: State, file: Path) -> None:
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Restore even if later work would be lost.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Restore even if later work would be lost or the backup's history is not this one's.",
+)
 @pass_state
 def restore(state: State, file: Path, force: bool) -> None:
     """Put the backup FILE back in place of the database, keeping the database as it was
-    aside. Refused when the database holds audit events the backup lacks, unless --force.
-    Close the other stations first."""
+    aside. A supervisor's command. Refused, unless --force, when the database holds audit
+    events the backup lacks, or the backup's chain does not verify, is not this station's
+    history, or has fewer operators. Close the other stations first."""
     done = restoring.restore(state.context(daily_backup=False), file, force)
     lost = f"; {plural(done.lost, 'later audit event')} dropped" if done.lost else ""
     message(f"restored {done.source} ({plural(done.events, 'audit event')}){lost}")
+    if done.forced:
+        message(f"forced past: {'; '.join(done.forced)}")
     message(f"the database as it was is kept in {done.aside}")
 
 

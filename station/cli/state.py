@@ -34,7 +34,14 @@ class State:
         if self._context is None:
             opened = open_context(self.settings, self.folders, self.db_url, self.operator)
             if sign_in:
-                self._sign_in(opened)
+                try:
+                    self._sign_in(opened)
+                    _check_role(opened)
+                except BaseException:
+                    # Refused: let go of the file now, not whenever the collector gets to
+                    # it (a restore that follows must find no other connection open).
+                    opened.db.close()
+                    raise
             self._context = opened
             if daily_backup and backup_due.daily_due(self._context):
                 # The backup code (and what it loads) only for the day's first command.
@@ -76,6 +83,18 @@ class State:
 
 
 pass_state = click.make_pass_decorator(State)
+
+
+def _check_role(ctx: Context) -> None:
+    """Refuse the running command unless the one signed in may run it (the table in
+    station.services.roles), before it reads or changes anything."""
+    from station.services import roles
+
+    command = click.get_current_context(silent=True)
+    if command is None or command.parent is None:
+        return  # the terminal UI: its own sign-in, and the services' checks
+    path = command.command_path.split(" ", 1)[1]
+    roles.require_for_command(ctx, path, command.params)
 
 
 def _ask_pin(prompt: str, variable: str) -> str:

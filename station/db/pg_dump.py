@@ -215,6 +215,99 @@ def newest_event(path: Path) -> tuple[int, str, str] | None:
     return newest
 
 
+# The tables a restore weighs a dump's history by (station.services.restore_checks), with the
+# columns it reads of each, copied into a scratch SQLite file.
+_HISTORY = {
+    "audit_event": (
+        "id", "at", "operator", "approved_by", "action", "summary", "details", "tag_count",
+        "prev_hash", "hash",
+    ),
+    "audit_uid": ("uid", "event_id"),
+    "operator": ("name", "enabled"),
+}  # fmt: skip
+_HISTORY_SCHEMA = (
+    "CREATE TABLE audit_event (id INTEGER PRIMARY KEY, at TEXT, operator TEXT, approved_by "
+    "TEXT, action TEXT, summary TEXT, details TEXT, tag_count INTEGER, prev_hash TEXT, hash "
+    "TEXT)",
+    "CREATE TABLE audit_uid (uid TEXT, event_id INTEGER)",
+    "CREATE INDEX audit_uid_event ON audit_uid (event_id, uid)",
+    "CREATE TABLE operator (name TEXT, enabled INTEGER)",
+)
+_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
+_ESCAPED = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))")
+
+
+@contextlib.contextmanager
+def history_of(path: Path) -> Iterator[Path]:
+    """A scratch SQLite file (private, removed afterwards) holding the dump's audit trail
+    and operators as the database would give them back, for the restore to verify and
+    compare before anything changes."""
+    import datetime as dt
+    import sqlite3
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="station-history-") as folder:
+        target = Path(folder) / "history.sqlite"
+        with contextlib.closing(sqlite3.connect(target)) as scratch:
+            for statement in _HISTORY_SCHEMA:
+                scratch.execute(statement)
+            for table, columns, values in _rows(path, _HISTORY):
+                row = dict(zip(columns, values, strict=False))
+                wanted: list[object] = [row.get(name) for name in _HISTORY[table]]
+                if table == "audit_event" and wanted[1] is not None:
+                    # As the station stores times in SQLite (str of the datetime), which the
+                    # chain's serialisation reads; a time that does not parse stays as it is
+                    # and fails verification.
+                    with contextlib.suppress(ValueError):
+                        wanted[1] = str(dt.datetime.fromisoformat(str(wanted[1])))
+                if table == "operator":
+                    wanted[1] = 1 if wanted[1] == "t" else 0
+                marks = ", ".join("?" * len(wanted))
+                scratch.execute(f"INSERT INTO {table} VALUES ({marks})", wanted)
+            scratch.commit()
+        yield target
+
+
+def _rows(
+    path: Path, tables: dict[str, tuple[str, ...]]
+) -> Iterator[tuple[str, list[str], list[str | None]]]:
+    """Each row of ``tables`` in the dump as (table, its columns, its values: COPY's text
+    format read back, NULL as None)."""
+    table: str | None = None
+    columns: list[str] = []
+    with _data(path) as lines:
+        for raw in lines:
+            line = raw.decode("utf-8", "replace")
+            if table is None:
+                match = _COPY.match(line)
+                if match and match.group(1) in tables:
+                    table, columns = match.group(1), _columns(line)
+                continue
+            if line == "\\.\n":
+                table = None
+                continue
+            yield table, columns, [_copy_value(v) for v in line.rstrip("\n").split("\t")]
+
+
+def _copy_value(text: str) -> str | None:
+    """One field of COPY's text format: ``\\N`` is NULL; backslash escapes as PostgreSQL's
+    documentation of COPY lists them."""
+    if text == "\\N":
+        return None
+    if "\\" not in text:
+        return text
+    return _ESCAPED.sub(_unescaped, text)
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    octal, hexadecimal, other = match.groups()
+    if octal is not None:
+        return chr(int(octal, 8))
+    if hexadecimal is not None:
+        return chr(int(hexadecimal, 16))
+    return _ESCAPES.get(other, other)
+
+
 def restore_from(database: PostgresqlDatabase, path: Path) -> None:
     """Replace ``database``'s tables with the dump's, all in one transaction: stopped half
     way, nothing has changed."""

@@ -1,8 +1,12 @@
 """``station restore FILE``: put a backup back in place of the database.
 
-Refused when the database holds audit events the backup lacks (the work since the backup
-would be lost) unless forced. The backup is proved whole and a station's own before anything
-changes; the database as it was is kept aside; the restore is audited in the restored record.
+Only a supervisor restores (``station.services.roles``). Refused, unless that supervisor
+forces it, when the database holds audit events the backup lacks (the work since the backup
+would be lost), and when the backup's history cannot be trusted as this station's (its chain
+does not verify, its events are not the live chain's first ones, or it has fewer operators:
+``station.services.restore_checks``). The backup is proved whole and a station's own before
+anything changes; the database as it was is kept aside; the restore is audited in the
+restored record, with what was forced.
 
 - SQLite: the backup is copied beside the database file, migrated, checked against the
   schema this station builds, given its ``restore`` audit event, and only then takes the
@@ -14,7 +18,6 @@ changes; the database as it was is kept aside; the restore is audited in the res
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import sqlite3
 import tempfile
@@ -30,14 +33,13 @@ from station.db.connection import bound, migrate, open_database
 from station.db.models import AuditEvent
 from station.domain.errors import StationError
 from station.domain.text import plural
-from station.services import audit, backups
+from station.services import audit, backups, restore_checks
 from station.services.context import Context
+from station.services.restore_checks import History
 
 # How long a restore waits for other connections to let go of an SQLite file.
 QUIET_WAIT_MS = 2000
 OTHERS_OPEN = "other stations have the database open: close them (and any station UI), then restore"
-
-Newest = tuple[int, dt.datetime, str]  # the newest audit event: id, at, action
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Restored:
     aside: Path
     events: int
     lost: int
+    forced: list[str]
 
 
 def restore(ctx: Context, source: Path, force: bool = False) -> Restored:
@@ -59,35 +62,37 @@ def restore(ctx: Context, source: Path, force: bool = False) -> Restored:
     raise StationError("restore knows SQLite files and PostgreSQL databases only")
 
 
-def lacking(newest: Newest | None) -> int:
-    """How many of this database's audit events a backup whose newest event is ``newest``
-    does not hold: the ones after it, or all of them when the two histories differ there."""
-    everything = AuditEvent.select().count()
-    if newest is None:
-        return everything
-    event_id, at, action = newest
-    same = AuditEvent.get_or_none(AuditEvent.id == event_id)
-    if same is None or same.action != action or same.at != at:
-        return everything
-    return int(AuditEvent.select().where(AuditEvent.id > event_id).count())
-
-
-def _refuse_loss(lost: int, force: bool) -> None:
-    if lost and not force:
+def _refuse(history: History, force: bool) -> None:
+    """Refuse what only a supervisor's --force restores: a history that does not verify or
+    is not this one's, operators taken away, or later work lost."""
+    if history.reasons and not force:
         raise StationError(
-            f"this database holds {plural(lost, 'audit event')} the backup lacks: restoring "
-            "would lose that work; back it up first, or add --force to restore anyway"
+            "the backup cannot be trusted as this station's history: "
+            f"{'; '.join(history.reasons)}; a supervisor can add --force to restore it "
+            "anyway (the restore records why)"
+        )
+    if history.lost and not force:
+        raise StationError(
+            f"this database holds {plural(history.lost, 'audit event')} the backup lacks: "
+            "restoring would lose that work; back it up first, or add --force to restore anyway"
         )
 
 
-def _record(ctx: Context, source: Path, aside: Path, lost: int) -> None:
+def _record(ctx: Context, source: Path, aside: Path, history: History) -> None:
+    lost = history.lost
     with ctx.db.atomic():
         audit.record(
             ctx,
             "restore",
             f"restored the database from {source.name}"
-            + (f", losing {plural(lost, 'later audit event')}" if lost else ""),
-            {"file": str(source), "kept_aside": str(aside), "lost_events": lost},
+            + (f", losing {plural(lost, 'later audit event')}" if lost else "")
+            + (" (forced: " + "; ".join(history.reasons) + ")" if history.reasons else ""),
+            {
+                "file": str(source),
+                "kept_aside": str(aside),
+                "lost_events": lost,
+                "forced": history.reasons,
+            },
         )
 
 
@@ -105,29 +110,12 @@ def _aside(ctx: Context, named: Callable[[str], Path]) -> Path:
 # --- SQLite ---------------------------------------------------------------------------------
 
 
-def _newest_sqlite(path: Path) -> Newest | None:
-    with snapshots.reading(path) as connection:
-        row = connection.execute(
-            "SELECT id, at, action FROM audit_event ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-    return None if row is None else (int(row[0]), _moment(row[1]), str(row[2]))
-
-
-def _moment(text: object) -> dt.datetime:
-    try:
-        return dt.datetime.fromisoformat(str(text))
-    except ValueError:
-        raise StationError(f"the backup's audit trail holds a bad time {text!r}") from None
-
-
 def _restore_sqlite(ctx: Context, source: Path, force: bool) -> Restored:
     assert isinstance(ctx.db, SqliteDatabase)
     current = Path(ctx.db.database).absolute()
     if source == current:
         raise StationError("that is the database itself, not a backup of it")
     snapshots.check_copy(source, full=True)
-    lost = lacking(_newest_sqlite(source))
-    _refuse_loss(lost, force)
     aside = _aside(ctx, lambda stamp: current.with_name(f"{current.name}.before-restore-{stamp}"))
     with new_path(current, replace=True) as temporary:
         with (
@@ -135,7 +123,7 @@ def _restore_sqlite(ctx: Context, source: Path, force: bool) -> Restored:
             contextlib.closing(sqlite3.connect(temporary)) as copy,
         ):
             reader.backup(copy)
-        _prepare(ctx, temporary, source, aside, lost)
+        history = _prepare(ctx, temporary, source, aside, force)
         _quiet(ctx.db)
         try:
             os.link(current, aside)
@@ -144,21 +132,20 @@ def _restore_sqlite(ctx: Context, source: Path, force: bool) -> Restored:
     # The database file is now the restored one: this station's connection reopens on it.
     ctx.db.close()
     ctx.db.connect()
-    return Restored(source, aside, AuditEvent.select().count(), lost)
+    return Restored(source, aside, AuditEvent.select().count(), history.lost, history.reasons)
 
 
-def _prepare(ctx: Context, temporary: Path, source: Path, aside: Path, lost: int) -> None:
-    """Bring the copy to this station's schema, prove the schema the station's own, and
-    record the restore in it; then make it one self-contained file."""
+def _prepare(ctx: Context, temporary: Path, source: Path, aside: Path, force: bool) -> History:
+    """Bring the copy to this station's schema, weigh its history against the live one's,
+    prove the schema the station's own, and record the restore in it; then make it one
+    self-contained file."""
     with bound(ctx.db):
         copy = open_database(f"sqlite:///{temporary}")
         try:
-            _record(
-                Context(copy, ctx.operator, ctx.clock, ctx.settings, ctx.folders),
-                source,
-                aside,
-                lost,
-            )
+            restored = Context(copy, ctx.operator, ctx.clock, ctx.settings, ctx.folders)
+            history = restore_checks.compare(ctx, restored)
+            _refuse(history, force)
+            _record(restored, source, aside, history)
         finally:
             copy.close()
         wanted = _station_schema()
@@ -171,6 +158,7 @@ def _prepare(ctx: Context, temporary: Path, source: Path, aside: Path, lost: int
         )
     with contextlib.closing(sqlite3.connect(temporary)) as copy_file:
         copy_file.execute("PRAGMA journal_mode=DELETE")
+    return history
 
 
 def _station_schema() -> set[tuple[str, str, str]]:
@@ -205,14 +193,20 @@ def _restore_postgresql(ctx: Context, source: Path, force: bool) -> Restored:
             f"{source} holds a station database of another version (its tables differ from "
             "this one's): restore it into a new empty database and point STATION_DB at it"
         )
-    newest = pg_dump.newest_event(source)
-    lost = lacking(None if newest is None else (newest[0], _moment(newest[1]), newest[2]))
-    _refuse_loss(lost, force)
+    with pg_dump.history_of(source) as history_file:
+        copy = SqliteDatabase(str(history_file))
+        try:
+            history = restore_checks.compare(
+                ctx, Context(copy, ctx.operator, ctx.clock, ctx.settings, ctx.folders)
+            )
+        finally:
+            copy.close()
+    _refuse(history, force)
     private_folder_made(ctx.folders.backups)
     aside = _aside(ctx, lambda stamp: ctx.folders.backups / f"before-restore-{stamp}.dump")
     backups.write(ctx, aside)
     ctx.db.close()  # no connection of this station's holds a lock pg_restore waits for
     pg_dump.restore_from(ctx.db, source)
     migrate(ctx.db)
-    _record(ctx, source, aside, lost)
-    return Restored(source, aside, AuditEvent.select().count(), lost)
+    _record(ctx, source, aside, history)
+    return Restored(source, aside, AuditEvent.select().count(), history.lost, history.reasons)

@@ -309,3 +309,21 @@ def test_a_damaged_page_found_by_a_checking_process_is_reported_as_damage(
     finally:
         ctx.db.close()
     assert integrity.damaged(raised.value), raised.value
+
+
+@pytest.mark.parametrize("planted", ["NULL", "'None'", "'" + "A" * 64 + "'", "'\x1b[2J'"])
+def test_nothing_is_chained_to_a_head_that_is_not_a_hash(busy: Station, planted: str) -> None:
+    """An event put in by hand with no valid hash: the chain stops there, in one line that
+    names the event, instead of growing from it."""
+    last = len(json.loads(busy.ok("audit", "--format", "json").out))
+    busy.execute(
+        "INSERT INTO audit_event (id, at, operator, action, summary, details, tag_count, "
+        f"prev_hash, hash) VALUES ({last + 1}, '2026-12-01 10:00:00', 'x', 'void', 'v', '{{}}', "
+        f"0, {planted}, {planted})"
+    )
+    said = busy.failed("audit", "head")
+    assert said.startswith(f"the audit chain's newest event {last + 1} has no valid hash ("), said
+    assert "\x1b" not in said
+    assert said.endswith("restore the last good backup (station restore)")
+    assert busy.refused("void", uid(PACKAGE_PREFIX, 482), "--reason", "torn") == said
+    assert verified(busy)["intact"] is False

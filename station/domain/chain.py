@@ -31,6 +31,13 @@ GENESIS = "0" * 64
 NO_UIDS = hashlib.sha256(b"").hexdigest()
 
 
+def is_hash(value: object) -> bool:
+    """Whether ``value`` is a hash as the chain stores them: 64 lowercase hexadecimal digits."""
+    return (
+        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    )
+
+
 def uids_digest(sorted_uids: Iterable[str]) -> str:
     """The SHA-256 of the UIDs (already sorted) joined by newlines."""
     return hashlib.sha256("\n".join(sorted_uids).encode()).hexdigest()

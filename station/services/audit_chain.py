@@ -20,6 +20,7 @@ from peewee import DatabaseError
 from station.db import raw
 from station.domain import chain
 from station.domain.errors import StationError
+from station.domain.text import show
 from station.services import collector
 from station.services.context import Context
 
@@ -66,11 +67,24 @@ class Verdict:
 
 
 def head(ctx: Context) -> tuple[int, str] | None:
-    """The newest event's id and hash, None when there is none."""
-    row = ctx.db.execute_sql(  # type: ignore[no-untyped-call]
+    """The newest event's id and hash, None when there is none. Refused when that hash is
+    not one (NULL, or text put in by hand): a new event chained to it would carry the fault
+    on, and a head printed from it would be no proof of anything."""
+    cursor = ctx.db.execute_sql(  # type: ignore[no-untyped-call]
         "SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    return (int(row[0]), str(row[1])) if row else None
+    )
+    row = cursor.fetchone()
+    cursor.close()
+    if row is None:
+        return None
+    event_id, value = row
+    if not chain.is_hash(value):
+        raise StationError(
+            f"the audit chain's newest event {event_id} has no valid hash "
+            f"({show(str(value)[:70])}): the trail was changed outside the station, and "
+            "nothing more is recorded on it; restore the last good backup (station restore)"
+        )
+    return int(event_id), str(value)
 
 
 def parse_head(text: str) -> str:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +132,8 @@ def test_a_wrong_pin_is_refused_and_five_lock_the_operator_for_five_minutes(
     staffed: Station, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     as_(monkeypatch, "11111111")
-    before = staffed.dump(without=("operator",))  # the operator table keeps the count
+    # The operator table keeps the lock, pin_check the checks.
+    before = staffed.dump(without=("operator", "pin_check"))
     for left in (4, 3, 2, 1):
         assert staffed.failed("tags", operator="Ann") == (
             f"wrong PIN for Ann ({left} more wrong and it locks)"
@@ -146,10 +150,14 @@ def test_a_wrong_pin_is_refused_and_five_lock_the_operator_for_five_minutes(
     assert [(e["action"], e["details"]["name"]) for e in events[-1:]] == [
         ("operator.locked", "Ann")
     ]
-    after = staffed.dump(without=("operator",))
+    after = staffed.dump(without=("operator", "pin_check"))
     assert [line for line in after if "operator.locked" not in line] == before
-    # Five minutes later (the lock's end moved into the past), the right PIN works again.
-    staffed.execute("UPDATE operator SET locked_until = '2000-01-01 00:00:00' WHERE name = 'Ann'")
+    # Five minutes later (the lock's end and the checks moved into the past), the right PIN
+    # works again.
+    staffed.execute(
+        "UPDATE operator SET locked_until = '2000-01-01 00:00:00' WHERE name = 'Ann'",
+        "UPDATE pin_check SET at = '2000-01-01 00:00:00'",
+    )
     staffed.ok("tags", operator="Ann")
     # A supervisor's new PIN lifts a lock at once.
     as_(monkeypatch, "11111111")
@@ -288,15 +296,36 @@ def test_an_approved_void_records_the_operator_and_the_supervisor(
     assert staffed.ok("audit", "verify", operator="Ann").err.startswith("audit chain intact")
 
 
-def test_a_wrong_approver_pin_counts_toward_the_approvers_lock(
+def test_wrong_approvals_pause_the_asker_not_the_supervisor(
     staffed: Station, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Five wrong approver PINs from an operator naming the only supervisor must not lock
+    that supervisor out; an unknown name and a wrong PIN get the same answer."""
+    staffed.ok("operator", "add", "Bob", "--role", "operator", "--pin-stdin", stdin=ANN_PIN,
+               operator="Sue")  # fmt: skip
+    void = ("void", FIRST, "--reason", "torn")
+    for left, named in zip((4, 3, 2, 1), ("Sue", "Nobody", "Sue", "Bob"), strict=True):
+        as_(monkeypatch, ANN_PIN, approver_pin="11111111")
+        assert staffed.failed("--approve", named, *void, operator="Ann") == (
+            "approval refused: no supervisor with that name and PIN "
+            f"({left} more and approvals asked by Ann pause for five minutes)"
+        ), named
     as_(monkeypatch, ANN_PIN, approver_pin="11111111")
-    assert (
-        staffed.failed("--approve", "Sue", "void", FIRST, "--reason", "torn", operator="Ann")
-        == "wrong PIN for Sue (4 more wrong and it locks)"
+    assert staffed.failed("--approve", "Sue", *void, operator="Ann") == (
+        "approval refused: no supervisor with that name and PIN "
+        "(approvals asked by Ann pause for five minutes)"
     )
-    staffed.ok("tag", FIRST, operator="Ann")
+    # Ann's approvals now pause, even with the right PIN; the supervisor is not locked.
+    as_(monkeypatch, ANN_PIN, approver_pin=SUE_PIN)
+    assert staffed.failed("--approve", "Sue", *void, operator="Ann") == (
+        "approvals asked by Ann pause for five minutes after 5 wrong ones"
+    )
+    as_(monkeypatch, SUE_PIN)
+    staffed.ok("tags", operator="Sue")
+    assert "operator.locked" not in [e["action"] for e in actions(staffed)]
+    # Another operator's approvals are not paused.
+    as_(monkeypatch, ANN_PIN, approver_pin=SUE_PIN)
+    staffed.ok("--approve", "Sue", *void, operator="Bob")
 
 
 def test_metrc_pull_and_push_need_a_supervisor(staffed: Station) -> None:
@@ -426,3 +455,51 @@ def test_no_pin_hash_or_badge_code_appears_in_any_output_log_or_event(
     assert "voided 1 tag" in everything  # the commands did run
     for secret in secrets:
         assert secret not in everything
+
+
+def _burst(
+    station: Station, tmp_path: Path, lines: list[list[str]], kind: str
+) -> list[dict[str, Any]]:
+    """Start one process a line, wait until every one is ready, then let them all go at
+    once; what each said."""
+    ready, go = tmp_path / "ready", tmp_path / "go"
+    ready.mkdir()
+    worker = [sys.executable, "-m", "tests.helpers.pin_worker", kind, station.url]
+    processes = [
+        subprocess.Popen([*worker, str(ready), str(go), *line], stdout=subprocess.PIPE, text=True)
+        for line in lines
+    ]
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(ready.iterdir())) < len(lines):
+            assert time.monotonic() < deadline, "the workers never got ready"
+            assert all(p.poll() is None for p in processes), "a worker died"
+            time.sleep(0.01)
+        go.touch()
+        return [json.loads(p.communicate(timeout=120)[0]) for p in processes]
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+
+
+def test_a_burst_of_parallel_guesses_checks_at_most_five(staffed: Station, tmp_path: Path) -> None:
+    guesses = [["Ann", f"{10000000 + n}"] for n in range(24)]
+    guesses.insert(12, ["Ann", ANN_PIN])  # the right PIN, in the middle of the burst
+    said = _burst(staffed, tmp_path, guesses, "sign-in")
+    wrong = [s for s in said if s.get("refused", "").startswith("wrong PIN for Ann")]
+    assert 1 <= len(wrong) <= 5, said
+    refused = [s["refused"] for s in said if "refused" in s and s not in wrong]
+    assert all("locked" in text for text in refused), refused
+    assert [e["action"] for e in actions(staffed)].count("operator.locked") <= 1
+
+
+def test_a_burst_of_parallel_wrong_approvals_checks_at_most_five(
+    staffed: Station, tmp_path: Path
+) -> None:
+    said = _burst(staffed, tmp_path, [["Ann", "Sue", f"{10000000 + n}"] for n in range(24)],
+                  "approve")  # fmt: skip
+    wrong = [s for s in said if s.get("refused", "").startswith("approval refused")]
+    assert len(wrong) == 5, said
+    paused = [s for s in said if s not in wrong]
+    assert all(s["refused"].startswith("approvals asked by Ann pause") for s in paused), said

@@ -73,7 +73,7 @@ class State:
             pin = self.settings.approver_pin or _ask_pin(
                 f"PIN of {self.approve} (approving)", "STATION_APPROVER_PIN"
             )
-            ctx.approver = operators.approver(operators.sign_in(ctx, self.approve, pin))
+            ctx.approver = operators.approve(ctx, self.approve, pin)
 
     def close(self) -> None:
         """Let go of the database when the command ends (a restore in the same process,

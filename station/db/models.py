@@ -300,11 +300,27 @@ class Operator(BaseModel):
     pin_hash = CharField(max_length=200)
     badge_digest = CharField(max_length=64, null=True, unique=True)
     enabled = BooleanField(default=True)
-    # Wrong PINs in a row; at the limit the operator is locked until locked_until.
+    # No longer counted here (PinCheck counts every check); kept for older stations' rows.
     failed_pins = IntegerField(default=0)
+    # Set by the fifth wrong PIN in five minutes: sign-in refused until then.
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField()
     created_by = CharField(max_length=100)
+
+
+class PinCheck(BaseModel):
+    """One PIN check, written before the PIN is compared: a sign-in as ``name`` (``asked_by``
+    None), or an approval ``asked_by`` an operator naming ``name`` as the supervisor. A right
+    PIN removes its row; wrong ones stay for five minutes, and five of them stop more checks
+    (``station.services.operators``)."""
+
+    id = AutoField()
+    name = CharField(max_length=100)
+    asked_by = CharField(max_length=100, null=True)
+    at = DateTimeField()
+
+    class Meta:
+        indexes = ((("name", "asked_by", "at"), False), (("asked_by", "at"), False))
 
 
 class RetailIssuance(BaseModel):
@@ -364,6 +380,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     BackupRun,
     Reconciliation,
     Operator,
+    PinCheck,
     RetailIssuance,
     RetailAssociation,
 )

@@ -13,8 +13,8 @@ from typing import Any
 
 from peewee import fn
 
-from station.db.locking import lock_audit_chain
-from station.db.models import Operator
+from station.db.locking import lock_audit_chain, lock_rows
+from station.db.models import Operator, PinCheck
 from station.domain import pins, times
 from station.domain.errors import StationError
 from station.domain.states import Role
@@ -131,6 +131,8 @@ def change_pin(ctx: Context, name: str, pin: str) -> None:
         Operator.update(pin_hash=pin_hash, failed_pins=0, locked_until=None).where(
             Operator.id == row.id
         ).execute()
+        # The wrong PINs before it no longer count toward a lock.
+        PinCheck.delete().where((PinCheck.name == row.name) & PinCheck.asked_by.is_null()).execute()
         audit.record(ctx, "operator.pin", f"changed the PIN of {row.name}", {"name": row.name})
 
 
@@ -158,19 +160,84 @@ def issue_badge(ctx: Context, name: str, deliver: Callable[[SignedIn, str], None
 
 
 def sign_in(ctx: Context, name: str, pin: str) -> SignedIn:
-    """Check ``name`` and ``pin``; five wrong PINs in a row lock the operator for five
-    minutes (recorded in the audit trail)."""
+    """Check ``name`` and ``pin``. Each check is counted before it is made, so at most
+    :data:`MAX_WRONG_PINS` wrong PINs are checked for one operator in any five minutes
+    however many processes try at once; the fifth locks the operator for five minutes
+    (recorded in the audit trail)."""
     name = fields.person_name(name)
     row = _find(name)
     if row is None or not row.enabled:
         pins.spend_a_check()
         raise StationError(f"no enabled operator {name}")
-    _refuse_locked(ctx, row)
+    check = _counted(ctx, name, None, row)
     if not pins.pin_matches(pin, row.pin_hash):
         _wrong_pin(ctx, row)
-    if row.failed_pins:
-        Operator.update(failed_pins=0).where(Operator.id == row.id).execute()
+    PinCheck.delete().where(PinCheck.id == check).execute()
     return SignedIn(row.name, row.role)
+
+
+def approve(ctx: Context, name: str, pin: str) -> str:
+    """``name`` approves what ``ctx``'s operator asks, if ``pin`` is that supervisor's.
+
+    Wrong approvals count against the operator asking, not the supervisor: an operator
+    cannot lock a supervisor out by naming them. An unknown name and a wrong PIN get the
+    same answer, so approvals do not tell who the supervisors are."""
+    asker = ctx.operator
+    try:
+        name = fields.person_name(name)
+    except StationError:
+        name = ""
+    row = _find(name) if name else None
+    check = _counted(ctx, name, asker, None)
+    if row is None or not row.enabled or not pins.pin_matches(pin, row.pin_hash):
+        if row is None or not row.enabled:
+            pins.spend_a_check()
+        wrong = _recent(ctx, PinCheck.asked_by == asker)
+        left = MAX_WRONG_PINS - wrong
+        pause = f"{left} more and approvals asked by {asker} pause for five minutes"
+        raise StationError(
+            "approval refused: no supervisor with that name and PIN "
+            f"({pause if left > 0 else f'approvals asked by {asker} pause for five minutes'})"
+        )
+    PinCheck.delete().where(PinCheck.id == check).execute()
+    return approver(SignedIn(row.name, row.role))
+
+
+def _counted(ctx: Context, name: str, asker: str | None, row: Operator | None) -> int:
+    """Count a PIN check before making it (its own committed transaction, with the operator
+    row held on PostgreSQL, SQLite's file on SQLite): refused when the operator is locked
+    or five checks already count. Returns the check's row id."""
+    key = (PinCheck.asked_by == asker) if asker is not None else (
+        (PinCheck.name == name) & PinCheck.asked_by.is_null()
+    )  # fmt: skip
+    holder = row.id if row is not None else _find_id(asker)
+    with ctx.db.atomic():
+        if holder is not None:
+            lock_rows(Operator.select(Operator.id).where(Operator.id == holder))
+        PinCheck.delete().where(PinCheck.at <= ctx.now() - LOCK_TIME).execute()
+        if row is not None:
+            _refuse_locked(ctx, Operator.get_by_id(row.id))
+        if _recent(ctx, key) >= MAX_WRONG_PINS:
+            if asker is not None:
+                raise StationError(
+                    f"approvals asked by {asker} pause for five minutes after "
+                    f"{MAX_WRONG_PINS} wrong ones"
+                )
+            raise StationError(
+                f"operator {name} is locked: {MAX_WRONG_PINS} PINs are being checked or were "
+                "wrong in the last five minutes"
+            )
+        check: int = PinCheck.insert(name=name, asked_by=asker, at=ctx.now()).execute()
+    return check
+
+
+def _recent(ctx: Context, key: Any) -> int:
+    return int(PinCheck.select().where(key & (PinCheck.at > ctx.now() - LOCK_TIME)).count())
+
+
+def _find_id(name: str | None) -> int | None:
+    found = _find(name) if name else None
+    return found.id if found is not None else None
 
 
 def sign_in_badge(ctx: Context, code: str) -> SignedIn:
@@ -240,16 +307,14 @@ def _refuse_locked(ctx: Context, row: Operator) -> None:
 
 
 def _wrong_pin(ctx: Context, row: Operator) -> None:
-    """Count a wrong PIN (in its own committed transaction: the refusal that follows must
-    not undo it), lock at the limit, and refuse."""
+    """A wrong PIN (its check stays counted): lock at the limit, and refuse."""
     with ctx.db.atomic():
-        Operator.update(failed_pins=Operator.failed_pins + 1).where(Operator.id == row.id).execute()
-        failed = Operator.get_by_id(row.id).failed_pins
-        if failed >= MAX_WRONG_PINS:
+        lock_rows(Operator.select(Operator.id).where(Operator.id == row.id))
+        wrong = _recent(ctx, (PinCheck.name == row.name) & PinCheck.asked_by.is_null())
+        locked = Operator.get_by_id(row.id).locked_until
+        if wrong >= MAX_WRONG_PINS and (locked is None or locked <= ctx.now()):
             until = ctx.now() + LOCK_TIME
-            Operator.update(failed_pins=0, locked_until=until).where(
-                Operator.id == row.id
-            ).execute()
+            Operator.update(locked_until=until).where(Operator.id == row.id).execute()
             audit.record(
                 ctx,
                 "operator.locked",
@@ -257,10 +322,10 @@ def _wrong_pin(ctx: Context, row: Operator) -> None:
                 f"{MAX_WRONG_PINS} wrong PINs",
                 {"name": row.name, "until": times.iso(until)},
             )
-    if failed >= MAX_WRONG_PINS:
+    if wrong >= MAX_WRONG_PINS:
         raise StationError(
             f"wrong PIN for {row.name}: locked for {LOCK_TIME.seconds // 60} minutes after "
             f"{MAX_WRONG_PINS} wrong PINs"
         )
-    left = MAX_WRONG_PINS - failed
+    left = MAX_WRONG_PINS - wrong
     raise StationError(f"wrong PIN for {row.name} ({left} more wrong and it locks)")

@@ -58,7 +58,7 @@ class _Credentials(ModalScreen[T], Generic[T]):
             return
         pin = self.query_one("#pin", Input).value
         self.query_one("#pin", Input).value = ""
-        self.check(lambda: self.accepted(operators.sign_in(self.ctx, name, pin)))
+        self.check(lambda: self.typed(name, pin))
 
     def take_scan(self, code: str) -> None:
         if not pins.is_badge(code):
@@ -69,6 +69,10 @@ class _Credentials(ModalScreen[T], Generic[T]):
     def accepted(self, signed: operators.SignedIn) -> T:
         """What the dialog gives back for ``signed`` (refused with a StationError if none)."""
         raise NotImplementedError
+
+    def typed(self, name: str, pin: str) -> T:
+        """What the dialog gives back for a typed name and PIN."""
+        return self.accepted(operators.sign_in(self.ctx, name, pin))
 
     def refuse(self, text: str) -> None:
         self.app.bell()
@@ -116,6 +120,10 @@ class ApprovalScreen(_Credentials[str | None]):
 
     def accepted(self, signed: operators.SignedIn) -> str | None:
         return operators.approver(signed)
+
+    def typed(self, name: str, pin: str) -> str | None:
+        # Wrong approvals count against the operator asking, not the supervisor named.
+        return operators.approve(self.ctx, name, pin)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

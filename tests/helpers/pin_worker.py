@@ -1,0 +1,45 @@
+"""One process of the PIN race test: opens the station, says it is ready, waits for the go
+file, then makes one sign-in or approval and prints what came of it as one JSON line.
+
+sign-in URL READY_DIR GO_FILE NAME PIN
+approve URL READY_DIR GO_FILE ASKER APPROVER PIN
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from station.db.connection import open_database
+from station.domain.errors import StationError
+from station.services import operators
+from station.services.context import Context
+
+DEADLINE_S = 120
+
+
+def main(kind: str, url: str, ready: str, go: str, *rest: str) -> None:
+    ctx = Context(open_database(url), operator=rest[0] if kind == "approve" else "racer")
+    ctx.db.execute_sql("SELECT 1")  # type: ignore[no-untyped-call]
+    Path(ready, str(os.getpid())).touch()
+    deadline = time.monotonic() + DEADLINE_S
+    while not Path(go).exists():
+        if time.monotonic() > deadline:
+            print(json.dumps({"gave_up": True}), flush=True)
+            return
+        time.sleep(0.001)
+    try:
+        if kind == "sign-in":
+            operators.sign_in(ctx, rest[0], rest[1])
+        else:
+            operators.approve(ctx, rest[1], rest[2])
+        print(json.dumps({"ok": True}), flush=True)
+    except StationError as exc:
+        print(json.dumps({"refused": str(exc)}), flush=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -6,9 +6,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import stat
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,7 @@ from station.domain.errors import NeedsSupervisor
 from station.services import audit, metrc_pull, metrc_push, operators
 from station.services.context import Context
 from tests.conftest import LICENSE, PACKAGE_PREFIX, Station, uid
+from tests.helpers.burst import burst
 
 SUE_PIN = "90817263"  # the supervisor
 ANN_PIN = "46820135"  # an operator
@@ -457,36 +455,10 @@ def test_no_pin_hash_or_badge_code_appears_in_any_output_log_or_event(
         assert secret not in everything
 
 
-def _burst(
-    station: Station, tmp_path: Path, lines: list[list[str]], kind: str
-) -> list[dict[str, Any]]:
-    """Start one process a line, wait until every one is ready, then let them all go at
-    once; what each said."""
-    ready, go = tmp_path / "ready", tmp_path / "go"
-    ready.mkdir()
-    worker = [sys.executable, "-m", "tests.helpers.pin_worker", kind, station.url]
-    processes = [
-        subprocess.Popen([*worker, str(ready), str(go), *line], stdout=subprocess.PIPE, text=True)
-        for line in lines
-    ]
-    try:
-        deadline = time.monotonic() + 120
-        while len(list(ready.iterdir())) < len(lines):
-            assert time.monotonic() < deadline, "the workers never got ready"
-            assert all(p.poll() is None for p in processes), "a worker died"
-            time.sleep(0.01)
-        go.touch()
-        return [json.loads(p.communicate(timeout=120)[0]) for p in processes]
-    finally:
-        for process in processes:
-            process.kill()
-            process.wait()
-
-
 def test_a_burst_of_parallel_guesses_checks_at_most_five(staffed: Station, tmp_path: Path) -> None:
     guesses = [["Ann", f"{10000000 + n}"] for n in range(24)]
     guesses.insert(12, ["Ann", ANN_PIN])  # the right PIN, in the middle of the burst
-    said = _burst(staffed, tmp_path, guesses, "sign-in")
+    said = burst(staffed.url, tmp_path, "sign-in", guesses)
     wrong = [s for s in said if s.get("refused", "").startswith("wrong PIN for Ann")]
     assert 1 <= len(wrong) <= 5, said
     refused = [s["refused"] for s in said if "refused" in s and s not in wrong]
@@ -497,8 +469,8 @@ def test_a_burst_of_parallel_guesses_checks_at_most_five(staffed: Station, tmp_p
 def test_a_burst_of_parallel_wrong_approvals_checks_at_most_five(
     staffed: Station, tmp_path: Path
 ) -> None:
-    said = _burst(staffed, tmp_path, [["Ann", "Sue", f"{10000000 + n}"] for n in range(24)],
-                  "approve")  # fmt: skip
+    guesses = [["Ann", "Sue", f"{10000000 + n}"] for n in range(24)]
+    said = burst(staffed.url, tmp_path, "approve", guesses)
     wrong = [s for s in said if s.get("refused", "").startswith("approval refused")]
     assert len(wrong) == 5, said
     paused = [s for s in said if s not in wrong]

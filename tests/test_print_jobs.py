@@ -10,6 +10,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from devtools.fake_zebra import FakeZebra, SerialZebra
 from devtools.ports import free_port
 from tests.conftest import PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
+from tests.helpers.burst import burst
 
 FIRST, LAST = uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 60)
 RANGE = [uid(PACKAGE_PREFIX, n) for n in range(1, 61)]
@@ -72,7 +74,8 @@ def test_only_received_and_used_tags_print(stocked: Station) -> None:
 def test_a_second_print_needs_reprint_with_a_reason(received: Station, zebra: FakeZebra) -> None:
     received.ok("print", FIRST, "--printer", "shelf")
     assert received.refused("print", FIRST, "--printer", "shelf") == (
-        f"{FIRST} already has a printed label (job 1); to print again, give --reprint --reason TEXT"
+        f"{FIRST} already printed or being printed (job 1); to print again, give --reprint "
+        "--reason TEXT"
     )
     assert received("print", FIRST, "--printer", "shelf", "--reprint").code == 2
     received.ok("print", FIRST, "--printer", "shelf", "--reprint", "--reason", "label smudged")
@@ -166,7 +169,7 @@ def test_skipping_uncertain_labels(received: Station, zebra: FakeZebra) -> None:
     assert shown["done"] + shown["skipped"] == 60
     # Skipped as printed: another label for such a tag is a reprint, with its reason.
     message = received.refused("print", uncertain[0], "--printer", "shelf")
-    assert message.startswith(f"{uncertain[0]} already has a printed label (job 1)")
+    assert message.startswith(f"{uncertain[0]} already printed or being printed (job 1)")
     received.ok("print", uncertain[0], "--printer", "shelf", "--reprint", "--reason", "smudged")
 
 
@@ -367,3 +370,21 @@ def test_printing_runs_a_few_queries_a_chunk_never_one_a_label(
     # chunk's event.
     assert per_chunk <= 11
     assert statements[200] - statements[100] < 100 / 2  # 100 more labels: far fewer statements
+
+
+def test_parallel_prints_of_one_tag_queue_it_once(received: Station, tmp_path: Path) -> None:
+    """Eight processes print the same tag at the same moment: one job claims its label, the
+    others are refused naming that job, on both backends."""
+    said = burst(received.url, tmp_path, "print", [[FIRST, "spool"]] * 8)
+    jobs = [s["job"] for s in said if "job" in s]
+    assert len(jobs) == 1, said
+    assert (
+        sorted(s["refused"] for s in said if "refused" in s)
+        == [
+            f"{FIRST} already printed or being printed (job {jobs[0]}); to print again, give "
+            "--reprint --reason TEXT"
+        ]
+        * 7
+    )
+    queued = json.loads(received.ok("jobs", "--format", "json").out)
+    assert [(job["id"], job["total"]) for job in queued] == [(jobs[0], 1)]

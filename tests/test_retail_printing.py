@@ -8,6 +8,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -16,6 +17,7 @@ from PIL import Image
 from devtools.fake_zebra import FakeZebra
 from tests.conftest import CHILD, PACKAGE_PREFIX, PARENT, PLANT_PREFIX, Station, uid
 from tests.helpers import escpos_scan
+from tests.helpers.burst import burst
 from tests.helpers.fake_metrc import FakeMetrc
 from tests.helpers.fake_retail import unit_url
 from tests.helpers.kill import kill_and_finish
@@ -69,7 +71,7 @@ def test_a_unit_never_prints_twice_without_a_reason(packaged: Station, zebra: Fa
     assert [c["index"] for c in _codes(packaged) if c["printed"]] == [5, 6, 7, 8, 9]
     before = packaged.dump()
     said = packaged.refused("print", "--retail-id", PARENT, "--printer", "shelf")
-    assert f"unit 5 of {PARENT} (and 4 more) already has a printed label (job 1)" in said
+    assert f"unit 5 of {PARENT} (and 4 more) already printed or being printed (job 1)" in said
     assert "--reprint --reason" in said
     assert packaged.dump() == before
     packaged.ok(
@@ -208,7 +210,7 @@ def test_a_unit_skipped_after_it_was_sent_counts_as_printed(
     said = packaged.refused(
         "print", "--retail-id", PARENT, "--index", "2", "3", "--printer", "shelf"
     )
-    assert f"unit 2 of {PARENT} already has a printed label" in said
+    assert f"unit 2 of {PARENT} already printed or being printed" in said
     packaged.ok("print", "--retail-id", PARENT, "--index", "3", "3", "--printer", "shelf")
 
 
@@ -247,3 +249,20 @@ def test_unit_runs_can_be_turned_off_for_a_printer_that_will_not_serialize(
     assert zebra.qr_data() == [unit_url(PARENT, n) for n in range(1, 13)]
     monkeypatch.setenv("STATION_UNIT_RUNS", "maybe")
     assert "STATION_UNIT_RUNS" in packaged.refused("retailid", "codes", PARENT)
+
+
+def test_parallel_prints_of_a_packages_units_queue_them_once(
+    packaged: Station, zebra: FakeZebra, tmp_path: Path
+) -> None:
+    packaged.ok("retailid", "generate", PARENT, "--quantity", "10")
+    said = burst(packaged.url, tmp_path, "print-units", [[PARENT, "shelf"]] * 6)
+    jobs = [s["job"] for s in said if "job" in s]
+    assert len(jobs) == 1, said
+    assert (
+        sorted(s["refused"] for s in said if "refused" in s)
+        == [
+            f"unit 1 of {PARENT} (and 9 more) already printed or being printed (job {jobs[0]}); "
+            "to print again, give --reprint --reason TEXT"
+        ]
+        * 5
+    )

@@ -59,7 +59,7 @@ async def test_generate_and_print_a_packages_units_from_the_retail_id_screen(
         # F11 again prints only what has not printed: nothing, refused with the reason.
         await pilot.press("f11")
         await settle(pilot)
-        assert any("already has a printed label" in n.message for n in app._notifications)
+        assert any("already printed or being printed" in n.message for n in app._notifications)
     assert zebra.qr_data() == [unit_url(PARENT, n) for n in range(1, 13)]
     assert metrc.retail.allotments[LICENSE] == 988
 

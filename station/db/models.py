@@ -223,6 +223,14 @@ class PrintItem(BaseModel):
         expression: Expression = cls.state.in_(PRINTED_OR_MAYBE) | skipped_after_sent
         return expression
 
+    @classmethod
+    def claims_label(cls) -> Expression:
+        """Labels that printed, may have, or are queued to print: a new job for their tag
+        (or unit) is a reprint. Checked and claimed in one transaction with the tag's row
+        held, so parallel jobs cannot both take the same first label."""
+        expression: Expression = cls.counts_as_printed() | (cls.state == ItemState.PENDING)
+        return expression
+
 
 class TagReplacement(BaseModel):
     """A plant tag that replaced another on the same plant (a damaged or lost tag)."""

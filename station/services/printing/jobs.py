@@ -14,7 +14,7 @@ from printers.device import check_template
 from printers.errors import PrinterError
 from printers.template import Template
 from station.db.bulk import insert_rows
-from station.db.locking import locked
+from station.db.locking import lock_rows, locked
 from station.db.models import PrintItem, PrintJob, Tag
 from station.db.rows import slices, tuples
 from station.domain import times
@@ -103,6 +103,10 @@ def create_job(
         labels.refuse_other_tag_types(chosen, (view for _, view in found))
         labels.refuse_cut(chosen, (labels.label_for(view) for _, view in found))
         ids = {view.uid: tag_id for tag_id, view in found}
+        # Held until the job's labels are in: another job for the same tags waits here,
+        # then sees them claimed (SQLite's write transaction already holds the file).
+        for part in slices(sorted(ids), 1000):
+            lock_rows(Tag.select(Tag.id).where(Tag.uid.in_(part)).order_by(Tag.uid))
         printed = _already_printed(list(ids.values()))
         if printed:
             roles.require_supervisor(ctx, "reprinting labels")
@@ -110,8 +114,8 @@ def create_job(
             uid, job_id = next(iter(printed.items()))
             more = f" (and {len(printed) - 1:,} more)" if len(printed) > 1 else ""
             raise StationError(
-                f"{uid}{more} already has a printed label (job {job_id}); to print again, "
-                "give --reprint --reason TEXT"
+                f"{uid}{more} already printed or being printed (job {job_id}); to print "
+                "again, give --reprint --reason TEXT"
             )
         ordered = list(reversed(ids)) if reverse else list(ids)
         job = queue_job(ctx, printer, chosen, reason, reverse)
@@ -185,10 +189,10 @@ def queue_job(
 
 
 def _already_printed(tag_ids: list[int]) -> dict[str, int]:
-    """Tags with a label that printed or may have (uid -> a job that printed it); a Retail
-    ID unit label is not the tag's label."""
+    """Tags with a label that printed, may have, or is queued to (uid -> the first job that
+    holds one); a Retail ID unit label is not the tag's label."""
     printed: dict[str, int] = {}
-    counted = PrintItem.counts_as_printed()
+    counted = PrintItem.claims_label()
     for part in slices(tag_ids):
         query = (
             PrintItem.select(Tag.uid, fn.MIN(PrintItem.job))

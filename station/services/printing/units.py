@@ -12,7 +12,8 @@ from peewee import fn
 from printers import drivers
 from printers.template import Template
 from station.db.bulk import insert_rows
-from station.db.models import PrintItem, PrintJob
+from station.db.locking import lock_rows
+from station.db.models import PrintItem, PrintJob, Tag
 from station.db.rows import tuples
 from station.domain.errors import StationError
 from station.domain.states import ItemState
@@ -60,12 +61,15 @@ def create_unit_job(
         )
     with ctx.db.atomic():
         tag = retail_ids.package_tag(ctx, uid)
+        # Held until the job's labels are in, so a parallel job for the same units sees them
+        # claimed (SQLite's write transaction already holds the file).
+        lock_rows(Tag.select(Tag.id).where(Tag.id == tag.id))
         wanted = _wanted(retail_ids.stored_ranges(tag.id), first_last, uid)
         printed = _printed(tag.id, wanted)
         if unprinted:
             wanted = retail_ids.without_ranges(wanted, [(unit, unit) for unit, _ in printed])
             if not wanted:
-                raise StationError(f"every unit of {uid} already has a printed label")
+                raise StationError(f"every unit of {uid} already printed or being printed")
             printed = []
         _refuse_cut(ctx, chosen, tag.id, wanted)
         if printed:
@@ -74,8 +78,8 @@ def create_unit_job(
                 unit, job_id = printed[0]
                 more = f" (and {len(printed) - 1:,} more)" if len(printed) > 1 else ""
                 raise StationError(
-                    f"unit {unit} of {uid}{more} already has a printed label (job {job_id}); "
-                    "to print again, give --reprint --reason TEXT"
+                    f"unit {unit} of {uid}{more} already printed or being printed (job "
+                    f"{job_id}); to print again, give --reprint --reason TEXT"
                 )
         job = queue_job(ctx, printer, chosen, reason)
         indexes = (index for first, last in wanted for index in range(first, last + 1))
@@ -159,8 +163,9 @@ def _refuse_cut(ctx: Context, chosen: Template, tag_id: int, wanted: Ranges) -> 
 
 
 def _printed(tag_id: int, wanted: Ranges) -> list[tuple[int, int]]:
-    """Units among ``wanted`` whose label printed or may have (unit, a job that printed it)."""
-    counted = PrintItem.counts_as_printed()
+    """Units among ``wanted`` whose label printed, may have, or is queued to (unit, the first
+    job that holds one)."""
+    counted = PrintItem.claims_label()
     found: list[tuple[int, int]] = []
     for first, last in wanted:
         query = (

@@ -1,8 +1,11 @@
-"""One process of the PIN race test: opens the station, says it is ready, waits for the go
-file, then makes one sign-in or approval and prints what came of it as one JSON line.
+"""One process of a burst (tests.helpers.burst): opens the station, says it is ready, waits
+for the go file, then does one thing and prints what came of it as one JSON line.
 
 sign-in URL READY_DIR GO_FILE NAME PIN
 approve URL READY_DIR GO_FILE ASKER APPROVER PIN
+print URL READY_DIR GO_FILE UID PRINTER             queue a job for one tag's label
+print-units URL READY_DIR GO_FILE UID PRINTER       queue a job for a package's unit labels
+generate URL READY_DIR GO_FILE UID QUANTITY         ask Metrc for Retail ID codes
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from station.db.connection import open_database
 from station.domain.errors import StationError
 from station.services import operators
 from station.services.context import Context
+from station.services.printing.jobs import create_job
+from station.services.printing.units import create_unit_job
 
 DEADLINE_S = 120
 
@@ -34,8 +39,16 @@ def main(kind: str, url: str, ready: str, go: str, *rest: str) -> None:
     try:
         if kind == "sign-in":
             operators.sign_in(ctx, rest[0], rest[1])
-        else:
+        elif kind == "approve":
             operators.approve(ctx, rest[1], rest[2])
+        elif kind == "print":
+            job = create_job(ctx, [rest[0]], rest[1])
+            print(json.dumps({"job": job.id}), flush=True)
+            return
+        elif kind == "print-units":
+            job = create_unit_job(ctx, rest[0], rest[1])
+            print(json.dumps({"job": job.id}), flush=True)
+            return
         print(json.dumps({"ok": True}), flush=True)
     except StationError as exc:
         print(json.dumps({"refused": str(exc)}), flush=True)

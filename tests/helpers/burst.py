@@ -1,0 +1,37 @@
+"""Many station processes doing one thing each at the same moment: each is started, opens
+the database and says it is ready; once every one is, a go file lets them all go at once
+(waiting on a condition, not on a guess of how long start-up takes)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+START_S = 120
+
+
+def burst(url: str, folder: Path, kind: str, lines: list[list[str]]) -> list[dict[str, Any]]:
+    """Run ``tests.helpers.burst_worker KIND`` once a line, all at once; what each said."""
+    ready, go = folder / f"ready-{kind}", folder / f"go-{kind}"
+    ready.mkdir()
+    worker = [sys.executable, "-m", "tests.helpers.burst_worker", kind, url]
+    processes = [
+        subprocess.Popen([*worker, str(ready), str(go), *line], stdout=subprocess.PIPE, text=True)
+        for line in lines
+    ]
+    try:
+        deadline = time.monotonic() + START_S
+        while len(list(ready.iterdir())) < len(lines):
+            assert time.monotonic() < deadline, "the workers never got ready"
+            assert all(p.poll() is None for p in processes), "a worker died"
+            time.sleep(0.01)
+        go.touch()
+        return [json.loads(p.communicate(timeout=START_S)[0]) for p in processes]
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()

@@ -200,6 +200,18 @@ def test_associate_refusals_send_and_change_nothing(
     assert "no Retail ID units scanned" in packaged.refused(
         "retailid", "associate", CHILD, "--codes", "-", stdin="\n \n"
     )
+    # A genuine code under another address, and one with a leading zero.
+    for line, bad in enumerate(
+        (
+            unit_url(PARENT, 2).replace("1A4.COM", "EVIL.COM"),
+            unit_url(PARENT, 2).replace(".COM/", ".COM/0"),
+        ),
+        start=2,
+    ):
+        path.write_text(f"{unit_url(PARENT, 1)}\n{bad}\n")
+        assert f"line 2 ({bad!r}): not a Retail ID" in packaged.refused(
+            "retailid", "associate", CHILD, "--codes", str(path)
+        ), line
     assert len(metrc.requests) == sent  # nothing went to Metrc
     # A well-formed code Metrc never issued: Metrc refuses, nothing is recorded.
     path.write_text(unit_url(PARENT, 99) + "\n")
@@ -238,6 +250,12 @@ def test_lookup_decodes_offline_and_asks_metrc_with_keys(
     assert len(metrc.requests) == asked
     assert "not a Retail ID" in packaged.refused("retailid", "lookup", "hello")
     assert retail_id.decode(unit_url(PARENT, 2)).index == 2
+    # A genuine code under another address is not Metrc's: refused, nothing asked.
+    foreign = unit_url(PARENT, 2).replace("1A4.COM", "EVIL.COM")
+    assert packaged.refused("retailid", "lookup", foreign) == (
+        f"not a Retail ID: a code under '{foreign}', not Metrc's 1A4.COM"
+    )
+    assert len(metrc.requests) == asked
 
 
 def test_an_issuance_another_station_removed_meanwhile_is_written_again(

@@ -3,6 +3,8 @@ both ways, the older base64 form, case flips and what is not a Retail ID."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -98,3 +100,42 @@ def test_a_jobs_urls_are_the_units_urls(tag: str, first: int, count: int) -> Non
     # varint length (the boundaries at 128, 16384, ... included by the ranges drawn).
     indexes = [*range(first, first + count), 127, 128, 16_383, 16_384, 2**35 - 1, 2**35]
     assert list(retail_id.urls(tag, indexes)) == [retail_id.url(tag, i) for i in indexes]
+
+
+GOOD = "5LN8CBN1UB33DON9CHKX"  # unit 1 of 1A4060300020081000006609
+
+
+@pytest.mark.parametrize(
+    "scanned",
+    [
+        f"HTTPS://EVIL.COM/{GOOD}",
+        f"https://1a4.com.evil.com/{GOOD}",
+        f"HTTPS://X1A4.COM/{GOOD}",
+        f"HTTPS://EVIL.COM/HTTPS://1A4.COM/{GOOD}",
+        f"FTP://1A4.COM/{GOOD}",
+        f"1A4.COM.EVIL/{GOOD}",
+        "https://evil.com/GkBgMAAEG2AAAJKXEQ",  # an older base64 code, same rule
+    ],
+)
+def test_a_code_under_another_address_is_refused(scanned: str) -> None:
+    with pytest.raises(StationError, match="not a Retail ID"):
+        retail_id.decode(scanned)
+    assert not retail_id.is_unit_scan(scanned)
+
+
+def test_only_the_one_way_of_writing_a_code_is_taken() -> None:
+    """A leading zero, or a varint with a needless continuation byte, names the same unit
+    under a code Metrc never issued."""
+    tag = "1A4060300020081000006609"
+    with pytest.raises(StationError, match="not a Retail ID"):
+        retail_id.decode("HTTPS://1A4.COM/0" + GOOD)
+    padded = int.from_bytes(bytes.fromhex(tag) + bytes([0x81, 0x00]), "big")
+    with pytest.raises(StationError, match="not a Retail ID"):
+        retail_id.decode(retail_id._base36(padded))
+    legacy = base64.urlsafe_b64encode(bytes.fromhex(tag) + bytes([0x81, 0x00])).decode()
+    with pytest.raises(StationError, match="not a Retail ID"):
+        retail_id.decode("https://1a4.com/" + legacy.rstrip("="))
+    # Index 0 stays valid: labels in the field decode to it (retail-id.md §2.2).
+    zero = retail_id.decode("HTTPS://1A4.COM/5LO1I9DSOPW43WR19JI8")
+    assert (zero.tag, zero.index) == ("1A41203000020D5000000078", 0)
+    assert retail_id.decode(f"https://1a4.com/{GOOD.lower()}").index == 1

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from station.domain.errors import StationError
+from station.domain.text import show
 
 DOMAIN = "1A4.COM"
 _DIGITS = string.digits + string.ascii_uppercase
@@ -32,6 +33,12 @@ _MAX_INDEX = 2**63 - 1
 # (base64's '-' and '_' too, for the older codes).
 _CODE = re.compile(r"([0-9A-Za-z_-]{1,64})\s*$")
 _BASE36 = re.compile(r"([0-9A-Za-z]+)$")
+# What may stand before the code: nothing (a bare code typed or pasted), or Metrc's domain
+# with or without a scheme, its ':' and '/' possibly mangled by a keyboard layout (any one to
+# three characters that are not letters or digits). D.1A4.COM is the demo domain of Metrc's
+# own SDK examples and test vectors (retail-id.md §2.1). A code under any other address is
+# not Metrc's, however well it decodes.
+_ADDRESS = re.compile(r"(?:HTTPS?[^0-9A-Z]{1,3})?(?:D\.)?1A4\.COM[^0-9A-Z]", re.I)
 
 
 @dataclass(frozen=True)
@@ -130,15 +137,25 @@ def decode(scanned: str) -> RetailId:
     # then still ends it. (An older base64 code may hold '-' itself; a mangled one of those
     # cannot be told apart and is refused.)
     base36 = _BASE36.search(code)
-    attempts = ((_from_base36, base36.group(1) if base36 else ""), (_from_base64, code))
-    for attempt, part in attempts:
+    part36 = base36.group(1) if base36 else ""
+    attempts = (
+        (_from_base36, part36, text[: len(text) - len(part36)]),
+        (_from_base64, code, text[: found.start(1)]),
+    )
+    foreign = False
+    for attempt, part, address in attempts:
         data = attempt(part)
-        if data is not None:
-            parsed = _parsed(data)
-            if parsed is not None:
-                return parsed
+        parsed = _parsed(data) if data is not None else None
+        if parsed is None or not _canonical(parsed, part, attempt is _from_base36):
+            continue
+        if address and not _ADDRESS.fullmatch(address.strip()):
+            foreign = True
+            continue
+        return parsed
+    if foreign:
+        raise StationError(f"not a Retail ID: a code under {show(text[:60])}, not Metrc's {DOMAIN}")
     raise StationError(
-        f"not a Retail ID: {code[:40]!r} does not decode to a 1A4 tag and a unit number"
+        f"not a Retail ID: {show(code[:40])} does not decode to a 1A4 tag and a unit number"
     )
 
 
@@ -190,6 +207,16 @@ def _from_base64(code: str) -> bytes | None:
         return base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))
     except (binascii.Error, ValueError):
         return None
+
+
+def _canonical(parsed: RetailId, code: str, base36: bool) -> bool:
+    """Whether ``code`` is the one way of writing ``parsed``: no leading zeros, and the
+    shortest varint (a code written another way names the same unit under a second code,
+    which is not one Metrc issued)."""
+    if base36:
+        return code.upper() == short_code(parsed.tag, parsed.index)
+    data = _tag_bytes(parsed.tag) + _varint(parsed.index)
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=") == code
 
 
 def _parsed(data: bytes) -> RetailId | None:

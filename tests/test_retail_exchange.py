@@ -4,6 +4,9 @@ lost), codes, associate and lookup, and every refusal leaving the database as it
 from __future__ import annotations
 
 import json
+import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from station.db.models import RetailIssuance
 from station.domain import retail_id
 from station.metrc import retail
 from tests.conftest import CHILD, LICENSE, PACKAGE_PREFIX, PARENT, Station, uid
+from tests.helpers.burst import burst
 from tests.helpers.fake_metrc import FakeMetrc
 from tests.helpers.fake_retail import short_code, unit_url
 
@@ -273,3 +277,56 @@ def test_an_issuance_another_station_removed_meanwhile_is_written_again(
     monkeypatch.setattr(retail, "generate", meanwhile)
     assert _generate(packaged, 6)["ranges"] == [[1, 6]]
     assert len(json.loads(packaged.ok("retailid", "codes", PARENT, "--format", "json").out)) == 6
+
+
+def test_parallel_generates_of_one_package_reach_metrc_once(
+    packaged: Station, metrc: FakeMetrc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Metrc holds each generate until the other workers are done (or a second generate
+    # arrives), so the four overlap however the machine schedules them.
+    real, release, arrived = metrc.retail._generate, threading.Event(), []
+
+    def held(*args: object) -> tuple[int, object, dict[str, str]]:
+        arrived.append(1)
+        release.wait(120)
+        return real(*args)  # type: ignore[arg-type]
+
+    def until_the_others_are_done(processes: list[subprocess.Popen[str]]) -> None:
+        deadline = time.monotonic() + 120
+        while sum(p.poll() is not None for p in processes) < 3 and len(arrived) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        release.set()
+
+    monkeypatch.setattr(metrc.retail, "_generate", held)
+    said = burst(
+        packaged.url, tmp_path, "generate", [[PARENT, "10"]] * 4, until_the_others_are_done
+    )
+    assert [s for s in said if "units" in s] == [{"units": 10}], said
+    for refused in (s["refused"] for s in said if "refused" in s):
+        assert refused.startswith(f"another generate for {PARENT} is under way (asked by "), said
+    assert metrc.retail.generated == 1
+    assert metrc.retail.allotments[LICENSE] == 990
+    codes = json.loads(packaged.ok("retailid", "codes", PARENT, "--format", "json").out)
+    assert [c["index"] for c in codes] == list(range(1, 11))
+
+
+def test_a_generate_answered_504_is_settled_never_sent_again(
+    packaged: Station, metrc: FakeMetrc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 5xx after the request went out may hide a generate Metrc applied: it is not retried,
+    and the next generate settles it from packages/info."""
+    real = metrc.retail._generate
+
+    def applied_then_504(*args: object) -> tuple[int, object, dict[str, str]]:
+        real(*args)  # type: ignore[arg-type]
+        return 504, {"Message": "Gateway Timeout"}, {}
+
+    monkeypatch.setattr(metrc.retail, "_generate", applied_then_504)
+    err = packaged.failed("retailid", "generate", PARENT, "--quantity", "8")
+    assert "Metrc answered 504" in err and "it may or may not have been applied" in err
+    assert metrc.retail.generated == 1  # sent once, not retried
+    monkeypatch.setattr(metrc.retail, "_generate", real)
+    done = _generate(packaged, 8)
+    assert done["settled_from_metrc"] is True and done["ranges"] == [[1, 8]]
+    assert metrc.retail.generated == 1 and metrc.retail.allotments[LICENSE] == 992

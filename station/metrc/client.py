@@ -35,6 +35,10 @@ GETS_PER_SECOND = 50.0
 # The most pages of one list the station follows: a server claiming millions of pages must
 # not keep a command busy for ever (5,000 pages of 20 are 100,000 tags).
 MAX_PAGES = 5000
+# The most one answer may hold once decompressed (a page of 20 rows is a few kilobytes): it
+# is read in pieces and refused past this, so a hostile or broken server (a small gzip body
+# that expands to gigabytes) cannot fill the memory.
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 
 class MetrcError(StationError):
@@ -206,7 +210,7 @@ class MetrcClient:
                 with self._at_once:
                     if method == "GET":
                         self._gets.take()
-                    response = self._http.request(method, path, params=query, json=body)
+                    response = self._bounded(method, path, query, body)
             except httpx.ConnectError as exc:
                 last = f"cannot connect to {self.url}: {exc}"
             except httpx.TransportError as exc:
@@ -221,6 +225,14 @@ class MetrcClient:
                 status = response.status_code
                 if status < 400 or (status == 404 and allow_404):
                     return response
+                if status >= 500 and method != "GET":
+                    # The request reached Metrc, or a gateway in front of it: whether it
+                    # was applied is unknown, so it is never sent again (a generate sent
+                    # twice spends the allotment twice); the caller settles it.
+                    raise MetrcUnsure(
+                        f"Metrc answered {status} {self._said(response.reason_phrase)} to "
+                        f"{method} {path}; it may or may not have been applied"
+                    )
                 if status == 429 or status >= 500:
                     last = f"Metrc answered {status} {self._said(response.reason_phrase)}"
                     wait = _retry_after(response, wait)
@@ -240,6 +252,35 @@ class MetrcClient:
         if method != "GET" and last.startswith("Metrc answered 5"):
             raise MetrcUnsure(f"{last} to {method} {path} after {attempt} tries")
         raise MetrcError(f"{last} (gave up after {attempt} tries)")
+
+    def _bounded(self, method: str, path: str, query: dict[str, Any], body: Any) -> httpx.Response:
+        """The answer, read in pieces (decompressed as they come) up to
+        :data:`MAX_ANSWER_BYTES`; refused past it, with the connection closed."""
+        import httpx
+
+        with self._http.stream(method, path, params=query, json=body) as streamed:
+            read = bytearray()
+            for piece in streamed.iter_bytes():
+                read += piece
+                if len(read) > MAX_ANSWER_BYTES:
+                    raise MetrcError(
+                        f"Metrc's answer to {method} {path} is larger than "
+                        f"{MAX_ANSWER_BYTES // 2**20} MiB, the most the station reads; "
+                        "nothing was taken from it"
+                    )
+        # What was read is already decompressed: the new answer must not be decoded again.
+        headers = [
+            (name, value)
+            for name, value in streamed.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            streamed.status_code,
+            headers=headers,
+            content=bytes(read),
+            request=streamed.request,
+            extensions=streamed.extensions,
+        )
 
     def _hold_all(self, seconds: float) -> None:
         with self._hold:

@@ -9,6 +9,7 @@ spend the allotment twice and leave codes nobody prints.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -18,13 +19,13 @@ from typing import Any, TypeVar
 from station.db.locking import locked
 from station.db.models import Facility, PrintItem, RetailAssociation, RetailIssuance, Tag
 from station.db.rows import slices, tuples
-from station.domain import retail_id
+from station.domain import retail_id, times
 from station.domain.errors import StationError
 from station.domain.retail_id import RetailId
 from station.domain.states import IssuanceState, TagStatus, TagType
 from station.domain.text import plural, show
 from station.metrc import retail
-from station.metrc.client import MetrcError, MetrcUnsure
+from station.metrc.client import MAX_CALL_S, MetrcError, MetrcUnsure
 from station.metrc.retail import Ranges, RetailCaller, Units, count_units
 from station.services import audit
 from station.services.context import Context
@@ -33,6 +34,9 @@ T = TypeVar("T")
 
 # The most codes one generate asks for: a day's packaging run, with room to spare.
 MAX_QUANTITY = 50_000
+# How long a generate's request may be on its way: its station's longest call, and a minute
+# more. Until then another station neither settles it nor sends one of its own.
+IN_FLIGHT = dt.timedelta(seconds=MAX_CALL_S + 60)
 # The most units one associate takes (lines read), and how many URLs go in one call.
 MAX_SCANNED = 20_000
 URLS_PER_CALL = 500
@@ -141,6 +145,7 @@ def generate(ctx: Context, client: RetailCaller, uid: str, quantity: int) -> Gen
     _check_license(tag, client)
     pending = RetailIssuance.get_or_none(tag=tag.id, state=IssuanceState.SENDING)
     if pending is not None:
+        _refuse_in_flight(ctx, tag, pending)
         settled = _settle(ctx, client, tag, pending)
         if settled is not None:
             return Generated(settled, True)
@@ -154,6 +159,7 @@ def generate(ctx: Context, client: RetailCaller, uid: str, quantity: int) -> Gen
     try:
         issued = retail.generate(client, tag.uid, quantity)
     except MetrcUnsure as exc:
+        _answer_lost(ctx, issuance)
         raise MetrcUnsure(
             f"{exc}; run the same generate again: it asks Metrc what it holds for {tag.uid} "
             "before asking for anything"
@@ -164,7 +170,39 @@ def generate(ctx: Context, client: RetailCaller, uid: str, quantity: int) -> Gen
             (RetailIssuance.id == issuance.id) & (RetailIssuance.state == IssuanceState.SENDING)
         ).execute()
         raise
+    except BaseException:
+        # Anything else after the request went out (an answer that cannot be read, an
+        # interrupt): the request is in doubt, for the next generate to settle.
+        _answer_lost(ctx, issuance)
+        raise
     return Generated(_issued(ctx, issuance, issued.issuance_id, issued.ranges, False), False)
+
+
+def _in_flight(ctx: Context, pending: RetailIssuance) -> bool:
+    """Whether a ``sending`` request may still be on its way: its station has not said its
+    answer was lost, and it is younger than the longest a call may take (a station killed
+    half way leaves it so until then)."""
+    return pending.answered_at is None and pending.created_at > ctx.now() - IN_FLIGHT
+
+
+def _refuse_in_flight(ctx: Context, tag: Tag, pending: RetailIssuance) -> None:
+    """One generate per package at a time, across processes and stations: a request still
+    on its way is neither settled (Metrc may not show its codes yet) nor sent again."""
+    if _in_flight(ctx, pending):
+        raise StationError(
+            f"another generate for {tag.uid} is under way (asked by {pending.created_by} at "
+            f"{times.local(pending.created_at)}); wait for it, then see retailid codes "
+            f"(if that station stopped, the next generate after "
+            f"{times.local(pending.created_at + IN_FLIGHT)} settles it from Metrc)"
+        )
+
+
+def _answer_lost(ctx: Context, issuance: RetailIssuance) -> None:
+    """Mark a request whose answer was lost: no longer in flight, for the next generate to
+    settle from what Metrc holds."""
+    RetailIssuance.update(answered_at=ctx.now()).where(
+        (RetailIssuance.id == issuance.id) & (RetailIssuance.state == IssuanceState.SENDING)
+    ).execute()
 
 
 def _check_license(tag: Tag, client: RetailCaller) -> None:
@@ -179,12 +217,13 @@ def _claim(ctx: Context, tag: Tag, quantity: int) -> RetailIssuance:
     for one package at once, the second is refused rather than sent."""
     with ctx.db.atomic():
         list(locked(Tag.select(Tag.id).where(Tag.id == tag.id)))
-        if (
-            RetailIssuance.select()
-            .where((RetailIssuance.tag == tag.id) & (RetailIssuance.state == IssuanceState.SENDING))
-            .exists()
-        ):
-            raise StationError(f"another generate for {tag.uid} is under way; try again")
+        pending = RetailIssuance.get_or_none(tag=tag.id, state=IssuanceState.SENDING)
+        if pending is not None:
+            _refuse_in_flight(ctx, tag, pending)
+            raise StationError(
+                f"an earlier generate for {tag.uid} lost its answer meanwhile: run generate "
+                "again to settle it from Metrc"
+            )
         created: RetailIssuance = RetailIssuance.create(
             tag=tag.id,
             facility=tag.facility_id,

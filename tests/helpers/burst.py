@@ -8,14 +8,23 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 START_S = 120
 
 
-def burst(url: str, folder: Path, kind: str, lines: list[list[str]]) -> list[dict[str, Any]]:
-    """Run ``tests.helpers.burst_worker KIND`` once a line, all at once; what each said."""
+def burst(
+    url: str,
+    folder: Path,
+    kind: str,
+    lines: list[list[str]],
+    during: Callable[[list[subprocess.Popen[str]]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run ``tests.helpers.burst_worker KIND`` once a line, all at once; what each said.
+    ``during`` runs once they are let go, before their answers are read (to release
+    something a fake server holds until the others are done, say)."""
     ready, go = folder / f"ready-{kind}", folder / f"go-{kind}"
     ready.mkdir()
     worker = [sys.executable, "-m", "tests.helpers.burst_worker", kind, url]
@@ -30,6 +39,8 @@ def burst(url: str, folder: Path, kind: str, lines: list[list[str]]) -> list[dic
             assert all(p.poll() is None for p in processes), "a worker died"
             time.sleep(0.01)
         go.touch()
+        if during is not None:
+            during(processes)
         return [json.loads(p.communicate(timeout=START_S)[0]) for p in processes]
     finally:
         for process in processes:

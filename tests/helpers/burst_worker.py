@@ -18,7 +18,7 @@ from pathlib import Path
 
 from station.db.connection import open_database
 from station.domain.errors import StationError
-from station.services import operators
+from station.services import operators, retail_ids
 from station.services.context import Context
 from station.services.printing.jobs import create_job
 from station.services.printing.units import create_unit_job
@@ -44,6 +44,12 @@ def main(kind: str, url: str, ready: str, go: str, *rest: str) -> None:
         elif kind == "print":
             job = create_job(ctx, [rest[0]], rest[1])
             print(json.dumps({"job": job.id}), flush=True)
+            return
+        elif kind == "generate":
+            made = retail_ids.for_package(
+                ctx, rest[0], lambda client: retail_ids.generate(ctx, client, rest[0], int(rest[1]))
+            )
+            print(json.dumps({"units": made.issuance.units}), flush=True)
             return
         elif kind == "print-units":
             job = create_unit_job(ctx, rest[0], rest[1])

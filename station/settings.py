@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from printers.environment import for_helpers
 from station.domain import pins
 from station.domain.errors import StationError
+from station.domain.text import has_control, printable, show
 from station.metrc.hosts import DEFAULT_STATE, base_url
 
 # Every variable this module reads, in the README table's order.
@@ -61,6 +63,10 @@ SCAN_MS_RANGE = (10, 200)
 # Minutes without a key or a scan after which the UI signs its operator out.
 DEFAULT_IDLE_MINUTES = 10
 IDLE_MINUTES_RANGE = (1, 720)
+# The longest value any setting takes (a database URL with its password, a path).
+MAX_VALUE = 4096
+# Values never repeated in a message, even in part.
+_SECRETS = ("STATION_PIN", "STATION_APPROVER_PIN", "METRC_VENDOR_KEY", "METRC_USER_KEY")
 _TRUE = ("1", "true", "yes")
 _FALSE = ("", "0", "false", "no")
 
@@ -115,7 +121,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
 
     def get(name: str) -> str:
-        return env.get(name, "").strip()
+        return _checked(name, env.get(name, "").strip())
 
     settings = Settings(
         db_url=get("STATION_DB") or None,
@@ -150,9 +156,25 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     )
     try:
         base_url(settings.metrc_state, settings.metrc_sandbox, settings.metrc_url)
-    except StationError as exc:
-        raise StationError(f"METRC_STATE/METRC_URL in the environment: {exc}") from None
+    except (StationError, ValueError) as exc:
+        raise StationError(
+            f"METRC_STATE/METRC_URL in the environment: {printable(str(exc), 120)}"
+        ) from None
     return settings
+
+
+def _checked(name: str, raw: str) -> str:
+    """A variable's value, refused (naming the variable, with at most a short escaped
+    excerpt, none of a secret) when it is longer than any setting needs or holds a control
+    or invisible character: an ESC or a newline in STATION_DB once named files after them."""
+    secret = name in _SECRETS
+    if len(raw) > MAX_VALUE:
+        excerpt = "" if secret else f": {show(raw)}"
+        raise StationError(f"{name} is {len(raw):,} characters long, over {MAX_VALUE:,}{excerpt}")
+    if has_control(raw):
+        excerpt = "" if secret else f": {show(raw)}"
+        raise StationError(f"{name} holds a control or invisible character{excerpt}")
+    return raw
 
 
 def keep_escpos_cache_in(folder: Path | None) -> None:
@@ -167,8 +189,9 @@ def keep_escpos_cache_in(folder: Path | None) -> None:
 
 def child_environment(extra: Mapping[str, str]) -> dict[str, str]:
     """The environment for a helper program the station runs (PostgreSQL's tools): this
-    process's, plus ``extra`` (a password travels here, not on a visible command line)."""
-    return {**os.environ, **extra}
+    process's without its secrets (no PIN or Metrc key), plus ``extra`` (a password travels
+    here, not on a visible command line)."""
+    return for_helpers(extra)
 
 
 def _whole(name: str, raw: str, default: int, bounds: tuple[int, int]) -> int:
@@ -176,7 +199,7 @@ def _whole(name: str, raw: str, default: int, bounds: tuple[int, int]) -> int:
         return default
     low, high = bounds
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-        raise StationError(f"{name} must be a whole number from {low} to {high}, not {raw!r}")
+        raise StationError(f"{name} must be a whole number from {low} to {high}, not {show(raw)}")
     return int(raw)
 
 
@@ -196,10 +219,14 @@ def _job_lease(raw: str) -> dt.timedelta:
     try:
         seconds = float(raw)
     except ValueError:
-        raise StationError(f"STATION_JOB_LEASE must be a number of seconds, not {raw!r}") from None
+        raise StationError(
+            f"STATION_JOB_LEASE must be a number of seconds, not {show(raw)}"
+        ) from None
     low, high = JOB_LEASE_RANGE
     if not low <= seconds <= high:
-        raise StationError(f"STATION_JOB_LEASE must be {low:g} to {high:g} seconds, not {raw}")
+        raise StationError(
+            f"STATION_JOB_LEASE must be {low:g} to {high:g} seconds, not {show(raw)}"
+        )
     return dt.timedelta(seconds=seconds)
 
 
@@ -214,12 +241,12 @@ def _scanner(raw: str) -> str | None:
     if urlsplit(raw).scheme not in SerialTransport.schemes:
         raise StationError(
             f"STATION_SCANNER must be a serial URL such as serial:///dev/ttyACM0?baudrate=9600, "
-            f"not {raw!r}"
+            f"not {show(raw)}"
         )
     try:
         SerialTransport.check_url(raw)
     except TransportError as exc:
-        raise StationError(f"STATION_SCANNER: {exc}") from None
+        raise StationError(f"STATION_SCANNER: {printable(str(exc), 120)}") from None
     return raw
 
 
@@ -228,4 +255,4 @@ def _flag(name: str, raw: str) -> bool:
         return True
     if raw.lower() in _FALSE:
         return False
-    raise StationError(f"{name} must be 1 or 0 (or true/false, yes/no), not {raw!r}")
+    raise StationError(f"{name} must be 1 or 0 (or true/false, yes/no), not {show(raw)}")

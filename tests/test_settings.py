@@ -7,6 +7,8 @@ import os
 import re
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,18 +53,47 @@ def test_settings_are_read_from_the_environment() -> None:
     ("name", "value", "message"),
     [
         ("STATION_JOB_LEASE", "soon", "STATION_JOB_LEASE must be a number of seconds, not 'soon'"),
-        ("STATION_JOB_LEASE", "7200", "STATION_JOB_LEASE must be 1 to 3600 seconds, not 7200"),
+        ("STATION_JOB_LEASE", "7200", "STATION_JOB_LEASE must be 1 to 3600 seconds, not '7200'"),
         ("METRC_SANDBOX", "maybe", "METRC_SANDBOX must be 1 or 0 (or true/false, yes/no), not"),
         ("METRC_STATE", "california", "METRC_STATE/METRC_URL in the environment: state"),
         ("METRC_URL", "http://metrc.example.com", "METRC_STATE/METRC_URL in the environment: a"),
+        ("METRC_URL", "http://[::1", "METRC_STATE/METRC_URL in the environment: Invalid IPv6"),
+        (
+            "METRC_URL",
+            "https://api-ca.metrc.com\x1b[2J",
+            "METRC_URL holds a control or invisible character: 'https://api-ca.metrc.com\\x1b[2J'",
+        ),
+        ("STATION_DB", "sqlite:///tmp/x\x1bq.db", "STATION_DB holds a control or invisible"),
+        ("STATION_DB", "sqlite:///tmp/x\ny.db", "STATION_DB holds a control or invisible"),
+        ("STATION_DB", "/dev/null", "the database /dev/null is not a regular file"),
+        (
+            "STATION_PRINTER",
+            "p" * 100_000,
+            "STATION_PRINTER is 100,000 characters long, over 4,096: 'ppp",
+        ),
+        ("STATION_PIN", "12\x1b34", "STATION_PIN holds a control or invisible character"),
+        ("STATION_SCAN_MS", "9" * 5000, "STATION_SCAN_MS is 5,000 characters long"),
     ],
 )
 def test_a_bad_setting_stops_every_command_with_one_line(
     stocked: Station, monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
 ) -> None:
     monkeypatch.setenv(name, value)
+    if name == "STATION_DB":
+        # The variable names the database only without --db (the fixture gives one).
+        command = [sys.executable, "-m", "station", "facility", "list"]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert (done.returncode, done.stdout) == (1, ""), done.stderr
+        assert done.stderr.startswith(f"error: {message}") and done.stderr.count("\n") == 1
+        assert "\x1b" not in done.stderr
+        assert not list(Path("/tmp").glob("x\x1b*")) and not list(Path("/tmp").glob("x\n*"))
+        return
     for command in (["facility", "list"], ["receive", "1A4060300002EE1000000001"]):
-        assert stocked.refused(*command).startswith(message)
+        said = stocked.refused(*command)
+        assert said.startswith(message), said
+        assert len(said) < 300 and "\x1b" not in said
+        if name == "STATION_PIN":
+            assert "12" not in said
 
 
 def test_the_command_line_wins_over_the_environment(

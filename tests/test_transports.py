@@ -277,3 +277,41 @@ def test_a_run_is_confirmed_label_by_label_as_the_printer_counts_it_down() -> No
     # Idle: everything.
     assert driver.confirmed(status(0, 0), flight.formats) == 5
     assert flight.take(5) == [11, 12, 13, 14, 15] and flight.formats == []
+
+
+SECRETS = {
+    "STATION_PIN": "4821",
+    "STATION_APPROVER_PIN": "7305",
+    "METRC_VENDOR_KEY": "vk-secret-in-env-1",
+    "METRC_USER_KEY": "uk-secret-in-env-2",
+    "STATION_DB": "postgresql://station:pw-in-url@127.0.0.1/station",
+}
+
+
+def test_helpers_get_an_environment_without_the_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lpr`` (here a stand-in on the PATH that writes down what it was given) and
+    PostgreSQL's tools never receive a PIN, a Metrc key or the database URL."""
+    from station.settings import child_environment
+
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    lpr = folder / "lpr"
+    lpr.write_text('#!/bin/sh\nenv > "$LPR_ENV_OUT"\ncat > /dev/null\n')
+    lpr.chmod(0o700)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("LPR_ENV_OUT", str(tmp_path / "env.txt"))
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    config = PrinterConfig("office", "zpl", "cups://office", 203, "uid-3x1-203")
+    label = LabelData(uid="1A4060300002EE1000000001", license_number="L",
+                      facility_name="F", order_date="2026-11-20")  # fmt: skip
+    print_labels(config, get("uid-3x1-203"), [label])
+    given = (tmp_path / "env.txt").read_text()
+    assert "LPR_ENV_OUT=" in given and "PATH=" in given
+    for value in SECRETS.values():
+        assert value not in given
+    for_pg = child_environment({"PGPASSWORD": "meant-for-pg"})
+    assert for_pg["PGPASSWORD"] == "meant-for-pg" and for_pg["PATH"] == os.environ["PATH"]
+    assert not set(SECRETS) & set(for_pg)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from urllib.parse import unquote, urlsplit
 
+from printers.environment import for_helpers
 from printers.errors import TransportError
 from printers.transports.base import Transport
 
@@ -58,6 +59,7 @@ class CupsTransport(Transport):
                 capture_output=True,
                 timeout=LPR_TIMEOUT,
                 check=False,
+                env=for_helpers(),
             )
         except FileNotFoundError:
             raise TransportError("lpr is not installed (CUPS client: cups-bsd)") from None

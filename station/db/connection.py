@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,6 +80,9 @@ def _connect(url: str) -> Database:
         try:
             private_folder_made(Path(path).parent)
             _create_private(Path(path))
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                # /dev/null or a pipe opens, then fails at the first write ("cannot rollback").
+                raise StationError(f"the database {path} is not a regular file")
         except OSError as exc:
             raise StationError(f"cannot create {path}: {exc.strerror}") from exc
         # Built directly: playhouse.db_url would load every database kind peewee knows.

@@ -3,8 +3,10 @@ a pseudo-terminal, faults that pause, resume, uncertain labels, reprints and can
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -388,3 +390,38 @@ def test_parallel_prints_of_one_tag_queue_it_once(received: Station, tmp_path: P
     )
     queued = json.loads(received.ok("jobs", "--format", "json").out)
     assert [(job["id"], job["total"]) for job in queued] == [(jobs[0], 1)]
+
+
+def test_a_pipe_nobody_reads_pauses_the_job_instead_of_hanging(
+    received: Station, tmp_path: Path
+) -> None:
+    """``file://`` on a FIFO: with no reader the job pauses at once; with a reader that stops
+    reading, it pauses once a write makes no progress for the transport's time. Run as its
+    own process, so a hang fails the test instead of stopping the suite."""
+    fifo = tmp_path / "printer.fifo"
+    os.mkfifo(fifo, 0o600)
+    received.ok("printer", "add", "pipe", "--driver", "zpl", "--connection", f"file://{fifo}")
+    command = [sys.executable, "-m", "station", "--db", received.url, "print", "--range",
+               FIRST, uid(PACKAGE_PREFIX, 500), "--printer", "pipe"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1
+    error = done.stderr.splitlines()[-1]
+    assert error.startswith("error: job 1 paused after 0 of 500 labels: nothing is reading ")
+    [job] = json.loads(received.ok("jobs", "--format", "json").out)
+    assert job["status"] == "paused" and job["done"] == 0 and job["uncertain"] == 0
+    # A reader that takes nothing, on a pipe made small (Linux), so it fills at once.
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        keeper = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        fcntl.fcntl(keeper, 1031, 4096)  # F_SETPIPE_SZ
+        os.close(keeper)
+        done = subprocess.run(
+            [sys.executable, "-m", "station", "--db", received.url, "job", "resume", "1"],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(reader)
+    assert done.returncode == 1
+    assert "took no data for 5 s" in done.stderr.splitlines()[-1], done.stderr
+    [job] = json.loads(received.ok("jobs", "--format", "json").out)
+    assert job["status"] == "paused"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import stat
 import threading
 import time
 from pathlib import Path
@@ -156,6 +157,13 @@ def test_file_transport_appends(tmp_path: Path) -> None:
     with pytest.raises(TransportError, match="no such device or folder"):
         open_transport(f"file://{tmp_path}/missing/dir/out.zpl")
     assert not query_status(config).ready
+    # A new file is private; a link that points nowhere is not followed to make one.
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    link = tmp_path / "planted.zpl"
+    link.symlink_to(tmp_path / "elsewhere.zpl")
+    with pytest.raises(TransportError, match="cannot open"):
+        open_transport(f"file://{link}")
+    assert not (tmp_path / "elsewhere.zpl").exists()
 
 
 def test_spool_writes_raw_bytes_and_png_previews(tmp_path: Path) -> None:

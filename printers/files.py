@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -21,6 +23,9 @@ _FLAGS = (
     | getattr(os, "O_CLOEXEC", 0)
 )
 PRIVATE = 0o600
+# What new_path leaves if its process is killed: the hidden file and any journal SQLite put
+# beside it.
+_LEFTOVER = re.compile(r"^\..+-[0-9a-f]{8}\.part(-journal|-wal|-shm)?$")
 
 
 def random_name(stem: str, suffix: str) -> str:
@@ -45,7 +50,10 @@ def new_path(path: Path, replace: bool = False) -> Iterator[Path]:
     file under a random name beside ``path``, which takes ``path``'s name once the block ends
     without error (replacing what is there only with ``replace``), and is gone otherwise."""
     temporary = path.with_name(random_name(f".{path.name}", ".part"))
-    os.close(os.open(temporary, _FLAGS, PRIVATE))
+    held = os.open(temporary, _FLAGS, PRIVATE)
+    # Held while the file is being made: a process that finds the file with nobody holding
+    # it knows its maker died and may remove it (leftovers_removed).
+    _hold(held)
     try:
         yield temporary
         if replace:
@@ -53,8 +61,66 @@ def new_path(path: Path, replace: bool = False) -> Iterator[Path]:
         else:
             _link(temporary, path)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        for leftover in (temporary, *_journals(temporary)):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover)
+        os.close(held)
+
+
+def leftovers_removed(folder: Path) -> list[Path]:
+    """Remove what :func:`new_path` left in ``folder`` when its process was killed: hidden
+    ``.part`` files nobody holds any more, and their journals. One still being made is
+    held by its maker and left alone."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (_LEFTOVER.match(entry.name) and entry.name.endswith(".part")):
+            continue
+        if not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        if not _free(fd):
+            os.close(fd)
+            continue  # its maker is alive
+        try:
+            for path in (Path(entry.path), *_journals(Path(entry.path))):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                    removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _hold(fd: int) -> None:
+    if sys.platform != "win32":
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _free(fd: int) -> bool:
+    """Whether nobody holds the file (and now this process does). Without flock (Windows)
+    nothing counts as free: a leftover stays rather than a live file being removed."""
+    if sys.platform == "win32":
+        return False
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _journals(path: Path) -> tuple[Path, ...]:
+    return tuple(path.with_name(path.name + end) for end in ("-journal", "-wal", "-shm"))
 
 
 def open_private(path: Path) -> BinaryIO:

@@ -383,6 +383,11 @@ def test_a_backup_killed_half_way_leaves_nothing_under_its_name(
         pytest.fail("the backup always finished before it could be stopped")
     # Only the note that a backup was started is new.
     assert big.dump(without=("backup_run",)) == before
+    # The killed copy's hidden file stays until the next backup in that folder removes it.
+    left = [p.name for p in tmp_path.iterdir() if p.name.endswith((".part", "-journal"))]
+    assert left, "the kill left nothing to clean up"
+    big.ok("backup", str(tmp_path / f"next{suffix(big)}"))
+    assert [p for p in tmp_path.iterdir() if ".part" in p.name] == []
 
 
 @pytest.mark.sqlite_only
@@ -404,8 +409,9 @@ def test_a_restore_killed_half_way_leaves_the_database_as_it_was(
     assert big.dump() == before
     with contextlib.closing(sqlite3.connect(big.path)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    # The next restore works.
+    # The next restore works, and takes away the copy the killed one left.
     big.ok("restore", "--force", str(target))
+    assert [p for p in big.path.parent.iterdir() if ".part" in p.name] == []
     assert (
         json.loads(big.ok("tag", uid(PACKAGE_PREFIX, 9), "--format", "json").out)["status"]
         == "received"
@@ -630,3 +636,63 @@ def test_restoring_a_backup_with_fewer_operators_needs_a_supervisors_force(
     received.ok("restore", str(one), "--force", operator="Sue")
     monkeypatch.setenv("STATION_PIN", ANN_PIN)
     assert received.refused("tags", operator="Ann") == "no enabled operator Ann"
+
+
+def test_rotation_removes_only_this_stations_own_backups_of_this_database(
+    stocked: Station, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Two databases' daily backups share a folder; a 5-byte text file is named like a
+    backup; a junk file claims the year 2999. Each rotation removes only its own database's
+    older backups, verified as the files it wrote."""
+    folders = Folders(tmp_path / "d", tmp_path / "c", tmp_path / "k")
+    folders.backups.mkdir(parents=True)
+    kind = suffix(stocked)
+    planted = folders.backups / f"station-20261101-000000{kind}"
+    planted.write_text("notes")
+    junk = folders.backups / f"station-29991231-000000{kind}"
+    junk.write_bytes(b"junk" * 10)
+    other = Station(stocked.path, fresh_url(stocked, request, "other.db"), stocked._capsys)
+    other.ok("facility", "add", "C11-0000009-LIC", "Other Farm")
+    for day in (2, 3, 4, 5):
+        at_day(stocked, folders, day, keep=2)
+        # The other database's daily backup a second later, into the same folder.
+        ctx = other.context()
+        ctx.settings, ctx.folders = Settings(backups=2), folders
+        moment = dt.datetime(2026, 11, day, 9, 30, 1).astimezone()
+        ctx.clock = lambda moment=moment: moment  # type: ignore[misc]
+        assert backups.daily(ctx).made is not None
+        ctx.db.close()
+    names = sorted(path.name for path in folders.backups.iterdir())
+    assert names == sorted([
+        planted.name, junk.name,
+        f"station-20261104-093000{kind}", f"station-20261105-093000{kind}",
+        f"station-20261104-093001{kind}", f"station-20261105-093001{kind}",
+    ])  # fmt: skip
+    assert planted.read_text() == "notes"
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 256 KiB file system (tmpfs; mounting one needs root, as CI runs)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", str(folder)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode:
+        pytest.skip(f"cannot mount a small file system here: {done.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_full_disk_says_not_enough_space_and_leaves_nothing(
+    big: Station, small_disk: Path
+) -> None:
+    target = small_disk / f"b{suffix(big)}"
+    message = big.failed("backup", str(target))
+    assert message.startswith(f"not enough space in {small_disk} ("), message
+    assert message.endswith("nothing was written")
+    assert list(small_disk.iterdir()) == []

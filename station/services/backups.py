@@ -6,9 +6,14 @@ by the first command or UI start of the day into the data folder, the last
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import os
 import re
+import shutil
+import sqlite3
+import stat
 import subprocess
 import time
 from dataclasses import dataclass
@@ -16,9 +21,10 @@ from pathlib import Path
 
 from peewee import DatabaseError, IntegrityError, PostgresqlDatabase, SqliteDatabase
 
-from printers.files import new_path, open_private, private_folder_made
+from printers.files import leftovers_removed, new_path, open_private, private_folder_made
 from station.db import pg_dump, snapshots
 from station.db.models import BackupRun
+from station.db.rows import tuples
 from station.domain.errors import StationError
 from station.domain.states import BackupKind
 from station.services.backup_due import claim_of, daily_due
@@ -26,10 +32,18 @@ from station.services.context import Context
 
 # A backup older than this is worth a warning on the home screen.
 STALE_AFTER = dt.timedelta(days=2)
+# A file system with less free than this, when a write fails, is taken to be full.
+FULL_BELOW = 1024 * 1024
 # The daily files, and nothing else, are pruned from the backups folder.
 DAILY_NAME = re.compile(r"^station-\d{8}-\d{6}\.(sqlite|dump)$")
 # What can go wrong while writing one (a daily failure is recorded, not raised).
-BACKUP_FAILURES = (StationError, OSError, DatabaseError, subprocess.SubprocessError)
+BACKUP_FAILURES = (
+    StationError,
+    OSError,
+    DatabaseError,
+    sqlite3.Error,
+    subprocess.SubprocessError,
+)
 
 
 @dataclass(frozen=True)
@@ -55,9 +69,11 @@ def suffix(ctx: Context) -> str:
 
 def write(ctx: Context, path: Path) -> Backup:
     """Write a consistent copy of the database to the new file ``path``, check it, and only
-    then give it that name (a copy stopped half way leaves nothing under it)."""
+    then give it that name (a copy stopped half way leaves nothing under it, and what a
+    killed one left is removed here first)."""
     started = time.monotonic()
     _refuse_taken(path)
+    leftovers_removed(path.parent)
     try:
         with new_path(path) as temporary:
             if isinstance(ctx.db, SqliteDatabase):
@@ -73,7 +89,40 @@ def write(ctx: Context, path: Path) -> Backup:
         raise StationError(_taken(path)) from None
     except PermissionError as exc:
         raise StationError(f"cannot write {path}: {exc.strerror}") from None
+    except (OSError, DatabaseError, sqlite3.Error, StationError) as exc:
+        if _out_of_space(exc, path.parent):
+            raise StationError(_no_space(ctx, path.parent)) from None
+        raise
     return Backup(path, path.stat().st_size, counts, time.monotonic() - started)
+
+
+def _out_of_space(error: Exception, folder: Path) -> bool:
+    """Whether ``error`` came from a full disk: ENOSPC itself, SQLite's "full", or a write
+    error (SQLite reports some as "disk I/O error", pg_dump as its own text) while the
+    folder's file system has next to nothing free."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(error).lower()
+    if "disk is full" in text or "no space left" in text:
+        return True
+    if "disk i/o error" in text or "could not write" in text:
+        try:
+            return shutil.disk_usage(folder).free < FULL_BELOW
+        except OSError:
+            return False
+    return False
+
+
+def _no_space(ctx: Context, folder: Path) -> str:
+    try:
+        free = f"{shutil.disk_usage(folder).free / 1e6:,.1f} MB free"
+    except OSError:
+        free = "free space unknown"
+    size = ""
+    if isinstance(ctx.db, SqliteDatabase):
+        with contextlib.suppress(OSError):
+            size = f"; the database is {Path(ctx.db.database).stat().st_size / 1e6:,.1f} MB"
+    return f"not enough space in {folder} ({free}{size}); nothing was written"
 
 
 def backup(ctx: Context, path: Path) -> Backup:
@@ -119,21 +168,46 @@ def daily(ctx: Context) -> Daily:
         _finished(ctx, run, error=str(exc))
         return Daily(error=f"today's backup failed: {exc}")
     _finished(ctx, run, made)
-    return Daily(made, pruned=prune(folder, ctx.settings.backups))
+    return Daily(made, pruned=prune(ctx, folder, ctx.settings.backups))
 
 
-def prune(folder: Path, keep: int) -> tuple[Path, ...]:
-    """Remove all but the newest ``keep`` daily backup files (by the date in their names);
-    anything else in the folder, links included, is left alone."""
-    daily_files = sorted(
-        entry.path
-        for entry in os.scandir(folder)
-        if DAILY_NAME.match(entry.name) and entry.is_file(follow_symlinks=False)
+def prune(ctx: Context, folder: Path, keep: int) -> tuple[Path, ...]:
+    """Remove all but the newest ``keep`` daily backups this station wrote of this database
+    into ``folder``: the ones its own record names, each still the very file written (a
+    regular file of the recorded size, named as daily backups are). Anything else there (a
+    file named like a backup, another database's backups, links) is left alone."""
+    runs = (
+        BackupRun.select(BackupRun.path, BackupRun.bytes)
+        .where(
+            (BackupRun.kind == BackupKind.DAILY)
+            & BackupRun.error.is_null()
+            & BackupRun.path.is_null(False)
+            & (BackupRun.station == ctx.settings.station_name)
+        )
+        .order_by(BackupRun.finished_at.desc(), BackupRun.id.desc())
     )
-    removed = tuple(Path(path) for path in daily_files[: max(len(daily_files) - keep, 0)])
+    recorded: list[tuple[str, int | None]] = [(str(p), b) for p, b in tuples(runs)]
+    ours = [
+        Path(path)
+        for path, size in recorded
+        if Path(path).parent == folder and _still_written(Path(path), size)
+    ]
+    removed = tuple(ours[keep:])
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
+
+
+def _still_written(path: Path, size: int | None) -> bool:
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return False
+    return (
+        DAILY_NAME.match(path.name) is not None
+        and stat.S_ISREG(found.st_mode)
+        and found.st_size == size
+    )
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabase
 
-from printers.files import new_path, private_folder_made
+from printers.files import leftovers_removed, new_path, private_folder_made
 from station.db import pg_dump, snapshots
 from station.db.connection import bound, migrate, open_database
 from station.db.models import AuditEvent
@@ -116,6 +116,7 @@ def _restore_sqlite(ctx: Context, source: Path, force: bool) -> Restored:
     if source == current:
         raise StationError("that is the database itself, not a backup of it")
     snapshots.check_copy(source, full=True)
+    leftovers_removed(current.parent)  # what a restore killed half way left beside it
     aside = _aside(ctx, lambda stamp: current.with_name(f"{current.name}.before-restore-{stamp}"))
     with new_path(current, replace=True) as temporary:
         with (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import subprocess
@@ -166,21 +167,47 @@ def test_used_and_voided_tags_are_guarded_in_the_database(received: Station) -> 
 
 
 @pytest.mark.sqlite_only
-def test_a_damaged_file_is_noticed_before_anything_more_is_recorded(stocked: Station) -> None:
-    assert stocked.ok("check").err.startswith("the database file is sound")
-    with sqlite3.connect(stocked.path) as connection:
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_a_damaged_file_is_noticed_and_named_with_the_backup_that_restores_it(
+    received: Station, monkeypatch: pytest.MonkeyPatch, size: str
+) -> None:
+    """Every command, ``check`` and streamed output included, says the file is damaged in one
+    line naming the last daily backup and the command that restores it; that command works.
+    A large file (checked at start once a day) meets the damage while working instead."""
+    monkeypatch.setenv("STATION_BACKUPS", "3")
+    assert received.ok("check").err.startswith("the database file is sound")  # and the backup
+    [backup] = (received.path.parent / "data" / "tag-station" / "backups").iterdir()
+    if size == "large":
+        monkeypatch.setattr("station.db.integrity.EVERY_START_BYTES", 0)
+        received.ok("tags")  # the day's check, noted: not run again at start today
+    with contextlib.closing(sqlite3.connect(received.path)) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         pages = connection.execute("PRAGMA page_count").fetchone()[0]
-    stocked.damaged = True
-    with stocked.path.open("r+b") as damaged:
+    received.damaged = True
+    with received.path.open("r+b") as damaged:
         for page in range(pages // 3, pages - 1, 7):  # the middle of the tag table's b-tree
             damaged.seek(page * 4096 + 64)
             damaged.write(b"\xff" * 2000)
-    for command in (["tags"], ["receive", uid(PACKAGE_PREFIX, 1)], ["check"]):
-        message = stocked.failed(*command)
-        assert message.startswith("the database file is damaged (")
-        assert message.endswith("restore the last backup, or save what can be read with "
-                                "sqlite3's .recover, then run station check")  # fmt: skip
+    commands = (
+        ["tags", "--format", "csv"],
+        ["receive", uid(PACKAGE_PREFIX, 1)],
+        ["assign", "package", "--count", "1", "--item", "X", "--quantity", "1", "--unit", "Each"],
+        ["check"],
+    )
+    # A large file meets the damage only where a command reads it: every tag, or the check.
+    for command in commands if size == "small" else (commands[0], commands[-1]):
+        result = received(*command)
+        assert result.code == 1, command
+        [message] = result.err.splitlines()
+        assert message.startswith("error: the database file is damaged ("), message
+        assert message.endswith(
+            f"record nothing more in it: restore the last backup: station restore --force "
+            f"{backup} (or save what can be read with sqlite3's .recover), then run station check"
+        ), message
+        assert "***" not in message
+    received.ok("restore", "--force", str(backup))
+    received.damaged = False
+    assert received.ok("check").err.startswith("the database file is sound")
 
 
 def test_an_older_database_keeps_its_tag_history_when_upgraded(received: Station) -> None:

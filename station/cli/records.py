@@ -45,7 +45,8 @@ def restore(state: State, file: Path, force: bool) -> None:
     aside. A supervisor's command. Refused, unless --force, when the database holds audit
     events the backup lacks, or the backup's chain does not verify, is not this station's
     history, or has fewer operators. Close the other stations first."""
-    done = restoring.restore(state.context(daily_backup=False), file, force)
+    # A damaged file is opened all the same: a restore is what puts it right.
+    done = restoring.restore(state.context(daily_backup=False, damaged_ok=True), file, force)
     lost = f"; {plural(done.lost, 'later audit event')} dropped" if done.lost else ""
     message(f"restored {done.source} ({plural(done.events, 'audit event')}){lost}")
     if done.forced:

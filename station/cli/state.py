@@ -25,14 +25,18 @@ class State:
     folders: Folders = field(default_factory=Folders.for_user)
     _context: Context | None = field(default=None, init=False)
 
-    def context(self, daily_backup: bool = True, sign_in: bool = True) -> Context:
+    def context(
+        self, daily_backup: bool = True, sign_in: bool = True, damaged_ok: bool = False
+    ) -> Context:
         """Open (and migrate) the database on first use, so ``--help`` never touches it, and
         sign the operator in once the station has operators (not for the UI, which has its
         own sign-in screen); the first command of the day writes the day's backup first
         (unless ``daily_backup`` is false: the backup commands themselves, and the UI, which
         writes it in the background)."""
         if self._context is None:
-            opened = open_context(self.settings, self.folders, self.db_url, self.operator)
+            opened = open_context(
+                self.settings, self.folders, self.db_url, self.operator, damaged_ok
+            )
             if sign_in:
                 try:
                     self._sign_in(opened)

@@ -14,7 +14,7 @@ from peewee import Database, DatabaseError, PostgresqlDatabase, SqliteDatabase
 
 from printers.files import private_folder_made
 from station import __version__
-from station.db.integrity import DAMAGED, damaged, refuse_damaged
+from station.db.integrity import damage_message, damaged, refuse_damaged
 from station.db.models import database_proxy
 from station.db.postgres import StationPostgresqlDatabase
 from station.db.quiet_log import hide_operator_secrets
@@ -38,20 +38,27 @@ SQLITE_PRAGMAS = {
 }
 
 
-def open_database(url: str, check_stamp: Path | None = None) -> Database:
+def open_database(url: str, check_stamp: Path | None = None, damaged_ok: bool = False) -> Database:
     """Connect to ``url`` (``sqlite:///...``, ``postgresql://...`` or a file path), check an
     SQLite file is not damaged (see :mod:`station.db.integrity`; ``check_stamp`` notes when a
-    large one was last checked), migrate it, and bind the models to it."""
+    large one was last checked; ``damaged_ok`` skips it, for the restore that replaces a
+    damaged file), migrate it, and bind the models to it."""
     hide_operator_secrets()
     database = _connect(url)
     database_proxy.initialize(database)
     try:
         database.connect(reuse_if_open=True)
-        refuse_damaged(database, check_stamp)
+        if not damaged_ok:
+            refuse_damaged(database, check_stamp)
     except DatabaseError as exc:
+        database.close()
         if damaged(exc):
-            raise StationError(DAMAGED.format(first=exc)) from exc
+            raise StationError(damage_message(exc)) from exc
         raise StationError(f"cannot open database {_safe_url(url)}: {exc}") from exc
+    except StationError:
+        # Refused (a damaged file): let go of it now, so that a restore can replace it.
+        database.close()
+        raise
     migrate(database)
     return database
 

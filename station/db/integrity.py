@@ -9,6 +9,8 @@ checks its own pages.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from pathlib import Path
 
 from peewee import Database, SqliteDatabase
@@ -16,14 +18,41 @@ from peewee import Database, SqliteDatabase
 from printers.files import private_folder_made, write_new
 from station.domain.errors import StationError
 from station.domain.text import printable
+from station.folders import Folders
 
 # Files up to this size are checked at every start (about 25 ms at most): scripts and scanner
 # loops start the station once a tag, so a larger file is checked once a day instead.
 EVERY_START_BYTES = 8 * 2**20
-DAMAGED = (
-    "the database file is damaged ({first}); record nothing more in it: restore the last "
-    "backup, or save what can be read with sqlite3's .recover, then run station check"
-)
+# A daily backup's name (station.services.backups writes them).
+_DAILY = re.compile(r"^station-\d{8}-\d{6}\.sqlite$")
+
+
+def damage_message(first: object) -> str:
+    """One line for a damaged file: what SQLite said, and how to get the record back (the
+    newest daily backup in the station's backups folder, and the command that restores it)."""
+    folder = Folders.for_user().backups
+    newest = _newest_backup(folder)
+    if newest is not None:
+        how = f"restore the last backup: station restore --force {newest}"
+    else:
+        how = f"no daily backup in {folder}: restore one with station restore --force FILE"
+    return (
+        f"the database file is damaged ({printable(str(first), 120)}); record nothing more in "
+        f"it: {how} (or save what can be read with sqlite3's .recover), then run station check"
+    )
+
+
+def _newest_backup(folder: Path) -> Path | None:
+    """The newest daily backup by the time in its name: a regular file, not a link."""
+    try:
+        found = [
+            entry.path
+            for entry in os.scandir(folder)
+            if _DAILY.match(entry.name) and entry.is_file(follow_symlinks=False)
+        ]
+    except OSError:
+        return None
+    return Path(max(found)) if found else None
 
 
 def damaged(error: Exception) -> bool:
@@ -43,7 +72,8 @@ def problems(database: Database, full: bool = False) -> list[str]:
     pragma = "integrity_check" if full else "quick_check"
     rows = database.execute_sql(f"PRAGMA {pragma}").fetchall()  # type: ignore[no-untyped-call]
     found = [line for (text,) in rows for line in str(text).splitlines()]
-    return [] if found == ["ok"] else found
+    # "*** in database main ***" heads SQLite's list: the first problem is the next line.
+    return [] if found == ["ok"] else [line for line in found if not line.startswith("***")]
 
 
 def refuse_damaged(database: Database, stamp: Path | None = None, always: bool = False) -> None:
@@ -59,7 +89,7 @@ def refuse_damaged(database: Database, stamp: Path | None = None, always: bool =
         return
     found = problems(database)
     if found:
-        raise StationError(DAMAGED.format(first=printable(found[0], 120)))
+        raise StationError(damage_message(found[0]))
     if stamp is not None:
         try:
             private_folder_made(stamp.parent)

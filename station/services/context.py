@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,13 +25,15 @@ from station.settings import Settings
 # What a refused or failed operation can raise, for the command line and the UI to show as
 # one line: the station's own refusals, printer problems, and database failures.
 FAILURES: tuple[type[Exception], ...] = (StationError, PrinterError)
-DATABASE_ERRORS: tuple[type[Exception], ...] = (DatabaseError, InterfaceError)
+# sqlite3's own: rows read while output streams, and raw connections (copies, checks), are
+# not wrapped by peewee.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (DatabaseError, InterfaceError, sqlite3.Error)
 
 
 def database_failure(error: Exception) -> str:
     """One line for a database error that reached the command line or the UI."""
     if integrity.damaged(error):
-        return integrity.DAMAGED.format(first=error)
+        return integrity.damage_message(error)
     return f"database: {error}"
 
 
@@ -93,10 +96,16 @@ class Context:
 
 
 def open_context(
-    settings: Settings, folders: Folders, db_url: str | None = None, operator: str | None = None
+    settings: Settings,
+    folders: Folders,
+    db_url: str | None = None,
+    operator: str | None = None,
+    damaged_ok: bool = False,
 ) -> Context:
     """Open (and migrate) the database named by ``db_url``, else ``STATION_DB``, else the
-    file in the user data folder; ``operator`` overrides ``STATION_OPERATOR``."""
+    file in the user data folder; ``operator`` overrides ``STATION_OPERATOR``; with
+    ``damaged_ok`` a damaged file is opened all the same (to be restored)."""
     station_settings.keep_escpos_cache_in(folders.escpos_cache())
     url = db_url or settings.db_url or f"sqlite:///{folders.database}"
-    return Context(open_database(url), operator=operator or "", settings=settings, folders=folders)
+    database = open_database(url, damaged_ok=damaged_ok)
+    return Context(database, operator=operator or "", settings=settings, folders=folders)

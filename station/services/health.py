@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from station.db import integrity
 from station.domain.errors import StationError
-from station.domain.text import plural, printable
+from station.domain.text import plural
 from station.services import audit, tally
 from station.services.context import Context
 
@@ -16,7 +16,7 @@ def check(ctx: Context, recount: bool = False) -> str:
     from the tags (audited) instead."""
     found = integrity.problems(ctx.db, full=True)
     if found:
-        raise StationError(integrity.DAMAGED.format(first=printable(found[0], 120)))
+        raise StationError(integrity.damage_message(found[0]))
     pages = (
         "the database file is sound: every page and index checked"
         if integrity.checks_pages(ctx.db)

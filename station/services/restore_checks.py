@@ -14,8 +14,9 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from peewee import Database
+from peewee import Database, DatabaseError
 
+from station.db import integrity
 from station.domain.text import plural
 from station.services import audit_chain
 from station.services.context import Context
@@ -41,7 +42,15 @@ def compare(ctx: Context, backup: Context) -> History:
     verdict = audit_chain.verify(backup)
     if not verdict.intact:
         reasons.append(f"its audit chain does not verify ({verdict.problem})")
-    differs, backup_events, live_events = _first_difference(backup.db, ctx.db)
+    try:
+        differs, backup_events, live_events = _first_difference(backup.db, ctx.db)
+        live = _operators(ctx.db)
+    except DatabaseError as exc:
+        if not integrity.damaged(exc):
+            raise
+        # The file being replaced is damaged: what it held cannot be weighed.
+        reasons.append("this database is damaged, so what the backup lacks cannot be known")
+        return History(_count_all(backup.db), 0, reasons)
     if differs is not None:
         reasons.append(
             f"its history is not this database's: they differ from event {differs} on "
@@ -50,7 +59,7 @@ def compare(ctx: Context, backup: Context) -> History:
         lost = _count(ctx.db, "SELECT COUNT(*) FROM audit_event WHERE id >= {p}", differs)
     else:
         lost = max(live_events - backup_events, 0)
-    reasons.extend(_operators_taken_away(_operators(ctx.db), _operators(backup.db)))
+    reasons.extend(_operators_taken_away(live, _operators(backup.db)))
     return History(backup_events, lost, reasons)
 
 
@@ -119,6 +128,11 @@ def _hashes(database: Database, after: int | None = None) -> Iterator[tuple[int,
         for event_id, event_hash in rows:
             yield int(event_id), str(event_hash)
         last = int(rows[-1][0])
+
+
+def _count_all(database: Database) -> int:
+    cursor = database.execute_sql("SELECT COUNT(*) FROM audit_event")  # type: ignore[no-untyped-call]
+    return int(cursor.fetchone()[0])
 
 
 def _count(database: Database, sql: str, value: int) -> int:

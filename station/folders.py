@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from printers.files import private_folder_made
+from printers.files import new_file, private_folder_made
+from station.domain.errors import StationError
 
 APP_NAME = "tag-station"
 
@@ -57,6 +58,12 @@ class Folders:
     def templates(self) -> Path:
         return self.config / "templates"
 
+    @property
+    def known_databases(self) -> Path:
+        """Every SQLite database file this user's station has opened, one path a line: a
+        missing one of these is never made anew without being asked."""
+        return self.config / "known-databases"
+
     def printer_url(self, url: str) -> str:
         """A printer's connection URL ready to open: ``spool:`` alone (the station's own spool
         folder, stored that way so it follows the user data folder) becomes a folder URL."""
@@ -84,3 +91,61 @@ def private_folder(path: Path) -> Path | None:
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
         return None
     return path
+
+
+def refuse_unsafe_folder(path: Path, what: str) -> None:
+    """Refuse to keep anything in ``path`` (an existing folder) unless it is this user's
+    own and no one else may write to it: in a folder others can write, a file can be
+    replaced, moved away or planted (a database swapped for an empty one needs no PIN)."""
+    if not hasattr(os, "getuid"):
+        return  # Windows: folder rights are ACLs, not modes
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StationError(f"cannot look at the {what} folder {path}: {exc.strerror}") from None
+    if info.st_uid != os.getuid():
+        raise StationError(
+            f"the {what} folder {path} belongs to another user: the station keeps its files "
+            "only in folders of the user it runs as"
+        )
+    if info.st_mode & 0o022:
+        raise StationError(
+            f"others may write to the {what} folder {path} (mode "
+            f"{stat.S_IMODE(info.st_mode):04o}): make it yours alone (chmod go-w {path})"
+        )
+
+
+# The most database paths remembered (oldest forgotten first).
+MAX_KNOWN = 1000
+
+
+def known_database(folders: Folders, database: Path) -> bool:
+    """Whether this user's station has opened ``database`` before."""
+    return str(database.absolute()) in _known(folders)
+
+
+def remember_database(folders: Folders, database: Path) -> None:
+    """Note ``database`` as one this user's station has opened (private, never through a
+    link; a failure to note it only means the missing-file check cannot name it)."""
+    path = str(database.absolute())
+    known = _known(folders)
+    if path in known:
+        return
+    kept = [*known, path][-MAX_KNOWN:]
+    try:
+        private_folder_made(folders.config)
+        with new_file(folders.known_databases, replace=True) as out:
+            out.write("".join(f"{line}\n" for line in kept).encode("utf-8"))
+    except OSError:
+        pass
+
+
+def _known(folders: Folders) -> list[str]:
+    try:
+        with folders.known_databases.open("rb") as handle:
+            text = handle.read(MAX_KNOWN * 4200).decode("utf-8", "replace")
+    except OSError:
+        return []
+    return [line for line in text.splitlines() if line.startswith("/") or ":" in line[:3]]

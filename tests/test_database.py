@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -230,3 +231,64 @@ def test_an_older_database_keeps_its_tag_history_when_upgraded(received: Station
     database = received.context().db
     with pytest.raises(DatabaseError, match="append-only"), database.atomic():
         database.execute_sql("DELETE FROM audit_uid")  # type: ignore[no-untyped-call]
+
+
+@pytest.mark.sqlite_only
+def test_folders_others_can_write_to_or_someone_elses_are_refused(
+    stocked: Station, tmp_path: Path
+) -> None:
+    data = tmp_path / "data" / "tag-station"
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder, what in ((data, "data"), (tmp_path, "database")):
+        before = stocked.dump()
+        folder.chmod(0o777)
+        try:
+            assert stocked.failed("tags") == (
+                f"others may write to the {what} folder {folder} (mode 0777): make it yours "
+                f"alone (chmod go-w {folder})"
+            )
+        finally:
+            folder.chmod(0o700)
+        assert stocked.dump() == before
+    os.chown(data, 65534, 65534)  # nobody's (the tests run as root, as CI does)
+    try:
+        assert stocked.failed("tags") == (
+            f"the data folder {data} belongs to another user: the station keeps its files only "
+            "in folders of the user it runs as"
+        )
+    finally:
+        os.chown(data, os.getuid(), os.getgid())
+    stocked.ok("tags")
+
+
+@pytest.mark.sqlite_only
+def test_a_database_moved_away_is_not_made_anew_without_being_asked(
+    received: Station, tmp_path: Path
+) -> None:
+    """Someone moves the database away: the next command must not make an empty one (no
+    operators, so no PIN) in its place. A new path still makes a new database."""
+    received.ok("operator", "add", "Sue", "--role", "supervisor", "--pin-stdin", stdin="90817263")
+    away = tmp_path / "moved.db"
+    received.path.rename(away)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{received.path}{suffix}").unlink(missing_ok=True)
+    message = received.failed("operator", "add", "evil", "--role", "supervisor", "--pin-stdin",
+                              stdin="11112222")  # fmt: skip
+    assert message == (
+        f"the database {received.path} is missing, though this station has used it: restore "
+        "it (station restore --force FILE), or start a new empty one there with station "
+        "--new-database"
+    )
+    assert not received.path.exists()
+    # Restoring it puts it back (the file moved away serves as the backup here).
+    received.ok("restore", "--force", str(away), operator=None)
+    assert (
+        received.failed("tags")
+        == "no PIN: set STATION_PIN, or run at a terminal to be asked for it"
+    )
+    # Starting anew is said explicitly.
+    received.path.unlink()
+    received.ok("--new-database", "facility", "list")
+    other = Station(tmp_path / "elsewhere.db", f"sqlite:///{tmp_path / 'elsewhere.db'}",
+                    received._capsys)  # fmt: skip
+    other.ok("facility", "list")

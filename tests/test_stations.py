@@ -225,7 +225,7 @@ def test_a_killed_station_releases_its_job_to_another(
     ("value", "expected"),
     [
         ("soon", "STATION_JOB_LEASE must be a number of seconds, not 'soon'"),
-        ("0", "STATION_JOB_LEASE must be 1 to 3600 seconds, not 0"),
+        ("0", "STATION_JOB_LEASE must be 1 to 3600 seconds, not '0'"),
     ],
 )
 def test_a_bad_lease_setting_is_refused_before_a_job_exists(

@@ -83,9 +83,20 @@ class LazyGroup(click.Group):
     metavar="SUPERVISOR",
     help="A supervisor approves this command (PIN from env STATION_APPROVER_PIN, or asked).",
 )
+@click.option(
+    "--new-database",
+    is_flag=True,
+    help="Start a new empty database where one this station used is missing.",
+)
 @click.version_option(__version__, prog_name="station")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, operator: str | None, approve: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    db_url: str | None,
+    operator: str | None,
+    approve: str | None,
+    new_database: bool,
+) -> None:
     """Tag Station: Metrc UID tags, from order to printed label.
 
     With no command, opens the terminal UI.
@@ -93,7 +104,7 @@ def cli(ctx: click.Context, db_url: str | None, operator: str | None, approve: s
     # run() reads the settings before the command line is parsed, so a bad one stops
     # every command the same way.
     loaded = ctx.obj if isinstance(ctx.obj, settings.Settings) else settings.load()
-    state = State(loaded, db_url, operator, approve)
+    state = State(loaded, db_url, operator, approve, new_database)
     ctx.obj = state
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:

@@ -22,6 +22,7 @@ class State:
     db_url: str | None
     operator: str | None
     approve: str | None = None
+    new_database: bool = False
     folders: Folders = field(default_factory=Folders.for_user)
     _context: Context | None = field(default=None, init=False)
 
@@ -35,7 +36,12 @@ class State:
         writes it in the background)."""
         if self._context is None:
             opened = open_context(
-                self.settings, self.folders, self.db_url, self.operator, damaged_ok
+                self.settings,
+                self.folders,
+                self.db_url,
+                self.operator,
+                damaged_ok,
+                new_ok=self.new_database or damaged_ok,
             )
             if sign_in:
                 try:

@@ -75,6 +75,16 @@ def bound(database: Database) -> Iterator[Database]:
         database_proxy.initialize(before)
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file an SQLite URL (or a bare path) names; None for another kind of database."""
+    if "://" not in url:
+        return Path(url).expanduser().absolute()
+    if urlsplit(url).scheme != "sqlite":
+        return None
+    path = url.split("://", 1)[1][1:]
+    return Path(path).absolute() if path and path != ":memory:" else None
+
+
 def _connect(url: str) -> Database:
     if "://" not in url:
         url = f"sqlite:///{Path(url).expanduser().absolute()}"

@@ -31,7 +31,7 @@ def damage_message(first: object) -> str:
     """One line for a damaged file: what SQLite said, and how to get the record back (the
     newest daily backup in the station's backups folder, and the command that restores it)."""
     folder = Folders.for_user().backups
-    newest = _newest_backup(folder)
+    newest = newest_backup(folder)
     if newest is not None:
         how = f"restore the last backup: station restore --force {newest}"
     else:
@@ -42,7 +42,7 @@ def damage_message(first: object) -> str:
     )
 
 
-def _newest_backup(folder: Path) -> Path | None:
+def newest_backup(folder: Path) -> Path | None:
     """The newest daily backup by the time in its name: a regular file, not a link."""
     try:
         found = [

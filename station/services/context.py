@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from peewee import Database, DatabaseError, InterfaceError
 
 from printers.errors import PrinterError
 from station import settings as station_settings
 from station.db import integrity
-from station.db.connection import open_database
+from station.db.connection import open_database, sqlite_path
 from station.domain.errors import StationError
-from station.folders import Folders
+from station.folders import Folders, known_database, refuse_unsafe_folder, remember_database
 from station.services import fields
 from station.settings import Settings
 
@@ -101,11 +103,37 @@ def open_context(
     db_url: str | None = None,
     operator: str | None = None,
     damaged_ok: bool = False,
+    new_ok: bool = False,
 ) -> Context:
     """Open (and migrate) the database named by ``db_url``, else ``STATION_DB``, else the
     file in the user data folder; ``operator`` overrides ``STATION_OPERATOR``; with
-    ``damaged_ok`` a damaged file is opened all the same (to be restored)."""
+    ``damaged_ok`` a damaged file is opened all the same (to be restored), and with
+    ``new_ok`` a missing file this station used before is made anew (else refused). Folders
+    that are not the user's own, or that others may write to, are refused."""
+    for folder, what in ((folders.data, "data"), (folders.config, "config")):
+        refuse_unsafe_folder(folder, what)
+    refuse_unsafe_folder(folders.backups, "backups")
     station_settings.keep_escpos_cache_in(folders.escpos_cache())
     url = db_url or settings.db_url or f"sqlite:///{folders.database}"
+    path = sqlite_path(url)
+    if path is not None:
+        _refuse_missing(folders, path, new_ok)
     database = open_database(url, damaged_ok=damaged_ok)
+    if path is not None:
+        remember_database(folders, path)
     return Context(database, operator=operator or "", settings=settings, folders=folders)
+
+
+def _refuse_missing(folders: Folders, path: Path, new_ok: bool) -> None:
+    """A database file this station opened before, now missing (moved away, deleted) is
+    never silently made anew: an empty database has no operators, so it asks no PIN."""
+    if path.parent.exists():
+        refuse_unsafe_folder(path.parent, "database")
+    if new_ok or os.path.lexists(path) or not known_database(folders, path):
+        return
+    newest = integrity.newest_backup(folders.backups)
+    restore = f"station restore --force {newest if newest else 'FILE'}"
+    raise StationError(
+        f"the database {path} is missing, though this station has used it: restore it "
+        f"({restore}), or start a new empty one there with station --new-database"
+    )

@@ -17,7 +17,7 @@ from printers.catalog import get
 from printers.label import LabelData
 from printers.render import zpl
 from station.db.connection import open_database
-from station.db.models import RetailIssuance, Tag
+from station.db.models import Printer, RetailIssuance, Tag
 from station.domain import retail_id
 from station.domain.states import IssuanceState
 from station.services import assignment, collector, details, printer_setup, printing
@@ -77,6 +77,14 @@ def _package_with_codes(ctx: Context, units: int) -> str:
     return uid
 
 
+def _as_run_checked(ctx: Context, name: str, url: str) -> None:
+    """``name`` as after a passed ``printer verify-runs`` (the fake Zebra steps ^SF, as the
+    tests' scan-back of its labels shows): its units go as runs."""
+    Printer.update(runs_verified_at=ctx.now(), runs_verified_connection=url).where(
+        Printer.name == name
+    ).execute()
+
+
 def _job(ctx: Context, uid: str, printer: str, first: int, last: int) -> float:
     job = printing.create_unit_job(ctx, uid, printer, first_last=(first, last))
     start = time.perf_counter()
@@ -96,10 +104,10 @@ def run() -> Table:
     )
     table.add("... bytes a label", f"{len(recalls) / UNITS:.1f} (format {len(batch.format)} once)")
     # Not the stored-format path (a run goes as a whole format), so no target of its own;
-    # shown because it is what jobs send by default.
+    # shown because it is what run-checked printers get.
     rate, batch, runs = _generate("retail-1x1-203", serialized=True)
     table.add(
-        "... as runs the printer serializes (^SF, ^PQ), as jobs send them: labels/s",
+        "... as runs the printer serializes (^SF, ^PQ), as run-checked printers get them: labels/s",
         f"{rate:,.0f}",
     )
     table.add(
@@ -109,23 +117,34 @@ def run() -> Table:
     )
     with tempfile.TemporaryDirectory() as folder:
         ctx = Context(open_database(f"sqlite:///{Path(folder) / 'retail.db'}"), operator="bench")
-        uid = _package_with_codes(ctx, 2 * JOB_UNITS)
+        uid = _package_with_codes(ctx, 3 * JOB_UNITS)
 
         tcp, url = _fake("tcp")
-        printer_setup.add_printer(ctx, "shelf", "zpl", url)
-        _job(ctx, uid, "shelf", 1, JOB_UNITS)
+        printer_setup.add_printer(ctx, "unchecked", "zpl", url)
+        _job(ctx, uid, "unchecked", 1, JOB_UNITS)
         printed, received = _stop(tcp)
         table.add(
-            f"{JOB_UNITS}-unit job over TCP: bytes per unit label on the wire",
+            f"{JOB_UNITS}-unit job over TCP, a printer not run-checked (one recall a label): "
+            "bytes per unit label",
+            f"{received / JOB_UNITS:.1f} ({printed} printed)",
+        )
+        tcp, url = _fake("tcp")
+        printer_setup.add_printer(ctx, "shelf", "zpl", url)
+        _as_run_checked(ctx, "shelf", url)
+        _job(ctx, uid, "shelf", JOB_UNITS + 1, 2 * JOB_UNITS)
+        printed, received = _stop(tcp)
+        table.add(
+            f"{JOB_UNITS}-unit job over TCP, run-checked printer: bytes per unit label on the wire",
             f"{received / JOB_UNITS:.1f} (format and ~HS included; {printed} printed)",
             "<= 70",
         )
         serial, url = _fake("serial", "9600")
         printer_setup.add_printer(ctx, "bench", "zpl", url)
-        wall = _job(ctx, uid, "bench", JOB_UNITS + 1, 2 * JOB_UNITS)
+        _as_run_checked(ctx, "bench", url)
+        wall = _job(ctx, uid, "bench", 2 * JOB_UNITS + 1, 3 * JOB_UNITS)
         printed, received = _stop(serial)
         table.add(
-            f"{JOB_UNITS}-unit job, serial at 9600 baud: labels/s",
+            f"{JOB_UNITS}-unit job, serial at 9600 baud, run-checked printer: labels/s",
             f"{JOB_UNITS / wall:.1f} ({printed} printed, {received / JOB_UNITS:.1f} B a label, "
             f"{wall:.1f} s)",
             ">= 15",

@@ -26,6 +26,9 @@ _LABEL = re.compile(rb"\^XA(?!\^DF).*?\^XZ", re.S)
 class FakeZebra:
     def __init__(self, mode: str = "ok") -> None:
         self.mode = mode  # ok | paper_out | head_open | paused | ribbon_out | silent
+        # A printer that prints a run's copies without stepping its ^SF fields (the failure
+        # the Retail ID run check is there to catch).
+        self.ignores_serial = False
         self.received = bytearray()  # labels and formats, as parsed
         self.printed: list[bytes] = []  # labels that came out of the printer, in order
         self.held: list[bytes] = []  # labels waiting in the buffer of a faulted printer
@@ -211,7 +214,7 @@ class FakeZebra:
                         one for waiting in self.held for one in serialized(waiting)
                     ]
                     self.held.clear()
-                    self.batch += serialized(label)
+                    self.batch += serialized(label, step=not self.ignores_serial)
                     while self.batch:
                         if self.mode != "ok":
                             break  # the rest of the batch waits for the fault to clear
@@ -300,7 +303,7 @@ _QUANTITY = re.compile(r"\^PQ(\d+)")
 _PLACES = {"D": "0123456789", "N": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 
 
-def serialized(label: bytes) -> list[bytes]:
+def serialized(label: bytes, step: bool = True) -> list[bytes]:
     """The labels a format makes: itself, or for a format with ``^SF`` fields and ``^PQn``,
     n labels, each written as a format of its own with the field data that label carries
     (as a Zebra steps it: the increment added place by place from the right, with carry,
@@ -315,7 +318,7 @@ def serialized(label: bytes) -> list[bytes]:
 
         def stepped(field: re.Match[str], times: int = number) -> str:
             value = field.group(1)
-            for _ in range(times):
+            for _ in range(times if step else 0):
                 value = _add(value, field.group(2), field.group(3))
             return f"^FD{value}^FS"
 

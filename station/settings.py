@@ -97,8 +97,8 @@ class Settings:
     printer: str | None = None
     """``STATION_PRINTER``: the printer ``station print`` uses without ``--printer``."""
     unit_runs: bool = True
-    """``STATION_UNIT_RUNS``: Retail ID units to a Zebra as runs the printer serializes
-    (``^SF``, ``^PQ``); off, one recall a label, for a printer that will not serialize them."""
+    """``STATION_UNIT_RUNS``: Retail ID units as runs the printer serializes (``^SF``,
+    ``^PQ``) to a Zebra that passed the run check; off, one recall a label on every printer."""
     scan_ms: int = DEFAULT_SCAN_MS
     """``STATION_SCAN_MS``: the most milliseconds between two keys of one scan."""
     scanner: str | None = None

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import random
 import re
+import subprocess
+import sys
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ import zxingcpp
 from PIL import Image
 
 from devtools.fake_zebra import FakeZebra
+from station.services.printing import run_check
 from tests.conftest import CHILD, PACKAGE_PREFIX, PARENT, PLANT_PREFIX, Station, uid
 from tests.helpers import escpos_scan
 from tests.helpers.burst import burst
@@ -30,6 +34,23 @@ def zebra(packaged: Station) -> Iterator[FakeZebra]:
         yield fake
 
 
+def verified(station: Station, zebra: FakeZebra, name: str = "shelf") -> None:
+    """Put ``name`` through the run check as a supervisor would: a test run printed, the
+    codes of the labels the printer made scanned back. Then the fake forgets that run."""
+    ctx = station.context()
+    try:
+        expected = run_check.send_test_run(ctx, name)
+        deadline = time.monotonic() + 30
+        while len(zebra.qr_data()) < len(expected):
+            assert time.monotonic() < deadline, "the test run never printed"
+            time.sleep(0.01)
+        assert run_check.record(ctx, name, expected, zebra.qr_data()).passed
+    finally:
+        ctx.db.close()
+    zebra.raw.clear()
+    zebra.printed.clear()
+
+
 def _codes(station: Station, label: str = PARENT) -> list[dict[str, object]]:
     found: list[dict[str, object]] = json.loads(
         station.ok("retailid", "codes", label, "--format", "json").out
@@ -38,6 +59,7 @@ def _codes(station: Station, label: str = PARENT) -> list[dict[str, object]]:
 
 
 def test_every_unit_prints_once_through_the_queue(packaged: Station, zebra: FakeZebra) -> None:
+    verified(packaged, zebra)
     packaged.ok("retailid", "generate", PARENT, "--quantity", "60")
     result = packaged.ok("print", "--retail-id", PARENT, "--printer", "shelf")
     assert "job 1: 60 unit labels to shelf" in result.err
@@ -45,7 +67,7 @@ def test_every_unit_prints_once_through_the_queue(packaged: Station, zebra: Fake
     # The printer got the stored format, and the units as runs it serializes itself (^SF,
     # ^PQ): chunks of 25, cut where the unit number gains a digit (1-9, 10-25, 26-50, 51-60).
     # Each label it made carries its unit's URL and number.
-    assert zebra.raw.count(b"^DF") == 1 and zebra.raw.count(b"^XF") == 0
+    assert zebra.raw.count(b"^XF") == 0
     assert re.findall(rb"\^PQ(\d+)", zebra.raw) == [b"9", b"16", b"25", b"10"]
     assert zebra.qr_data() == [unit_url(PARENT, n) for n in range(1, 61)]
     assert all(f"^FD{n}^FS".encode() in label for n, label in enumerate(zebra.printed, 1))
@@ -221,7 +243,9 @@ def test_paper_out_inside_a_serialized_run_confirms_only_what_it_shows(
     label (unit 15). The batch's remaining count (10) shows units 10-14 printed; unit 15
     may have been under the head and units 16-25 were cancelled with the batch, so all of
     them are uncertain: reprinted on resume, and no unit printed twice unflagged."""
+    verified(packaged, zebra)
     packaged.ok("retailid", "generate", PARENT, "--quantity", "60")
+    zebra.labels_printed = 0
     zebra.fail_after = (15, "paper_out")
     result = packaged("print", "--retail-id", PARENT, "--printer", "shelf")
     assert result.code == 1 and "paper out" in result.err
@@ -266,3 +290,76 @@ def test_parallel_prints_of_a_packages_units_queue_them_once(
         ]
         * 5
     )
+
+
+def _verify_runs(station: Station, zebra: FakeZebra, scanned: Callable[[], list[str]]) -> str:
+    """``station printer verify-runs shelf`` as a person runs it: once the printer has made
+    the test run, the codes ``scanned`` gives are typed in, one a line. Its stderr."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "station", "--db", station.url, "printer", "verify-runs",
+         "shelf"],
+        stdin=subprocess.PIPE, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(zebra.printed) < run_check.DEFAULT_LABELS and process.poll() is None:
+        assert time.monotonic() < deadline, "the test run never printed"
+        time.sleep(0.01)
+    _, err = process.communicate("".join(f"{code}\n" for code in scanned()), timeout=60)
+    return err
+
+
+def test_units_go_one_by_one_until_the_printer_passes_the_run_check(
+    packaged: Station, zebra: FakeZebra
+) -> None:
+    packaged.ok("retailid", "generate", PARENT, "--quantity", "12")
+    packaged.ok("print", "--retail-id", PARENT, "--printer", "shelf", "--index", "1", "6")
+    # Not checked yet: one stored-format recall a unit, nothing left to the printer.
+    assert zebra.raw.count(b"^XF") == 6 and b"^SF" not in zebra.raw and b"^PQ" not in zebra.raw
+    zebra.raw.clear()
+    zebra.printed.clear()
+    err = _verify_runs(packaged, zebra, zebra.qr_data)
+    assert err.splitlines()[-1] == "shelf passed: its Retail ID units now go as runs it serializes"
+    zebra.raw.clear()
+    zebra.printed.clear()
+    packaged.ok("print", "--retail-id", PARENT, "--printer", "shelf", "--index", "7", "12")
+    assert b"^PQ" in zebra.raw and zebra.raw.count(b"^XF") == 0
+    assert zebra.qr_data() == [unit_url(PARENT, n) for n in range(7, 13)]
+    [event] = [e for e in json.loads(packaged.ok("audit", "--format", "json").out)
+               if e["action"] == "printer.verify_runs"]  # fmt: skip
+    assert event["details"] == {"name": "shelf", "passed": True, "labels": 6, "problem": None}
+    # Moved to another connection, the printer is unchecked again.
+    packaged.ok(
+        "printer", "set", "shelf", "--connection", zebra.url.replace("127.0.0.1", "localhost")
+    )
+    zebra.raw.clear()
+    packaged.ok("retailid", "generate", PARENT, "--quantity", "2")
+    packaged.ok("print", "--retail-id", PARENT, "--printer", "shelf", "--index", "13", "14")
+    assert b"^PQ" not in zebra.raw and zebra.raw.count(b"^XF") == 2
+
+
+def test_a_printer_that_ignores_sf_fails_the_run_check_and_keeps_one_label_a_time(
+    packaged: Station, zebra: FakeZebra
+) -> None:
+    zebra.ignores_serial = True
+    err = _verify_runs(packaged, zebra, zebra.qr_data)
+    assert err.splitlines()[-1] == (
+        "error: shelf failed the run check: two labels carry the same code: the printer does "
+        "not step ^SF on a QR field; it keeps printing Retail ID units one label at a time"
+    )
+    assert len(set(zebra.qr_data())) == 1  # the same code on every label, as feared
+    # Scans that end early, or a code that is not the run's, fail too.
+    zebra.ignores_serial = False
+    zebra.printed.clear()
+    assert "5 of 6 labels were scanned" in _verify_runs(
+        packaged, zebra, lambda: zebra.qr_data()[:5]
+    )
+    zebra.printed.clear()
+    foreign = lambda: [*zebra.qr_data()[:5], unit_url(PARENT, 1)]  # noqa: E731
+    assert "a code the run did not ask for" in _verify_runs(packaged, zebra, foreign)
+    packaged.ok("retailid", "generate", PARENT, "--quantity", "4")
+    zebra.raw.clear()
+    packaged.ok("print", "--retail-id", PARENT, "--printer", "shelf")
+    assert b"^PQ" not in zebra.raw and zebra.raw.count(b"^XF") == 4
+    trail = json.loads(packaged.ok("audit", "--format", "json").out)
+    events = [e["details"]["passed"] for e in trail if e["action"] == "printer.verify_runs"]
+    assert events == [False, False, False]

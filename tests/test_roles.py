@@ -101,6 +101,7 @@ def argv(tmp: Path) -> dict[str, tuple[str, ...]]:
         "printer set": ("printer", "set", "spool", "--dpi", "203"),
         "printer status": ("printer", "status", "spool"),
         "printer test": ("printer", "test", "spool"),
+        "printer verify-runs": ("printer", "verify-runs", "spool"),
         "receive": ("receive", FIRST),
         "render": ("render", FIRST, "--template", "default", "--format", "zpl", "-o",
                    str(tmp / "r-{n}.zpl")),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from station.cli.output import FORMATS, emit, message
+from station.cli.scans import read_scans
 from station.cli.state import State, pass_state
 from station.domain.errors import StationError
 from station.services import printer_setup
+from station.services.printing import run_check
 
 
 @click.group()
@@ -123,6 +125,34 @@ def status(state: State, name: str, timeout: float, fmt: str) -> None:
             click.echo(f"  {key.replace('_', ' ')}: {value}")
     if not result.ready:
         raise StationError(f"printer {name} is not ready: {result.summary()}")
+
+
+@printer.command("verify-runs")
+@click.argument("name")
+@click.option(
+    "--count",
+    type=click.IntRange(2, 50),
+    default=6,
+    show_default=True,
+    help="Test labels in the run.",
+)
+@pass_state
+def verify_runs(state: State, name: str, count: int) -> None:
+    """Print a short test run of Retail ID unit labels that the Zebra NAME serializes itself,
+    then scan every label's QR code (one a line, from a scanner or standard input). Only if
+    every code reads back right, and no two are the same, does NAME get its units as runs;
+    otherwise, and until then, one label at a time."""
+    ctx = state.context()
+    expected = run_check.send_test_run(ctx, name, count)
+    message(f"sent a test run of {count} labels to {name}: scan each label's QR code")
+    scanned = read_scans(count)
+    result = run_check.record(ctx, name, expected, scanned)
+    if not result.passed:
+        raise StationError(
+            f"{name} failed the run check: {result.problem}; it keeps printing Retail ID "
+            "units one label at a time"
+        )
+    message(f"{name} passed: its Retail ID units now go as runs it serializes")
 
 
 @printer.command("remove")

@@ -94,3 +94,14 @@ def range_from_args(ends: tuple[str, str] | None) -> tuple[str, str] | None:
 
 def warn_non_hex(uids: Iterable[str]) -> None:
     warn_all([w for w in map(hex_warning, uids) if w])
+
+
+def read_scans(count: int) -> list[str]:
+    """Up to ``count`` non-empty lines of standard input as scanned (a scanner types each
+    code and Enter), fewer if input ends first; each line bounded."""
+    found: list[str] = []
+    for _, line in _scans(_stdin_lines()):
+        found.append(line.strip())
+        if len(found) == count:
+            break
+    return found

@@ -170,6 +170,10 @@ class Printer(BaseModel):
     created_at = DateTimeField()
     # station print without --printer uses it; at most one is (a unique partial index).
     is_default = BooleanField(default=False)
+    # A scan-back check showed it serializes Retail ID runs, on this connection, at that time
+    # (station.services.printing.run_check); until then its unit labels go one by one.
+    runs_verified_at = DateTimeField(null=True)
+    runs_verified_connection = CharField(max_length=500, null=True)
 
 
 class PrintJob(BaseModel):

@@ -96,6 +96,7 @@ COMMANDS: dict[str, Need] = {
     "printer set": _supervisor("changing a printer"),
     "printer status": _BENCH,
     "printer test": _BENCH,
+    "printer verify-runs": _supervisor("verifying a printer's runs"),
     "receive": _BENCH,
     "render": _BENCH,
     "replace": _BENCH,

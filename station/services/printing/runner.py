@@ -29,6 +29,7 @@ from station.domain.states import FINISHED, ItemState, JobState
 from station.domain.text import plural
 from station.services import audit, collector, labels, templates
 from station.services.context import Context
+from station.services.printing import run_check
 from station.services.printing.control import PAUSED_BY_OPERATOR
 from station.services.printing.jobs import get_job, uncertain_uids
 from station.services.printing.leases import held, held_by, owner_alive, owner_token
@@ -177,7 +178,12 @@ class JobRunner:
         template = templates.load(self.ctx.folders, job.template)
         driver = drivers.get(job.driver)
         views = views_by_id(self.ctx, [item.tag_id for item in pending])
-        runs = self.ctx.settings.unit_runs and any(item.unit is not None for item in pending)
+        # Runs only where a scan-back check showed the printer steps ^SF on a QR field.
+        runs = (
+            self.ctx.settings.unit_runs
+            and any(item.unit is not None for item in pending)
+            and run_check.runs_verified(self.ctx, job.printer, job.connection)
+        )
         # A label and its fields a unit, all at once: no cycles, and the collector's passes
         # over them were up to a third of the time (bench: retail).
         with collector.paused():

@@ -68,6 +68,9 @@ class Driver(ABC):
     reports_status: ClassVar[bool] = False
     #: Whether the printer holds labels that a cancel can clear from its memory.
     holds_labels: ClassVar[bool] = False
+    #: Whether :meth:`serial_batch` makes runs the printer serializes itself (else it is
+    #: :meth:`batch`, and a run check has nothing to check).
+    serializes: ClassVar[bool] = False
 
     def renders(self, template: Template) -> bool:
         """Whether this language can render ``template`` (one made for it)."""

@@ -33,6 +33,7 @@ class ZplDriver(Driver):
     unit_templates: ClassVar[dict[int, str]] = {203: "retail-1x1-203", 300: "retail-1x1-300"}
     reports_status = True
     holds_labels = True
+    serializes = True
 
     def document(self, template: Template, labels: Sequence[LabelData], copies: int = 1) -> bytes:
         return b"".join(zpl.render_label(template, label, copies) for label in labels)

@@ -46,9 +46,10 @@ def send_test_run(ctx: Context, name: str, count: int = DEFAULT_LABELS) -> list[
     if not 2 <= count <= MAX_LABELS:
         raise StationError(f"a test run is 2 to {MAX_LABELS} labels, not {count}")
     printer = printer_setup.get_printer(ctx, name)
-    if printer.driver != "zpl":
+    if not drivers.get(printer.driver).serializes:
         raise StationError(
-            f"{name} is {printer.driver}: only Zebra (zpl) printers print Retail ID runs"
+            f"{name} is {printer.driver}: only printers that serialize fields (Zebra, zpl) "
+            "print Retail ID runs"
         )
     template = templates.load(ctx.folders, unit_template_name(ctx, name))
     indexes = list(range(1, count + 1))

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import sqlite3
+import stat
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -61,17 +64,21 @@ def test_an_untouched_trail_verifies_and_names_its_head(busy: Station) -> None:
     said = busy.ok("audit", "verify").err
     head = busy.ok("audit", "head").out.strip()
     events = json.loads(busy.ok("audit", "--format", "json").out)
-    assert said == f"audit chain intact: {len(events)} events, head {head}\n"
+    assert said == (
+        f"audit chain intact: {len(events)} events, head {head} ({len(events)} keyed; 0 "
+        "anchors outside the database hold)\n"
+    )
     assert verified(busy) == {
         "intact": True, "events": len(events), "head": head, "problem": None, "event_id": None,
+        "keyed": len(events), "anchors": 0,
     }  # fmt: skip
     assert verified(busy, "--head", head)["intact"]
     assert len(head) == 64 and head != chain.GENESIS
 
 
-def test_the_hash_is_the_documented_serialisation(busy: Station) -> None:
-    """What the README tells an inspector, recomputed from the rows with json and hashlib
-    alone: the first event's hash."""
+def test_the_hash_is_the_documented_serialisation(busy: Station, tmp_path: Path) -> None:
+    """What the README tells an inspector, recomputed from the rows with json, hashlib and
+    hmac alone and the key exported from the station: the first event's hash."""
     [first] = [e for e in json.loads(busy.ok("audit", "--format", "json").out) if e["id"] == 1]
     ctx = busy.context()
     row = ctx.db.execute_sql(  # type: ignore[no-untyped-call]
@@ -96,7 +103,10 @@ def test_the_hash_is_the_documented_serialisation(busy: Station) -> None:
         ensure_ascii=False,
     )
     assert row[3] == "0" * 64
-    assert hashlib.sha256(serialised.encode()).hexdigest() == row[2]
+    busy.ok("audit", "key", "export", str(tmp_path / "key.json"))
+    [key] = json.loads((tmp_path / "key.json").read_text())["keys"]
+    assert hmac.new(bytes.fromhex(key), serialised.encode(), "sha256").hexdigest() == row[2]
+    assert hashlib.sha256(serialised.encode()).hexdigest() != row[2]
 
 
 @settings(max_examples=200, deadline=None)
@@ -223,7 +233,7 @@ def test_deleting_the_newest_events_is_caught_by_a_head_noted_before(busy: Stati
     verdict = verified(busy, "--head", noted)
     assert verdict["intact"] is False
     assert verdict["problem"] == (
-        f"no event has the hash {noted}: the events from it on were removed"
+        f"no event has the hash {noted}: the events from it on were removed or rewritten"
     )
     found = verdicts_by_span(busy, noted)
     assert found == [found[0]] * len(found) and found[0].problem == verdict["problem"]
@@ -241,28 +251,38 @@ def test_an_empty_trail_has_no_head(station: Station) -> None:
     assert station.ok("audit", "verify").err.startswith("audit chain intact: 0 events")
 
 
-def test_an_older_trail_is_chained_when_the_database_is_upgraded(busy: Station) -> None:
-    head = busy.ok("audit", "head").out.strip()
-    hashes = "hash, prev_hash, approved_by"
+def test_an_older_trail_is_chained_when_the_database_is_upgraded(
+    busy: Station, tmp_path: Path
+) -> None:
+    """A database from before the chain (and before its key), on a station that never had
+    a key: its events are chained with plain SHA-256 and verify as they are; the next event
+    is the first keyed one, with a key made then."""
+    events = len(json.loads(busy.ok("audit", "--format", "json").out))
+    hashes = "hash, prev_hash, approved_by, key_id"
     indexes = (
         "DROP INDEX audit_uid_event_uid",
         "CREATE INDEX audit_uid_event_id ON audit_uid (event_id)",
     )
+    forget = ("DELETE FROM schema_migration WHERE name IN ('0011_audit_chain', '0016_chain_key')",)
     if busy.url.startswith("sqlite"):
         busy.execute(
             "DROP INDEX audit_event_hash",
             *indexes,
             *(f"ALTER TABLE audit_event DROP COLUMN {c}" for c in hashes.split(", ")),
-            "DELETE FROM schema_migration WHERE name = '0011_audit_chain'",
+            *forget,
         )
     else:
         busy.execute(
             *indexes,
             f"ALTER TABLE audit_event DROP COLUMN {hashes.replace(', ', ', DROP COLUMN ')}",
-            "DELETE FROM schema_migration WHERE name = '0011_audit_chain'",
+            *forget,
         )
-    assert busy.ok("audit", "head").out.strip() == head  # the same content, the same chain
-    assert verified(busy)["intact"]
+    (tmp_path / "config" / "tag-station" / "chain-key").unlink()
+    verdict = verified(busy)
+    assert (verdict["intact"], verdict["events"], verdict["keyed"]) == (True, events, 0)
+    busy.ok("void", uid(PACKAGE_PREFIX, 479), "--reason", "torn")
+    verdict = verified(busy)
+    assert (verdict["intact"], verdict["events"], verdict["keyed"]) == (True, events + 1, 1)
 
 
 @given(
@@ -327,3 +347,112 @@ def test_nothing_is_chained_to_a_head_that_is_not_a_hash(busy: Station, planted:
     assert said.endswith("restore the last good backup (station restore)")
     assert busy.refused("void", uid(PACKAGE_PREFIX, 482), "--reason", "torn") == said
     assert verified(busy)["intact"] is False
+
+
+def _forged(station: Station, first: int, summary: str, unkey: bool) -> list[str]:
+    """Statements that give event ``first`` another summary and recompute every hash from
+    ``first`` on with plain SHA-256, as someone who can write the database but does not hold
+    the chain key would (with ``unkey``, also claiming the events were never keyed)."""
+    ctx = station.context()
+    try:
+        rows = ctx.db.execute_sql(  # type: ignore[no-untyped-call]
+            "SELECT id, at, operator, approved_by, action, summary, details, tag_count, "
+            "prev_hash, hash FROM audit_event ORDER BY id"
+        ).fetchall()
+        links = ctx.db.execute_sql(  # type: ignore[no-untyped-call]
+            "SELECT event_id, uid FROM audit_uid ORDER BY event_id, uid"
+        ).fetchall()
+    finally:
+        ctx.db.close()
+    digests = chain.uids_digests(links)
+    # Every hash from ``first`` on made unique-free first (the column is UNIQUE), then set.
+    statements = [
+        f"UPDATE audit_event SET hash = 'x{row[0]}' WHERE id = {row[0]}"
+        for row in rows
+        if row[0] >= first
+    ]
+    previous = chain.GENESIS
+    for row in rows:
+        row = (*row[:8], previous, row[9])
+        if row[0] == first:
+            row = (*row[:5], summary, *row[6:])
+        if row[0] >= first:
+            new = chain.stored_hashes([row], digests)[0]
+            keyed = ", key_id = NULL" if unkey else ""
+            statements.append(
+                f"UPDATE audit_event SET prev_hash = '{previous}', hash = '{new}', summary = "
+                f"'{row[5]}'{keyed} WHERE id = {row[0]}"
+            )
+            previous = new
+        else:
+            previous = row[9]
+    return statements
+
+
+@pytest.mark.parametrize("unkey", [False, True], ids=["keyed", "claimed-unkeyed"])
+def test_a_trail_rewritten_and_re_chained_without_the_key_is_caught(
+    busy: Station, unkey: bool
+) -> None:
+    """Before the key, rewriting an event and recomputing every hash after it verified as
+    intact; now the hashes are HMACs under a key the database does not hold."""
+    without_triggers(busy, *_forged(busy, 1 if unkey else 3, "voided nothing", unkey))
+    verdict = verified(busy)
+    assert verdict["intact"] is False
+    if unkey:
+        assert verdict["problem"] == (
+            "event 1 has a plain hash, but this station keys this database from event 1 on: "
+            "it was written without the key (rewritten)"
+        )
+    else:
+        assert verdict["problem"] == "event 3 was altered: its content no longer matches its hash"
+
+
+def test_a_station_without_the_key_neither_extends_nor_verifies_the_chain_until_it_imports_it(
+    busy: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = tmp_path / "key-export.json"
+    busy.ok("audit", "key", "export", str(export))
+    assert stat.S_IMODE(export.stat().st_mode) == 0o600
+    kid = chain.key_id(bytes.fromhex(json.loads(export.read_text())["keys"][0]))
+    # Another station of the same database: its own config folder, no key.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "other-station"))
+    refusal = (
+        f"this database's audit chain is keyed with key {kid}, which this station does not "
+        "hold: import it (station audit key import FILE, from station audit key export FILE "
+        "on a station that holds it)"
+    )
+    assert busy.refused("void", uid(PACKAGE_PREFIX, 482), "--reason", "torn") == refusal
+    assert busy.failed("audit", "verify") == (
+        f"audit chain broken: event 1 is keyed with key {kid}, which this station does not "
+        "hold: import it (station audit key import FILE) to verify the chain"
+    )
+    assert busy.ok("audit", "key", "import", str(export)).err == f"imported chain key {kid}\n"
+    busy.ok("void", uid(PACKAGE_PREFIX, 482), "--reason", "torn")
+    assert verified(busy)["intact"]
+    # A key file others can read is refused, not used.
+    key_file = tmp_path / "other-station" / "tag-station" / "chain-key"
+    key_file.chmod(0o644)
+    assert busy.failed("audit", "verify").startswith(
+        f"the chain key file {key_file} must be this user's"
+    )
+    key_file.chmod(0o600)
+
+
+def test_heads_noted_at_backups_catch_the_newest_events_removed(
+    busy: Station, tmp_path: Path
+) -> None:
+    last = len(json.loads(busy.ok("audit", "--format", "json").out))
+    target = tmp_path / ("b.sqlite" if busy.url.startswith("sqlite") else "b.dump")
+    busy.ok("backup", str(target))
+    assert verified(busy)["anchors"] == 1
+    without_triggers(
+        busy,
+        f"DELETE FROM audit_uid WHERE event_id >= {last - 1}",
+        f"DELETE FROM audit_event WHERE id >= {last - 1}",
+    )
+    verdict = verified(busy)
+    assert verdict["intact"] is False and verdict["event_id"] == last
+    assert str(verdict["problem"]).startswith(
+        f"event {last} is gone: it was noted outside the database at "
+    )
+    assert str(verdict["problem"]).endswith(f"(backup {target}); the trail was cut there")

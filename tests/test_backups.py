@@ -21,7 +21,7 @@ import pytest
 from devtools.pg_server import PgServer
 from station.db import pg_dump
 from station.folders import Folders
-from station.services import backups
+from station.services import backups, chain_key
 from station.settings import Settings
 from tests.conftest import LICENSE, PACKAGE_PREFIX, Station, uid
 
@@ -517,7 +517,8 @@ def _rearm(station: Station, good: Path) -> None:
 
 def _rechain(station: Station, first: int, summary: str) -> None:
     """Give event ``first`` another ``summary`` and recompute every hash from it on, as a
-    forger who knows the serialisation (the README gives it) would."""
+    forger who knows the serialisation (the README gives it) and holds the chain key (this
+    user's config folder) would: a chain that verifies, but is not the station's."""
     from station.db.connection import open_database
     from station.domain import chain
 
@@ -525,7 +526,7 @@ def _rechain(station: Station, first: int, summary: str) -> None:
     try:
         rows = database.execute_sql(  # type: ignore[no-untyped-call]
             "SELECT id, at, operator, approved_by, action, summary, details, tag_count, "
-            "prev_hash, hash FROM audit_event ORDER BY id"
+            "prev_hash, hash, key_id FROM audit_event ORDER BY id"
         ).fetchall()
         links = database.execute_sql(  # type: ignore[no-untyped-call]
             "SELECT event_id, uid FROM audit_uid ORDER BY event_id, uid"
@@ -533,13 +534,14 @@ def _rechain(station: Station, first: int, summary: str) -> None:
     finally:
         database.close()
     digests = chain.uids_digests(links)
+    keys = chain_key.load(Folders.for_user()).keys
     updates, previous = [], chain.GENESIS
     for row in rows:
-        row = (*row[:8], previous, row[9])
+        row = (*row[:8], previous, *row[9:])
         if row[0] == first:
             row = (*row[:5], summary, *row[6:])
         if row[0] >= first:
-            new = chain.stored_hashes([row], digests)[0]
+            new = chain.stored_hashes([row], digests, keys)[0]
             updates.append(
                 f"UPDATE audit_event SET prev_hash = '{previous}', hash = '{new}', "
                 f"summary = '{row[5]}' WHERE id = {row[0]}"
@@ -579,7 +581,11 @@ def test_restore_refuses_a_history_edited_or_re_chained_unless_forced(
     # Edited and re-chained: its chain verifies, but it is not this station's history.
     _rechain(received, 3, "voided nothing")
     _rearm(received, good)
-    assert received.ok("audit", "verify").err.startswith("audit chain intact")
+    # The chain verifies link by link, but the head noted outside the database when the
+    # good backup was made is no longer in it.
+    said = received.failed("audit", "verify")
+    assert said.startswith("audit chain broken: event ") and "noted outside the database" in said
+    assert f"(backup {good})" in said
     rechained = tmp_path / f"rechained{suffix(received)}"
     received.ok("backup", str(rechained))
     # The live database (itself re-chained) is put back by force: its history differs.

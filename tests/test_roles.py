@@ -55,6 +55,8 @@ def argv(tmp: Path) -> dict[str, tuple[str, ...]]:
         "assign plant": ("assign", "plant", "--count", "1", "--strain", "S"),
         "audit": ("audit",),
         "audit head": ("audit", "head"),
+        "audit key export": ("audit", "key", "export", str(tmp / "key-{n}.json")),
+        "audit key import": ("audit", "key", "import", str(tmp / "key-{n}.json")),
         "audit verify": ("audit", "verify"),
         "backup": ("backup", str(tmp / "b-{n}.sqlite")),
         "batch set": ("batch", "set", "1", "--location", "Room 2", "--reason", "moved"),

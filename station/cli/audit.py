@@ -4,6 +4,7 @@ chain."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -13,7 +14,7 @@ from station.domain.dates import parse_date
 from station.domain.errors import StationError
 from station.domain.uid import normalize
 from station.services import audit as audit_service
-from station.services import audit_chain
+from station.services import audit_chain, chain_key
 
 _TABLE = ["id", "at", "operator", "approved_by", "action", "tag_count", "summary"]
 _FULL = [
@@ -81,7 +82,10 @@ def verify(state: State, known_head: str | None, fmt: str) -> None:
         return
     if not verdict.intact:
         raise StationError(f"audit chain broken: {verdict.problem}")
-    message(f"audit chain intact: {verdict.events:,} events, head {verdict.head}")
+    message(
+        f"audit chain intact: {verdict.events:,} events, head {verdict.head} "
+        f"({verdict.keyed:,} keyed; {verdict.anchors:,} anchors outside the database hold)"
+    )
 
 
 @audit.command("head")
@@ -92,3 +96,37 @@ def head(state: State) -> None:
     if found is None:
         raise StationError("the audit trail has no events yet")
     click.echo(found[1])
+
+
+@audit.group("key")
+def key() -> None:
+    """The chain key, kept outside the database: share it between the stations of one
+    PostgreSQL database (export on one, import on the others)."""
+
+
+@key.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+def key_export(state: State, file: Path) -> None:
+    """Write this station's chain key to the new private FILE, for another station."""
+    ctx = state.context()
+    ids = chain_key.export_key(ctx.folders, file)
+    audit_service.record(ctx, "audit.key_export", f"exported chain key {ids}", {"keys": ids})
+    message(f"exported chain key {ids} to {file}: move it to the other station, import it, "
+            "and delete it")  # fmt: skip
+
+
+@key.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+def key_import(state: State, file: Path) -> None:
+    """Add the chain key in FILE (an export from another station of this database)."""
+    ctx = state.context()
+    added = chain_key.import_key(ctx.folders, file)
+    if not added:
+        message("this station already holds that key")
+        return
+    audit_service.record(
+        ctx, "audit.key_import", f"imported chain key {', '.join(added)}", {"keys": added}
+    )
+    message(f"imported chain key {', '.join(added)}")

@@ -141,6 +141,8 @@ class AuditEvent(BaseModel):
     tag_count = IntegerField()
     prev_hash = CharField(max_length=64, null=True)
     hash = CharField(max_length=64, null=True, unique=True)
+    # The chain key the hash was made with (HMAC-SHA256); None: plain SHA-256 (older events).
+    key_id = CharField(max_length=16, null=True)
 
 
 class AuditUid(BaseModel):

@@ -220,7 +220,7 @@ def newest_event(path: Path) -> tuple[int, str, str] | None:
 _HISTORY = {
     "audit_event": (
         "id", "at", "operator", "approved_by", "action", "summary", "details", "tag_count",
-        "prev_hash", "hash",
+        "prev_hash", "hash", "key_id",
     ),
     "audit_uid": ("uid", "event_id"),
     "operator": ("name", "enabled"),
@@ -228,7 +228,7 @@ _HISTORY = {
 _HISTORY_SCHEMA = (
     "CREATE TABLE audit_event (id INTEGER PRIMARY KEY, at TEXT, operator TEXT, approved_by "
     "TEXT, action TEXT, summary TEXT, details TEXT, tag_count INTEGER, prev_hash TEXT, hash "
-    "TEXT)",
+    "TEXT, key_id TEXT)",
     "CREATE TABLE audit_uid (uid TEXT, event_id INTEGER)",
     "CREATE INDEX audit_uid_event ON audit_uid (event_id, uid)",
     "CREATE TABLE operator (name TEXT, enabled INTEGER)",

@@ -16,12 +16,19 @@ event's hash, 64 zeros for the first event. This is exactly
 The station writes it with orjson, which escapes exactly as that call does and takes a third
 of the time: verifying a million events must not spend most of its time here (a test holds
 the two equal on arbitrary text).
+
+A keyed event (its ``key_id`` set) stores HMAC-SHA256 of the same bytes under the chain key
+(``station.services.chain_key``), a secret kept outside the database: whoever can write the
+database but does not hold the key cannot make a keyed event's hash, so cannot rewrite the
+trail and re-chain it. ``key_id`` is the first 16 hexadecimal digits of the key's SHA-256.
+Events written before the station had a key keep their plain SHA-256 and verify as they are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -108,16 +115,38 @@ def canonical(
     )
 
 
-def event_hash(canonical_bytes: bytes) -> str:
-    """The hash stored for an event: SHA-256 of :func:`canonical`'s bytes, in hex."""
+def event_hash(canonical_bytes: bytes, key: bytes | None = None) -> str:
+    """The hash stored for an event: SHA-256 of :func:`canonical`'s bytes, in hex; with
+    ``key``, HMAC-SHA256 under it."""
+    if key is not None:
+        return hmac.digest(key, canonical_bytes, "sha256").hex()
     return hashlib.sha256(canonical_bytes).hexdigest()
 
 
-def stored_hashes(rows: Sequence[Sequence[Any]], digests: dict[int, str]) -> list[str]:
+def key_id(key: bytes) -> str:
+    """How events name the key their hash was made with (not the key: its digest's start)."""
+    return hashlib.sha256(key).hexdigest()[:16]
+
+
+def stored_hashes(
+    rows: Sequence[Sequence[Any]],
+    digests: dict[int, str],
+    keys: dict[str, bytes] | None = None,
+) -> list[str]:
     """Each stored event's hash recomputed, for verification: a row is (id, at as stored,
-    operator, approved_by, action, summary, details, tag_count, prev_hash, ...) and
-    ``digests`` the UIDs' digests by event id. A row the serialisation cannot take (a type
-    the station never writes, put in by hand) gets an empty hash: that event was altered."""
+    operator, approved_by, action, summary, details, tag_count, prev_hash, hash[, key_id])
+    and ``digests`` the UIDs' digests by event id; ``keys`` the chain keys at hand by id. A
+    row the serialisation cannot take (a type the station never writes, put in by hand), or
+    keyed with a key not at hand, gets an empty hash: it cannot be shown to be the event
+    written."""
+    named = {row[10] for row in rows if len(row) > 10 and row[10] is not None}
+    if named:
+        if len(named) == 1 and all(row[10] is not None for row in rows):
+            [wanted] = named
+            key = (keys or {}).get(wanted)
+            if key is not None:
+                return keyed_hashes(rows, digests, key, wanted)
+        return [_one_stored_hash(row, digests, keys or {}) for row in rows]
     dumps, sha, at_of, digest_of, none = (
         orjson.dumps,
         hashlib.sha256,
@@ -137,10 +166,41 @@ def stored_hashes(rows: Sequence[Sequence[Any]], digests: dict[int, str]) -> lis
             for row in rows
         ]  # fmt: skip
     except (TypeError, ValueError, AttributeError, orjson.JSONEncodeError):
-        return [_one_stored_hash(row, digests) for row in rows]
+        return [_one_stored_hash(row, digests, {}) for row in rows]
 
 
-def _one_stored_hash(row: Sequence[Any], digests: dict[int, str]) -> str:
+def keyed_hashes(
+    rows: Sequence[Sequence[Any]], digests: dict[int, str], key: bytes, wanted: str
+) -> list[str]:
+    """:func:`stored_hashes` for a span whose events are all keyed with ``key`` (id
+    ``wanted``): the same comprehension, with HMAC in place of SHA-256."""
+    dumps, mac, at_of, digest_of, none = (
+        orjson.dumps,
+        hmac.digest,
+        stored_at_text,
+        digests.get,
+        NO_UIDS,
+    )
+    try:
+        return [
+            mac(key, dumps({
+                "action": row[4], "approved_by": row[3], "at": at_of(row[1]), "details": row[6],
+                "id": row[0], "message": row[5], "operator": row[2], "prev_hash": row[8],
+                "tag_count": row[7], "uids": digest_of(row[0], none),
+            }), "sha256").hex() if row[10] == wanted else ""
+            for row in rows
+        ]  # fmt: skip
+    except (TypeError, ValueError, AttributeError, orjson.JSONEncodeError):
+        return [_one_stored_hash(row, digests, {wanted: key}) for row in rows]
+
+
+def _one_stored_hash(row: Sequence[Any], digests: dict[int, str], keys: dict[str, bytes]) -> str:
+    named = row[10] if len(row) > 10 else None
+    key = None
+    if named is not None:
+        key = keys.get(named)
+        if key is None:
+            return ""
     try:
         return event_hash(
             canonical(
@@ -154,7 +214,8 @@ def _one_stored_hash(row: Sequence[Any], digests: dict[int, str]) -> str:
                 row[7],
                 digests.get(row[0], NO_UIDS),
                 row[8],
-            )
+            ),
+            key,
         )
     except (TypeError, ValueError, AttributeError, IndexError, orjson.JSONEncodeError):
         return ""

@@ -15,7 +15,7 @@ from station.db.models import AuditEvent, AuditUid, Tag
 from station.db.rows import slices, tuples
 from station.domain import chain, times
 from station.domain.errors import StationError
-from station.services import audit_chain
+from station.services import audit_chain, chain_key
 from station.services.context import Context
 
 # Rows per INSERT: well under SQLite's limit of bound parameters per statement.
@@ -123,13 +123,14 @@ def _chain(ctx: Context, event: AuditEvent, named: list[str]) -> None:
     ``prev_hash``, and its own hash. Inside the event's transaction: the lock taken here
     holds other stations' events back until it commits."""
     lock_audit_chain()
-    head_id, event.prev_hash = audit_chain.head(ctx) or (0, chain.GENESIS)
+    head_id, event.prev_hash, head_key = audit_chain.head_with_key(ctx) or (0, chain.GENESIS, None)
     event.id = head_id + 1
+    event.key_id, key = chain_key.for_new_event(ctx.folders, ctx.db, head_key, event.id)
     event.hash = chain.event_hash(chain.canonical(
         event.id, chain.at_text(event.at), event.operator, event.approved_by, event.action,
         event.summary, event.details, event.tag_count, chain.uids_digest(named),
         event.prev_hash,
-    ))  # fmt: skip
+    ), key)  # fmt: skip
 
 
 @dataclass(frozen=True)

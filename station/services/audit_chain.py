@@ -11,7 +11,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -21,7 +21,7 @@ from station.db import raw
 from station.domain import chain
 from station.domain.errors import StationError
 from station.domain.text import show
-from station.services import collector
+from station.services import chain_key, collector
 from station.services.context import Context
 
 # Events a span; and at most this many checking processes (more than a few cores would
@@ -33,8 +33,8 @@ MAX_WORKERS = 4
 MAX_ARITHMETIC_SPANS = 10_000
 _BELOW_ANY = -(2**63)  # an id below any, even one put in by hand
 _EVENTS = (
-    "SELECT id, at, operator, approved_by, action, summary, details, tag_count, prev_hash, hash "
-    "FROM audit_event WHERE id > {mark} AND id <= {mark} ORDER BY id"
+    "SELECT id, at, operator, approved_by, action, summary, details, tag_count, prev_hash, hash, "
+    "key_id FROM audit_event WHERE id > {mark} AND id <= {mark} ORDER BY id"
 )
 # In (event_id, uid) order straight from the index on those two columns.
 _LINKS = (
@@ -51,6 +51,10 @@ class Verdict:
     """The newest event's hash (64 zeros when there are none)."""
     problem: str | None = None
     event_id: int | None = None
+    keyed: int = 0
+    """Events hashed with the chain key (the rest: plain SHA-256, written before it)."""
+    anchors: int = 0
+    """Heads noted outside the database (at backups) found still in the chain."""
 
     @property
     def intact(self) -> bool:
@@ -63,6 +67,8 @@ class Verdict:
             "head": self.head,
             "problem": self.problem,
             "event_id": self.event_id,
+            "keyed": self.keyed,
+            "anchors": self.anchors,
         }
 
 
@@ -70,21 +76,27 @@ def head(ctx: Context) -> tuple[int, str] | None:
     """The newest event's id and hash, None when there is none. Refused when that hash is
     not one (NULL, or text put in by hand): a new event chained to it would carry the fault
     on, and a head printed from it would be no proof of anything."""
+    found = head_with_key(ctx)
+    return None if found is None else (found[0], found[1])
+
+
+def head_with_key(ctx: Context) -> tuple[int, str, str | None] | None:
+    """:func:`head`, and the id of the key its hash was made with (None: plain SHA-256)."""
     cursor = ctx.db.execute_sql(  # type: ignore[no-untyped-call]
-        "SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1"
+        "SELECT id, hash, key_id FROM audit_event ORDER BY id DESC LIMIT 1"
     )
     row = cursor.fetchone()
     cursor.close()
     if row is None:
         return None
-    event_id, value = row
+    event_id, value, key = row
     if not chain.is_hash(value):
         raise StationError(
             f"the audit chain's newest event {event_id} has no valid hash "
             f"({show(str(value)[:70])}): the trail was changed outside the station, and "
             "nothing more is recorded on it; restore the last good backup (station restore)"
         )
-    return int(event_id), str(value)
+    return int(event_id), str(value), None if key is None else str(key)
 
 
 def parse_head(text: str) -> str:
@@ -104,10 +116,52 @@ def verify(
     The events are cut into spans of ``page`` events. Each span is checked on its own (its
     hashes, and the links inside it), in ``workers`` processes (by default one a core, when
     there are several spans); then the spans' ends are linked here, in order. The verdict,
-    first fault included, is what walking the chain event by event would give."""
+    first fault included, is what walking the chain event by event would give.
+
+    Keyed events need their key (``station.services.chain_key``); once the walk holds, the
+    key's rules (every event keyed from the first keyed one on, and from where this station
+    started keying this database) and the anchors noted outside the database are checked."""
+    held = chain_key.load(ctx.folders)
+    per_key = _keys_used(ctx)
+    missing = sorted(kid for kid in per_key if kid is not None and kid not in held.keys)
+    if missing:
+        first = per_key[missing[0]][0]
+        problem = (
+            f"event {first} is keyed with key {missing[0]}, which this station does not hold: "
+            "import it (station audit key import FILE) to verify the chain"
+        )
+        return Verdict(0, chain.GENESIS, problem, first)
+    verdict = _walked(ctx, known_head, page, workers, held.keys)
+    keyed = sum(count for kid, (_, count) in per_key.items() if kid is not None)
+    if not verdict.intact:
+        return replace(verdict, keyed=keyed)
+    plain = _unkeyed_after_keyed(ctx, per_key, held.since.get(chain_key.database_name(ctx.db)))
+    if plain is not None:
+        return replace(verdict, problem=plain[1], event_id=plain[0], keyed=keyed)
+    anchors = chain_key.anchors(ctx.folders, ctx.db)
+    for anchor in anchors:
+        found = _hash_of(ctx, int(anchor["id"]))
+        if found != anchor["hash"]:
+            where = f"noted outside the database at {anchor['at']} ({anchor.get('what', '')})"
+            problem_text = (
+                f"event {anchor['id']} is gone: it was {where}; the trail was cut there"
+                if found is None
+                else f"event {anchor['id']} is not the event {where}: the trail was rewritten"
+            )
+            return replace(verdict, problem=problem_text, event_id=int(anchor["id"]), keyed=keyed)
+    return replace(verdict, keyed=keyed, anchors=len(anchors))
+
+
+def _walked(
+    ctx: Context,
+    known_head: str | None,
+    page: int,
+    workers: int | None,
+    keys: dict[str, bytes],
+) -> Verdict:
     bounds = _span_bounds(ctx, page)
     reader = raw.reader_for(ctx.db)
-    wanted = [(low, high, known_head) for low, high in itertools.pairwise(bounds)]
+    wanted = [(low, high, known_head, keys) for low, high in itertools.pairwise(bounds)]
     processes = min(workers or os.cpu_count() or 1, MAX_WORKERS, len(wanted))
     if processes <= 1:
         # The station's own connection, not a reader's: apsw links a second copy of SQLite,
@@ -124,6 +178,46 @@ def verify(
         finally:
             for future in futures:
                 future.cancel()
+
+
+def _keys_used(ctx: Context) -> dict[str | None, tuple[int, int]]:
+    """Each key id the events name (None: plain SHA-256) with its first event and count."""
+    cursor = ctx.db.execute_sql(  # type: ignore[no-untyped-call]
+        "SELECT key_id, MIN(id), COUNT(*) FROM audit_event GROUP BY key_id"
+    )
+    return {kid: (int(first), int(count)) for kid, first, count in cursor.fetchall()}
+
+
+def _unkeyed_after_keyed(
+    ctx: Context, per_key: dict[str | None, tuple[int, int]], since: tuple[str, int] | None
+) -> tuple[int, str] | None:
+    """An event with a plain hash where only keyed ones belong: after the first keyed event,
+    or from where this station began keying this database (noted outside it). Someone
+    without the key can write such an event; the station never does."""
+    keyed_from = [first for kid, (first, _) in per_key.items() if kid is not None]
+    starts = [(first, "events are keyed from event {first} on") for first in keyed_from[:1]]
+    if since is not None:
+        starts.append((since[1], "this station keys this database from event {first} on"))
+    for first, why in sorted(starts):
+        cursor = ctx.db.execute_sql(  # type: ignore[no-untyped-call]
+            f"SELECT MIN(id) FROM audit_event WHERE key_id IS NULL AND id >= {ctx.db.param}",
+            (first,),
+        )
+        plain = cursor.fetchone()[0]
+        if plain is not None:
+            return int(plain), (
+                f"event {plain} has a plain hash, but {why.format(first=first)}: it was "
+                "written without the key (rewritten)"
+            )
+    return None
+
+
+def _hash_of(ctx: Context, event_id: int) -> str | None:
+    cursor = ctx.db.execute_sql(  # type: ignore[no-untyped-call]
+        f"SELECT hash FROM audit_event WHERE id = {ctx.db.param}", (event_id,)
+    )
+    row = cursor.fetchone()
+    return None if row is None else str(row[0])
 
 
 @dataclass(frozen=True)
@@ -176,7 +270,7 @@ def _linked(spans: Iterable[Span | None], known_head: str | None) -> Verdict:
     if not seen:
         return Verdict(
             count, expected, f"no event has the hash {known_head}: the events from it on were "
-            "removed",
+            "removed or rewritten",
         )  # fmt: skip
     return Verdict(count, expected)
 
@@ -242,13 +336,13 @@ def _processes() -> BaseContext:
 
 
 def _check_span_apart(
-    reader: raw.Reader, low: int, high: int, known_head: str | None
+    reader: raw.Reader, low: int, high: int, known_head: str | None, keys: dict[str, bytes]
 ) -> Span | None:
     """:func:`_check_span` in a process of its own, on a connection of its own."""
     try:
         connection = reader.connect()
         try:
-            return _check_span(connection, reader.param, low, high, known_head)
+            return _check_span(connection, reader.param, low, high, known_head, keys)
         finally:
             connection.close()
     except reader.errors as exc:
@@ -258,7 +352,12 @@ def _check_span_apart(
 
 
 def _check_span(
-    connection: Any, param: str, low: int, high: int, known_head: str | None
+    connection: Any,
+    param: str,
+    low: int,
+    high: int,
+    known_head: str | None,
+    keys: dict[str, bytes],
 ) -> Span | None:
     """The events with ids above ``low`` up to ``high``: each one's hash recomputed from its
     content and UIDs, and each one's ``prev_hash`` checked against the one before it. None
@@ -273,7 +372,7 @@ def _check_span(
     digests = chain.uids_digests(cursor.fetchall())
     cursor.close()
     stored = [row[9] for row in rows]
-    computed = chain.stored_hashes(rows, digests)
+    computed = chain.stored_hashes(rows, digests, keys)
     first, last = rows[0], rows[-1]
     fault = None
     if computed[1:] != stored[1:] or [row[8] for row in rows[1:]] != stored[:-1]:

@@ -27,6 +27,7 @@ from station.db.models import BackupRun
 from station.db.rows import tuples
 from station.domain.errors import StationError
 from station.domain.states import BackupKind
+from station.services import audit_chain, chain_key
 from station.services.backup_due import claim_of, daily_due
 from station.services.context import Context
 
@@ -74,6 +75,9 @@ def write(ctx: Context, path: Path) -> Backup:
     started = time.monotonic()
     _refuse_taken(path)
     leftovers_removed(path.parent)
+    # The head now is in the copy (taken after it): noted outside the database once the
+    # copy is whole, it anchors the trail up to here.
+    head = audit_chain.head(ctx)
     try:
         with new_path(path) as temporary:
             if isinstance(ctx.db, SqliteDatabase):
@@ -93,6 +97,8 @@ def write(ctx: Context, path: Path) -> Backup:
         if _out_of_space(exc, path.parent):
             raise StationError(_no_space(ctx, path.parent)) from None
         raise
+    if head is not None:
+        chain_key.add_anchor(ctx.folders, ctx.db, head[0], head[1], f"backup {path}")
     return Backup(path, path.stat().st_size, counts, time.monotonic() - started)
 
 

@@ -33,7 +33,7 @@ from station.db.connection import bound, migrate, open_database
 from station.db.models import AuditEvent
 from station.domain.errors import StationError
 from station.domain.text import plural
-from station.services import audit, backups, restore_checks
+from station.services import audit, audit_chain, backups, chain_key, restore_checks
 from station.services.context import Context
 from station.services.restore_checks import History
 
@@ -96,6 +96,14 @@ def _record(ctx: Context, source: Path, aside: Path, history: History) -> None:
         )
 
 
+def _forget_later_anchors(ctx: Context) -> None:
+    """Heads noted for events the restore took away (or replaced with its own event) no
+    longer apply: the restore, audited, is what changed them."""
+    found = audit_chain.head(ctx)
+    if found is not None:
+        chain_key.forget_anchors_after(ctx.folders, ctx.db, found[0] - 1)
+
+
 def _aside(ctx: Context, named: Callable[[str], Path]) -> Path:
     """Where the database is kept aside: ``named`` the moment, or the moment and -2, -3...
     when a restore in the same second (one killed half way, say) left that name."""
@@ -133,6 +141,7 @@ def _restore_sqlite(ctx: Context, source: Path, force: bool) -> Restored:
     # The database file is now the restored one: this station's connection reopens on it.
     ctx.db.close()
     ctx.db.connect()
+    _forget_later_anchors(ctx)
     return Restored(source, aside, AuditEvent.select().count(), history.lost, history.reasons)
 
 
@@ -210,4 +219,5 @@ def _restore_postgresql(ctx: Context, source: Path, force: bool) -> Restored:
     pg_dump.restore_from(ctx.db, source)
     migrate(ctx.db)
     _record(ctx, source, aside, history)
+    _forget_later_anchors(ctx)
     return Restored(source, aside, AuditEvent.select().count(), history.lost, history.reasons)

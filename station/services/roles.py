@@ -51,6 +51,8 @@ COMMANDS: dict[str, Need] = {
     "assign plant": _BENCH,
     "audit": _BENCH,
     "audit head": _BENCH,
+    "audit key export": _supervisor("exporting the chain key"),
+    "audit key import": _supervisor("importing a chain key"),
     "audit verify": _BENCH,
     "backup": _BENCH,
     "batch set": _BENCH,

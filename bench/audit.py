@@ -18,7 +18,8 @@ from bench.table import Table
 from station.db.connection import open_database
 from station.domain import chain
 from station.domain.uid import make_uid
-from station.services import audit, audit_chain, facilities, receiving
+from station.folders import Folders
+from station.services import audit, audit_chain, chain_key, facilities, receiving
 from station.services.assignment import assign_next
 from station.services.context import Context
 from station.services.details import PackageDetails
@@ -36,10 +37,17 @@ def run() -> Table:
     return table
 
 
+def _context(path: Path) -> Context:
+    """A bench database with folders of its own (its chain key is made there, not in the
+    user's config folder)."""
+    folders = Folders(path.parent / "data", path.parent / "config", path.parent / "cache")
+    return Context(open_database(f"sqlite:///{path}"), operator="bench", folders=folders)
+
+
 def _assignments(path: Path, table: Table) -> None:
     """Each assignment timed whole, and the chain's own part of it timed inside: the UIDs
-    read for the hash, the chain lock, the head read and the hashing."""
-    ctx = Context(open_database(f"sqlite:///{path}"), operator="bench")
+    read for the hash, the chain lock, the key, the head read and the hashing."""
+    ctx = _context(path)
     facility = facilities.add_facility(ctx, "C11-0000001-LIC", "Bench Farms")
     rng = _order(ctx, facility, "1A4060300000000000")
     receiving.receive_range(ctx, rng.first_uid, rng.last_uid, progress=False)
@@ -79,7 +87,7 @@ def _assignments(path: Path, table: Table) -> None:
 
 
 def _verify(path: Path, table: Table) -> None:
-    ctx = Context(open_database(f"sqlite:///{path}"), operator="bench")
+    ctx = _context(path)
     start = time.perf_counter()
     _fill_events(ctx)
     table.add(
@@ -91,7 +99,7 @@ def _verify(path: Path, table: Table) -> None:
         start = time.perf_counter()
         verdict = audit_chain.verify(ctx, workers=workers)
         seconds = time.perf_counter() - start
-        assert verdict.intact and verdict.events == EVENTS, verdict
+        assert verdict.intact and verdict.events == verdict.keyed == EVENTS, verdict
         table.add(
             f"audit verify, {EVENTS:,} events, {workers} process{'es' if workers > 1 else ''}"
             f" ({cores} cores)",
@@ -102,9 +110,10 @@ def _verify(path: Path, table: Table) -> None:
 
 
 def _fill_events(ctx: Context) -> None:
-    """A million single-tag events, chained as the station chains them, written directly
-    (the station's own path would take an hour of single commits)."""
+    """A million single-tag events, chained as the station chains them (keyed, HMAC-SHA256),
+    written directly (the station's own path would take an hour of single commits)."""
     at = dt.datetime(2026, 11, 1)
+    key_id, key = chain_key.for_new_event(ctx.folders, ctx.db, None, 1)
     previous = chain.GENESIS
     events, links = [], []
     for event_id in range(1, EVENTS + 1):
@@ -115,17 +124,18 @@ def _fill_events(ctx: Context) -> None:
         digest = chain.event_hash(chain.canonical(
             event_id, chain.at_text(when), "bench", None, "receive", summary, details, 1,
             chain.uids_digest([uid]), previous,
-        ))  # fmt: skip
+        ), key)  # fmt: skip
         events.append(
-            (event_id, str(when), "bench", "receive", summary, details, 1, previous, digest)
-        )
+            (event_id, str(when), "bench", "receive", summary, details, 1, previous, digest,
+             key_id)
+        )  # fmt: skip
         links.append((uid, event_id))
         previous = digest
     connection = ctx.db.connection()  # type: ignore[no-untyped-call]
     with ctx.db.atomic():
         connection.executemany(
             "INSERT INTO audit_event (id, at, operator, action, summary, details, tag_count, "
-            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "prev_hash, hash, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             events,
         )
         connection.executemany("INSERT INTO audit_uid (uid, event_id) VALUES (?, ?)", links)

@@ -456,3 +456,15 @@ def test_heads_noted_at_backups_catch_the_newest_events_removed(
         f"event {last} is gone: it was noted outside the database at "
     )
     assert str(verdict["problem"]).endswith(f"(backup {target}); the trail was cut there")
+
+
+@settings(max_examples=50, deadline=None)
+@given(key=st.binary(min_size=32, max_size=32), summary=st.text())
+def test_the_fast_keyed_hash_is_hmac_sha256(key: bytes, summary: str) -> None:
+    """verify's HMAC (pads hashed once, copied per event) against the standard library's."""
+    row = (7, "2026-11-28 03:04:44.123456", "maria", None, "void", summary, "{}", 1,
+           chain.GENESIS, "", chain.key_id(key))  # fmt: skip
+    [fast] = chain.stored_hashes([row], {}, {chain.key_id(key): key})
+    data = chain.canonical(7, "2026-11-28T03:04:44.123456Z", "maria", None, "void", summary,
+                           "{}", 1, chain.NO_UIDS, chain.GENESIS)  # fmt: skip
+    assert fast == hmac.new(key, data, "sha256").hexdigest() == chain.event_hash(data, key)

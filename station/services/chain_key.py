@@ -34,6 +34,8 @@ from station.domain.text import show
 from station.folders import Folders
 
 KEY_BYTES = 32
+# The most databases whose first keyed event is noted (oldest forgotten first).
+MAX_DATABASES = 1000
 # The most anchors kept (oldest forgotten first), and the most bytes read of either file.
 MAX_ANCHORS = 5000
 MAX_FILE = 4 * 2**20
@@ -119,6 +121,9 @@ def for_new_event(
     name = database_name(database)
     if name not in held.since:
         held.since[name] = (kid, next_id)
+        # Bounded: a restore's scratch copy is noted too (it keys from its restore event).
+        for oldest in list(held.since)[: max(len(held.since) - MAX_DATABASES, 0)]:
+            del held.since[oldest]
         _save(folders, held)
     return kid, key
 

@@ -9,7 +9,6 @@ encoded as bytes.
 from __future__ import annotations
 
 import re
-import string
 from functools import lru_cache
 
 # Error correction levels, lowest first (ZPL and ESC/POS name them by these letters).
@@ -18,7 +17,6 @@ LEVELS = ("L", "M", "Q", "H")
 QUIET_MODULES = 4
 # The smallest module a Retail ID label may print, in millimetres.
 MIN_MODULE_MM = 0.375
-ALPHANUMERIC = frozenset(string.digits + string.ascii_uppercase + " $%*+-./:")
 # The longest data a unit label's QR carries (an abc... tag's unit past 2,097,151 makes a
 # 40-character URL); the template check sizes a QR for these.
 REFERENCE_URLS = (

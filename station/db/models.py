@@ -375,26 +375,3 @@ class RetailAssociation(BaseModel):
 
     class Meta:
         indexes = ((("unit_tag", "unit_index"), True),)
-
-
-ALL_MODELS: tuple[type[BaseModel], ...] = (
-    Facility,
-    TagOrder,
-    OrderRange,
-    Assignment,
-    Tag,
-    TagTally,
-    AuditEvent,
-    AuditUid,
-    Printer,
-    PrintJob,
-    PrintItem,
-    TagReplacement,
-    MetrcObject,
-    BackupRun,
-    Reconciliation,
-    Operator,
-    PinCheck,
-    RetailIssuance,
-    RetailAssociation,
-)

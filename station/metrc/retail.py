@@ -30,9 +30,6 @@ MAX_UNITS = 1_000_000
 MAX_RANGES = 10_000
 # [I] Indexes are a varint after the tag; the SDK's examples stay far below this.
 MAX_INDEX = 2**32 - 1
-# [I] A third-party guide says Metrc takes at most 10 objects per write; associate sends
-# its packages in calls of this many.
-OBJECTS_PER_CALL = 10
 
 Ranges = list[tuple[int, int]]
 

@@ -32,30 +32,6 @@ MAX_ROWS_PER_FILE = 500
 # Growth phases a plant batch can move to when its plants get tags.
 TAGGED_PHASES = ("Vegetative", "Flowering")
 
-# [I] Column orders of Metrc's Data Import CSVs (no header row).
-PROMOTE_COLUMNS = (
-    "plant batch",
-    "count",
-    "plant tag",
-    "growth phase",
-    "location",
-    "date",
-    "patient license",
-)
-REPLACE_COLUMNS = ("old plant label", "new plant tag", "date")
-PACK_COLUMNS = (
-    "plant batch",
-    "item",
-    "package tag",
-    "patient license",
-    "note",
-    "is trade sample",
-    "is donation",
-    "count",
-    "location",
-    "date",
-)
-
 
 def csv_date(day: dt.date) -> str:
     """[I] Dates in import files, as the API writes them."""

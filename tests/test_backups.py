@@ -641,7 +641,9 @@ def test_restoring_a_backup_with_fewer_operators_needs_a_supervisors_force(
     # A supervisor forces it; it is recorded, and the station still asks for a PIN.
     received.ok("restore", str(one), "--force", operator="Sue")
     monkeypatch.setenv("STATION_PIN", ANN_PIN)
-    assert received.refused("tags", operator="Ann") == "no enabled operator Ann"
+    assert received.refused("tags", operator="Ann") == (
+        "operator Ann is disabled: a supervisor can enable them"
+    )
 
 
 def test_rotation_removes_only_this_stations_own_backups_of_this_database(

@@ -4,6 +4,7 @@ command line (the UI's sign-in and approval are in test_ui_operators.py)."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import stat
 from pathlib import Path
@@ -82,7 +83,8 @@ def test_the_first_operator_must_be_a_supervisor_and_then_everyone_signs_in(
         "no PIN: set STATION_PIN, or run at a terminal to be asked for it"
     )
     as_(monkeypatch, SUE_PIN)
-    assert received.refused("tags") == "no enabled operator tester"
+    # A name no operator has is answered as a wrong PIN is (sign-in names no operators).
+    assert received.failed("tags") == "wrong PIN for tester (4 more wrong and it locks)"
     assert received.refused("tags", operator=None) == (
         "the station has operators: say who you are with --operator NAME or STATION_OPERATOR "
         "(and STATION_PIN)"
@@ -198,7 +200,9 @@ def test_a_disabled_operator_cannot_sign_in_and_the_last_supervisor_stays(
         "operator Ann is already disabled"
     )
     as_(monkeypatch, ANN_PIN)
-    assert staffed.refused("tags", operator="Ann") == "no enabled operator Ann"
+    assert staffed.refused("tags", operator="Ann") == (
+        "operator Ann is disabled: a supervisor can enable them"
+    )
     as_(monkeypatch, SUE_PIN)
     staffed.ok("operator", "enable", "Ann", operator="Sue")
     as_(monkeypatch, ANN_PIN)
@@ -475,3 +479,21 @@ def test_a_burst_of_parallel_wrong_approvals_checks_at_most_five(
     assert len(wrong) == 5, said
     paused = [s for s in said if s not in wrong]
     assert all(s["refused"].startswith("approvals asked by Ann pause") for s in paused), said
+
+
+def test_a_name_no_operator_has_is_answered_as_a_wrong_pin_is(
+    staffed: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five tries as Ann with a wrong PIN and five as Nobody read the same, lock included:
+    sign-in does not tell who the operators are."""
+    as_(monkeypatch, "11111111")
+
+    def tries(name: str) -> list[str]:
+        said = [staffed.failed("tags", operator=name) for _ in range(6)]
+        return [text.replace(name, "NAME") for text in said]
+
+    real, unknown = tries("Ann"), tries("Nobody")
+    assert [re.sub(r"until .*", "until T", text) for text in real] == [
+        re.sub(r"until .*", "until T", text) for text in unknown
+    ]
+    assert real[-1].startswith("operator NAME is locked after 5 wrong PINs until ")

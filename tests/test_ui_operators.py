@@ -71,7 +71,7 @@ async def test_the_station_opens_on_sign_in_and_nothing_gets_past_it(staffed: St
         assert app.screen.query_one("#pin", Input).value == ""
         await type_in(app, pilot, "Nobody", ANN_PIN)
         await settle(pilot)
-        assert problem(app) == "no enabled operator Nobody"
+        assert problem(app) == "wrong PIN for Nobody (4 more wrong and it locks)"
         await scan(pilot, uid(PLANT_PREFIX, 1))
         await settle(pilot)
         assert "is not a badge: scan your badge" in problem(app)

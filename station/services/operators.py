@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from peewee import fn
 
@@ -161,18 +161,22 @@ def issue_badge(ctx: Context, name: str, deliver: Callable[[SignedIn, str], None
 
 def sign_in(ctx: Context, name: str, pin: str) -> SignedIn:
     """Check ``name`` and ``pin``. Each check is counted before it is made, so at most
-    :data:`MAX_WRONG_PINS` wrong PINs are checked for one operator in any five minutes
-    however many processes try at once; the fifth locks the operator for five minutes
-    (recorded in the audit trail)."""
+    :data:`MAX_WRONG_PINS` wrong PINs are checked for one name in any five minutes however
+    many processes try at once; the fifth locks the operator for five minutes (recorded in
+    the audit trail). A name that is no enabled operator's gets the same answers, counts and
+    lock as a wrong PIN, so sign-in does not tell who the operators are."""
     name = fields.person_name(name)
     row = _find(name)
-    if row is None or not row.enabled:
-        pins.spend_a_check()
-        raise StationError(f"no enabled operator {name}")
     check = _counted(ctx, name, None, row)
+    # One slow check whatever the name: a name not on record must not answer sooner.
+    if row is None:
+        pins.spend_a_check()
+        _wrong_pin(ctx, name, None)
     if not pins.pin_matches(pin, row.pin_hash):
-        _wrong_pin(ctx, row)
+        _wrong_pin(ctx, name, row)
     PinCheck.delete().where(PinCheck.id == check).execute()
+    if not row.enabled:
+        raise StationError(f"operator {row.name} is disabled: a supervisor can enable them")
     return SignedIn(row.name, row.role)
 
 
@@ -223,12 +227,24 @@ def _counted(ctx: Context, name: str, asker: str | None, row: Operator | None) -
                     f"approvals asked by {asker} pause for five minutes after "
                     f"{MAX_WRONG_PINS} wrong ones"
                 )
+            # As an operator's lock reads (a name on record or not: the same answer).
+            newest = PinCheck.select(fn.MAX(PinCheck.at)).where(key).scalar()
             raise StationError(
-                f"operator {name} is locked: {MAX_WRONG_PINS} PINs are being checked or were "
-                "wrong in the last five minutes"
+                f"operator {name} is locked after {MAX_WRONG_PINS} wrong PINs until "
+                f"{times.local(_moment(newest, ctx) + LOCK_TIME)}"
             )
         check: int = PinCheck.insert(name=name, asked_by=asker, at=ctx.now()).execute()
     return check
+
+
+def _moment(value: object, ctx: Context) -> dt.datetime:
+    """A stored time as the datetime it is (SQLite hands back text)."""
+    if isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return ctx.now()
 
 
 def _recent(ctx: Context, key: Any) -> int:
@@ -306,13 +322,15 @@ def _refuse_locked(ctx: Context, row: Operator) -> None:
         )
 
 
-def _wrong_pin(ctx: Context, row: Operator) -> None:
-    """A wrong PIN (its check stays counted): lock at the limit, and refuse."""
+def _wrong_pin(ctx: Context, name: str, row: Operator | None) -> NoReturn:
+    """A wrong PIN, or a name no operator has (its check stays counted): lock at the limit
+    (an operator's lock is recorded), and refuse alike either way."""
     with ctx.db.atomic():
-        lock_rows(Operator.select(Operator.id).where(Operator.id == row.id))
-        wrong = _recent(ctx, (PinCheck.name == row.name) & PinCheck.asked_by.is_null())
-        locked = Operator.get_by_id(row.id).locked_until
-        if wrong >= MAX_WRONG_PINS and (locked is None or locked <= ctx.now()):
+        if row is not None:
+            lock_rows(Operator.select(Operator.id).where(Operator.id == row.id))
+        wrong = _recent(ctx, (PinCheck.name == name) & PinCheck.asked_by.is_null())
+        locked = Operator.get_by_id(row.id).locked_until if row is not None else None
+        if row is not None and wrong >= MAX_WRONG_PINS and (locked is None or locked <= ctx.now()):
             until = ctx.now() + LOCK_TIME
             Operator.update(locked_until=until).where(Operator.id == row.id).execute()
             audit.record(
@@ -324,8 +342,8 @@ def _wrong_pin(ctx: Context, row: Operator) -> None:
             )
     if wrong >= MAX_WRONG_PINS:
         raise StationError(
-            f"wrong PIN for {row.name}: locked for {LOCK_TIME.seconds // 60} minutes after "
+            f"wrong PIN for {name}: locked for {LOCK_TIME.seconds // 60} minutes after "
             f"{MAX_WRONG_PINS} wrong PINs"
         )
     left = MAX_WRONG_PINS - wrong
-    raise StationError(f"wrong PIN for {row.name} ({left} more wrong and it locks)")
+    raise StationError(f"wrong PIN for {name} ({left} more wrong and it locks)")

@@ -283,13 +283,17 @@ def test_parallel_generates_of_one_package_reach_metrc_once(
     packaged: Station, metrc: FakeMetrc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Metrc holds each generate until the other workers are done (or a second generate
-    # arrives), so the four overlap however the machine schedules them.
-    real, release, arrived = metrc.retail._generate, threading.Event(), []
+    # arrives), so the four overlap however the machine schedules them. It is held before
+    # the fake takes its lock, so the others' look-ups are answered meanwhile.
+    real, release, arrived = metrc.answer, threading.Event(), []
 
-    def held(*args: object) -> tuple[int, object, dict[str, str]]:
-        arrived.append(1)
-        release.wait(120)
-        return real(*args)  # type: ignore[arg-type]
+    def held(
+        method: str, path: str, query: dict[str, list[str]], auth: str, body: object
+    ) -> tuple[int, object, dict[str, str]]:
+        if (method, path) == ("POST", "/retailid/v2/generate"):
+            arrived.append(1)
+            release.wait(120)
+        return real(method, path, query, auth, body)
 
     def until_the_others_are_done(processes: list[subprocess.Popen[str]]) -> None:
         deadline = time.monotonic() + 120
@@ -298,7 +302,7 @@ def test_parallel_generates_of_one_package_reach_metrc_once(
             time.sleep(0.01)
         release.set()
 
-    monkeypatch.setattr(metrc.retail, "_generate", held)
+    monkeypatch.setattr(metrc, "answer", held)
     said = burst(
         packaged.url, tmp_path, "generate", [[PARENT, "10"]] * 4, until_the_others_are_done
     )

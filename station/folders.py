@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from printers.files import new_file, private_folder_made
 from station.domain.errors import StationError
 
 APP_NAME = "tag-station"
+# A daily backup's name (station.services.backups writes them): an SQLite copy or a dump.
+DAILY_BACKUP = re.compile(r"^station-\d{8}-\d{6}\.(sqlite|dump)$")
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,22 @@ def private_folder(path: Path) -> Path | None:
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
         return None
     return path
+
+
+def newest_daily_backup(folder: Path, suffix: str = ".sqlite") -> Path | None:
+    """The newest daily backup in ``folder`` by the time in its name, of the kind
+    ``suffix`` says: a regular file, not a link."""
+    try:
+        found = [
+            entry.path
+            for entry in os.scandir(folder)
+            if DAILY_BACKUP.match(entry.name)
+            and entry.name.endswith(suffix)
+            and entry.is_file(follow_symlinks=False)
+        ]
+    except OSError:
+        return None
+    return Path(max(found)) if found else None
 
 
 def refuse_unsafe_folder(path: Path, what: str) -> None:

@@ -86,17 +86,15 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def _connect(url: str) -> Database:
-    if "://" not in url:
-        url = f"sqlite:///{Path(url).expanduser().absolute()}"
-    scheme = urlsplit(url).scheme
+    scheme = urlsplit(url).scheme if "://" in url else "sqlite"
     if scheme == "sqlite":
-        path = url.split("://", 1)[1][1:]
-        if not path or path == ":memory:":
+        path = sqlite_path(url)
+        if path is None:
             # Each thread would get its own empty database; the station needs one shared file.
             raise StationError("an in-memory SQLite database cannot be shared; give a file path")
         try:
-            private_folder_made(Path(path).parent)
-            _create_private(Path(path))
+            private_folder_made(path.parent)
+            _create_private(path)
             if not stat.S_ISREG(os.stat(path).st_mode):
                 # /dev/null or a pipe opens, then fails at the first write ("cannot rollback").
                 raise StationError(f"the database {path} is not a regular file")
@@ -104,7 +102,7 @@ def _connect(url: str) -> Database:
             raise StationError(f"cannot create {path}: {exc.strerror}") from exc
         # Built directly: playhouse.db_url would load every database kind peewee knows.
         return SqliteDatabase(
-            path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, lock_type="IMMEDIATE"
+            str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, lock_type="IMMEDIATE"
         )
     if scheme in ("postgres", "postgresql"):
         try:

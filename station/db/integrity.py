@@ -9,8 +9,6 @@ checks its own pages.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 from pathlib import Path
 
 from peewee import Database, SqliteDatabase
@@ -18,20 +16,18 @@ from peewee import Database, SqliteDatabase
 from printers.files import private_folder_made, write_new
 from station.domain.errors import StationError
 from station.domain.text import printable
-from station.folders import Folders
+from station.folders import Folders, newest_daily_backup
 
 # Files up to this size are checked at every start (about 25 ms at most): scripts and scanner
 # loops start the station once a tag, so a larger file is checked once a day instead.
 EVERY_START_BYTES = 8 * 2**20
-# A daily backup's name (station.services.backups writes them).
-_DAILY = re.compile(r"^station-\d{8}-\d{6}\.sqlite$")
 
 
 def damage_message(first: object) -> str:
     """One line for a damaged file: what SQLite said, and how to get the record back (the
     newest daily backup in the station's backups folder, and the command that restores it)."""
     folder = Folders.for_user().backups
-    newest = newest_backup(folder)
+    newest = newest_daily_backup(folder)
     if newest is not None:
         how = f"restore the last backup: station restore --force {newest}"
     else:
@@ -40,19 +36,6 @@ def damage_message(first: object) -> str:
         f"the database file is damaged ({printable(str(first), 120)}); record nothing more in "
         f"it: {how} (or save what can be read with sqlite3's .recover), then run station check"
     )
-
-
-def newest_backup(folder: Path) -> Path | None:
-    """The newest daily backup by the time in its name: a regular file, not a link."""
-    try:
-        found = [
-            entry.path
-            for entry in os.scandir(folder)
-            if _DAILY.match(entry.name) and entry.is_file(follow_symlinks=False)
-        ]
-    except OSError:
-        return None
-    return Path(max(found)) if found else None
 
 
 def damaged(error: Exception) -> bool:

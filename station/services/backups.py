@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import errno
 import os
-import re
 import shutil
 import sqlite3
 import stat
@@ -27,6 +26,7 @@ from station.db.models import BackupRun
 from station.db.rows import tuples
 from station.domain.errors import StationError
 from station.domain.states import BackupKind
+from station.folders import DAILY_BACKUP
 from station.services import audit_chain, chain_key
 from station.services.backup_due import claim_of, daily_due
 from station.services.context import Context
@@ -35,8 +35,6 @@ from station.services.context import Context
 STALE_AFTER = dt.timedelta(days=2)
 # A file system with less free than this, when a write fails, is taken to be full.
 FULL_BELOW = 1024 * 1024
-# The daily files, and nothing else, are pruned from the backups folder.
-DAILY_NAME = re.compile(r"^station-\d{8}-\d{6}\.(sqlite|dump)$")
 # What can go wrong while writing one (a daily failure is recorded, not raised).
 BACKUP_FAILURES = (
     StationError,
@@ -210,7 +208,7 @@ def _still_written(path: Path, size: int | None) -> bool:
     except OSError:
         return False
     return (
-        DAILY_NAME.match(path.name) is not None
+        DAILY_BACKUP.match(path.name) is not None
         and stat.S_ISREG(found.st_mode)
         and found.st_size == size
     )

@@ -20,7 +20,13 @@ from station import settings as station_settings
 from station.db import integrity
 from station.db.connection import open_database, sqlite_path
 from station.domain.errors import StationError
-from station.folders import Folders, known_database, refuse_unsafe_folder, remember_database
+from station.folders import (
+    Folders,
+    known_database,
+    newest_daily_backup,
+    refuse_unsafe_folder,
+    remember_database,
+)
 from station.services import fields
 from station.settings import Settings
 
@@ -110,9 +116,12 @@ def open_context(
     ``damaged_ok`` a damaged file is opened all the same (to be restored), and with
     ``new_ok`` a missing file this station used before is made anew (else refused). Folders
     that are not the user's own, or that others may write to, are refused."""
-    for folder, what in ((folders.data, "data"), (folders.config, "config")):
+    for folder, what in (
+        (folders.data, "data"),
+        (folders.config, "config"),
+        (folders.backups, "backups"),
+    ):
         refuse_unsafe_folder(folder, what)
-    refuse_unsafe_folder(folders.backups, "backups")
     station_settings.keep_escpos_cache_in(folders.escpos_cache())
     url = db_url or settings.db_url or f"sqlite:///{folders.database}"
     path = sqlite_path(url)
@@ -131,7 +140,7 @@ def _refuse_missing(folders: Folders, path: Path, new_ok: bool) -> None:
         refuse_unsafe_folder(path.parent, "database")
     if new_ok or os.path.lexists(path) or not known_database(folders, path):
         return
-    newest = integrity.newest_backup(folders.backups)
+    newest = newest_daily_backup(folders.backups)
     restore = f"station restore --force {newest if newest else 'FILE'}"
     raise StationError(
         f"the database {path} is missing, though this station has used it: restore it "

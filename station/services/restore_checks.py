@@ -10,7 +10,6 @@ models are bound to the copy being prepared, not to the live database.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ from station.services.context import Context
 
 # (id, hash) pairs read at a time from each side: bounded memory on a million events.
 _PAGE = 20_000
+_BELOW_ANY = -(2**63)  # an id below any, even one put in by hand
 
 
 @dataclass(frozen=True)
@@ -42,30 +42,27 @@ def compare(ctx: Context, backup: Context) -> History:
     verdict = audit_chain.verify(backup)
     if not verdict.intact:
         reasons.append(f"its audit chain does not verify ({verdict.problem})")
+    backup_events = _events_from(backup.db, _BELOW_ANY)
     try:
-        differs, backup_events, live_events = _first_difference(backup.db, ctx.db)
+        differs = _first_difference(backup.db, ctx.db)
         live = _operators(ctx.db)
+        # The live events the backup lacks: from where the two differ, or after its newest.
+        lost = _events_from(ctx.db, differs) if differs is not None else max(
+            _events_from(ctx.db, _BELOW_ANY) - backup_events, 0
+        )  # fmt: skip
     except DatabaseError as exc:
         if not integrity.damaged(exc):
             raise
         # The file being replaced is damaged: what it held cannot be weighed.
         reasons.append("this database is damaged, so what the backup lacks cannot be known")
-        return History(_count_all(backup.db), 0, reasons)
+        return History(backup_events, 0, reasons)
     if differs is not None:
         reasons.append(
             f"its history is not this database's: they differ from event {differs} on "
             "(an edited or re-chained trail, or another station's)"
         )
-        lost = _count(ctx.db, "SELECT COUNT(*) FROM audit_event WHERE id >= {p}", differs)
-    else:
-        lost = max(live_events - backup_events, 0)
     reasons.extend(_operators_taken_away(live, _operators(backup.db)))
     return History(backup_events, lost, reasons)
-
-
-def operators_of(database: Database) -> list[str]:
-    """The names of the enabled operators in ``database``."""
-    return sorted(_operators(database))
 
 
 def _operators(database: Database) -> set[str]:
@@ -92,31 +89,20 @@ def _operators_taken_away(live: set[str], backup: set[str]) -> list[str]:
     return []
 
 
-def _first_difference(backup: Database, live: Database) -> tuple[int | None, int, int]:
+def _first_difference(backup: Database, live: Database) -> int | None:
     """The first event id where the two chains differ (an event of one missing from the
-    other, or another hash), None when one is the other's start; and each one's count."""
-    backup_count = live_count = 0
-    for mine, theirs in itertools.zip_longest(_hashes(backup), _hashes(live)):
-        if mine is None or theirs is None:
-            # One chain ended: the other goes on from there, which is no difference.
-            rest = mine or theirs
-            assert rest is not None
-            if mine is None:
-                live_count += 1 + sum(1 for _ in _hashes(live, after=rest[0]))
-            else:
-                backup_count += 1 + sum(1 for _ in _hashes(backup, after=rest[0]))
-            return None, backup_count, live_count
+    other, or another hash); None when one is the other's start (the shorter one ends
+    there, which is no difference)."""
+    for mine, theirs in zip(_hashes(backup), _hashes(live), strict=False):
         if mine != theirs:
-            return min(mine[0], theirs[0]), backup_count, live_count
-        backup_count += 1
-        live_count += 1
-    return None, backup_count, live_count
+            return min(mine[0], theirs[0])
+    return None
 
 
-def _hashes(database: Database, after: int | None = None) -> Iterator[tuple[int, str]]:
-    """(id, hash) of every event after ``after``, in id order, a page at a time."""
+def _hashes(database: Database) -> Iterator[tuple[int, str]]:
+    """(id, hash) of every event, in id order, a page at a time."""
     mark = database.param
-    last = -(2**63) if after is None else after
+    last = _BELOW_ANY
     while True:
         cursor = database.execute_sql(  # type: ignore[no-untyped-call]
             f"SELECT id, hash FROM audit_event WHERE id > {mark} ORDER BY id LIMIT {_PAGE}",
@@ -130,11 +116,9 @@ def _hashes(database: Database, after: int | None = None) -> Iterator[tuple[int,
         last = int(rows[-1][0])
 
 
-def _count_all(database: Database) -> int:
-    cursor = database.execute_sql("SELECT COUNT(*) FROM audit_event")  # type: ignore[no-untyped-call]
-    return int(cursor.fetchone()[0])
-
-
-def _count(database: Database, sql: str, value: int) -> int:
-    cursor = database.execute_sql(sql.format(p=database.param), (value,))  # type: ignore[no-untyped-call]
+def _events_from(database: Database, first: int) -> int:
+    """How many events have ids from ``first`` on."""
+    cursor = database.execute_sql(  # type: ignore[no-untyped-call]
+        f"SELECT COUNT(*) FROM audit_event WHERE id >= {database.param}", (first,)
+    )
     return int(cursor.fetchone()[0])

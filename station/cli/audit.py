@@ -14,7 +14,7 @@ from station.domain.dates import parse_date
 from station.domain.errors import StationError
 from station.domain.uid import normalize
 from station.services import audit as audit_service
-from station.services import audit_chain, chain_key
+from station.services import audit_chain, key_exchange
 
 _TABLE = ["id", "at", "operator", "approved_by", "action", "tag_count", "summary"]
 _FULL = [
@@ -109,9 +109,7 @@ def key() -> None:
 @pass_state
 def key_export(state: State, file: Path) -> None:
     """Write this station's chain key to the new private FILE, for another station."""
-    ctx = state.context()
-    ids = chain_key.export_key(ctx.folders, file)
-    audit_service.record(ctx, "audit.key_export", f"exported chain key {ids}", {"keys": ids})
+    ids = key_exchange.export(state.context(), file)
     message(f"exported chain key {ids} to {file}: move it to the other station, import it, "
             "and delete it")  # fmt: skip
 
@@ -121,12 +119,7 @@ def key_export(state: State, file: Path) -> None:
 @pass_state
 def key_import(state: State, file: Path) -> None:
     """Add the chain key in FILE (an export from another station of this database)."""
-    ctx = state.context()
-    added = chain_key.import_key(ctx.folders, file)
-    if not added:
-        message("this station already holds that key")
-        return
-    audit_service.record(
-        ctx, "audit.key_import", f"imported chain key {', '.join(added)}", {"keys": added}
+    added = key_exchange.import_(state.context(), file)
+    message(
+        f"imported chain key {', '.join(added)}" if added else "this station already holds that key"
     )
-    message(f"imported chain key {', '.join(added)}")

@@ -89,13 +89,22 @@ def _parsed(path: Path) -> Keys:
         return Keys()
     try:
         data = json.loads(text)
-        keys = {chain.key_id(k): k for k in (bytes.fromhex(h) for h in data["keys"])}
         since = {str(db): (str(kid), int(first)) for db, (kid, first) in data["since"].items()}
     except (ValueError, KeyError, TypeError, AttributeError):
         raise StationError(f"{path} is not a chain key file") from None
-    if any(len(key) != KEY_BYTES for key in keys.values()):
-        raise StationError(f"{path} holds a key of the wrong length")
-    return Keys(keys, since)
+    return Keys(_keys_in(data, path, "a chain key file"), since)
+
+
+def _keys_in(data: Any, path: Path, what: str) -> dict[str, bytes]:
+    """The keys a key file or an export holds, by id; refused unless there is at least one
+    and each is 32 bytes of hex."""
+    try:
+        found = [bytes.fromhex(text) for text in data["keys"]]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise StationError(f"{path} is not {what}") from None
+    if not found or any(len(key) != KEY_BYTES for key in found):
+        raise StationError(f"{path} is not {what}: it holds no key, or one of the wrong length")
+    return {chain.key_id(key): key for key in found}
 
 
 def for_new_event(
@@ -150,14 +159,12 @@ def import_key(folders: Folders, source: Path) -> list[str]:
     text = _read_private(source, "key export", must_exist=True)
     try:
         data = json.loads(text or "")
-        found = [bytes.fromhex(h) for h in data["keys"]]
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         raise StationError(f"{source} is not a chain key export") from None
-    if not found or any(len(key) != KEY_BYTES for key in found):
-        raise StationError(f"{source} is not a chain key export")
+    found = _keys_in(data, source, "a chain key export")
     held = load(folders)
-    added = [chain.key_id(key) for key in found if chain.key_id(key) not in held.keys]
-    held.keys.update({chain.key_id(key): key for key in found})
+    added = [kid for kid in found if kid not in held.keys]
+    held.keys.update(found)
     _save(folders, held)
     return added
 
@@ -177,35 +184,46 @@ def add_anchor(
 def anchors(folders: Folders, database: Database) -> list[dict[str, Any]]:
     """The anchors of ``database``, oldest first (lines that do not parse are skipped)."""
     name = database_name(database)
-    found = []
-    for line in _anchor_lines(folders):
-        try:
-            item = json.loads(line)
-            if item["db"] == name and chain.is_hash(item["hash"]) and int(item["id"]) > 0:
-                found.append(item)
-        except (ValueError, KeyError, TypeError):
-            continue
-    return found
+    return [
+        item
+        for _, item in _anchor_items(folders)
+        if item is not None and item["db"] == name and item["id"] > 0
+    ]
 
 
 def forget_anchors_after(folders: Folders, database: Database, event_id: int) -> None:
     """A restore put an older chain back: anchors of later events no longer apply."""
     name = database_name(database)
-    kept = []
-    for line in _anchor_lines(folders):
-        try:
-            item = json.loads(line)
-            if item["db"] == name and int(item["id"]) > event_id:
-                continue
-        except (ValueError, KeyError, TypeError):
-            pass
-        kept.append(line)
+    kept = [
+        line
+        for line, item in _anchor_items(folders)
+        if item is None or item["db"] != name or item["id"] <= event_id
+    ]
     _write(folders.config / "anchors", "".join(f"{line}\n" for line in kept))
 
 
 def _anchor_lines(folders: Folders) -> list[str]:
     text = _read_private(folders.config / "anchors", "anchors")
     return [line for line in (text or "").splitlines() if line.strip()]
+
+
+def _anchor_items(folders: Folders) -> list[tuple[str, dict[str, Any] | None]]:
+    """Each anchor line with what it says: a database name, an event id and a hash (None
+    for a line that does not read as one: it is kept, never checked)."""
+    found: list[tuple[str, dict[str, Any] | None]] = []
+    for line in _anchor_lines(folders):
+        try:
+            item = json.loads(line)
+        except ValueError:
+            item = None
+        readable = (
+            isinstance(item, dict)
+            and isinstance(item.get("db"), str)
+            and type(item.get("id")) is int
+            and chain.is_hash(item.get("hash"))
+        )
+        found.append((line, item if readable else None))
+    return found
 
 
 def _key_file(folders: Folders) -> Path:

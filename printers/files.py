@@ -23,9 +23,9 @@ _FLAGS = (
     | getattr(os, "O_CLOEXEC", 0)
 )
 PRIVATE = 0o600
-# What new_path leaves if its process is killed: the hidden file and any journal SQLite put
-# beside it.
-_LEFTOVER = re.compile(r"^\..+-[0-9a-f]{8}\.part(-journal|-wal|-shm)?$")
+# The hidden file new_path writes under (what it leaves if its process is killed, with any
+# journal SQLite put beside it: _journals).
+_LEFTOVER = re.compile(r"^\..+-[0-9a-f]{8}\.part$")
 
 
 def random_name(stem: str, suffix: str) -> str:
@@ -77,9 +77,7 @@ def leftovers_removed(folder: Path) -> list[Path]:
     except OSError:
         return removed
     for entry in entries:
-        if not (_LEFTOVER.match(entry.name) and entry.name.endswith(".part")):
-            continue
-        if not entry.is_file(follow_symlinks=False):
+        if not (_LEFTOVER.match(entry.name) and entry.is_file(follow_symlinks=False)):
             continue
         try:
             fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))

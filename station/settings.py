@@ -167,14 +167,14 @@ def _checked(name: str, raw: str) -> str:
     """A variable's value, refused (naming the variable, with at most a short escaped
     excerpt, none of a secret) when it is longer than any setting needs or holds a control
     or invisible character: an ESC or a newline in STATION_DB once named files after them."""
-    secret = name in _SECRETS
     if len(raw) > MAX_VALUE:
-        excerpt = "" if secret else f": {show(raw)}"
-        raise StationError(f"{name} is {len(raw):,} characters long, over {MAX_VALUE:,}{excerpt}")
-    if has_control(raw):
-        excerpt = "" if secret else f": {show(raw)}"
-        raise StationError(f"{name} holds a control or invisible character{excerpt}")
-    return raw
+        problem = f"is {len(raw):,} characters long, over {MAX_VALUE:,}"
+    elif has_control(raw):
+        problem = "holds a control or invisible character"
+    else:
+        return raw
+    excerpt = "" if name in _SECRETS else f": {show(raw)}"
+    raise StationError(f"{name} {problem}{excerpt}")
 
 
 def keep_escpos_cache_in(folder: Path | None) -> None:

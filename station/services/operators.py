@@ -228,23 +228,13 @@ def _counted(ctx: Context, name: str, asker: str | None, row: Operator | None) -
                     f"{MAX_WRONG_PINS} wrong ones"
                 )
             # As an operator's lock reads (a name on record or not: the same answer).
-            newest = PinCheck.select(fn.MAX(PinCheck.at)).where(key).scalar()
+            newest = PinCheck.select(PinCheck.at).where(key).order_by(PinCheck.at.desc()).get()
             raise StationError(
                 f"operator {name} is locked after {MAX_WRONG_PINS} wrong PINs until "
-                f"{times.local(_moment(newest, ctx) + LOCK_TIME)}"
+                f"{times.local(newest.at + LOCK_TIME)}"
             )
         check: int = PinCheck.insert(name=name, asked_by=asker, at=ctx.now()).execute()
     return check
-
-
-def _moment(value: object, ctx: Context) -> dt.datetime:
-    """A stored time as the datetime it is (SQLite hands back text)."""
-    if isinstance(value, dt.datetime):
-        return value
-    try:
-        return dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return ctx.now()
 
 
 def _recent(ctx: Context, key: Any) -> int:

@@ -46,7 +46,8 @@ def send_test_run(ctx: Context, name: str, count: int = DEFAULT_LABELS) -> list[
     if not 2 <= count <= MAX_LABELS:
         raise StationError(f"a test run is 2 to {MAX_LABELS} labels, not {count}")
     printer = printer_setup.get_printer(ctx, name)
-    if not drivers.get(printer.driver).serializes:
+    driver = drivers.get(printer.driver)
+    if not driver.serializes:
         raise StationError(
             f"{name} is {printer.driver}: only printers that serialize fields (Zebra, zpl) "
             "print Retail ID runs"
@@ -62,7 +63,7 @@ def send_test_run(ctx: Context, name: str, count: int = DEFAULT_LABELS) -> list[
     )
     labels = base.units(zip(urls, map(str, indexes), strict=True))
     try:
-        batch = drivers.get(printer.driver).serial_batch(template, labels)
+        batch = driver.serial_batch(template, labels)
         data = batch.setup + batch.formats(0, len(labels))[0]
         with open_transport(ctx.folders.printer_url(printer.connection)) as link:
             link.write(data)

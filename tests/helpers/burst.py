@@ -46,3 +46,13 @@ def burst(
         for process in processes:
             process.kill()
             process.wait()
+
+
+def one_winner(said: list[dict[str, Any]], key: str) -> tuple[Any, list[str]]:
+    """What the one worker that won says under ``key`` (a job, say), and the others'
+    refusals, sorted; fails unless exactly one won and every other was refused."""
+    won = [answer[key] for answer in said if key in answer]
+    assert len(won) == 1, said
+    refused = sorted(answer["refused"] for answer in said if "refused" in answer)
+    assert len(refused) == len(said) - 1, said
+    return won[0], refused

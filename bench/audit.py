@@ -19,10 +19,11 @@ from station.db.connection import open_database
 from station.domain import chain
 from station.domain.uid import make_uid
 from station.folders import Folders
-from station.services import audit, audit_chain, chain_key, facilities, receiving
-from station.services.assignment import assign_next
 from station.services.context import Context
-from station.services.details import PackageDetails
+from station.services.records import audit, audit_chain, chain_key
+from station.services.tags import facilities, receipt
+from station.services.tags.assignment import assign_next
+from station.services.tags.assignment_details import PackageDetails
 
 BATCH = 10_000
 RUNS = 5
@@ -50,7 +51,7 @@ def _assignments(path: Path, table: Table) -> None:
     ctx = _context(path)
     facility = facilities.add_facility(ctx, "C11-0000001-LIC", "Bench Farms")
     rng = _order(ctx, facility, "1A4060300000000000")
-    receiving.receive_range(ctx, rng.first_uid, rng.last_uid, progress=False)
+    receipt.receive_range(ctx, rng.first_uid, rng.last_uid, progress=False)
     details = PackageDetails("Flower", Decimal(1), "Grams", None, dt.date(2026, 11, 25))
     spent = [0.0]
 

@@ -19,10 +19,10 @@ from station.db.connection import open_database
 from station.db.models import Facility
 from station.domain.states import TagType
 from station.domain.uid import UidRange, make_uid
-from station.services import facilities, orders, receiving, tags
-from station.services.assignment import assign_next
 from station.services.context import Context
-from station.services.details import PackageDetails
+from station.services.tags import facilities, lookup, orders, receipt
+from station.services.tags.assignment import assign_next
+from station.services.tags.assignment_details import PackageDetails
 
 BACKGROUND_ORDERS = 9
 ORDER_SIZE = 100_000
@@ -74,7 +74,7 @@ def run() -> Table:
         for index in range(BACKGROUND_ORDERS):
             rng = _order(ctx, facility, f"1A40603000{index:04d}00")
             if index % 2:
-                receiving.receive_range(ctx, rng.first_uid, rng.last_uid)
+                receipt.receive_range(ctx, rng.first_uid, rng.last_uid)
         table.add(
             "fill: 900,000 tags in 9 orders (untimed target)",
             f"{time.perf_counter() - start:.1f} s",
@@ -82,7 +82,7 @@ def run() -> Table:
         timed_order, order_s = timed_call(lambda: _order(ctx, facility, "1A4060300FFFF000"))
         table.add("record a 100,000-tag order (to 1,000,000 tags)", f"{order_s:.3f} s", "<= 2 s")
         _, receive_s = timed_call(
-            lambda: receiving.receive_range(ctx, timed_order.first_uid, timed_order.last_uid)
+            lambda: receipt.receive_range(ctx, timed_order.first_uid, timed_order.last_uid)
         )
         table.add("receive the 100,000-tag order", f"{receive_s:.3f} s", "<= 2 s")
         details = PackageDetails("Flower", Decimal(1), "Grams", None, dt.date(2026, 11, 25))
@@ -96,7 +96,7 @@ def run() -> Table:
         for _ in range(LOOKUPS):
             uid = make_uid(rng_random.choice(prefixes), rng_random.randint(1, ORDER_SIZE))
             begin = time.perf_counter()
-            tags.get_tag(ctx, uid)
+            lookup.get_tag(ctx, uid)
             samples.append((time.perf_counter() - begin) * 1000)
         table.add(
             f"single-UID lookup p50 / p99 ({LOOKUPS:,} random UIDs)",

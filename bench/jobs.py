@@ -13,9 +13,9 @@ from pathlib import Path
 from bench.stock import received_roll
 from bench.table import Table
 from station.db.connection import open_database
-from station.services import printer_setup, printing
+from station.services import printing
 from station.services.context import Context
-from station.services.printing import JobRunner
+from station.services.printing import JobRunner, printer_setup
 
 
 def _fake(*args: str) -> tuple[subprocess.Popen[str], str]:

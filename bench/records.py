@@ -16,10 +16,10 @@ from pathlib import Path
 from bench.core import _order
 from bench.table import Table, timed_call
 from station.db.connection import open_database
-from station.services import deadlines, facilities, receiving, stock
-from station.services.assignment import assign_next
 from station.services.context import Context
-from station.services.details import PackageDetails
+from station.services.tags import deadlines, facilities, receipt, stock
+from station.services.tags.assignment import assign_next
+from station.services.tags.assignment_details import PackageDetails
 
 ORDERS = 10  # of 100,000 tags each
 RECEIVED = 6
@@ -46,7 +46,7 @@ def run() -> Table:
         for index in range(ORDERS):
             rng = _order(ctx, facility, f"1A40603000{index:04d}00")
             if index < RECEIVED:
-                receiving.receive_range(ctx, rng.first_uid, rng.last_uid, progress=False)
+                receipt.receive_range(ctx, rng.first_uid, rng.last_uid, progress=False)
         details = PackageDetails("Flower", Decimal(1), "Grams", None, dt.date(2026, 11, 25))
         for _ in range(BATCHES):
             assign_next(ctx, details, 5_000)

@@ -16,13 +16,15 @@ from bench.table import Table
 from printers.catalog import get
 from printers.label import LabelData
 from printers.render import zpl
+from station import gc_pause
 from station.db.connection import open_database
 from station.db.models import Printer, RetailIssuance, Tag
 from station.domain import retail_id
 from station.domain.states import IssuanceState
-from station.services import assignment, collector, details, printer_setup, printing
+from station.services import printing
 from station.services.context import Context
-from station.services.printing import JobRunner
+from station.services.printing import JobRunner, printer_setup
+from station.services.tags import assignment, assignment_details
 
 UNITS = 100_000
 JOB_UNITS = 500
@@ -48,7 +50,7 @@ def _generate(
     indexes = range(1, units + 1)
     # As a job's runner builds them: the labels and the batch (its recalls too, when sent one
     # a label) with the garbage collector paused; runs are cut later, a chunk at a time.
-    with collector.paused():
+    with gc_pause.paused():
         labels = LabelData(**base).units(
             zip(retail_id.urls(TAG, indexes), map(str, indexes), strict=True)
         )
@@ -61,7 +63,7 @@ def _generate(
 def _package_with_codes(ctx: Context, units: int) -> str:
     """A package tagged here with ``units`` codes recorded as Metrc would have issued them."""
     received_roll(ctx, 10)
-    made = details.package_details(dt.date(2026, 11, 27), "Gummies 10pk", "1", "Each")
+    made = assignment_details.package_details(dt.date(2026, 11, 27), "Gummies 10pk", "1", "Each")
     [uid] = assignment.assign_next(ctx, made, 1).uids
     tag_id = Tag.get(Tag.uid == uid).id
     RetailIssuance.create(

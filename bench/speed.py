@@ -32,8 +32,9 @@ from station.db.rows import tuples
 from station.domain.states import TagType
 from station.domain.uid import UidRange, make_uid
 from station.metrc import client as metrc_client
-from station.services import dashboard, facilities, orders, receiving
+from station.services import home
 from station.services.context import Context
+from station.services.tags import facilities, orders, receipt
 
 LICENSE = "C11-0000001-LIC"
 BACKGROUND_ORDERS = 9
@@ -103,7 +104,7 @@ def _fill(url: str) -> None:
         )
         orders.add_order(ctx, draft)
         if index % 2:
-            receiving.receive_range(ctx, rng.first_uid, rng.last_uid)
+            receipt.receive_range(ctx, rng.first_uid, rng.last_uid)
     ctx.db.close()
 
 
@@ -161,7 +162,7 @@ def _home(table: Table, url: str) -> None:
     runs = []
     for _ in range(5):
         start = time.perf_counter()
-        dashboard.home(ctx)
+        home.home(ctx)
         runs.append(time.perf_counter() - start)
     counted = Tag.select(Tag.order, Tag.status, fn.COUNT(Tag.id)).group_by(Tag.order, Tag.status)
     start = time.perf_counter()

@@ -22,9 +22,9 @@ from bench.table import Table
 from devtools.pg_server import PgServer, find_bindir, running
 from station.db.connection import open_database
 from station.db.models import database_proxy
-from station.services.assignment import assign_next
 from station.services.context import Context
-from station.services.details import PackageDetails
+from station.services.tags.assignment import assign_next
+from station.services.tags.assignment_details import PackageDetails
 
 PER_PROCESS = 400
 PROCESSES = (1, 2, 4)

@@ -6,8 +6,8 @@ import datetime as dt
 
 from station.domain.states import TagType
 from station.domain.uid import UidRange, make_uid
-from station.services import facilities, orders, receiving
 from station.services.context import Context
+from station.services.tags import facilities, orders, receipt
 
 
 def received_roll(ctx: Context, tags: int) -> UidRange:
@@ -17,5 +17,5 @@ def received_roll(ctx: Context, tags: int) -> UidRange:
     orders.add_order(
         ctx, orders.OrderDraft(facility, TagType.PACKAGE, dt.date(2026, 11, 20), None, [rng.run()])
     )
-    receiving.receive_range(ctx, rng.first_uid, rng.last_uid, progress=False)
+    receipt.receive_range(ctx, rng.first_uid, rng.last_uid, progress=False)
     return rng

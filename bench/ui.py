@@ -18,8 +18,8 @@ from station.db.connection import open_database
 from station.domain.states import TagType
 from station.domain.uid import UidRange, make_uid
 from station.folders import Folders
-from station.services import facilities, orders, receiving
 from station.services.context import Context
+from station.services.tags import facilities, orders, receipt
 
 ORDERS = 10
 ORDER_SIZE = 100_000
@@ -59,7 +59,7 @@ def _fill(url: str) -> None:
             orders.OrderDraft(facility, TagType.PACKAGE, dt.date(2026, 11, 20), None, [rng.run()]),
         )
         if index < ORDERS - 1:
-            receiving.receive_range(ctx, rng.first_uid, rng.last_uid)
+            receipt.receive_range(ctx, rng.first_uid, rng.last_uid)
 
 
 async def _interactive(url: str, table: Table, folder: Path) -> None:

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from printers.files import new_file, private_folder_made
+from safefiles import new_file, private_folder_made
 from station.domain.errors import StationError
 
 APP_NAME = "tag-station"
-# A daily backup's name (station.services.backups writes them): an SQLite copy or a dump.
+# A daily backup's name (station.services.records.backups writes them): an SQLite copy or a dump.
 DAILY_BACKUP = re.compile(r"^station-\d{8}-\d{6}\.(sqlite|dump)$")
 
 

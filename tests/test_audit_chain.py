@@ -22,9 +22,9 @@ from peewee import DatabaseError
 from station.db import integrity
 from station.db.connection import open_database
 from station.domain import chain
-from station.services import audit, audit_chain
-from station.services.audit_chain import Verdict
 from station.services.context import Context
+from station.services.records import audit, audit_chain
+from station.services.records.audit_chain import Verdict
 from tests.conftest import PACKAGE_PREFIX, Station, uid
 
 

@@ -21,7 +21,7 @@ import pytest
 from devtools.pg_server import PgServer
 from station.db import pg_dump
 from station.folders import Folders
-from station.services import backups, chain_key
+from station.services.records import backups, chain_key
 from station.settings import Settings
 from tests.conftest import LICENSE, PACKAGE_PREFIX, Station, uid
 
@@ -468,7 +468,7 @@ def test_two_restores_in_one_second_keep_both_databases_aside(
 ) -> None:
     """The aside is named for the second it was made; a second restore that same second (after
     one killed half way, say) takes the next free name instead of failing."""
-    from station.services import restoring
+    from station.services.records import restore as restoring
 
     target = tmp_path / f"b{suffix(received)}"
     received.ok("backup", str(target))

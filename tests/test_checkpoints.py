@@ -13,7 +13,7 @@ import pytest
 from peewee import SqliteDatabase
 from textual.widgets import Log
 
-from station.services import checkpoints
+from station.db import checkpoints
 from station.ui.app import StationApp
 from tests.conftest import PACKAGE_PREFIX, Station, uid
 from tests.ui_helpers import scan, settle

@@ -7,14 +7,14 @@ import gc
 
 import pytest
 
-from station.services import collector
+from station import gc_pause
 
 
 def test_the_collector_is_back_on_after_a_pause_even_after_an_error() -> None:
     assert gc.isenabled()
-    with pytest.raises(ValueError), collector.paused():
+    with pytest.raises(ValueError), gc_pause.paused():
         assert not gc.isenabled()
-        with collector.paused():
+        with gc_pause.paused():
             assert not gc.isenabled()
         assert not gc.isenabled(), "the inner pause ended the outer one's"
         raise ValueError("a label that does not fit")
@@ -24,7 +24,7 @@ def test_the_collector_is_back_on_after_a_pause_even_after_an_error() -> None:
 def test_a_pause_leaves_a_collector_that_was_off_off() -> None:
     gc.disable()
     try:
-        with collector.paused():
+        with gc_pause.paused():
             pass
         assert not gc.isenabled()
     finally:

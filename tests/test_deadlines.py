@@ -18,11 +18,13 @@ from textual.widgets import Static
 from devtools.fake_zebra import FakeZebra
 from station.db.models import PrintItem
 from station.folders import Folders
-from station.services import backups, dashboard, deadlines
-from station.services import stock as stock_service
-from station.services.assignment import assign_next
+from station.services import home
 from station.services.context import Context
-from station.services.details import PackageDetails
+from station.services.records import backups
+from station.services.tags import deadlines
+from station.services.tags import stock as stock_service
+from station.services.tags.assignment import assign_next
+from station.services.tags.assignment_details import PackageDetails
 from station.settings import Settings
 from station.ui.app import StationApp
 from tests.conftest import LICENSE, PACKAGE_PREFIX, Station, uid
@@ -133,7 +135,7 @@ def test_uncertain_labels_are_due_after_a_day(doubtful: Station) -> None:
     ctx = at(doubtful, oldest + dt.timedelta(days=1))
     [item] = [i for i in deadlines.due(ctx) if i.kind == "uncertain-labels"]
     assert item.subject == "job 1" and "may or may not have printed" in item.text
-    assert any("job 1" in line for line in dashboard.notices(ctx, backups.status(ctx)))
+    assert any("job 1" in line for line in home.notices(ctx, backups.status(ctx)))
 
 
 # --- station due on the command line ----------------------------------------------------
@@ -192,14 +194,14 @@ def test_the_reorder_warning_starts_under_21_days(received: Station) -> None:
     [package] = [row for row in stock_service.stock(ctx) if row.type == "package"]
     assert (package.on_hand, package.used_30_days, package.days_left) == (7, 10, 21.0)
     assert stock_service.running_low(ctx) == []
-    assert not any("reorder" in line for line in dashboard.notices(ctx, backups.status(ctx)))
+    assert not any("reorder" in line for line in home.notices(ctx, backups.status(ctx)))
     use(received, 1, now - dt.timedelta(days=40))  # one fewer on hand: 18 days
     [low] = stock_service.running_low(ctx)
     assert low.type == "package" and low.days_left == 18.0
     assert (
         f"{LICENSE} Green Leaf Farms: package tags last about 18 days at the last 30 days' "
         "rate (6 on hand): reorder"
-    ) in dashboard.notices(ctx, backups.status(ctx))
+    ) in home.notices(ctx, backups.status(ctx))
     # A longer lead time warns sooner; a shorter one not yet.
     assert stock_service.running_low(at(received, now, reorder_days=19))
     assert not stock_service.running_low(at(received, now, reorder_days=18))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from printers.files import write_new
+from safefiles import write_new
 from station.folders import Folders
 from tests.conftest import PACKAGE_PREFIX, Station, uid
 

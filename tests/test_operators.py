@@ -16,8 +16,10 @@ from PIL import Image
 
 from station.db.connection import open_database
 from station.domain.errors import NeedsSupervisor
-from station.services import audit, metrc_pull, metrc_push, operators
 from station.services.context import Context
+from station.services.metrc import pull, push
+from station.services.people import operators
+from station.services.records import audit
 from tests.conftest import LICENSE, PACKAGE_PREFIX, Station, uid
 from tests.helpers.burst import burst
 
@@ -334,9 +336,9 @@ def test_metrc_pull_and_push_need_a_supervisor(staffed: Station) -> None:
     ctx = Context(open_database(staffed.url), operator="Ann", role="operator")
     try:
         with pytest.raises(NeedsSupervisor, match="pushing to Metrc needs a supervisor"):
-            metrc_push.push(ctx, None)  # type: ignore[arg-type]
+            push.push(ctx, None)  # type: ignore[arg-type]
         with pytest.raises(NeedsSupervisor, match="pulling tags from Metrc needs a supervisor"):
-            metrc_pull.pull(ctx, None, "package")  # type: ignore[arg-type]
+            pull.pull(ctx, None, "package")  # type: ignore[arg-type]
         # The UI's approval: only the thread it was given in.
         with ctx.approving("Sue"):
             assert ctx.approved_by() == "Sue"

@@ -1,7 +1,8 @@
 """Every command against every role, from the one table of required roles
-(``station.services.roles.COMMANDS``): a supervisor's command is refused to an operator in one
-line with nothing changed, and nothing is refused for its role to a supervisor, to an
-operator a supervisor approved, or on a station that has no operators yet."""
+(``station.services.people.roles.COMMANDS``): a supervisor's command is refused to an
+operator in one line with nothing changed, and nothing is refused for its role to a
+supervisor, to an operator a supervisor approved, or on a station that has no operators
+yet."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from keyring.backends import fail
 
 from station.cli.main import cli
-from station.services import roles
+from station.services.people import roles
 from tests.conftest import LICENSE, PACKAGE_PREFIX, Station, uid
 
 SUE_PIN = "90817263"  # the supervisor
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::getpass.GetPassWarning")
 
 
 def command_paths() -> set[str]:
-    """Every command the command line has, as ``station.services.roles`` names them."""
+    """Every command the command line has, as ``station.services.people.roles`` names them."""
     context = click.Context(cli)
     found: set[str] = set()
 
@@ -164,7 +165,9 @@ def test_a_command_missing_from_the_table_is_refused(
     received: Station, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delitem(roles.COMMANDS, "tags")
-    assert received.refused("tags") == "'tags' has no required role in station.services.roles"
+    assert (
+        received.refused("tags") == "'tags' has no required role in station.services.people.roles"
+    )
 
 
 @pytest.fixture(autouse=True)

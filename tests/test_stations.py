@@ -24,8 +24,8 @@ from devtools.pg_server import PgServer
 from station.db.postgres import ConnectionLost
 from station.domain.states import TagType
 from station.domain.uid import Run
-from station.services import facilities, orders, voiding
-from station.services.orders import OrderDraft
+from station.services.tags import facilities, orders, voiding
+from station.services.tags.orders import OrderDraft
 from tests.conftest import LICENSE, PACKAGE_PREFIX, Station, uid
 
 POOL = 3000

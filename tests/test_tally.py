@@ -6,7 +6,7 @@ upgrade. Both backends."""
 
 from __future__ import annotations
 
-from station.services import dashboard
+from station.services import home
 from tests.conftest import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 
 
@@ -16,7 +16,7 @@ def counts(station: Station) -> dict[str, tuple[int, int, int, int]]:
     try:
         return {
             row.type: (row.ordered, row.received, row.used, row.voided)
-            for row in dashboard.tag_counts(ctx)
+            for row in home.tag_counts(ctx)
         }
     finally:
         ctx.db.close()

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from printers.errors import TransportError
-from printers.files import private_folder_made, random_name, write_new
 from printers.status import PrinterStatus
 from printers.transports.base import Transport
+from safefiles import private_folder_made, random_name, write_new
 
 if TYPE_CHECKING:
     from PIL import Image

@@ -11,9 +11,11 @@ from station.cli.output import message, warn_all, working
 from station.cli.scans import read_uids
 from station.cli.state import State, pass_state
 from station.domain.text import plural
-from station.services import assignment, labels, printing, templates
-from station.services.assignment import AssignResult
-from station.services.details import Details, package_details, plant_details
+from station.services import printing
+from station.services.printing import labels, templates
+from station.services.tags import assignment
+from station.services.tags.assignment import AssignResult
+from station.services.tags.assignment_details import Details, package_details, plant_details
 
 
 def _common(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -13,8 +13,8 @@ from station.cli.state import State, pass_state
 from station.domain.dates import parse_date
 from station.domain.errors import StationError
 from station.domain.uid import normalize
-from station.services import audit as audit_service
-from station.services import audit_chain, key_exchange
+from station.services.records import audit as audit_service
+from station.services.records import audit_chain, key_exchange
 
 _TABLE = ["id", "at", "operator", "approved_by", "action", "tag_count", "summary"]
 _FULL = [

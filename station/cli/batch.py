@@ -6,8 +6,8 @@ import click
 
 from station.cli.output import message
 from station.cli.state import State, pass_state
-from station.services import batch_changes
-from station.services.changes import described
+from station.domain.changes import described
+from station.services.tags import batch_corrections
 
 
 @click.group()
@@ -31,7 +31,7 @@ def set_(
     reason: str,
 ) -> None:
     """Change a batch's plant batch, location or growth phase until it has gone to Metrc."""
-    changes = batch_changes.set_batch(
+    changes = batch_corrections.set_batch(
         state.context(), batch_id, reason, plant_batch, location, phase
     )
     message(f"batch {batch_id}: {described(changes, with_before=True)}")

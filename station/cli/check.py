@@ -6,7 +6,7 @@ import click
 
 from station.cli.output import message, working
 from station.cli.state import State, pass_state
-from station.services import health
+from station.services.records import health
 
 
 @click.command()

@@ -12,7 +12,7 @@ from station.cli.state import State, pass_state
 from station.domain.dates import parse_date
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
-from station.services import exports
+from station.services.metrc import exports
 
 WHAT = {
     "plant-tags": "Metrc import CSVs assigning plant tags to immature plants (promote).",

@@ -7,7 +7,7 @@ import click
 from station.cli.output import FORMATS, emit, message
 from station.cli.state import State, pass_state
 from station.domain import times
-from station.services import facilities
+from station.services.tags import facilities
 
 
 @click.group()

@@ -15,8 +15,9 @@ from station.domain.errors import StationError
 from station.domain.text import plural
 from station.metrc import keys as metrc_keys
 from station.metrc.hosts import DEFAULT_STATE, base_url
-from station.services import metrc_pull, metrc_push, metrc_session
-from station.services.metrc_pull import Comparison
+from station.services.metrc import pull, session
+from station.services.metrc import push as metrc_push
+from station.services.metrc.pull import Comparison
 
 TYPES = click.Choice(["package", "plant", "all"], case_sensitive=False)
 OUT = click.Choice(["text", "json"])
@@ -68,7 +69,7 @@ def keys() -> None:
 @pass_state
 def keys_set(state: State) -> None:
     """Ask for both keys (typed or pasted, not shown) and save them in the keyring."""
-    state.context()  # signs in; the command needs a supervisor (station.services.roles)
+    state.context()  # signs in; the command needs a supervisor (station.services.people.roles)
     vendor = click.prompt("Vendor API key", hide_input=True)
     user = click.prompt("User API key", hide_input=True)
     where = metrc_keys.store_keys(vendor, user)
@@ -79,7 +80,7 @@ def keys_set(state: State) -> None:
 @pass_state
 def keys_clear(state: State) -> None:
     """Remove the keys from the keyring."""
-    state.context()  # signs in; the command needs a supervisor (station.services.roles)
+    state.context()  # signs in; the command needs a supervisor (station.services.people.roles)
     metrc_keys.forget_keys()
     message("removed the Metrc keys from the system keyring")
 
@@ -98,16 +99,16 @@ def _compare_command(name: str, act: Callable[..., Comparison], doc: str) -> cli
         results: list[dict[str, Any]] = []
         ctx = state.context()
         with (
-            metrc_session.clients(ctx, server.url, license_number, progress) as opened,
+            session.clients(ctx, server.url, license_number, progress) as opened,
             working("asking Metrc..."),
         ):
-            for found in metrc_pull.compare_all(ctx, opened, kinds, act):
+            for found in pull.compare_all(ctx, opened, kinds, act):
                 if isinstance(found, str):
                     message(found)
                     continue
                 results.append(found.as_dict())
                 if fmt == "text":
-                    click.echo("\n".join(metrc_pull.describe(found)))
+                    click.echo("\n".join(pull.describe(found)))
         if fmt == "json":
             click.echo(json.dumps(results, indent=2))
 
@@ -117,7 +118,7 @@ def _compare_command(name: str, act: Callable[..., Comparison], doc: str) -> cli
 metrc.add_command(
     _compare_command(
         "pull",
-        metrc_pull.pull,
+        pull.pull,
         "Fetch Metrc's available tags; record the ones the station lacks as received, and "
         "report where the two disagree.",
     )
@@ -125,7 +126,7 @@ metrc.add_command(
 metrc.add_command(
     _compare_command(
         "reconcile",
-        metrc_pull.compare,
+        pull.compare,
         "Report where the station and Metrc's available tags disagree; changes nothing.",
     )
 )
@@ -152,7 +153,7 @@ def push(
     only = list(batches) or None
     reports: list[dict[str, Any]] = []
     if dry_run:
-        for facility in metrc_pull.licenses_to_check(ctx, license_number):
+        for facility in pull.licenses_to_check(ctx, license_number):
             todo, report = metrc_push.pending(ctx, facility.license_number, only)
             reports.append({**report.as_dict(), "would_send": len(todo)})
             if fmt == "text":
@@ -160,7 +161,7 @@ def push(
                     "\n".join(metrc_push.describe_pending(facility.license_number, todo, report))
                 )
     else:
-        with metrc_session.clients(ctx, server.url, license_number, progress) as opened:
+        with session.clients(ctx, server.url, license_number, progress) as opened:
             for client in opened:
                 with working(f"sending to Metrc for {client.license_number}..."):
                     report = metrc_push.push(ctx, client, only)

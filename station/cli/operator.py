@@ -10,7 +10,7 @@ import click
 from station.cli.output import FORMATS, emit, message
 from station.cli.state import State, pass_state
 from station.domain.errors import StationError
-from station.services import badges, operators
+from station.services.people import badges, operators
 
 _COLUMNS = ["name", "role", "enabled", "badge", "locked_until", "created_at", "created_by"]
 

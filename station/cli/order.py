@@ -9,11 +9,11 @@ import click
 
 from station.cli.output import FORMATS, emit, message, warn_all, working
 from station.cli.state import State, pass_state
+from station.domain.changes import described
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
-from station.services import order_changes, orders
-from station.services.changes import described
-from station.services.importing import ImportOptions, import_file
+from station.services.tags import order_corrections, orders
+from station.services.tags.order_files import ImportOptions, import_file
 
 TAG_TYPE = click.Choice([kind.value for kind in TagType], case_sensitive=False)
 
@@ -76,7 +76,7 @@ def edit(
 ) -> None:
     """Correct an order while all its tags are still ordered (received, used or voided
     tags rest on it as it is)."""
-    changes = order_changes.edit_order(
+    changes = order_corrections.edit_order(
         state.context(), order_id, reason, tag_type, order_date, order_number
     )
     message(f"corrected order {order_id}: {described(changes, with_before=True)}")
@@ -89,7 +89,7 @@ def edit(
 def delete(state: State, order_id: int, reason: str) -> None:
     """Delete an order recorded in error, with its tags, while all of them are still
     ordered. The audit trail keeps the order's events and names its UIDs."""
-    count = order_changes.delete_order(state.context(), order_id, reason)
+    count = order_corrections.delete_order(state.context(), order_id, reason)
     message(f"deleted order {order_id} and its {plural(count, 'tag')}")
 
 

@@ -16,9 +16,9 @@ from station.domain.errors import StationError
 from station.domain.states import JobState
 from station.domain.text import plural
 from station.domain.uid import normalize
-from station.services import labels, printing
+from station.services import printing
 from station.services.context import Context
-from station.services.printing import JobRunner, Outcome
+from station.services.printing import JobRunner, Outcome, labels
 
 _JOB_COLUMNS = [
     "id",

@@ -8,8 +8,7 @@ from station.cli.output import FORMATS, emit, message
 from station.cli.scans import read_scans
 from station.cli.state import State, pass_state
 from station.domain.errors import StationError
-from station.services import printer_setup
-from station.services.printing import run_check
+from station.services.printing import printer_setup, run_check
 
 
 @click.group()

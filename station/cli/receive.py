@@ -10,7 +10,7 @@ from station.cli.scans import read_uids, uids_from_args
 from station.cli.state import State, pass_state
 from station.domain.states import TagStatus
 from station.domain.text import plural
-from station.services import receiving, unreceiving
+from station.services.tags import receipt, receipt_undo
 
 
 @click.command()
@@ -26,11 +26,11 @@ def receive(state: State, first: str, last: str | None) -> None:
             raise click.UsageError("'-' reads scans from stdin; give no LAST with it")
         uids = read_uids("-")
         with working(f"receiving {plural(len(uids), 'tag')}..."):
-            result = receiving.receive_uids(ctx, uids)
+            result = receipt.receive_uids(ctx, uids)
     else:
         ends = uids_from_args([first] + ([last] if last else []))
         with working("receiving..."):
-            result = receiving.receive_range(ctx, ends[0], ends[-1])
+            result = receipt.receive_range(ctx, ends[0], ends[-1])
     skipped = ", ".join(f"{n:,} already {status}" for status, n in sorted(result.skipped.items()))
     message(f"received {plural(result.received, 'tag')}" + (f" ({skipped})" if skipped else ""))
     today = ctx.today()
@@ -60,9 +60,9 @@ def unreceive(state: State, first: str, last: str | None, reason: str) -> None:
     if first == "-":
         if last is not None:
             raise click.UsageError("'-' reads scans from stdin; give no LAST with it")
-        result = unreceiving.unreceive_uids(ctx, read_uids("-"), reason)
+        result = receipt_undo.unreceive_uids(ctx, read_uids("-"), reason)
     else:
         ends = uids_from_args([first] + ([last] if last else []))
-        result = unreceiving.unreceive_range(ctx, ends[0], ends[-1], reason)
+        result = receipt_undo.unreceive_range(ctx, ends[0], ends[-1], reason)
     still = f" ({result.already_ordered:,} were not received)" if result.already_ordered else ""
     message(f"{plural(result.unreceived, 'tag')} back to ordered{still}")

@@ -11,8 +11,10 @@ import click
 from station.cli.output import FORMATS, emit, message
 from station.cli.state import State, pass_state
 from station.domain.text import plural
-from station.services import backups, deadlines, restoring
-from station.services import stock as stock_service
+from station.services.records import backups
+from station.services.records import restore as restoring
+from station.services.tags import deadlines
+from station.services.tags import stock as stock_service
 
 _STOCK = ["license_number", "facility", "type", "on_hand", "on_order", "used_30_days", "days_left"]
 _DUE = ["kind", "license_number", "subject", "due_on", "days_over", "text"]

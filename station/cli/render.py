@@ -10,7 +10,7 @@ from station.cli.output import FORMATS, emit, message, warn_all
 from station.cli.scans import range_from_args, uids_from_args
 from station.cli.state import State, pass_state
 from station.domain.text import plural
-from station.services import labels, rendering, templates
+from station.services.printing import labels, rendering, templates
 
 
 @click.command()

@@ -8,7 +8,7 @@ from station.cli.output import message
 from station.cli.scans import uids_from_args
 from station.cli.state import State, pass_state
 from station.domain.dates import parse_past_date
-from station.services import replacing
+from station.services.tags import replacement
 
 
 @click.command()
@@ -21,5 +21,5 @@ def replace(state: State, old: str, new: str, replaced: str | None) -> None:
     ctx = state.context()
     old_uid, new_uid = uids_from_args((old, new))
     when = parse_past_date(replaced, "replace date", ctx.today()) if replaced else None
-    replacing.replace_tag(ctx, old_uid, new_uid, when)
+    replacement.replace_tag(ctx, old_uid, new_uid, when)
     message(f"{new_uid} now carries the plant of {old_uid}; {old_uid} is retired")

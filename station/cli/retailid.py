@@ -15,9 +15,9 @@ from station.domain.errors import StationError
 from station.domain.text import plural
 from station.domain.uid import normalize
 from station.metrc.keys import load_keys
-from station.services import retail_ids
 from station.services.context import Context
-from station.services.textfile import read_text
+from station.services.metrc import retail_ids
+from station.staff_files import read_text
 
 OUT = click.Choice(["text", "json"])
 # The longest scanned line read from standard input.

@@ -11,8 +11,8 @@ import click
 from station.cli.output import warn_all
 from station.domain.errors import StationError
 from station.domain.uid import hex_warning, normalize
-from station.services.orders import MAX_ORDER_TAGS
-from station.services.textfile import read_text
+from station.services.tags.orders import MAX_ORDER_TAGS
+from station.staff_files import read_text
 
 # The most UIDs one command reads, and the longest line it reads of them.
 MAX_SCANS = MAX_ORDER_TAGS

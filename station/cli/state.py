@@ -11,8 +11,8 @@ import click
 from station.cli.output import warn
 from station.domain.errors import StationError
 from station.folders import Folders
-from station.services import backup_due
 from station.services.context import Context, open_context
+from station.services.records import backup_due
 from station.settings import Settings
 
 
@@ -55,7 +55,7 @@ class State:
             self._context = opened
             if daily_backup and backup_due.daily_due(self._context):
                 # The backup code (and what it loads) only for the day's first command.
-                from station.services import backups
+                from station.services.records import backups
 
                 made = backups.daily(self._context)
                 if made.error:
@@ -65,7 +65,7 @@ class State:
     def _sign_in(self, ctx: Context) -> None:
         """``--operator``/``STATION_OPERATOR`` with ``STATION_PIN`` or a PIN typed at the
         prompt; with ``--approve``, that supervisor's PIN too."""
-        from station.services import operators, roles
+        from station.services.people import operators, roles
 
         if not roles.has_operators(ctx):
             if self.approve is not None:
@@ -97,8 +97,8 @@ pass_state = click.make_pass_decorator(State)
 
 def _check_role(ctx: Context) -> None:
     """Refuse the running command unless the one signed in may run it (the table in
-    station.services.roles), before it reads or changes anything."""
-    from station.services import roles
+    station.services.people.roles), before it reads or changes anything."""
+    from station.services.people import roles
 
     command = click.get_current_context(silent=True)
     if command is None or command.parent is None:

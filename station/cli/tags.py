@@ -11,7 +11,7 @@ from station.cli.state import State, pass_state
 from station.domain import times
 from station.domain.states import TagStatus, TagType
 from station.domain.uid import normalize
-from station.services import tags as tag_service
+from station.services.tags import lookup as tag_service
 
 STATUS = click.Choice([status.value for status in TagStatus], case_sensitive=False)
 TAG_TYPE = click.Choice([kind.value for kind in TagType], case_sensitive=False)

@@ -8,7 +8,7 @@ from station.cli.output import message
 from station.cli.scans import uids_from_args
 from station.cli.state import State, pass_state
 from station.domain.text import plural
-from station.services import voiding
+from station.services.tags import voiding
 
 
 @click.command()

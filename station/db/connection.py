@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from peewee import Database, DatabaseError, PostgresqlDatabase, SqliteDatabase
 
-from printers.files import private_folder_made
+from safefiles import private_folder_made
 from station import __version__
 from station.db.integrity import damage_message, damaged, refuse_damaged
 from station.db.models import database_proxy

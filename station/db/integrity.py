@@ -13,7 +13,7 @@ from pathlib import Path
 
 from peewee import Database, SqliteDatabase
 
-from printers.files import private_folder_made, write_new
+from safefiles import private_folder_made, write_new
 from station.domain.errors import StationError
 from station.domain.text import printable
 from station.folders import Folders, newest_daily_backup

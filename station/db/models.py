@@ -326,7 +326,7 @@ class PinCheck(BaseModel):
     """One PIN check, written before the PIN is compared: a sign-in as ``name`` (``asked_by``
     None), or an approval ``asked_by`` an operator naming ``name`` as the supervisor. A right
     PIN removes its row; wrong ones stay for five minutes, and five of them stop more checks
-    (``station.services.operators``)."""
+    (``station.services.people.operators``)."""
 
     id = AutoField()
     name = CharField(max_length=100)

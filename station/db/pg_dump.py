@@ -215,8 +215,9 @@ def newest_event(path: Path) -> tuple[int, str, str] | None:
     return newest
 
 
-# The tables a restore weighs a dump's history by (station.services.restore_checks), with the
-# columns it reads of each, copied into a scratch SQLite file.
+# The tables a restore weighs a dump's history by
+# (station.services.records.restore_checks), with the columns it reads of each, copied into
+# a scratch SQLite file.
 _HISTORY = {
     "audit_event": (
         "id", "at", "operator", "approved_by", "action", "summary", "details", "tag_count",

@@ -18,7 +18,7 @@ of the time: verifying a million events must not spend most of its time here (a 
 the two equal on arbitrary text).
 
 A keyed event (its ``key_id`` set) stores HMAC-SHA256 of the same bytes under the chain key
-(``station.services.chain_key``), a secret kept outside the database: whoever can write the
+(``station.services.records.chain_key``), a secret kept outside the database: whoever can write the
 database but does not hold the key cannot make a keyed event's hash, so cannot rewrite the
 trail and re-chain it. ``key_id`` is the first 16 hexadecimal digits of the key's SHA-256.
 Events written before the station had a key keep their plain SHA-256 and verify as they are.

@@ -1,7 +1,7 @@
 """PINs and badge codes: checked, hashed and compared, never kept or shown in the clear.
 
 A PIN is 4 to 12 digits: few enough possibilities that its hash must be slow (scrypt, with a
-random salt per PIN) and that guessing is cut off by a lockout (station.services.operators).
+random salt per PIN) and that guessing is cut off by a lockout (station.services.people.operators).
 A badge code is random (66 bits: no one scans 10**20 badges), so a plain SHA-256 digest of
 it is safe to keep.
 """

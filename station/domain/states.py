@@ -79,4 +79,4 @@ class BackupKind(StrEnum):
 
 class Role(StrEnum):
     OPERATOR = "operator"  # the bench's daily work
-    SUPERVISOR = "supervisor"  # also what undoes or overrides it (station.services.roles)
+    SUPERVISOR = "supervisor"  # also what undoes or overrides it (station.services.people.roles)

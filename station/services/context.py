@@ -17,8 +17,9 @@ from peewee import Database, DatabaseError, InterfaceError
 
 from printers.errors import PrinterError
 from station import settings as station_settings
-from station.db import integrity
+from station.db import checkpoints, integrity
 from station.db.connection import open_database, sqlite_path
+from station.domain import fields
 from station.domain.errors import StationError
 from station.folders import (
     Folders,
@@ -27,7 +28,6 @@ from station.folders import (
     refuse_unsafe_folder,
     remember_database,
 )
-from station.services import fields
 from station.settings import Settings
 
 # What a refused or failed operation can raise, for the command line and the UI to show as
@@ -65,7 +65,7 @@ class Context:
     settings: Settings = field(default_factory=station_settings.load)
     folders: Folders = field(default_factory=Folders.for_user)
     # The supervisor who approved what this context does (recorded with each event), or None.
-    # Set only by station.services.operators, once that supervisor's PIN or badge checked.
+    # Set only by station.services.people.operators, once that supervisor's PIN or badge checked.
     approver: str | None = None
     # The signed-in operator's role (station.domain.states.Role); None while the station has
     # no operators, or before anyone signed in.
@@ -101,6 +101,20 @@ class Context:
     def today(self) -> dt.date:
         """The station's local calendar date (order dates and receipt deadlines use it)."""
         return self.clock().astimezone().date()
+
+    def defer_checkpoints(self) -> bool:
+        """For a long-lived session (the terminal UI): commits stop checkpointing the WAL,
+        which ``checkpoint_when_due`` does off the scan path instead (station.db.checkpoints);
+        whether there is anything to defer (SQLite)."""
+        return checkpoints.defer(self.db)
+
+    def checkpoint_when_due(self, idle_s: float, since_last_s: float) -> bool:
+        """A deferred checkpoint, if input has paused ``idle_s`` or the last one was
+        ``since_last_s`` ago; whether it was due."""
+        if not checkpoints.due(idle_s, since_last_s):
+            return False
+        checkpoints.checkpoint(self.db)
+        return True
 
 
 def open_context(

@@ -27,9 +27,10 @@ from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
+from station.devices import scanner
 from station.domain import retail_id
-from station.services import checkpoints, operators, roles, scanner
 from station.services.context import DATABASE_ERRORS, FAILURES, Context
+from station.services.people import operators, roles
 from station.ui.screens.assign import AssignScreen
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.base import StationScreen, shown_scan
@@ -124,7 +125,7 @@ class StationApp(App[None]):
         self._scan_ended = float("-inf")
         self.last_input = time.monotonic()  # when a key or a serial scan last came
         # Before any screen's thread opens its own connection, so every one has it.
-        self.checkpoints_deferred = checkpoints.defer(ctx.db)
+        self.checkpoints_deferred = ctx.defer_checkpoints()
         # Whether people sign in (the station has operators); read once, at start-up.
         self.signs_in = roles.has_operators(ctx)
         if self.signs_in:
@@ -268,15 +269,14 @@ class StationApp(App[None]):
 
     @work(thread=True, group="checkpoints", exit_on_error=False)
     def checkpoint_when_idle(self) -> None:
-        """The WAL checkpoints the UI's commits no longer make (see station.services.checkpoints),
+        """The WAL checkpoints the UI's commits no longer make (see station.db.checkpoints),
         in this thread, once input pauses."""
         worker = get_current_worker()
         last = time.monotonic()
         while not worker.is_cancelled:
             time.sleep(0.25)
             now = time.monotonic()
-            if checkpoints.due(now - self.last_input, now - last):
-                checkpoints.checkpoint(self.ctx.db)
+            if self.ctx.checkpoint_when_due(now - self.last_input, now - last):
                 last = now
 
     @work(thread=True, group="serial-scanner", exit_on_error=False)

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from station.db.connection import open_database
 from station.domain.errors import StationError
-from station.services import operators, retail_ids
 from station.services.context import Context
+from station.services.metrc import retail_ids
+from station.services.people import operators
 from station.services.printing.jobs import create_job
 from station.services.printing.units import create_unit_job
 

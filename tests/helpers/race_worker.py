@@ -15,11 +15,11 @@ from decimal import Decimal
 
 from station.db.connection import open_database
 from station.domain.errors import StationError
-from station.services.assignment import assign_next
 from station.services.context import Context
-from station.services.details import PackageDetails
-from station.services.receiving import receive_range
-from station.services.voiding import void
+from station.services.tags.assignment import assign_next
+from station.services.tags.assignment_details import PackageDetails
+from station.services.tags.receipt import receive_range
+from station.services.tags.voiding import void
 
 PREFIX = "1A4060300002EE10"
 DEADLINE_S = 120

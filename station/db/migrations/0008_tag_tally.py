@@ -1,4 +1,4 @@
-"""Tag counts per order and state, kept beside the tags (``station.services.tally``), so the
+"""Tag counts per order and state, kept beside the tags (``station.services.tags.tally``), so the
 first screen need not count a million tags at every refresh. Filled here from the tags
 already stored.
 

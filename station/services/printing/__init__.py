@@ -1,4 +1,6 @@
-"""Print jobs, persistent and exactly-once-or-visibly-uncertain.
+"""Printing: the printers and label templates the station knows, what each label of a
+recorded tag or Retail ID unit says, rendering labels to files, and print jobs, persistent
+and exactly-once-or-visibly-uncertain:
 
 - :mod:`.jobs`: creating a job (one label per tag and copy) and reading jobs back;
 - :mod:`.units`: creating a job of Retail ID unit labels (one per unit code);

@@ -13,10 +13,11 @@ from station.db.rows import tuples
 from station.domain.errors import StationError
 from station.domain.states import FINISHED, ItemState, JobState
 from station.domain.text import plural
-from station.services import audit, roles
 from station.services.context import Context
+from station.services.people import roles
 from station.services.printing.jobs import get_job, uncertain_uids
 from station.services.printing.leases import held, held_by, owner_alive, status_of
+from station.services.records import audit
 
 PAUSED_BY_OPERATOR = "paused by the operator"
 # What to do with labels that may or may not have printed.

@@ -17,13 +17,15 @@ from station.db.bulk import insert_rows
 from station.db.locking import lock_rows, locked
 from station.db.models import PrintItem, PrintJob, Tag
 from station.db.rows import slices, tuples
-from station.domain import times
+from station.domain import fields, times
 from station.domain.errors import StationError
 from station.domain.states import IN_DOUBT, ItemState, JobState
 from station.domain.text import plural
-from station.services import audit, fields, labels, printer_setup, roles, templates
 from station.services.context import Context
+from station.services.people import roles
+from station.services.printing import labels, printer_setup, templates
 from station.services.printing.leases import owner_token, status_of
+from station.services.records import audit
 
 MAX_COPIES = 100
 

@@ -19,9 +19,11 @@ from printers.transports import open_transport
 from station.db.models import Printer
 from station.domain import retail_id
 from station.domain.errors import StationError
-from station.services import audit, printer_setup, roles, templates
 from station.services.context import Context
+from station.services.people import roles
+from station.services.printing import printer_setup, templates
 from station.services.printing.units import unit_template_name
+from station.services.records import audit
 
 # The Metrc SDK's sandbox tag (retail-id.md §2.2): never a production tag, so a test label
 # scanned by mistake elsewhere names no real package.

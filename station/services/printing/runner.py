@@ -23,17 +23,18 @@ from printers.label import LabelData
 from printers.status import PrinterStatus
 from printers.transports import open_transport
 from printers.transports.base import Transport
+from station import gc_pause
 from station.db.models import PrintItem, PrintJob, Tag
 from station.domain.errors import StationError
 from station.domain.states import FINISHED, ItemState, JobState
 from station.domain.text import plural
-from station.services import audit, collector, labels, templates
 from station.services.context import Context
-from station.services.printing import run_check
+from station.services.printing import labels, run_check, templates
 from station.services.printing.control import PAUSED_BY_OPERATOR
 from station.services.printing.jobs import get_job, uncertain_uids
 from station.services.printing.leases import held, held_by, owner_alive, owner_token
-from station.services.tags import views_by_id
+from station.services.records import audit
+from station.services.tags.lookup import views_by_id
 
 CHUNK = 25
 # How long to wait at the end of a job for a printer to empty its buffer, per label in it.
@@ -186,7 +187,7 @@ class JobRunner:
         )
         # A label and its fields a unit, all at once: no cycles, and the collector's passes
         # over them were up to a third of the time (bench: retail).
-        with collector.paused():
+        with gc_pause.paused():
             found = labels.job_labels(views, [(item.tag_id, item.unit) for item in pending])
             try:
                 batch = (

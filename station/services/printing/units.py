@@ -15,13 +15,18 @@ from station.db.bulk import insert_rows
 from station.db.locking import lock_rows
 from station.db.models import PrintItem, PrintJob, Tag
 from station.db.rows import tuples
+from station.domain import fields
 from station.domain.errors import StationError
 from station.domain.states import ItemState
 from station.domain.text import plural
 from station.metrc.retail import Ranges, count_units
-from station.services import audit, fields, labels, printer_setup, retail_ids, roles, tags
 from station.services.context import Context
+from station.services.metrc import retail_ids
+from station.services.people import roles
+from station.services.printing import labels, printer_setup
 from station.services.printing.jobs import print_target, queue_job
+from station.services.records import audit
+from station.services.tags import lookup
 
 # The most unit labels one job takes.
 MAX_UNITS = 100_000
@@ -157,7 +162,7 @@ def _wanted(issued: Ranges, first_last: tuple[int, int] | None, uid: str) -> Ran
 def _refuse_cut(ctx: Context, chosen: Template, tag_id: int, wanted: Ranges) -> None:
     """The package's text must print in full on its first and last unit's labels (the
     longest number is the last)."""
-    view = tags.views_by_id(ctx, [tag_id])[tag_id]
+    view = lookup.views_by_id(ctx, [tag_id])[tag_id]
     ends = {wanted[0][0], wanted[-1][1]}
     labels.refuse_cut(chosen, [labels.label_for(view, unit) for unit in sorted(ends)])
 

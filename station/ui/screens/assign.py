@@ -15,9 +15,15 @@ from station.domain.errors import StationError
 from station.domain.states import JobState, TagType
 from station.domain.text import plural
 from station.domain.uid import normalize, runs
-from station.services import assignment, labels, printing, templates
-from station.services.details import GROWTH_PHASES, Details, package_details, plant_details
-from station.services.printing import JobRunner, Outcome
+from station.services import printing
+from station.services.printing import JobRunner, Outcome, labels, templates
+from station.services.tags import assignment
+from station.services.tags.assignment_details import (
+    GROWTH_PHASES,
+    Details,
+    package_details,
+    plant_details,
+)
 from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.widgets.scan_input import ScanInput
 

@@ -15,7 +15,7 @@ from station.domain import times
 from station.domain.dates import parse_date
 from station.domain.errors import StationError
 from station.domain.uid import normalize
-from station.services import audit
+from station.services.records import audit
 from station.ui.screens.base import StationScreen, footer, plain
 
 PAGE = 200

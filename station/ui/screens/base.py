@@ -12,9 +12,10 @@ from textual.worker import Worker, WorkerState
 
 from station.domain.errors import NeedsSupervisor, Problems, StationError
 from station.domain.uid import normalize
-from station.services import printer_setup, tags
 from station.services.context import FAILURES, Context
-from station.services.printer_setup import PrinterView
+from station.services.printing import printer_setup
+from station.services.printing.printer_setup import PrinterView
+from station.services.tags import lookup
 
 if TYPE_CHECKING:
     from station.ui.app import StationApp
@@ -88,7 +89,7 @@ class StationScreen(Screen[None]):
         is known to be on record (else the reason, with the bell)."""
         from station.ui.screens.tag_detail import TagDetailScreen
 
-        self.call(lambda: tags.get_tag(self.ctx, uid), lambda _: show(TagDetailScreen(uid)))
+        self.call(lambda: lookup.get_tag(self.ctx, uid), lambda _: show(TagDetailScreen(uid)))
 
     def fail(self, message: str) -> None:
         """A refused action: the bell and a plain message; nothing changed."""

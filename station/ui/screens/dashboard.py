@@ -10,8 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Header, Input, Static
 
-from station.services import backups, facilities
-from station.services.dashboard import Home, home
+from station.services.home import Home, home
+from station.services.records import backups
+from station.services.tags import facilities
 from station.ui.screens.base import StationScreen, footer, plain
 
 # California wants receipt recorded within 3 calendar days.

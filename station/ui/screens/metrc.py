@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Header, Log, Static
 
-from station.services import metrc_pull, metrc_push, metrc_session
+from station.services.metrc import pull as metrc_pull
+from station.services.metrc import push, session
 from station.ui.screens.base import StationScreen, footer
 
 HELP = (
@@ -50,8 +51,8 @@ class MetrcScreen(StationScreen):
 
         def work() -> list[str]:
             lines: list[str] = []
-            url = metrc_session.url_from_settings(self.ctx)
-            with metrc_session.clients(self.ctx, url) as opened:
+            url = session.url_from_settings(self.ctx)
+            with session.clients(self.ctx, url) as opened:
                 for found in metrc_pull.compare_all(self.ctx, opened, ("package", "plant"), act):
                     lines += [found] if isinstance(found, str) else metrc_pull.describe(found)
             return lines
@@ -69,10 +70,10 @@ class MetrcScreen(StationScreen):
 
         def work() -> list[str]:
             lines: list[str] = []
-            url = metrc_session.url_from_settings(self.ctx)
-            with metrc_session.clients(self.ctx, url) as opened:
+            url = session.url_from_settings(self.ctx)
+            with session.clients(self.ctx, url) as opened:
                 for client in opened:
-                    lines += metrc_push.describe(metrc_push.push(self.ctx, client))
+                    lines += push.describe(push.push(self.ctx, client))
             return lines
 
         self._write(["Pushing to Metrc..."])
@@ -81,9 +82,9 @@ class MetrcScreen(StationScreen):
     def _plan(self) -> tuple[int, list[str]]:
         total, lines = 0, []
         for facility in metrc_pull.licenses_to_check(self.ctx, None):
-            todo, report = metrc_push.pending(self.ctx, facility.license_number)
+            todo, report = push.pending(self.ctx, facility.license_number)
             total += len(todo)
-            lines += metrc_push.describe_pending(facility.license_number, todo, report)
+            lines += push.describe_pending(facility.license_number, todo, report)
         return total, lines
 
     def _planned(self, plan: tuple[int, list[str]]) -> None:

@@ -12,11 +12,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, DirectoryTree, Header, Input, Select, Static
 
+from station.domain import changes
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
-from station.services import changes, order_changes, orders
-from station.services.importing import ImportOptions, ImportResult, import_file
-from station.services.orders import OrderSummary
+from station.services.tags import order_corrections, orders
+from station.services.tags.order_files import ImportOptions, ImportResult, import_file
+from station.services.tags.orders import OrderSummary
 from station.ui.screens.base import StationScreen, footer, plain
 
 
@@ -177,7 +178,7 @@ class OrdersScreen(StationScreen):
             return
 
         def work() -> object:
-            return order_changes.edit_order(
+            return order_corrections.edit_order(
                 self.ctx,
                 order_id,
                 reason,
@@ -225,7 +226,7 @@ class OrdersScreen(StationScreen):
             return
         self._disarm()
         self.call(
-            lambda: order_changes.delete_order(self.ctx, order_id, reason),
+            lambda: order_corrections.delete_order(self.ctx, order_id, reason),
             self.then_say(
                 lambda count: f"Deleted order {order_id} and its {plural(count, 'tag')}",
                 self.action_refresh,

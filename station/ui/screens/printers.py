@@ -9,8 +9,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from station.services import printer_setup
-from station.services.printer_setup import PrinterState
+from station.services.printing import printer_setup
+from station.services.printing.printer_setup import PrinterState
 from station.ui.screens.base import StationScreen, footer, plain
 
 POLL_SECONDS = 5.0

@@ -25,8 +25,9 @@ from station.domain.retail_id import RetailId
 from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.domain.uid import normalize, prefix_of
-from station.services import receiving, retail_ids, unreceiving
-from station.services.orders import OrderSummary, list_orders
+from station.services.metrc import retail_ids
+from station.services.tags import receipt, receipt_undo
+from station.services.tags.orders import OrderSummary, list_orders
 from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.widgets.scan_input import ScanInput
 
@@ -206,9 +207,9 @@ class ReceiveScreen(StationScreen):
             try:
                 # Feedback first; the orders' counts follow (a count over the whole order).
                 if kind == "each":
-                    result = receiving.receive_uids(self.ctx, [first], progress=False)
+                    result = receipt.receive_uids(self.ctx, [first], progress=False)
                 else:
-                    result = receiving.receive_range(self.ctx, first, last, progress=False)
+                    result = receipt.receive_range(self.ctx, first, last, progress=False)
             except StationError as exc:
                 self.app.call_from_thread(self._refused, str(exc))
                 continue
@@ -230,7 +231,7 @@ class ReceiveScreen(StationScreen):
     def _take_back(self, first: str, last: str | None, reason: str) -> None:
         """In the recording thread, so it lands after the scans before it."""
         try:
-            result = unreceiving.unreceive_range(self.ctx, first, last, reason)
+            result = receipt_undo.unreceive_range(self.ctx, first, last, reason)
         except StationError as exc:
             self.app.call_from_thread(self.recorded.append, (first, last))
             self.app.call_from_thread(self._refused, str(exc))
@@ -255,7 +256,7 @@ class ReceiveScreen(StationScreen):
 
         def work() -> tuple[list[OrderSummary], dict[int, list[str]]]:
             summaries = list_orders(self.ctx, wanted)
-            return summaries, {order: receiving.missing(self.ctx, order) for order in wanted}
+            return summaries, {order: receipt.missing(self.ctx, order) for order in wanted}
 
         self.call(work, lambda found: self._progress(*found), group="progress")
 
@@ -263,7 +264,7 @@ class ReceiveScreen(StationScreen):
         self.query_one("#log", Log).write_line(f"REFUSED {message}")
         self.fail(message)
 
-    def _recorded(self, first: str, last: str | None, result: receiving.ReceiveResult) -> None:
+    def _recorded(self, first: str, last: str | None, result: receipt.ReceiveResult) -> None:
         self.received += result.received
         if result.received:
             self.recorded.append((first, last))

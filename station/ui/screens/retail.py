@@ -17,7 +17,8 @@ from station.domain.states import JobState
 from station.domain.text import plural
 from station.domain.uid import normalize
 from station.metrc.retail import RetailCaller
-from station.services import printing, retail_ids
+from station.services import printing
+from station.services.metrc import retail_ids
 from station.services.printing import JobRunner, Outcome
 from station.ui.screens.base import StationScreen, footer, plain
 

@@ -17,8 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from station.domain import pins
-from station.services import operators
 from station.services.context import DATABASE_ERRORS, FAILURES, Context, database_failure
+from station.services.people import operators
 from station.ui.screens.base import shown_scan
 
 T = TypeVar("T")

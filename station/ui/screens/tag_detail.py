@@ -12,11 +12,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from station.domain import times
+from station.domain import changes, times
 from station.domain.states import JobState, TagStatus
-from station.services import audit, batch_changes, changes, printing, tags, voiding
+from station.services import printing
 from station.services.printing import JobRunner, Outcome
-from station.services.tags import TagView
+from station.services.records import audit
+from station.services.tags import batch_corrections, lookup, voiding
+from station.services.tags.lookup import TagView
 from station.ui.screens.base import StationScreen, footer, plain
 
 
@@ -63,7 +65,8 @@ class TagDetailScreen(StationScreen):
 
     def load(self) -> None:
         self.call(
-            lambda: (tags.get_tag(self.ctx, self.uid), tags.history(self.ctx, self.uid)), self._show
+            lambda: (lookup.get_tag(self.ctx, self.uid), lookup.history(self.ctx, self.uid)),
+            self._show,
         )
 
     def _show(self, result: tuple[TagView, list[audit.AuditRecord]]) -> None:
@@ -141,7 +144,7 @@ class TagDetailScreen(StationScreen):
             self.fail("type the plant batch or the location the batch should have")
             return
         self.call(
-            lambda: batch_changes.set_batch(self.ctx, batch_id, reason, plant_batch, location),
+            lambda: batch_corrections.set_batch(self.ctx, batch_id, reason, plant_batch, location),
             self.then_say(
                 lambda changed: f"Batch {batch_id}: {changes.described(changed)}", self.load
             ),

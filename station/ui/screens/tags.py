@@ -13,8 +13,8 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
-from station.services import tags
-from station.services.tags import TagView
+from station.services.tags import lookup
+from station.services.tags.lookup import TagView
 from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.screens.tag_detail import TagDetailScreen
 
@@ -69,7 +69,7 @@ class TagsScreen(StationScreen):
     def load(self, after: str | None = None, before: str | None = None) -> None:
         filters = self._filters()
         self.call(
-            lambda: tags.page(self.ctx, after=after, before=before, limit=PAGE, **filters),  # type: ignore[arg-type]
+            lambda: lookup.page(self.ctx, after=after, before=before, limit=PAGE, **filters),  # type: ignore[arg-type]
             self._show,
             group="tags",
             exclusive=True,

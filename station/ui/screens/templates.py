@@ -12,8 +12,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
-from station.services import templates
-from station.services.templates import TemplateInfo
+from station.services.printing import templates
+from station.services.printing.templates import TemplateInfo
 from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.widgets.preview import LabelPreview
 

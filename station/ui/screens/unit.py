@@ -10,8 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Header, Static
 
 from station.domain.text import plural
-from station.services import retail_ids
-from station.services.retail_ids import Lookup
+from station.services.metrc import retail_ids
+from station.services.metrc.retail_ids import Lookup
 from station.ui.screens.base import StationScreen, footer, plain
 
 

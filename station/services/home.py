@@ -1,0 +1,102 @@
+"""Counts for the station's first screen: tags by facility, type and state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from station.db.models import Facility
+from station.domain.states import JobState, TagStatus
+from station.services.context import Context
+from station.services.printing import JobSummary, summaries
+from station.services.records import backups
+from station.services.tags import deadlines, facilities, stock, tally
+from station.services.tags.orders import OrderSummary, list_orders
+
+
+@dataclass(frozen=True)
+class CountRow:
+    license_number: str
+    facility_name: str
+    type: str
+    ordered: int
+    received: int
+    used: int
+    voided: int
+
+
+def tag_counts(ctx: Context) -> list[CountRow]:
+    """One row per facility and tag type that has tags (from the tally: a few rows per
+    order, not a million tags)."""
+    names = {f.id: (f.license_number, f.name) for f in facilities.list_facilities(ctx)}
+    rows = [
+        CountRow(
+            *names[facility_id],
+            kind,
+            c[TagStatus.ORDERED],
+            c[TagStatus.RECEIVED],
+            c[TagStatus.USED],
+            c[TagStatus.VOIDED],
+        )
+        for (facility_id, kind), c in tally.by_facility().items()
+    ]
+    return sorted(rows, key=lambda row: (row.license_number, row.facility_name, row.type))
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What the first screen asks the operator to look at."""
+
+    open_orders: list[OrderSummary]
+    stopped_jobs: list[JobSummary]
+    uncertain_labels: int
+
+
+def attention(ctx: Context) -> Attention:
+    open_orders = [order for order in list_orders(ctx) if order.counts[TagStatus.ORDERED]]
+    waiting = (JobState.PAUSED, JobState.INTERRUPTED)
+    stopped = [job for job in summaries(ctx) if job.status in waiting]
+    uncertain = sum(job.uncertain for job in stopped)
+    return Attention(open_orders, stopped, uncertain)
+
+
+def notices(ctx: Context, backup: backups.BackupStatus) -> list[str]:
+    """What the first screen warns about, most pressing first: a failed or old ``backup``,
+    tags running low, deadlines due (orders never arrived, reconciliation, labels in doubt)."""
+    found: list[str] = []
+    backup_warning = backup.warning(ctx.now(), daily=ctx.settings.backups > 0)
+    if backup_warning is not None:
+        found.append(backup_warning)
+    found.extend(row.warning() for row in stock.running_low(ctx))
+    # Late receipts are marked in the orders table below.
+    found.extend(item.text for item in deadlines.due(ctx) if item.kind != "receipt")
+    return found
+
+
+def backup_line(ctx: Context, backup: backups.BackupStatus) -> str:
+    """The last good backup's age, for the first screen."""
+    age = backup.age(ctx.now())
+    return (
+        "Last backup: none yet" if age is None else f"Last backup: {backups.describe_age(age)} ago"
+    )
+
+
+@dataclass(frozen=True)
+class Home:
+    """Everything the first screen shows, read in one go (off the UI thread)."""
+
+    facilities: list[Facility]
+    counts: list[CountRow]
+    attention: Attention
+    notices: list[str]
+    backup: str
+
+
+def home(ctx: Context) -> Home:
+    backup = backups.status(ctx)  # read once, for the warning and the age
+    return Home(
+        facilities.list_facilities(ctx),
+        tag_counts(ctx),
+        attention(ctx),
+        notices(ctx, backup),
+        backup_line(ctx, backup),
+    )

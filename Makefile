@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 NODE_STAMP := tests/zpl/node_modules/.installed
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test test-fast lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ run: $(STAMP)
 
 test: lint typecheck pytest
 
+# Tests run in lanes (tests/README.md): unit, services, cli and ui here, on SQLite, four
+# workers (more than the cores: many tests wait on a UI, a socket or a lock); system (and
+# PostgreSQL) only in make test.
+WORKERS ?= 4
+test-fast: $(STAMP)
+	$(BIN)/pytest -n $(WORKERS) -p no:cacheprovider tests/unit tests/services tests/cli tests/ui
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -36,22 +43,23 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The suite runs on SQLite and, when the machine has PostgreSQL's server programs, every
-# database test again on PostgreSQL (the tests start a private server of their own). The two
-# passes run side by side, one a core; the PostgreSQL pass's report follows the SQLite one.
+# database test again on PostgreSQL (each worker starts a private server of its own). The
+# two passes run side by side, each on two workers; the PostgreSQL pass's report follows the
+# SQLite one.
 # It leaves out the screens' snapshots that do not depend on the backend, so it only warns
 # about snapshots it did not use.
 pytest: $(STAMP) $(NODE_STAMP)
 	@if $(BIN)/python -m devtools.pg_server; then \
 		log=$$(mktemp); \
-		$(BIN)/pytest --backend postgresql --snapshot-warn-unused -p no:cacheprovider \
+		$(BIN)/pytest -n 2 --backend postgresql --snapshot-warn-unused -p no:cacheprovider \
 			>"$$log" 2>&1 & pg=$$!; \
 		trap 'kill $$pg 2>/dev/null; rm -f "$$log"' INT TERM; \
-		$(BIN)/pytest; lite=$$?; \
+		$(BIN)/pytest -n 2; lite=$$?; \
 		wait $$pg; postgres=$$?; \
 		echo "--- the PostgreSQL pass:"; cat "$$log"; rm -f "$$log"; \
 		[ $$lite -eq 0 ] && [ $$postgres -eq 0 ]; \
 	else \
-		$(BIN)/pytest; lite=$$?; \
+		$(BIN)/pytest -n $(WORKERS); lite=$$?; \
 		echo "make test: PostgreSQL is not installed, so its pass was skipped" \
 			"(apt-get install postgresql; .ci/run does)"; \
 		exit $$lite; \

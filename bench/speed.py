@@ -211,7 +211,7 @@ def _metrc(table: Table, folder: Path) -> None:
     """500 objects whose answer was lost (a push cut off after Metrc applied it), looked up
     by the next push from a fake Metrc that takes 50 ms a request; the same one at a time,
     as before, for comparison."""
-    from tests.helpers.fake_metrc import FakeMetrc
+    from devtools.fakes.metrc import FakeMetrc
 
     vendor, user = "bench-vendor-key", "bench-user-key"
     seconds = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from devtools.fake_zebra import FakeZebra, SerialZebra
+from devtools.fakes.zebra import FakeZebra, SerialZebra
 
 
 def main() -> None:

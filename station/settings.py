@@ -2,7 +2,7 @@
 
 :func:`load` reads the variables once per command (or once per terminal UI session) and
 refuses a bad value with one line naming the variable, before anything else happens. The
-README's settings table lists the same variables (a test keeps the two in step). Command-line
+docs/settings.md's table lists the same variables (a test keeps the two in step). Command-line
 options such as ``--db`` override what is read here.
 """
 
@@ -22,7 +22,7 @@ from station.domain.errors import StationError
 from station.domain.text import has_control, printable, show
 from station.metrc.hosts import DEFAULT_STATE, base_url
 
-# Every variable this module reads, in the README table's order.
+# Every variable this module reads, in docs/settings.md's table order.
 VARIABLES = (
     "STATION_DB",
     "STATION_OPERATOR",

@@ -1,4 +1,4 @@
-"""Writing results: tables for people, complete CSV or JSON for scripts (the README's
+"""Writing results: tables for people, complete CSV or JSON for scripts (the user guide's
 *Commands*)."""
 
 from __future__ import annotations

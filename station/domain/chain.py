@@ -2,7 +2,7 @@
 event before it, so changing, removing, inserting or reordering a stored event breaks every
 hash from there on.
 
-The serialisation hashed is a contract (the README gives it to inspectors): the JSON object
+The serialisation hashed is a contract (docs/security.md gives it to inspectors): the JSON object
 
     {"action": A, "approved_by": B, "at": T, "details": D, "id": N, "message": M,
      "operator": O, "prev_hash": P, "tag_count": C, "uids": U}

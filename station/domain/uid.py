@@ -1,4 +1,4 @@
-"""UID tags: scanner normalisation, validation and range arithmetic (the README's *UIDs*).
+"""UID tags: scanner normalisation, validation and range arithmetic (docs/user-guide.md, *UIDs*).
 
 A UID is 24 characters ``[0-9A-Z]``. A range shares the first 16 characters (the prefix);
 the last 8 read as a decimal serial, so consecutive tags differ by one in that serial.

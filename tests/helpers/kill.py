@@ -10,8 +10,8 @@ import sys
 import time
 from typing import Any
 
-from devtools.fake_zebra import FakeZebra
-from tests.conftest import Station
+from devtools.fakes.zebra import FakeZebra
+from tests.helpers.station import Station
 
 
 def kill_and_finish(

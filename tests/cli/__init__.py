@@ -1,0 +1,1 @@
+"""Command-line tests: the real ``station`` command run in-process on a real database."""

@@ -1,0 +1,1 @@
+"""Service tests: the services and the database under them, called with a Context."""

@@ -1,0 +1,1 @@
+"""System tests: subprocesses, kills, races, CUPS, the Node ZPL renderer, PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Terminal UI tests: the Textual app driven headless, and its snapshots at 80x24."""

@@ -1,0 +1,610 @@
+"""Scans land whatever has focus: recognised by their timing before any widget sees a key,
+sent to the screen's scan handler, refused with the bell where they cannot be used; typing
+by hand still reaches the focused field. And the serial scanner, through a pseudo-terminal.
+
+The backend makes no difference to where a key goes, so these run on SQLite only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tty
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.screen import Screen
+from textual.widgets import Checkbox, DataTable, DirectoryTree, Input, Log, Select, Static
+from textual.widgets._footer import FooterKey
+
+from station.db.connection import open_database
+from station.services.context import Context
+from station.settings import load
+from station.ui.app import StationApp
+from station.ui.screens.tag_detail import TagDetailScreen
+from tests.helpers.station import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
+from tests.helpers.ui import scan, settle, type_by_hand
+
+pytestmark = pytest.mark.sqlite_only
+
+SCREENS_WITHOUT_SCANS = (
+    ("f1", "dashboard"),
+    ("f5", "tags"),
+    ("f6", "orders"),
+    ("f7", "printers"),
+    ("f8", "templates"),
+    ("f9", "audit"),
+    ("ctrl+g", "metrc"),
+)
+
+
+class Bells:
+    def __init__(self, app: StationApp) -> None:
+        self.count = 0
+        app.bell = self.ring  # type: ignore[method-assign]
+
+    def ring(self) -> None:
+        self.count += 1
+
+
+def messages(app: StationApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def statuses(station: Station, *uids: str) -> list[str]:
+    return [json.loads(station.ok("tag", one, "--format", "json").out)["status"] for one in uids]
+
+
+def scans_shown(app: StationApp) -> str:
+    return str(app.screen.query_one("#scans", Static).render())
+
+
+async def test_a_scan_never_reaches_the_focused_control_of_the_assign_screen(
+    received: Station,
+) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        checkbox = screen.query_one("#print-now", Checkbox)
+        kind = screen.query_one("#kind", Select)
+        item = screen.query_one("#item", Input)
+        item.value = "Gelato"
+        for number, control in enumerate((checkbox, kind, item), start=1):
+            control.focus()
+            await settle(pilot)
+            await scan(pilot, uid(PACKAGE_PREFIX, number))
+            await settle(pilot)
+            assert app.focused is control
+            assert checkbox.value is False  # the scan's Enter did not tick it
+            assert not kind.expanded and kind.value == "package"
+            assert item.value == "Gelato"  # nothing appended
+            assert scans_shown(app).startswith(f"{number} scanned:")
+        assert uid(PACKAGE_PREFIX, 3) in scans_shown(app)
+        # The scanned tags are what the batch takes.
+        for field, value in (("quantity", "1"), ("unit", "Each")):
+            screen.query_one(f"#{field}", Input).value = value
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("f12")
+        await settle(pilot)
+    wanted = [uid(PACKAGE_PREFIX, n) for n in (1, 2, 3)]
+    assert statuses(received, *wanted, uid(PACKAGE_PREFIX, 4)) == ["used"] * 3 + ["received"]
+
+
+async def test_typing_by_hand_still_reaches_the_focused_field(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        item = app.screen.query_one("#item", Input)
+        item.focus()
+        await type_by_hand(pilot, "Blue Dream 3.5g")
+        assert item.value == "Blue Dream 3.5g"
+        # A short fast burst is not a scan either: it is typed.
+        await scan(pilot, "ab")
+        await settle(pilot)
+        assert scans_shown(app) == ""
+        checkbox = app.screen.query_one("#print-now", Checkbox)
+        checkbox.focus()
+        await type_by_hand(pilot, " ")
+        assert checkbox.value is True
+        # A UID typed by hand into the scan field, then Enter, is taken as a scan is.
+        app.screen.query_one("#scan", Input).focus()
+        await type_by_hand(pilot, uid(PACKAGE_PREFIX, 7))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert scans_shown(app) == f"1 scanned: {uid(PACKAGE_PREFIX, 7)}"
+
+
+async def test_receiving_takes_scans_whatever_has_focus(stocked: Station) -> None:
+    app = StationApp(stocked.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f2")
+        await settle(pilot)
+        app.screen.query_one("#progress", DataTable).focus()
+        await scan(pilot, uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 5))
+        await settle(pilot)
+        for _ in range(200):  # recorded by the screen's own thread, in order
+            if app.screen.query_one("#log", Log).lines:
+                break
+            await pilot.pause(0.02)
+        assert isinstance(app.focused, DataTable)
+        assert app.screen.query_one("#scan", Input).value == ""
+    assert statuses(stocked, uid(PACKAGE_PREFIX, 5), uid(PACKAGE_PREFIX, 6)) == [
+        "received",
+        "ordered",
+    ]
+
+
+async def test_a_scan_on_a_screen_without_scans_opens_the_tag(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        for number, (key, mode) in enumerate(SCREENS_WITHOUT_SCANS, start=1):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.current_mode == mode
+            await scan(pilot, uid(PLANT_PREFIX, number))
+            await settle(pilot)
+            assert isinstance(app.screen, TagDetailScreen), mode
+            fields = str(app.screen.query_one("#fields", Static).render())
+            assert f"uid: {uid(PLANT_PREFIX, number)}" in fields
+            # Another scan on the tag's page opens that tag instead.
+            await scan(pilot, uid(PACKAGE_PREFIX, number))
+            await settle(pilot)
+            assert isinstance(app.screen, TagDetailScreen)
+            assert app.screen.uid == uid(PACKAGE_PREFIX, number)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.current_mode == mode
+
+
+async def test_a_scan_that_cannot_be_used_rings_and_says_why(received: Station) -> None:
+    before = received.dump()
+    app = StationApp(received.context())
+    bells = Bells(app)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        await scan(pilot, "NOT-A-TAG-AT-ALL", uid("1A4060300002EE30", 1))
+        await settle(pilot)
+        assert app.current_mode == "orders" and not isinstance(app.screen, TagDetailScreen)
+        assert bells.count == 2
+        assert messages(app)[-2].startswith("Scan 'NOT-A-TAG-AT-ALL' not used: ")
+        assert messages(app)[-1] == f"{uid('1A4060300002EE30', 1)} is on no order"
+    assert received.dump() == before
+
+
+async def test_a_scan_with_a_dialog_open_is_refused(received: Station) -> None:
+    before = received.dump()
+    app = StationApp(received.context())
+    bells = Bells(app)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("ctrl+p")  # the command palette: a modal dialog
+        await settle(pilot)
+        assert app.screen.is_modal
+        palette_input = app.screen.query_one(Input)
+        await scan(pilot, uid(PACKAGE_PREFIX, 1))
+        await settle(pilot)
+        assert app.screen.is_modal and palette_input.value == ""
+        assert bells.count == 1
+        assert messages(app)[-1] == (
+            f"Scan '{uid(PACKAGE_PREFIX, 1)}' not used: close the dialog (Esc) and scan again"
+        )
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#log", Log).lines == []
+    assert received.dump() == before
+
+
+async def test_the_queue_takes_a_scan_as_the_tag_to_reprint(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        field = app.screen.query_one("#reprint-uid", Input)
+        field.value = "leftover"
+        app.screen.query_one("#reprint-printer", Select).focus()
+        await scan(pilot, uid(PACKAGE_PREFIX, 2), uid(PACKAGE_PREFIX, 3))
+        await settle(pilot)
+        # Each scan replaces the UID, never joins it; the reason comes next.
+        assert field.value == uid(PACKAGE_PREFIX, 3)
+        assert app.focused is app.screen.query_one("#reprint-reason", Input)
+
+
+async def test_the_first_run_form_takes_a_scanned_license(station: Station) -> None:
+    station.ok("facility", "list")
+    app = StationApp(station.context())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await scan(pilot, LICENSE)
+        await settle(pilot)
+        assert app.screen.query_one("#license", Input).value == LICENSE
+        assert app.focused is app.screen.query_one("#name", Input)
+
+
+async def test_a_scanner_ending_scans_with_cr_lf_leaves_no_stray_key(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        item = app.screen.query_one("#item", Input)
+        item.focus()
+        driver = app._driver
+        assert driver is not None
+        keys = [events.Key(c, c) for c in uid(PACKAGE_PREFIX, 1)]
+        keys += [events.Key("enter", "\r"), events.Key("ctrl+j", "\n")]
+        for key in keys:
+            driver.send_message(key)
+        await settle(pilot)
+        assert scans_shown(app) == f"1 scanned: {uid(PACKAGE_PREFIX, 1)}"
+        assert app.focused is item and item.value == ""
+
+
+async def test_the_tag_page_reprints_with_a_reason(
+    received: Station,
+) -> None:
+    one, two = uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 2)
+    received.ok("print", one, two, "--printer", "spool")
+    spool = Path(os.environ["XDG_DATA_HOME"]) / "tag-station" / "spool"
+    spooled = set(spool.iterdir())
+    app = StationApp(received.context())
+    bells = Bells(app)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await scan(pilot, one)
+        await settle(pilot)
+        assert isinstance(app.screen, TagDetailScreen)
+        await pilot.press("f10")  # no reason yet: refused
+        await settle(pilot)
+        assert bells.count == 1
+        app.screen.query_one("#reason", Input).value = "label smudged"
+        app.screen.query_one("#printer", Select).value = "spool"
+        await pilot.press("f10")
+        await settle(pilot)
+        assert messages(app)[-1].startswith(f"Printed a new label for {one} (job ")
+        # The spool folder names its files after the job and the UID.
+        job = messages(app)[-1].split("(job ")[1].rstrip(")")
+        named = re.compile(r"\d{8}-\d{6}-\d+-\d{5}-(job\d+-\w+)-[0-9a-f]+(\.p..)")
+        new = sorted(named.sub(r"\1\2", p.name) for p in set(spool.iterdir()) - spooled)
+        assert new == sorted([f"job{job}-setup.prn", f"job{job}-{one}.png", f"job{job}-{one}.prn"])
+    reprints = json.loads(received.ok("audit", "--action", "print.reprint", "--format", "json").out)
+    assert [(e["details"]["reason"], e["uids"]) for e in reprints] == [("label smudged", [one])]
+    assert statuses(received, one, two) == ["received", "received"]
+
+
+@pytest.fixture
+def serial_scanner() -> Iterator[tuple[int, str]]:
+    """A pseudo-terminal standing in for a scanner in serial mode: the test writes scans to
+    one end; the station reads the other end as a serial port."""
+    controller, device = os.openpty()
+    tty.setraw(device)
+    try:
+        yield controller, os.ttyname(device)
+    finally:
+        os.close(controller)
+        os.close(device)
+
+
+async def test_a_serial_scanner_takes_the_same_path_as_a_wedge(
+    stocked: Station, serial_scanner: tuple[int, str]
+) -> None:
+    controller, device = serial_scanner
+    settings = load({"STATION_SCANNER": f"serial://{device}?baudrate=9600"})
+    app = StationApp(Context(open_database(stocked.url), operator="tester", settings=settings))
+    bells = Bells(app)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f2")
+        await settle(pilot)
+        app.screen.query_one("#progress", DataTable).focus()
+        os.write(controller, f"{uid(PACKAGE_PREFIX, 1)}\r\n".encode())
+        os.write(controller, b"\xff\xfe junk\r")
+        os.write(controller, f"{uid(PACKAGE_PREFIX, 9)}\r".encode())
+        log = app.screen.query_one("#log", Log)
+        for _ in range(500):
+            if len(log.lines) >= 1 and bells.count >= 1:
+                break
+            await pilot.pause(0.02)
+        assert log.lines == [f"received 9 tags {uid(PACKAGE_PREFIX, 1)}..{uid(PACKAGE_PREFIX, 9)}"]
+        assert bells.count == 1
+        assert "Scanner: a scan with characters no tag or code has (not ASCII)" in messages(app)
+    assert statuses(stocked, uid(PACKAGE_PREFIX, 9), uid(PACKAGE_PREFIX, 10)) == [
+        "received",
+        "ordered",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("STATION_SCAN_MS", "5", "STATION_SCAN_MS must be a whole number from 10 to 200, not '5'"),
+        ("STATION_SCAN_MS", "fast", "STATION_SCAN_MS must be a whole number from 10 to 200"),
+        ("STATION_SCANNER", "tcp://1.2.3.4", "STATION_SCANNER must be a serial URL such as"),
+        ("STATION_SCANNER", "serial://", "STATION_SCANNER: 'serial://' names no device"),
+        ("STATION_SCANNER", "serial:///dev/x?speed=9", "unknown serial setting 'speed'"),
+    ],
+)
+def test_bad_scanner_settings_are_refused_by_name(
+    station: Station, monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    station.ok("facility", "list")
+    monkeypatch.setenv(name, value)
+    assert message in station.refused("facility", "list")
+
+
+async def test_the_import_picker_starts_at_home_hides_dot_folders_and_refreshes(
+    station: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    station.ok("facility", "add", LICENSE, "Green Leaf Farms")
+    home = tmp_path / "home"
+    (home / ".git").mkdir(parents=True)
+    (home / "orders").mkdir()
+    (home / "notes.txt").write_text("")
+    monkeypatch.setenv("HOME", str(home))
+    app = StationApp(station.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f6", "f11")
+        await settle(pilot)
+        tree = app.screen.query_one("#files", DirectoryTree)
+
+        async def listed() -> list[str]:
+            for _ in range(200):  # the tree reads folders in a worker of its own
+                names = [str(node.label) for node in tree.root.children]
+                if names:
+                    return names
+                await pilot.pause(0.02)
+            return []
+
+        assert tree.path == home and await listed() == ["orders", "notes.txt"]
+        csv_file = home / "orders" / "november.csv"
+        csv_file.write_text(f"Tag,Type,Order Date\n{uid(PLANT_PREFIX, 1)},Plant,2026-11-05\n")
+        app.screen.query_one("#folder", Input).value = str(home / "orders")
+        app.screen.query_one("#folder", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert tree.path == home / "orders" and await listed() == ["november.csv"]
+        (home / "orders" / "december.csv").write_text("")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        for _ in range(200):
+            if len(tree.root.children) == 2:
+                break
+            await pilot.pause(0.02)
+        assert sorted(str(node.label) for node in tree.root.children) == [
+            "december.csv",
+            "november.csv",
+        ]
+        [november] = [n for n in tree.root.children if str(n.label) == "november.csv"]
+        tree.focus()
+        tree.move_cursor(november)
+        await pilot.press("enter")  # no license in the file nor in the form: said where to go
+        await settle(pilot)
+        assert messages(app)[-1] == (
+            f"{csv_file} line 2: license number missing: add a 'License Number' column or "
+            "type the License in the form above"
+        )
+        app.screen.query_one("#license", Input).value = LICENSE
+        tree.focus()
+        tree.move_cursor(november)
+        await pilot.press("enter")
+        await settle(pilot)
+    tags = json.loads(station.ok("tags", "--format", "json").out)
+    assert [t["uid"] for t in tags] == [uid(PLANT_PREFIX, 1)]
+
+
+SCREEN_KEYS = ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "ctrl+g", "ctrl+f")
+
+
+async def test_every_screen_shows_all_its_keys_at_80_by_24(received: Station) -> None:
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in (*SCREEN_KEYS, "f5"):
+            await pilot.press(key)
+            await settle(pilot)
+            if key == "f5":  # last: the tag's own page, from the tags screen
+                await scan(pilot, uid(PACKAGE_PREFIX, 1))
+                await settle(pilot)
+            shown = [b for b in app.screen.active_bindings.values() if b.binding.show]
+            footer_keys = list(app.screen.query(FooterKey))
+            palette = [k for k in footer_keys if k.has_class("-command-palette")]
+            assert len(footer_keys) == len(shown) + len(palette) and shown, app.screen
+            for footer_key in footer_keys:
+                region = footer_key.region
+                label = f"{footer_key.key_display} {footer_key.description}"
+                assert region.right <= 80 and region.width >= len(label), (app.screen, label)
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        assert app.screen.query("HelpPanel")
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        assert not app.screen.query("HelpPanel")
+
+
+async def test_the_receive_screen_takes_back_the_last_receipt(stocked: Station) -> None:
+    app = StationApp(stocked.context())
+    bells = Bells(app)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f2")
+        await settle(pilot)
+        await scan(pilot, uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 40))
+        await scan(pilot, uid(PACKAGE_PREFIX, 41), uid(PACKAGE_PREFIX, 60))
+        log = app.screen.query_one("#log", Log)
+        for _ in range(200):
+            if len(log.lines) >= 2:
+                break
+            await pilot.pause(0.02)
+        await pilot.press("ctrl+z")  # no reason yet: refused, nothing taken back
+        await settle(pilot)
+        assert bells.count == 1
+        app.screen.query_one("#undo-reason", Input).value = "wrong roll"
+        await pilot.press("ctrl+z")
+        for _ in range(200):
+            if len(log.lines) >= 3:
+                break
+            await pilot.pause(0.02)
+        assert log.lines[-1] == (
+            f"took back 20 tags {uid(PACKAGE_PREFIX, 41)}..{uid(PACKAGE_PREFIX, 60)}"
+        )
+    assert statuses(stocked, *(uid(PACKAGE_PREFIX, n) for n in (40, 41, 60))) == [
+        "received",
+        "ordered",
+        "ordered",
+    ]
+    [event] = json.loads(stocked.ok("audit", "--action", "unreceive", "--format", "json").out)
+    assert event["details"]["reason"] == "wrong roll" and len(event["uids"]) == 20
+
+
+async def test_the_assign_screen_prints_with_the_chosen_template(received: Station) -> None:
+    app = StationApp(received.context())
+    bells = Bells(app)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        for field, value in (("count", "2"), ("item", "Gelato"), ("quantity", "1")):
+            screen.query_one(f"#{field}", Input).value = value
+        screen.query_one("#unit", Input).value = "Each"
+        screen.query_one("#print-now", Checkbox).value = True
+        screen.query_one("#printer", Select).value = "spool"
+        screen.query_one("#template", Select).value = "plant-4x2-203"
+        await pilot.press("f10")
+        await settle(pilot)
+        before = received.dump()
+        await pilot.press("f12")  # a plant template for packages: refused before assigning
+        await settle(pilot)
+        assert bells.count == 1
+        assert messages(app)[-1] == (
+            "template plant-4x2-203 is for plant tags, not package tags: choose another template"
+        )
+        assert received.dump() == before
+        screen.query_one("#template", Select).value = "package-4x2-203"
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("f12")
+        await settle(pilot)
+        await settle(pilot)
+    [job] = json.loads(received.ok("jobs", "--format", "json").out)
+    assert job["template"] == "package-4x2-203" and job["total"] == 2
+
+
+async def test_printers_and_orders_are_corrected_on_their_screens(stocked: Station) -> None:
+    stocked.ok("printer", "add", "bench", "--driver", "zpl", "--connection", "spool:")
+    app = StationApp(stocked.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f7")
+        await settle(pilot)
+        table = app.screen.query_one("#printers", DataTable)
+        table.focus()
+        table.move_cursor(row=[str(table.get_row_at(i)[0]) for i in range(2)].index("bench"))
+        await pilot.press("f12")
+        await settle(pilot)
+        app.screen.query_one("#template", Input).value = "package-4x2-203"
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        orders_table = app.screen.query_one("#orders", DataTable)
+        orders_table.focus()
+        orders_table.move_cursor(row=1)  # the plant order, nothing of it received
+        await pilot.press("ctrl+e")  # nothing typed to change: said so, in the screen's terms
+        await settle(pilot)
+        assert messages(app)[-1] == (
+            "choose the type, or type the date or number, the order should have"
+        )
+        app.screen.query_one("#number", Input).value = "7781"
+        app.screen.query_one("#reason", Input).value = "number misread"
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert messages(app)[-1] == "Corrected order 2: order number 7781"
+    printers = json.loads(stocked.ok("printer", "list", "--format", "json").out)
+    bench = next(p for p in printers if p["name"] == "bench")
+    assert bench["default"] is True and bench["template"] == "package-4x2-203"
+    orders = json.loads(stocked.ok("order", "list", "--format", "json").out)
+    assert [o["order_number"] for o in orders] == ["4471", "7781"]
+
+
+async def test_an_order_is_deleted_on_its_screen_after_a_second_f12(stocked: Station) -> None:
+    stocked.ok("receive", uid(PACKAGE_PREFIX, 1))
+    app = StationApp(stocked.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#orders", DataTable)
+        table.focus()
+        await pilot.press("f12")  # no reason yet
+        await settle(pilot)
+        assert messages(app)[-1] == "type the reason first: it goes into the audit trail"
+        screen.query_one("#reason", Input).value = "recorded twice"
+        await pilot.press("f12")  # the package order: one tag received, so refused
+        await settle(pilot)
+        assert "F12 again deletes order 1: 500 package tags" in confirm_text(screen)
+        before = stocked.dump()
+        await pilot.press("f12")
+        await settle(pilot)
+        assert messages(app)[-1].startswith("order 1 has 1 received of its 500 tags")
+        assert stocked.dump() == before
+        table.move_cursor(row=1)  # the plant order: the confirmation went with the row
+        await settle(pilot)
+        assert confirm_text(screen) == ""
+        await pilot.press("f12")
+        await settle(pilot)
+        assert confirm_text(screen).startswith(
+            f"F12 again deletes order 2: 100 plant tags {uid(PLANT_PREFIX, 1)}.."
+        )
+        screen.query_one("#reason", Input).value = "recorded twice!"  # disarms it
+        await settle(pilot)
+        assert confirm_text(screen) == ""
+        await pilot.press("f12", "f12")
+        await settle(pilot)
+        assert messages(app)[-1] == "Deleted order 2 and its 100 tags"
+        assert table.row_count == 1
+    orders = json.loads(stocked.ok("order", "list", "--format", "json").out)
+    assert [o["id"] for o in orders] == [1]
+    event = json.loads(stocked.ok("audit", "--format", "json").out)[-1]
+    assert (event["action"], event["details"]["reason"]) == ("order.delete", "recorded twice!")
+
+
+def confirm_text(screen: Screen[object]) -> str:
+    return str(screen.query_one("#confirm", Static).render())
+
+
+async def test_a_facility_and_a_batch_are_corrected_where_they_are_seen(
+    received: Station,
+) -> None:
+    received.ok("assign", "plant", "--count", "3", "--strain", "Blue Dream")
+    app = StationApp(received.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#new-name", Input).value = "Green Leaf Farms Inc."
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert messages(app)[-1] == (
+            f"{LICENSE} renamed from 'Green Leaf Farms'; new labels carry the new name"
+        )
+        await scan(pilot, uid(PLANT_PREFIX, 1))  # a used plant tag: its page
+        await settle(pilot)
+        assert isinstance(app.screen, TagDetailScreen)
+        app.screen.query_one("#reason", Input).value = "left out at the bench"
+        await pilot.press("ctrl+e")  # nothing typed to fill in
+        await settle(pilot)
+        assert messages(app)[-1] == "type the plant batch or the location the batch should have"
+        app.screen.query_one("#reason", Input).value = ""
+        app.screen.query_one("#plant-batch", Input).value = "BD Clones 11/20"
+        await pilot.press("ctrl+e")  # no reason: refused
+        await settle(pilot)
+        app.screen.query_one("#reason", Input).value = "left out at the bench"
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert messages(app)[-1] == "Batch 1: plant batch BD Clones 11/20"
+    facility = json.loads(received.ok("facility", "list", "--format", "json").out)
+    assert [f["facility_name"] for f in facility] == ["Green Leaf Farms Inc."]
+    tag = json.loads(received.ok("tag", uid(PLANT_PREFIX, 2), "--format", "json").out)
+    assert tag["plant_batch"] == "BD Clones 11/20"
+    actions = [e["action"] for e in json.loads(received.ok("audit", "--format", "json").out)]
+    assert actions[-2:] == ["facility.rename", "batch.set"]

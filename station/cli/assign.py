@@ -156,8 +156,6 @@ def _run(
     if target is not None:
         # The assignment is committed: a printer fault pauses the job, which resumes like
         # any other; the batch stays assigned.
-        from station.cli.print_ import report, run_job
+        from station.cli.print_ import print_now, report
 
-        job = printing.create_job(ctx, result.uids, *target)
-        message(f"job {job.id}: {plural(len(result.uids), 'label')} to {target[0]}")
-        report(run_job(ctx, job.id))
+        report(print_now(ctx, printing.TagLabels(result.uids, *target), "label"))

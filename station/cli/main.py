@@ -13,8 +13,9 @@ import traceback
 import click
 
 from station import __version__, settings
+from station.cli import hints
 from station.cli.state import State
-from station.domain.errors import Problems
+from station.domain.errors import Problems, StationError
 from station.services.context import DATABASE_ERRORS, FAILURES, database_failure
 
 # Each command's module loads only when that command runs (or ``--help`` lists them), so a
@@ -132,8 +133,8 @@ def run(argv: list[str]) -> int:
         _error("aborted")
         return 1
     except FAILURES as exc:
-        _error(str(exc))
-        for line in exc.lines if isinstance(exc, Problems) else ():
+        _error(hints.message(exc) if isinstance(exc, StationError) else str(exc))
+        for line in exc.said_lines(hints.said) if isinstance(exc, Problems) else ():
             click.echo(f"  {line}", err=True)
         return 1
     except DATABASE_ERRORS as exc:

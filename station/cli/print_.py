@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -70,6 +71,22 @@ def progress_bar(total: int) -> Iterator[Callable[[int, int], None]]:
             )
 
         yield update
+
+
+def print_now(ctx: Context, wanted: printing.TagLabels | printing.UnitLabels, noun: str) -> Outcome:
+    """Queue and send ``wanted``, saying the job and showing its progress."""
+    with contextlib.ExitStack() as stack:
+        shown: list[Callable[[int, int], None]] = []
+
+        def queued(job: printing.Queued) -> None:
+            message(f"job {job.job_id}: {plural(job.labels, noun)} to {job.printer}")
+            shown.append(stack.enter_context(progress_bar(job.labels)))
+
+        def progress(done: int, total: int) -> None:
+            for update in shown:
+                update(done, total)
+
+        return printing.print_now(ctx, wanted, queued, progress)
 
 
 def run_job(ctx: Context, job_id: int) -> Outcome:
@@ -155,17 +172,14 @@ def print_(
         raise click.UsageError("a unit code prints once, in order: no --copies or --reverse")
     ctx = state.context()
     if retail_uid is not None:
-        unit_job = printing.create_unit_job(
-            ctx,
+        units = printing.UnitLabels(
             normalize(retail_uid),
             printer_name,
             template_name,
             index_range,
             reason if reprint else None,
         )
-        count = len(printing.items(ctx, unit_job.id))
-        message(f"job {unit_job.id}: {plural(count, 'unit label')} to {unit_job.printer}")
-        report(run_job(ctx, unit_job.id))
+        report(print_now(ctx, units, "unit label"))
         return
     printer_name = printing.print_target(ctx, printer_name, template_name)[0].name
     wanted = labels.uids_to_print(
@@ -175,11 +189,10 @@ def print_(
         order_id,
         batch_id,
     )
-    job = printing.create_job(
-        ctx, wanted, printer_name, template_name, copies, reverse, reason if reprint else None
+    tags = printing.TagLabels(
+        wanted, printer_name, template_name, copies, reverse, reason if reprint else None
     )
-    message(f"job {job.id}: {plural(len(wanted) * copies, 'label')} to {printer_name}")
-    report(run_job(ctx, job.id))
+    report(print_now(ctx, tags, "label"))
 
 
 @click.command("jobs")

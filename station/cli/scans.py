@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from station.cli import hints
 from station.cli.output import warn_all
 from station.domain.errors import StationError
 from station.domain.uid import hex_warning, normalize
@@ -40,7 +41,7 @@ def scans_at_terminal() -> list[str]:
         try:
             uid = normalize(line)
         except StationError as exc:
-            click.echo(f"\a  skipped scan {number}: {exc}", err=True)
+            click.echo(f"\a  skipped scan {number}: {hints.message(exc)}", err=True)
             continue
         again = " (scanned before)" if uid in uids else ""
         uids[uid] = None
@@ -71,7 +72,7 @@ def uids_from_lines(lines: Iterable[str], where: str) -> list[str]:
         try:
             uids.append(normalize(line))
         except StationError as exc:
-            raise StationError(f"{where} {number}: {exc}") from None
+            raise StationError(f"{where} {number}: ", *exc.parts) from None
     if not uids:
         raise StationError("no UIDs were given")
     warn_non_hex(uids)

@@ -1,17 +1,119 @@
-"""The one exception type the command line and the UI turn into a one-line message."""
+"""The one exception type the command line and the UI turn into a one-line message, and the
+hints in it: what the person can do about it, as data, for each front end to put in its own
+terms (the command line as options and commands, the UI as its fields, keys and screens)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Do(StrEnum):
+    """The kinds of thing a hint asks of the person."""
+
+    GIVE = "give"  # every input named (an option; a field or box in the UI)
+    GIVE_ONE = "give one"  # any one of the inputs named
+    SUPPLY = "supply"  # a value a file lacks, given beside it (an option; the form's field)
+    RUN = "run"  # another command (a screen in the UI)
+    APPROVE = "approve"  # a supervisor's approval
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What to do, as ``kind`` and its values. An input is named as the command line spells
+    its option, without the dashes, with ``=PLACEHOLDER`` when it takes a value
+    (``reason=TEXT``); a command is its words (``job resume 3``), then inputs, then
+    ``after`` (a file name that follows them). ``verb`` leads the inputs ("pass", "give"),
+    for a front end that names them to say with; one with words of its own drops it."""
+
+    kind: Do
+    values: tuple[str, ...] = ()
+    verb: str = ""
+    after: str = ""
+
+
+def give(*inputs: str, verb: str = "") -> Hint:
+    return Hint(Do.GIVE, inputs, verb)
+
+
+def give_one(*inputs: str, verb: str = "") -> Hint:
+    return Hint(Do.GIVE_ONE, inputs, verb)
+
+
+def supply(spec: str) -> Hint:
+    return Hint(Do.SUPPLY, (spec,))
+
+
+def run(command: str, *inputs: str, after: str = "") -> Hint:
+    return Hint(Do.RUN, (command, *inputs), after=after)
+
+
+APPROVE = Hint(Do.APPROVE)
+# Printing a label again: a supervisor's reprint, with the reason recorded.
+REPRINT = give("reprint", "reason=TEXT", verb="give")
+
+
+def input_words(spec: str) -> str:
+    """An input in plain words (``plant-batch=NAME`` → ``plant batch``): the default, for
+    logs and tests; each front end has its own terms."""
+    return spec.split("=", 1)[0].replace("-", " ")
+
+
+def plain(hint: Hint) -> str:
+    """A hint in plain words, with no front end's terms."""
+    if hint.kind == Do.RUN:
+        command, *inputs = hint.values
+        words = ["station", command, *map(input_words, inputs), hint.after]
+        return " ".join(word for word in words if word)
+    if hint.kind == Do.APPROVE:
+        return "a supervisor's approval"
+    if hint.kind == Do.SUPPLY:
+        return f"give the {input_words(hint.values[0])}"
+    said = listed([input_words(value) for value in hint.values], hint.kind == Do.GIVE_ONE)
+    return f"{hint.verb} {said}" if hint.verb else said
+
+
+def listed(items: list[str], one_of: bool) -> str:
+    """``a``; ``a or b``; ``a, b or c`` (with ``and`` for all of them)."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {'or' if one_of else 'and'} {items[-1]}"
 
 
 class StationError(Exception):
-    """A refused or failed operation. Its message is one line meant for the operator."""
+    """A refused or failed operation. Its message is one line meant for the operator, made of
+    text and hints; ``str()`` gives it in plain words, ``said(how)`` in a front end's."""
+
+    def __init__(self, *parts: str | Hint) -> None:
+        self.parts = parts
+        super().__init__(self.said(plain))
+
+    def said(self, how: Callable[[Hint], str]) -> str:
+        return "".join(part if isinstance(part, str) else how(part) for part in self.parts)
+
+
+Part = str | Hint
 
 
 class Problems(StationError):
     """Several things wrong with one input (a file's bad rows), every one named so that all
-    can be fixed in one go: the message is the one-line summary, ``lines`` the list."""
+    can be fixed in one go: the message is the one-line summary, ``lines`` the list (each
+    made of text and hints, as a message is)."""
 
-    def __init__(self, summary: str, lines: list[str]) -> None:
+    def __init__(self, summary: str, lines: list[tuple[Part, ...]]) -> None:
         super().__init__(summary)
-        self.lines = lines
+        self.parts_of_lines = lines
+
+    @property
+    def lines(self) -> list[str]:
+        return self.said_lines(plain)
+
+    def said_lines(self, how: Callable[[Hint], str]) -> list[str]:
+        return [
+            "".join(p if isinstance(p, str) else how(p) for p in line)
+            for line in self.parts_of_lines
+        ]
 
 
 class ProblemList:
@@ -21,23 +123,24 @@ class ProblemList:
     SHOWN = 50
 
     def __init__(self) -> None:
-        self.shown: list[str] = []
+        self.shown: list[tuple[Part, ...]] = []
         self.count = 0
 
-    def add(self, problem: str) -> None:
+    def add(self, *problem: Part) -> None:
+        """One problem, as text and hints (a message's parts)."""
         self.count += 1
         if len(self.shown) < self.SHOWN:
             self.shown.append(problem)
 
-    def lines(self) -> list[str]:
+    def lines(self) -> list[tuple[Part, ...]]:
         more = self.count - len(self.shown)
-        return [*self.shown, f"and {more:,} more"] if more else list(self.shown)
+        return [*self.shown, (f"and {more:,} more",)] if more else list(self.shown)
 
 
 class NeedsSupervisor(StationError):
     """An operator tried what only a supervisor does: the UI offers its approval dialog on
-    this, the command line says how to approve (``--approve``)."""
+    this, the command line says how to approve (the ``APPROVE`` hint)."""
 
-    def __init__(self, message: str, what: str) -> None:
-        super().__init__(message)
+    def __init__(self, what: str, *parts: str | Hint) -> None:
+        super().__init__(*parts)
         self.what = what

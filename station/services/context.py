@@ -20,7 +20,7 @@ from station import settings as station_settings
 from station.db import checkpoints, integrity
 from station.db.connection import open_database, sqlite_path
 from station.domain import fields
-from station.domain.errors import StationError
+from station.domain.errors import StationError, run
 from station.folders import (
     Folders,
     known_database,
@@ -155,8 +155,9 @@ def _refuse_missing(folders: Folders, path: Path, new_ok: bool) -> None:
     if new_ok or os.path.lexists(path) or not known_database(folders, path):
         return
     newest = newest_daily_backup(folders.backups)
-    restore = f"station restore --force {newest if newest else 'FILE'}"
     raise StationError(
-        f"the database {path} is missing, though this station has used it: restore it "
-        f"({restore}), or start a new empty one there with station --new-database"
+        f"the database {path} is missing, though this station has used it: restore it (",
+        run("restore", "force", after=str(newest) if newest else "FILE"),
+        "), or start a new empty one there with ",
+        run("", "new-database"),
     )

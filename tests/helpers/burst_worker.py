@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from station.cli import hints
 from station.db.connection import open_database
 from station.domain.errors import StationError
 from station.services.context import Context
@@ -58,7 +59,7 @@ def main(kind: str, url: str, ready: str, go: str, *rest: str) -> None:
             return
         print(json.dumps({"ok": True}), flush=True)
     except StationError as exc:
-        print(json.dumps({"refused": str(exc)}), flush=True)
+        print(json.dumps({"refused": hints.message(exc)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import TextIO
 from safefiles import new_file, private_folder_made, write_new
 from station.db.rows import slices
 from station.domain import times
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give
 from station.domain.text import FORMULA_STARTS, show, spreadsheet_cell
 from station.metrc import shapes
 from station.services.context import Context
@@ -200,7 +200,8 @@ def audit_format(path: Path, fmt: str | None) -> str:
     chosen = fmt or {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}.get(path.suffix.lower())
     if chosen not in AUDIT_FORMATS:
         raise StationError(
-            f"cannot tell the format of {path.name}: name it .csv or .jsonl, or add --format"
+            f"cannot tell the format of {path.name}: name it .csv or .jsonl, or ",
+            give("format", verb="add"),
         )
     return chosen
 
@@ -216,7 +217,7 @@ def audit_archive(
     first, each event with every UID it touched: CSV with a header, or one JSON object a line.
     Returns the number of events written."""
     if start is not None and end is not None and end < start:
-        raise StationError(f"--to {end} is before --from {start}")
+        raise StationError(give("to"), f" {end} is before ", give("from"), f" {start}")
     writer = csv.writer(out, lineterminator="\n")
     if fmt == "csv":
         writer.writerow(AUDIT_FIELDS)

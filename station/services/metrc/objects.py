@@ -150,14 +150,16 @@ def _plants(assignment: Assignment, uids: list[str], built: Built) -> None:
     batch, phase, location = assignment.plant_batch, assignment.growth_phase, assignment.location
     missing = []
     if not batch:
-        missing.append("a plant batch (assign with --plant-batch)")
+        missing.append("a plant batch")
     if phase not in shapes.TAGGED_PHASES:
-        missing.append("a growth phase of Vegetative or Flowering (--phase)")
+        missing.append("a growth phase of Vegetative or Flowering")
     if not location:
-        missing.append("a location (--location)")
+        missing.append("a location")
     if missing or batch is None or phase is None:
         listed = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
-        built.skipped.append(Skipped(assignment.id, f"needs {listed}"))
+        # Said for both front ends: the batch's correction (Ctrl+E on a tag's page, or
+        # station batch) fills in each of them.
+        built.skipped.append(Skipped(assignment.id, f"needs {listed} (correct the batch)"))
         return
     day = _local_date(assignment.created_at)
     for run in runs(uids):

@@ -20,7 +20,7 @@ from station.db.locking import locked
 from station.db.models import Facility, PrintItem, RetailAssociation, RetailIssuance, Tag
 from station.db.rows import slices, tuples
 from station.domain import retail_id, times
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give
 from station.domain.retail_id import RetailId
 from station.domain.states import IssuanceState, TagStatus, TagType
 from station.domain.text import plural, show
@@ -140,7 +140,7 @@ def generate(ctx: Context, client: RetailCaller, uid: str, quantity: int) -> Gen
     recorded) over the facility's allotment. A generate whose answer was lost is settled
     first, and when it did reach Metrc that is the result: nothing more is asked."""
     if not 1 <= quantity <= MAX_QUANTITY:
-        raise StationError(f"--quantity must be 1 to {MAX_QUANTITY:,}, not {quantity:,}")
+        raise StationError(give("quantity"), f" must be 1 to {MAX_QUANTITY:,}, not {quantity:,}")
     tag = package_tag(ctx, uid)
     _check_license(tag, client)
     pending = RetailIssuance.get_or_none(tag=tag.id, state=IssuanceState.SENDING)

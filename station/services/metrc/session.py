@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give
 from station.metrc.client import MetrcClient
 from station.metrc.hosts import base_url
 from station.metrc.keys import load_keys
@@ -49,5 +49,7 @@ def client_for(
     """One client, for ``license_number`` or the station's only facility; closed afterwards."""
     with clients(ctx, url_from_settings(ctx), license_number, on_wait) as opened:
         if len(opened) != 1:
-            raise StationError("choose the facility (--license): the station has several")
+            raise StationError(
+                "choose the facility (", give("license"), "): the station has several"
+            )
         yield opened[0]

@@ -16,7 +16,7 @@ from peewee import fn
 from station.db.locking import lock_audit_chain, lock_rows
 from station.db.models import Operator, PinCheck
 from station.domain import fields, pins, times
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give
 from station.domain.states import Role
 from station.domain.text import show
 from station.services.context import Context
@@ -85,7 +85,9 @@ def add(ctx: Context, name: str, role: str, pin: str) -> OperatorView:
         lock_audit_chain()
         roles.require_supervisor(ctx, "adding an operator")
         if not roles.has_operators(ctx) and role != Role.SUPERVISOR:
-            raise StationError("the first operator must be a supervisor (--role supervisor)")
+            raise StationError(
+                "the first operator must be a supervisor (", give("role=supervisor"), ")"
+            )
         if _find(name) is not None:
             raise StationError(f"operator {name} already exists")
         row: Operator = Operator.create(

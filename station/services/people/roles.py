@@ -3,7 +3,7 @@ reprints, cancelled jobs, corrected orders, restores, printers, operators, Metrc
 supervisor, or an operator with a supervisor's approval (recorded as ``approved_by``).
 
 :data:`COMMANDS` is the one table of every command's required role: the command line checks
-it before a command touches anything, the README prints it, and a test runs every command
+it before a command touches anything, docs/security.md prints it, and a test runs every command
 as every role against it. The services keep their own checks too, for the terminal UI,
 which reaches them without a command.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from station.db.models import Operator
-from station.domain.errors import NeedsSupervisor, StationError
+from station.domain.errors import APPROVE, NeedsSupervisor, StationError
 from station.domain.states import Role
 from station.services.context import Context
 
@@ -33,7 +33,7 @@ class Need:
     """Options (by parameter name) that make it a supervisor's, each with how a refusal
     names it; ``{value}`` stands for the option's value."""
     note: str = ""
-    """A rule the services check on the data itself, for the README."""
+    """A rule the services check on the data itself, for docs/security.md."""
 
 
 OPERATOR = Role.OPERATOR
@@ -145,7 +145,8 @@ def require_supervisor(ctx: Context, what: str) -> None:
             return
         raise StationError(f"{what} needs a signed-in supervisor: sign in first")
     raise NeedsSupervisor(
-        f"{what} needs a supervisor: {ctx.operator} is an operator; a supervisor can approve "
-        "it (--approve NAME, or the approval dialog in the UI)",
         what,
+        f"{what} needs a supervisor: {ctx.operator} is an operator; a supervisor can approve it (",
+        APPROVE,
+        ")",
     )

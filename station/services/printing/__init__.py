@@ -6,9 +6,12 @@ and exactly-once-or-visibly-uncertain:
 - :mod:`.units`: creating a job of Retail ID unit labels (one per unit code);
 - :mod:`.leases`: which station holds a job while printing it;
 - :mod:`.runner`: sending a job in chunks, checking the printer between them;
-- :mod:`.control`: resume (deciding on uncertain labels), pause, cancel.
+- :mod:`.control`: resume (deciding on uncertain labels), pause, cancel;
+- :mod:`.queueing`: the one step that queues labels of either kind, with the reprint guard;
+- :mod:`.at_once`: queue and send at once, the call every front end makes to print.
 """
 
+from station.services.printing.at_once import Queued, TagLabels, UnitLabels, print_now, queue
 from station.services.printing.control import (
     PAUSED_BY_OPERATOR,
     UncertainLabels,
@@ -37,7 +40,10 @@ __all__ = [
     "JobRunner",
     "JobSummary",
     "Outcome",
+    "Queued",
+    "TagLabels",
     "UncertainLabels",
+    "UnitLabels",
     "cancel",
     "clear_printer",
     "create_job",
@@ -45,7 +51,9 @@ __all__ = [
     "get_job",
     "items",
     "prepare_resume",
+    "print_now",
     "print_target",
+    "queue",
     "request_pause",
     "summaries",
     "uncertain_uids",

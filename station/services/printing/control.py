@@ -10,7 +10,7 @@ from printers.errors import TransportError
 from printers.transports import open_transport
 from station.db.models import PrintItem, PrintJob, Tag
 from station.db.rows import tuples
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give, give_one
 from station.domain.states import FINISHED, ItemState, JobState
 from station.domain.text import plural
 from station.services.context import Context
@@ -32,7 +32,8 @@ class UncertainLabels(StationError):
         self.uids = uids
         super().__init__(
             f"job {job_id} has {plural(len(uids), 'uncertain label')} (they may or may not "
-            "have printed); resume with --uncertain reprint or --uncertain skip"
+            "have printed); resume with ",
+            give_one("uncertain=reprint", "uncertain=skip"),
         )
 
 
@@ -40,7 +41,7 @@ def prepare_resume(ctx: Context, job_id: int, uncertain: str | None) -> PrintJob
     """Make ``job_id`` ready to run again: refuse finished or live jobs, turn labels a crash
     left "sent" into uncertain ones, and apply the operator's decision on those."""
     if uncertain is not None and uncertain not in UNCERTAIN_DECISIONS:
-        raise StationError("--uncertain takes reprint or skip")
+        raise StationError(give("uncertain"), " takes reprint or skip")
     with ctx.db.atomic():
         job = get_job(ctx, job_id, lock=True)
         now = ctx.now()

@@ -13,19 +13,17 @@ from peewee import fn
 from printers.device import check_template
 from printers.errors import PrinterError
 from printers.template import Template
-from station.db.bulk import insert_rows
 from station.db.locking import lock_rows, locked
 from station.db.models import PrintItem, PrintJob, Tag
 from station.db.rows import slices, tuples
 from station.domain import fields, times
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give
 from station.domain.states import IN_DOUBT, ItemState, JobState
 from station.domain.text import plural
 from station.services.context import Context
-from station.services.people import roles
 from station.services.printing import labels, printer_setup, templates
-from station.services.printing.leases import owner_token, status_of
-from station.services.records import audit
+from station.services.printing.leases import status_of
+from station.services.printing.queueing import Label, Wanted, queue_labels
 
 MAX_COPIES = 100
 
@@ -99,8 +97,8 @@ def create_job(
             raise StationError("no tags to print")
         if chosen.unit_labels:
             raise StationError(
-                f"template {chosen.name} prints Retail ID unit labels: print them with "
-                "--retail-id PACKAGE_UID"
+                f"template {chosen.name} prints Retail ID unit labels: print them with ",
+                give("retail-id=PACKAGE_UID"),
             )
         labels.refuse_other_tag_types(chosen, (view for _, view in found))
         labels.refuse_cut(chosen, (labels.label_for(view) for _, view in found))
@@ -110,83 +108,17 @@ def create_job(
         for part in slices(sorted(ids), 1000):
             lock_rows(Tag.select(Tag.id).where(Tag.uid.in_(part)).order_by(Tag.uid))
         printed = _already_printed(list(ids.values()))
-        if printed:
-            roles.require_supervisor(ctx, "reprinting labels")
-        if printed and reason is None:
-            uid, job_id = next(iter(printed.items()))
-            more = f" (and {len(printed) - 1:,} more)" if len(printed) > 1 else ""
-            raise StationError(
-                f"{uid}{more} already printed or being printed (job {job_id}); to print "
-                "again, give --reprint --reason TEXT"
-            )
         ordered = list(reversed(ids)) if reverse else list(ids)
-        job = queue_job(ctx, printer, chosen, reason, reverse)
-        rows = (
-            (job.id, position, ids[uid], copy, ItemState.PENDING)
-            for position, (uid, copy) in enumerate(
-                ((uid, copy) for uid in ordered for copy in range(1, copies + 1)), start=1
-            )
-        )
-        insert_rows(
-            ctx.db,
-            PrintItem,
-            [PrintItem.job, PrintItem.position, PrintItem.tag, PrintItem.copy, PrintItem.state],
-            rows,
-        )
-        audit.record(
-            ctx,
-            "print.job",
-            f"queued job {job.id}: {plural(len(ids) * copies, 'label')} on {printer.name}",
-            {
-                "job_id": job.id,
-                "printer": printer.name,
-                "template": chosen.name,
-                "template_version": chosen.version,
-                "copies": copies,
-                "reverse": reverse,
-            },
+        wanted = Wanted(
+            labels=(Label(ids[uid], copy=copy) for uid in ordered for copy in range(1, copies + 1)),
+            summary=plural(len(ids) * copies, "label"),
+            details={"copies": copies, "reverse": reverse},
             tag_ids=list(ids.values()),
             tag_count=len(ids),
+            printed=list(printed.items()),
+            reprint_tag_ids=[ids[uid] for uid in printed],
         )
-        if reason is not None:
-            audit.record(
-                ctx,
-                "print.reprint",
-                f"reprint in job {job.id} of {plural(len(printed), 'label')}: {reason}",
-                {"job_id": job.id, "reason": reason},
-                tag_ids=[ids[uid] for uid in printed],
-                tag_count=len(printed),
-            )
-    return job
-
-
-def queue_job(
-    ctx: Context,
-    printer: printer_setup.PrinterView,
-    chosen: Template,
-    reason: str | None,
-    reverse: bool = False,
-) -> PrintJob:
-    """A new job's row, queued (its labels are the caller's to add, in the same
-    transaction)."""
-    now = ctx.now()
-    # The station that queues a job holds it until it claims it, so a job whose creator
-    # died before printing shows as interrupted and can be resumed, not queued for ever.
-    job: PrintJob = PrintJob.create(
-        printer=printer.name,
-        driver=printer.driver,
-        connection=printer.connection,
-        template=chosen.name,
-        template_version=chosen.version,
-        state=JobState.QUEUED,
-        reprint_reason=reason,
-        reverse=reverse,
-        created_at=now,
-        created_by=ctx.operator,
-        owner=owner_token(ctx),
-        heartbeat_at=now,
-        lease_until=now + ctx.settings.job_lease,
-    )
+        job = queue_labels(ctx, printer, chosen, wanted, reason, reverse)
     return job
 
 
@@ -244,6 +176,11 @@ def summaries(ctx: Context, job_ids: Sequence[int] | None = None) -> list[JobSum
             found[job_id].counts[state] = count
             found[job_id].total += count
     return list(found.values())
+
+
+def label_count(ctx: Context, job_id: int) -> int:
+    """How many labels the job holds."""
+    return int(PrintItem.select().where(PrintItem.job == job_id).count())
 
 
 def items(ctx: Context, job_id: int) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from printers.transports import check_url
 from station.db.models import Printer
 from station.domain import fields
 from station.domain.changes import described, differences
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give, give_one
 from station.domain.text import show
 from station.services.context import Context
 from station.services.people import roles
@@ -92,7 +92,9 @@ def add_printer(
         defaults = language.default_templates
         template_name = defaults.get(dpi) if dpi else next(iter(defaults.values()), None)
         if template_name is None:
-            raise StationError(f"no bundled {driver} template for {dpi} dpi; pass --template")
+            raise StationError(
+                f"no bundled {driver} template for {dpi} dpi; ", give("template", verb="pass")
+            )
     config = _checked(ctx, name, driver, connection, dpi, template_name)
     connection = config.connection
     with ctx.db.atomic():
@@ -153,7 +155,9 @@ def set_printer(
     was added); labels of jobs already queued keep the printer they were queued with."""
     roles.require_supervisor(ctx, "changing a printer")
     if template_name is None and connection is None and dpi is None:
-        raise StationError("nothing to change: give --template, --connection or --dpi")
+        raise StationError(
+            "nothing to change: ", give_one("template", "connection", "dpi", verb="give")
+        )
     with ctx.db.atomic():
         printer = _row(ctx, name)
         before = _view(printer)
@@ -209,8 +213,9 @@ def chosen_printer(ctx: Context, name: str | None) -> PrinterView:
     default: Printer | None = Printer.get_or_none(Printer.is_default == True)  # noqa: E712
     if default is None:
         raise StationError(
-            "no printer chosen: pass --printer NAME, set STATION_PRINTER, or make one the "
-            "default with station printer default NAME"
+            "no printer chosen: ",
+            give("printer=NAME", verb="pass"),
+            ", set STATION_PRINTER, or make one the default with station printer default NAME",
         )
     return _view(default)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from printers import drivers
 from printers.errors import PrinterError
 from safefiles import write_new
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give
 from station.domain.text import a_or_an
 from station.services.context import Context
 from station.services.printing import labels, templates
@@ -54,7 +54,9 @@ def render(
     targets = [output] if len(files) == 1 else numbered(output, len(files))
     taken = next((path for path in targets if os.path.lexists(path)), None)
     if taken is not None and not force:
-        raise StationError(f"{taken} already exists; give --force to replace it")
+        raise StationError(
+            f"{taken} already exists; ", give("force", verb="give"), " to replace it"
+        )
     for target, data in zip(targets, files, strict=True):
         write_output(target, data, force)
     return targets
@@ -65,6 +67,8 @@ def write_output(target: Path, data: bytes, force: bool = False) -> None:
     try:
         write_new(target, data, replace=force)
     except FileExistsError:
-        raise StationError(f"{target} already exists; give --force to replace it") from None
+        raise StationError(
+            f"{target} already exists; ", give("force", verb="give"), " to replace it"
+        ) from None
     except OSError as exc:
         raise StationError(f"cannot write {target}: {exc.strerror}") from None

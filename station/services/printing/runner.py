@@ -25,7 +25,7 @@ from printers.transports import open_transport
 from printers.transports.base import Transport
 from station import gc_pause
 from station.db.models import PrintItem, PrintJob, Tag
-from station.domain.errors import StationError
+from station.domain.errors import StationError, run
 from station.domain.states import FINISHED, ItemState, JobState
 from station.domain.text import plural
 from station.services.context import Context
@@ -129,8 +129,8 @@ class JobRunner:
                 raise StationError(held_by(job))
             if uncertain_uids(job.id):
                 raise StationError(
-                    f"job {job.id} has uncertain labels; resolve them first: "
-                    f"station job resume {job.id} --uncertain reprint|skip"
+                    f"job {job.id} has uncertain labels; resolve them first: ",
+                    run(f"job resume {job.id}", "uncertain=reprint|skip"),
                 )
             job.state, job.pause_reason = JobState.PRINTING, None
             job.owner, job.heartbeat_at, job.lease_until = self.token, now, now + self.lease

@@ -11,21 +11,18 @@ from peewee import fn
 
 from printers import drivers
 from printers.template import Template
-from station.db.bulk import insert_rows
 from station.db.locking import lock_rows
 from station.db.models import PrintItem, PrintJob, Tag
 from station.db.rows import tuples
 from station.domain import fields
-from station.domain.errors import StationError
-from station.domain.states import ItemState
+from station.domain.errors import StationError, give, run
 from station.domain.text import plural
 from station.metrc.retail import Ranges, count_units
 from station.services.context import Context
 from station.services.metrc import retail_ids
-from station.services.people import roles
 from station.services.printing import labels, printer_setup
-from station.services.printing.jobs import print_target, queue_job
-from station.services.records import audit
+from station.services.printing.jobs import print_target
+from station.services.printing.queueing import Label, Wanted, queue_labels
 from station.services.tags import lookup
 
 # The most unit labels one job takes.
@@ -39,8 +36,10 @@ def unit_template_name(ctx: Context, printer_name: str | None) -> str:
     if found is None:
         raise StationError(
             f"no bundled Retail ID template for {printer.name} ({printer.driver}, "
-            f"{printer.dpi} dpi): give --template; QR codes are printed by ZPL and ESC/POS "
-            "label printers (through a PDF they often fail to scan)"
+            f"{printer.dpi} dpi): ",
+            give("template", verb="give"),
+            "; QR codes are printed by ZPL and ESC/POS label printers (through a PDF they often "
+            "fail to scan)",
         )
     return found
 
@@ -77,75 +76,34 @@ def create_unit_job(
                 raise StationError(f"every unit of {uid} already printed or being printed")
             printed = []
         _refuse_cut(ctx, chosen, tag.id, wanted)
-        if printed:
-            roles.require_supervisor(ctx, "reprinting labels")
-            if reason is None:
-                unit, job_id = printed[0]
-                more = f" (and {len(printed) - 1:,} more)" if len(printed) > 1 else ""
-                raise StationError(
-                    f"unit {unit} of {uid}{more} already printed or being printed (job "
-                    f"{job_id}); to print again, give --reprint --reason TEXT"
-                )
-        job = queue_job(ctx, printer, chosen, reason)
         indexes = (index for first, last in wanted for index in range(first, last + 1))
-        rows = (
-            (job.id, position, tag.id, index, 1, ItemState.PENDING)
-            for position, index in enumerate(indexes, start=1)
-        )
-        insert_rows(
-            ctx.db,
-            PrintItem,
-            [
-                PrintItem.job,
-                PrintItem.position,
-                PrintItem.tag,
-                PrintItem.unit,
-                PrintItem.copy,
-                PrintItem.state,
-            ],
-            rows,
-        )
-        total = count_units(wanted)
-        shown = retail_ids.describe_ranges(wanted)
-        audit.record(
-            ctx,
-            "print.job",
-            f"queued job {job.id}: {plural(total, 'Retail ID unit label')} of {uid} "
-            f"(units {shown}) on {printer.name}",
-            {
-                "job_id": job.id,
-                "printer": printer.name,
-                "template": chosen.name,
-                "template_version": chosen.version,
-                "retail_id_units": [list(pair) for pair in wanted],
-            },
-            tag_count=1,
+        queued = Wanted(
+            labels=(Label(tag.id, unit=index) for index in indexes),
+            summary=f"{plural(count_units(wanted), 'Retail ID unit label')} of {uid} "
+            f"(units {retail_ids.describe_ranges(wanted)})",
+            details={"retail_id_units": [list(pair) for pair in wanted]},
             uids=[uid],
+            tag_count=1,
+            printed=[(f"unit {unit} of {uid}", job_id) for unit, job_id in printed],
+            reprinted=("unit label", f" of {uid}"),
+            reprint_details={"units": [unit for unit, _ in printed]},
         )
-        if printed and reason is not None:
-            audit.record(
-                ctx,
-                "print.reprint",
-                f"reprint in job {job.id} of {plural(len(printed), 'unit label')} of {uid}: "
-                f"{reason}",
-                {"job_id": job.id, "reason": reason, "units": [unit for unit, _ in printed]},
-                tag_count=1,
-                uids=[uid],
-            )
+        job = queue_labels(ctx, printer, chosen, queued, reason)
     return job
 
 
 def _wanted(issued: Ranges, first_last: tuple[int, int] | None, uid: str) -> Ranges:
     if not issued:
         raise StationError(
-            f"{uid} has no Retail ID codes recorded: station retailid generate {uid} --quantity N"
+            f"{uid} has no Retail ID codes recorded: ",
+            run(f"retailid generate {uid}", "quantity=N"),
         )
     if first_last is None:
         wanted = issued
     else:
         first, last = first_last
         if first > last:
-            raise StationError(f"--index {first} {last}: the first is after the last")
+            raise StationError(give("index"), f" {first} {last}: the first is after the last")
         wanted = [(max(a, first), min(b, last)) for a, b in issued if a <= last and b >= first]
         if count_units(wanted) != last - first + 1:
             raise StationError(
@@ -154,7 +112,9 @@ def _wanted(issued: Ranges, first_last: tuple[int, int] | None, uid: str) -> Ran
             )
     if count_units(wanted) > MAX_UNITS:
         raise StationError(
-            f"{count_units(wanted):,} unit labels; at most {MAX_UNITS:,} a job (use --index)"
+            f"{count_units(wanted):,} unit labels; at most {MAX_UNITS:,} a job (",
+            give("index", verb="use"),
+            ")",
         )
     return wanted
 

@@ -20,7 +20,7 @@ from peewee import DatabaseError
 from station import gc_pause
 from station.db import raw
 from station.domain import chain
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give
 from station.domain.text import show
 from station.services.context import Context
 from station.services.records import chain_key
@@ -103,7 +103,9 @@ def head_with_key(ctx: Context) -> tuple[int, str, str | None] | None:
 def parse_head(text: str) -> str:
     value = text.strip().lower()
     if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-        raise StationError("--head must be a hash of 64 hexadecimal digits, as audit head prints")
+        raise StationError(
+            give("head"), " must be a hash of 64 hexadecimal digits, as audit head prints"
+        )
     return value
 
 

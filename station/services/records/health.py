@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from station.db import integrity
-from station.domain.errors import StationError
+from station.domain.errors import StationError, run
 from station.domain.text import plural
 from station.services.context import Context
 from station.services.records import audit
@@ -31,7 +31,9 @@ def check(ctx: Context, recount: bool = False) -> str:
             raise StationError(
                 f"the tag counts shown on the first screen disagree with the tags ({wrong[0]}"
                 f"{f'; {len(wrong) - 1} more' if len(wrong) > 1 else ''}): the tags themselves "
-                "are what counts; station check --recount rebuilds the counts from them"
+                "are what counts; ",
+                run("check", "recount"),
+                " rebuilds the counts from them",
             )
         tally.recount()
         audit.record(

@@ -31,7 +31,7 @@ from safefiles import leftovers_removed, new_path, private_folder_made
 from station.db import pg_dump, snapshots
 from station.db.connection import bound, migrate, open_database
 from station.db.models import AuditEvent
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give
 from station.domain.text import plural
 from station.services.context import Context
 from station.services.records import audit, audit_chain, backups, chain_key, restore_checks
@@ -68,13 +68,16 @@ def _refuse(history: History, force: bool) -> None:
     if history.reasons and not force:
         raise StationError(
             "the backup cannot be trusted as this station's history: "
-            f"{'; '.join(history.reasons)}; a supervisor can add --force to restore it "
-            "anyway (the restore records why)"
+            f"{'; '.join(history.reasons)}; a supervisor can ",
+            give("force", verb="add"),
+            " to restore it anyway (the restore records why)",
         )
     if history.lost and not force:
         raise StationError(
             f"this database holds {plural(history.lost, 'audit event')} the backup lacks: "
-            "restoring would lose that work; back it up first, or add --force to restore anyway"
+            "restoring would lose that work; back it up first, or ",
+            give("force", verb="add"),
+            " to restore anyway",
         )
 
 

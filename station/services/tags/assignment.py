@@ -12,7 +12,7 @@ from peewee import ModelSelect
 from station.db.locking import has_row_locks, locked
 from station.db.models import Assignment, Facility, Tag
 from station.db.rows import plain_rows, slices, tuples
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give
 from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.domain.uid import next_to, prefix_of, serial_of
@@ -128,8 +128,9 @@ def _facility_with_tags(ctx: Context, kind: str, license_number: str | None) -> 
     if len(holding) > 1:
         names = ", ".join(f.license_number for f in holding)
         raise StationError(
-            f"--license is required: received {kind} tags are on hand at {len(holding)} "
-            f"facilities ({names})"
+            give("license"),
+            f" is required: received {kind} tags are on hand at {len(holding)} "
+            f"facilities ({names})",
         )
     return holding[0]
 

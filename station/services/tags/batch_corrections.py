@@ -7,7 +7,7 @@ from __future__ import annotations
 from station.db.models import Assignment, MetrcObject
 from station.domain import fields
 from station.domain.changes import Changes, described, differences
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give_one
 from station.domain.states import MetrcObjectState, TagType
 from station.services.context import Context
 from station.services.records import audit
@@ -34,7 +34,9 @@ def set_batch(
             phase, "growth phase", PLACE_LENGTH
         )
     if not wanted:
-        raise StationError("nothing to change: give --plant-batch, --location or --phase")
+        raise StationError(
+            "nothing to change: ", give_one("plant-batch", "location", "phase", verb="give")
+        )
     with ctx.db.atomic():
         batch: Assignment | None = Assignment.get_or_none(Assignment.id == batch_id)
         if batch is None:

@@ -13,7 +13,7 @@ from peewee import JOIN
 from station.db.models import Assignment, Facility, Tag, TagOrder
 from station.db.rows import slices, tuples
 from station.domain import times
-from station.domain.errors import StationError
+from station.domain.errors import StationError, run
 from station.services.context import Context
 from station.services.records import audit
 
@@ -179,8 +179,9 @@ def get_tag(ctx: Context, uid: str) -> TagView:
         deleted = audit.last_event(uid, "order.delete")
         if deleted is not None:
             raise StationError(
-                f"{uid} is on no order: its order {deleted.details['order_id']} was deleted; "
-                f"station audit --uid {uid} shows its history"
+                f"{uid} is on no order: its order {deleted.details['order_id']} was deleted; ",
+                run("audit", f"uid={uid}"),
+                " shows its history",
             )
         raise StationError(f"{uid} is on no order")
     return _view(tag)

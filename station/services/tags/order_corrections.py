@@ -15,7 +15,7 @@ from station.db.rows import tuples
 from station.domain import fields
 from station.domain.changes import Changes, described, differences
 from station.domain.dates import parse_past_date
-from station.domain.errors import StationError
+from station.domain.errors import StationError, give_one
 from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.services.context import Context
@@ -37,7 +37,9 @@ def edit_order(
     ``{"from": ..., "to": ...}``."""
     why = fields.required_text(reason, "reason", 500)
     if tag_type is None and order_date is None and order_number is None:
-        raise StationError("nothing to change: give --type, --order-date or --order-number")
+        raise StationError(
+            "nothing to change: ", give_one("type", "order-date", "order-number", verb="give")
+        )
     wanted: dict[str, Any] = {}
     if tag_type is not None:
         wanted["tag_type"] = parse_tag_type(tag_type).value

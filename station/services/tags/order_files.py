@@ -1,5 +1,5 @@
 """Importing tag orders from a CSV file or a Metrc tags JSON array (the formats are in the
-README's *Orders*).
+user guide's *Orders*, docs/user-guide.md).
 
 A file is checked completely before anything is stored, and stored in one transaction, so a
 bad row anywhere leaves the database as it was.
@@ -19,7 +19,7 @@ from typing import Any
 
 from station.db.models import Facility, TagOrder
 from station.domain.dates import parse_date, parse_past_date
-from station.domain.errors import ProblemList, Problems, StationError
+from station.domain.errors import ProblemList, Problems, StationError, supply
 from station.domain.packed import PackedUids, Prefixes, repeats
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural, show
@@ -43,20 +43,6 @@ class ImportOptions:
     license_number: str | None = None
     tag_type: str | None = None
     order_date: str | None = None
-    # Where they come from, to say where a missing one goes: "cli" options, or the "form"
-    # of the orders screen.
-    source: str = "cli"
-
-
-# How to supply a missing value, per source.
-_SUPPLY = {
-    "cli": {"license": "pass --license", "type": "pass --type", "order_date": "pass --order-date"},
-    "form": {
-        "license": "type the License in the form above",
-        "type": "choose the type in the form above",
-        "order_date": "type the order date in the form above",
-    },
-}
 
 
 @dataclass
@@ -186,7 +172,7 @@ def _parse_csv(ctx: Context, path: Path, text: str, options: ImportOptions) -> l
                 group.ranges.append(run)
                 spans.append((run, line))
         except StationError as exc:
-            problems.add(f"line {line}: {exc}")
+            problems.add(f"line {line}: ", *exc.parts)
     if not groups.by_key and not problems.count:
         raise StationError(f"{path} has a header but no tag rows")
     for uid, first_line, line in repeats(group.singles for group in groups.values()):
@@ -201,7 +187,7 @@ def _refuse(path: Path, problems: ProblemList, what: str) -> None:
     """Every problem found in the file at once, so all can be fixed in one go; with just
     one, the usual one line."""
     if problems.count == 1:
-        raise StationError(f"{path} {problems.shown[0]}")
+        raise StationError(f"{path} ", *problems.shown[0])
     if problems.count:
         summary = f"{path} has {plural(problems.count, what)} with problems; nothing was imported"
         raise Problems(summary, problems.lines())
@@ -286,8 +272,9 @@ def _cell_or_option(
     }[column]
     value = cells.get(column, "").strip() or (option or "").strip()
     if not value:
-        supply = _SUPPLY.get(options.source, _SUPPLY["cli"])[column]
-        raise StationError(f"{what} missing: add {column_hint} or {supply}")
+        raise StationError(
+            f"{what} missing: add {column_hint} or ", supply(column.replace("_", "-"))
+        )
     return value
 
 
@@ -326,7 +313,7 @@ def _parse_metrc_json(ctx: Context, path: Path, text: str, options: ImportOption
             seen.add(uid)
             _group_for(ctx, groups, cells, options).singles.add(uid, number)
         except StationError as exc:
-            problems.add(f"tag {number}: {exc}")
+            problems.add(f"tag {number}: ", *exc.parts)
     _refuse(path, problems, "tag")
     return groups.values()
 

@@ -56,7 +56,8 @@ def receive_range(
         audit.record(
             ctx,
             "receive",
-            f"received {plural(counts['ordered'], 'tag')} in {rng.first_uid}..{rng.last_uid}",
+            f"received {plural(counts[TagStatus.ORDERED], 'tag')} in "
+            f"{rng.first_uid}..{rng.last_uid}",
             {"range": str(rng), "skipped": _skipped(counts)},
             tags=Tag.select().where(ordered),
             tag_count=counts[TagStatus.ORDERED],

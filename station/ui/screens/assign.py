@@ -24,6 +24,7 @@ from station.services.tags.assignment_details import (
     package_details,
     plant_details,
 )
+from station.ui import hints
 from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.widgets.scan_input import ScanInput
 
@@ -133,7 +134,7 @@ class AssignScreen(StationScreen):
         try:
             uid = normalize(code)
         except StationError as exc:
-            self.fail(str(exc))
+            self.fail(hints.message(exc))
             return
         if uid in self.scanned:
             self.fail(f"{uid} is already in this batch")
@@ -185,7 +186,7 @@ class AssignScreen(StationScreen):
         try:
             details, count, license_number = self._request()
         except StationError as exc:
-            self.fail(str(exc))
+            self.fail(hints.message(exc))
             return
         key = (details, count, license_number, tuple(self.scanned))
         if count is None:
@@ -209,7 +210,7 @@ class AssignScreen(StationScreen):
         try:
             details, count, license_number = self._request()
         except StationError as exc:
-            self.fail(str(exc))
+            self.fail(hints.message(exc))
             return
         if self.previewed != (details, count, license_number, tuple(self.scanned)):
             self.fail("preview the batch first (F10), then confirm with F12")
@@ -240,7 +241,10 @@ class AssignScreen(StationScreen):
                 result = assignment.assign_next(self.ctx, details, count, license_number)
             job_id = None
             if print_now and isinstance(printer, str):
-                job_id = printing.create_job(self.ctx, result.uids, printer, template_name).id
+                # Queued with the assignment, sent by its own worker (_print): the batch's
+                # result shows at once, and the print queue sees the job while it prints.
+                wanted = printing.TagLabels(result.uids, printer, template_name)
+                job_id = printing.queue(self.ctx, wanted).job_id
             return result, job_id
 
         self.call(work, self._assigned)

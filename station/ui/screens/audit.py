@@ -16,6 +16,7 @@ from station.domain.dates import parse_date
 from station.domain.errors import StationError
 from station.domain.uid import normalize
 from station.services.records import audit
+from station.ui import hints
 from station.ui.screens.base import StationScreen, footer, plain
 
 PAGE = 200
@@ -56,7 +57,9 @@ class AuditScreen(StationScreen):
                 end=parse_date(end, "to date") if end else None,
             )
         except StationError as exc:
-            self.query_one("#filter-problem", Static).update(plain(f"Not filtered yet: {exc}"))
+            self.query_one("#filter-problem", Static).update(
+                plain(f"Not filtered yet: {hints.message(exc)}")
+            )
             return None
         self.query_one("#filter-problem", Static).update("")
         return filters

@@ -16,6 +16,7 @@ from station.services.context import FAILURES, Context
 from station.services.printing import printer_setup
 from station.services.printing.printer_setup import PrinterView
 from station.services.tags import lookup
+from station.ui import hints
 
 if TYPE_CHECKING:
     from station.ui.app import StationApp
@@ -81,7 +82,7 @@ class StationScreen(Screen[None]):
         try:
             return normalize(code)
         except StationError as exc:
-            self.fail(f"Scan {shown_scan(code)} not used: {exc}")
+            self.fail(f"Scan {shown_scan(code)} not used: {hints.message(exc)}")
             return None
 
     def show_tag(self, uid: str, show: Callable[[Screen[Any]], object]) -> None:
@@ -193,10 +194,11 @@ class StationScreen(Screen[None]):
                 return
             if isinstance(error, Problems):
                 # A file's bad rows: the first few here; the command line lists them all.
-                text = f"{error}: " + "; ".join(error.lines[:5])
-                text += "; ..." if len(error.lines) > 5 else ""
+                lines = hints.problem_lines(error)
+                text = f"{error}: " + "; ".join(lines[:5])
+                text += "; ..." if len(lines) > 5 else ""
             elif isinstance(error, FAILURES):
-                text = str(error)
+                text = hints.message(error)
             else:
                 text = f"unexpected {type(error).__name__}: {error}"
             self.fail(text)

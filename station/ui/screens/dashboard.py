@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Header, Input, Static
 
+from station.domain.states import TagStatus
 from station.services.home import Home, home
 from station.services.records import backups
 from station.services.tags import facilities
@@ -164,8 +165,8 @@ class DashboardScreen(StationScreen):
                 plain(order.license_number),
                 order.type,
                 order.order_date.isoformat(),
-                f"{order.total - order.counts['ordered']:,}",
-                f"{order.counts['ordered']:,}",
+                f"{order.total - order.counts[TagStatus.ORDERED]:,}",
+                f"{order.counts[TagStatus.ORDERED]:,}",
                 f"{days}{late}",
             )
         stopped = ", ".join(f"job {job.id} {job.status}" for job in needs.stopped_jobs)

@@ -263,7 +263,6 @@ class OrdersScreen(StationScreen):
             if isinstance(self.query_one("#type", Select).value, str)
             else None,
             self._value("date") or None,
-            source="form",
         )
         self.call(lambda: import_file(self.ctx, path, options), self._imported, group="import")
 

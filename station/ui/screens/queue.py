@@ -12,11 +12,12 @@ from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Stati
 from textual.worker import Worker, WorkerState
 
 from station.domain.errors import StationError
-from station.domain.states import JobState
+from station.domain.states import ItemState, JobState
 from station.domain.text import plural
 from station.domain.uid import normalize, runs_text
 from station.services import printing
 from station.services.printing import JobRunner, JobSummary, Outcome
+from station.ui import hints
 from station.ui.screens.base import StationScreen, footer, plain
 
 REFRESH_SECONDS = 2.0
@@ -82,15 +83,14 @@ class QueueScreen(StationScreen):
         table = self.query_one("#jobs", DataTable)
         first_load = table.row_count == 0
         for job in jobs:
-            row = job.as_dict()
             values = (
                 str(job.id),
                 job.status,
                 plain(job.printer),
                 plain(job.template),
-                str(row["done"]),
+                str(job.counts[ItemState.DONE]),
                 str(job.total),
-                str(row["uncertain"]),
+                str(job.uncertain),
                 plain(job.pause_reason or ""),
             )
             key = str(job.id)
@@ -210,7 +210,7 @@ class QueueScreen(StationScreen):
         try:
             uid = normalize(self.query_one("#reprint-uid", Input).value)
         except StationError as exc:
-            self.fail(str(exc))
+            self.fail(hints.message(exc))
             return
         reason = self.query_one("#reprint-reason", Input).value
         if not reason.strip():
@@ -222,7 +222,7 @@ class QueueScreen(StationScreen):
             return
 
         def work() -> Outcome:
-            job = printing.create_job(self.ctx, [uid], printer, reprint_reason=reason)
-            return JobRunner(self.ctx, job.id, on_progress=self._progress).run()
+            wanted = printing.TagLabels([uid], printer, reprint_reason=reason)
+            return printing.print_now(self.ctx, wanted, on_progress=self._progress)
 
         self.call(work, self._finished, group="print")

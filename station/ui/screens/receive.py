@@ -9,6 +9,7 @@ order as the scans around it.
 from __future__ import annotations
 
 import queue
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
@@ -28,11 +29,37 @@ from station.domain.uid import normalize, prefix_of
 from station.services.metrc import retail_ids
 from station.services.tags import receipt, receipt_undo
 from station.services.tags.orders import OrderSummary, list_orders
+from station.ui import hints
 from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.widgets.scan_input import ScanInput
 
-# ("range", first, last, ""), ("each", uid, None, "") or ("undo", first, last, reason)
-Job = tuple[str, str, str | None, str]
+
+@dataclass(frozen=True)
+class ReceiveOne:
+    """A tag scanned on its own (every tag is scanned)."""
+
+    uid: str
+
+
+@dataclass(frozen=True)
+class ReceiveRange:
+    """A roll: its first and last tag scanned."""
+
+    first: str
+    last: str
+
+
+@dataclass(frozen=True)
+class TakeBack:
+    """The last receipt on this screen taken back, with the reason typed for it."""
+
+    first: str
+    last: str | None
+    reason: str
+
+
+# What the recording thread does next, in the order the scans and keys came.
+Job = ReceiveOne | ReceiveRange | TakeBack
 # The orders' counts are refreshed once a burst of scans pauses this long, so counting a
 # large order never competes with the scans themselves.
 PROGRESS_DELAY = 1.0
@@ -129,7 +156,7 @@ class ReceiveScreen(StationScreen):
         try:
             [(unit, url)] = retail_ids.read_units([code])
         except StationError as exc:
-            self._refused(str(exc))
+            self._refused(hints.message(exc))
             return
         again = " (scanned before)" if unit in self.units else ""
         self.units[unit] = url
@@ -151,7 +178,7 @@ class ReceiveScreen(StationScreen):
         try:
             uid = normalize(self.query_one("#unit-package", Input).value)
         except StationError as exc:
-            self.fail(f"the package for the units: {exc}")
+            self.fail(f"the package for the units: {hints.message(exc)}")
             return
         units = list(self.units.items())
 
@@ -175,10 +202,10 @@ class ReceiveScreen(StationScreen):
         try:
             uid = normalize(code)
         except StationError as exc:
-            self._refused(str(exc))
+            self._refused(hints.message(exc))
             return
         if self.each:
-            self.jobs.put(("each", uid, None, ""))
+            self.jobs.put(ReceiveOne(uid))
         elif self.first is None:
             self.first = uid
         elif prefix_of(uid) != prefix_of(self.first):
@@ -189,7 +216,7 @@ class ReceiveScreen(StationScreen):
             return
         else:
             first, self.first = self.first, None
-            self.jobs.put(("range", min(first, uid), max(first, uid), ""))
+            self.jobs.put(ReceiveRange(min(first, uid), max(first, uid)))
         self._show_mode()
 
     @work(thread=True, group="scans", exit_on_error=False)
@@ -198,20 +225,22 @@ class ReceiveScreen(StationScreen):
         worker = get_current_worker()
         while not worker.is_cancelled:
             try:
-                kind, first, last, reason = self.jobs.get(timeout=0.2)
+                job = self.jobs.get(timeout=0.2)
             except queue.Empty:
                 continue
-            if kind == "undo":
-                self._take_back(first, last, reason)
+            if isinstance(job, TakeBack):
+                self._take_back(job.first, job.last, job.reason)
                 continue
             try:
                 # Feedback first; the orders' counts follow (a count over the whole order).
-                if kind == "each":
-                    result = receipt.receive_uids(self.ctx, [first], progress=False)
+                if isinstance(job, ReceiveOne):
+                    first, last = job.uid, None
+                    result = receipt.receive_uids(self.ctx, [job.uid], progress=False)
                 else:
+                    first, last = job.first, job.last
                     result = receipt.receive_range(self.ctx, first, last, progress=False)
             except StationError as exc:
-                self.app.call_from_thread(self._refused, str(exc))
+                self.app.call_from_thread(self._refused, hints.message(exc))
                 continue
             self.app.call_from_thread(self._recorded, first, last, result)
 
@@ -225,7 +254,7 @@ class ReceiveScreen(StationScreen):
             field.focus()
             return
         first, last = self.recorded.pop()
-        self.jobs.put(("undo", first, last, field.value))
+        self.jobs.put(TakeBack(first, last, field.value))
         field.value = ""
 
     def _take_back(self, first: str, last: str | None, reason: str) -> None:
@@ -234,7 +263,7 @@ class ReceiveScreen(StationScreen):
             result = receipt_undo.unreceive_range(self.ctx, first, last, reason)
         except StationError as exc:
             self.app.call_from_thread(self.recorded.append, (first, last))
-            self.app.call_from_thread(self._refused, str(exc))
+            self.app.call_from_thread(self._refused, hints.message(exc))
             return
         self.app.call_from_thread(self._taken_back, first, last, result.unreceived)
 
@@ -287,10 +316,10 @@ class ReceiveScreen(StationScreen):
                 key,
                 order.type,
                 order.order_date.isoformat(),
-                f"{order.total - order.counts['ordered']:,}",
+                f"{order.total - order.counts[TagStatus.ORDERED]:,}",
                 f"{order.total:,}",
                 plain(
-                    f"{order.counts['ordered']:,}: " + ", ".join(missing.get(order.id, []))
+                    f"{order.counts[TagStatus.ORDERED]:,}: " + ", ".join(missing.get(order.id, []))
                     if order.counts[TagStatus.ORDERED]
                     else "nothing: complete"
                 ),

@@ -19,7 +19,8 @@ from station.domain.uid import normalize
 from station.metrc.retail import RetailCaller
 from station.services import printing
 from station.services.metrc import retail_ids
-from station.services.printing import JobRunner, Outcome
+from station.services.printing import Outcome
+from station.ui import hints
 from station.ui.screens.base import StationScreen, footer, plain
 
 # The codes listed on screen (the command line lists them all).
@@ -71,7 +72,7 @@ class RetailIdScreen(StationScreen):
         try:
             uid = normalize(self.query_one("#package", Input).value)
         except StationError as exc:
-            self.fail(str(exc))
+            self.fail(hints.message(exc))
             return
 
         def work() -> tuple[list[retail_ids.Code], int]:
@@ -157,9 +158,12 @@ class RetailIdScreen(StationScreen):
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
         def work() -> Outcome:
-            job = printing.create_unit_job(self.ctx, uid, printer, unprinted=True)
-            self.app.call_from_thread(setattr, bar, "display", True)
-            return JobRunner(self.ctx, job.id, on_progress=progress).run()
+            return printing.print_now(
+                self.ctx,
+                printing.UnitLabels(uid, printer, unprinted=True),
+                on_queued=lambda _: self.app.call_from_thread(setattr, bar, "display", True),
+                on_progress=progress,
+            )
 
         bar.update(total=None, progress=0)
         self.call(work, self._printed, group="print")

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 from station.domain import pins
 from station.services.context import DATABASE_ERRORS, FAILURES, Context, database_failure
 from station.services.people import operators
+from station.ui import hints
 from station.ui.screens.base import shown_scan
 
 T = TypeVar("T")
@@ -83,7 +84,7 @@ class _Credentials(ModalScreen[T], Generic[T]):
         try:
             result = work()
         except FAILURES as exc:
-            self.app.call_from_thread(self.refuse, str(exc))
+            self.app.call_from_thread(self.refuse, hints.message(exc))
             return
         except DATABASE_ERRORS as exc:  # the database is away: say so, and stay
             self.app.call_from_thread(self.refuse, database_failure(exc))

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 from station.domain import changes, times
 from station.domain.states import JobState, TagStatus
 from station.services import printing
-from station.services.printing import JobRunner, Outcome
+from station.services.printing import Outcome
 from station.services.records import audit
 from station.services.tags import batch_corrections, lookup, voiding
 from station.services.tags.lookup import TagView
@@ -161,8 +161,8 @@ class TagDetailScreen(StationScreen):
             return
 
         def work() -> Outcome:
-            job = printing.create_job(self.ctx, [self.uid], printer, reprint_reason=reason)
-            return JobRunner(self.ctx, job.id).run()
+            wanted = printing.TagLabels([self.uid], printer, reprint_reason=reason)
+            return printing.print_now(self.ctx, wanted)
 
         self.call(work, self._printed, group="print")
 

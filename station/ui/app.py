@@ -19,7 +19,6 @@ from functools import partial
 from typing import ClassVar
 
 from textual import events, work
-from textual._time import get_time
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -200,8 +199,9 @@ class StationApp(App[None]):
             return
         self._hold_timer = None
         if self._held:
-            # Key times are Textual's own clock (monotonic), taken as each key arrived.
-            wait = self._held[-1].time + self.scan_gap + HOLD_MARGIN_S - get_time()
+            # Key times are Textual's own clock (monotonic), taken as each key arrived; a new
+            # message's time is that clock now, read through Textual's public API.
+            wait = self._held[-1].time + self.scan_gap + HOLD_MARGIN_S - events.Idle().time
             if wait > 0:
                 self._arm(wait)
                 return

@@ -222,3 +222,15 @@ def test_a_message_is_said_in_each_front_ends_terms() -> None:
     said = "resolve them first: station job resume 3 --uncertain reprint|skip"
     assert cli.message(resume) == said
     assert ui.message(resume) == "resolve them first: the print queue (F4)"
+
+
+def test_no_private_module_of_a_library_is_imported() -> None:
+    """``textual._time`` and the like change without notice between releases."""
+    found = [
+        f"{path}: {name}"
+        for path, tree in sources("station", "printers", "safefiles")
+        for name in imports(tree)
+        if not name.startswith(("station", "printers", "safefiles"))
+        and any(part.startswith("_") and not part.startswith("__") for part in name.split("."))
+    ]
+    assert found == []

@@ -24,6 +24,7 @@ from station.services.records import audit, audit_chain, chain_key
 from station.services.tags import facilities, receipt
 from station.services.tags.assignment import assign_next
 from station.services.tags.assignment_details import PackageDetails
+from station.services.tags.facilities import FacilityView
 
 BATCH = 10_000
 RUNS = 5
@@ -49,7 +50,8 @@ def _assignments(path: Path, table: Table) -> None:
     """Each assignment timed whole, and the chain's own part of it timed inside: the UIDs
     read for the hash, the chain lock, the key, the head read and the hashing."""
     ctx = _context(path)
-    facility = facilities.add_facility(ctx, "C11-0000001-LIC", "Bench Farms")
+    facilities.add_facility(ctx, "C11-0000001-LIC", "Bench Farms")
+    facility = FacilityView.of(facilities.get_facility(ctx, "C11-0000001-LIC"))
     rng = _order(ctx, facility, "1A4060300000000000")
     receipt.receive_range(ctx, rng.first_uid, rng.last_uid, progress=False)
     details = PackageDetails("Flower", Decimal(1), "Grams", None, dt.date(2026, 11, 25))

@@ -20,6 +20,7 @@ from station.services.context import Context
 from station.services.tags import deadlines, facilities, receipt, stock
 from station.services.tags.assignment import assign_next
 from station.services.tags.assignment_details import PackageDetails
+from station.services.tags.facilities import FacilityView
 
 ORDERS = 10  # of 100,000 tags each
 RECEIVED = 6
@@ -41,7 +42,8 @@ def run() -> Table:
         folder = Path(name)
         path = folder / "records.db"
         ctx = Context(open_database(f"sqlite:///{path}"), operator="bench")
-        facility = facilities.add_facility(ctx, "C11-0000001-LIC", "Bench Farms")
+        facilities.add_facility(ctx, "C11-0000001-LIC", "Bench Farms")
+        facility = FacilityView.of(facilities.get_facility(ctx, "C11-0000001-LIC"))
         start = time.perf_counter()
         for index in range(ORDERS):
             rng = _order(ctx, facility, f"1A40603000{index:04d}00")

@@ -35,6 +35,7 @@ from station.metrc import client as metrc_client
 from station.services import home
 from station.services.context import Context
 from station.services.tags import facilities, orders, receipt
+from station.services.tags.facilities import FacilityView
 
 LICENSE = "C11-0000001-LIC"
 BACKGROUND_ORDERS = 9
@@ -96,7 +97,8 @@ def _cli(argv: list[str]) -> float:
 
 def _fill(url: str) -> None:
     ctx = Context(open_database(url), operator="bench")
-    facility = facilities.add_facility(ctx, LICENSE, "Bench Farms")
+    facilities.add_facility(ctx, LICENSE, "Bench Farms")
+    facility = FacilityView.of(facilities.get_facility(ctx, LICENSE))
     for index in range(BACKGROUND_ORDERS):
         rng = UidRange.counted(make_uid(f"1A40603000{index:04d}00", 1), ORDER_SIZE)
         draft = orders.OrderDraft(

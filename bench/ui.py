@@ -20,6 +20,7 @@ from station.domain.uid import UidRange, make_uid
 from station.folders import Folders
 from station.services.context import Context
 from station.services.tags import facilities, orders, receipt
+from station.services.tags.facilities import FacilityView
 
 ORDERS = 10
 ORDER_SIZE = 100_000
@@ -51,7 +52,8 @@ asyncio.run(main())
 
 def _fill(url: str) -> None:
     ctx = Context(open_database(url), operator="bench")
-    facility = facilities.add_facility(ctx, "C11-0000001-LIC", "Bench Farms")
+    facilities.add_facility(ctx, "C11-0000001-LIC", "Bench Farms")
+    facility = FacilityView.of(facilities.get_facility(ctx, "C11-0000001-LIC"))
     for index in range(ORDERS):
         rng = UidRange.counted(make_uid(f"1A40603000{index:04d}00", 1), ORDER_SIZE)
         orders.add_order(

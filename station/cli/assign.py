@@ -151,7 +151,7 @@ def _run(
         shape = "no contiguous run was long enough; lowest tags first"
     message(
         f"assigned {plural(len(result.uids), details.kind + ' tag')} "
-        f"to batch {result.assignment.id} ({shape})"
+        f"to batch {result.batch_id} ({shape})"
     )
     if target is not None:
         # The assignment is committed: a printer fault pauses the job, which resumes like

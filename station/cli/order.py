@@ -112,8 +112,8 @@ def import_(
             state.context(), file, ImportOptions(license_number, tag_type, order_date)
         )
     warn_all(result.warnings)
-    ids = ", ".join(str(o.id) for o in result.orders)
-    message(f"imported {result.tag_count:,} tags in {len(result.orders)} orders ({ids})")
+    ids = ", ".join(str(order_id) for order_id in result.order_ids)
+    message(f"imported {result.tag_count:,} tags in {len(result.order_ids)} orders ({ids})")
 
 
 @order.command("list")

@@ -19,7 +19,7 @@ from station.domain.text import plural
 from station.domain.uid import normalize
 from station.services import printing
 from station.services.context import Context
-from station.services.printing import JobRunner, Outcome, labels
+from station.services.printing import Outcome, labels
 
 _JOB_COLUMNS = [
     "id",
@@ -73,27 +73,29 @@ def progress_bar(total: int) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
+def bar_on_first_report(stack: contextlib.ExitStack) -> Callable[[int, int], None]:
+    """A progress callback that opens the bar (in ``stack``) when the job first reports."""
+    shown: list[Callable[[int, int], None]] = []
+
+    def progress(done: int, total: int) -> None:
+        if not shown:
+            shown.append(stack.enter_context(progress_bar(total)))
+        shown[0](done, total)
+
+    return progress
+
+
 def print_now(ctx: Context, wanted: printing.TagLabels | printing.UnitLabels, noun: str) -> Outcome:
     """Queue and send ``wanted``, saying the job and showing its progress."""
+
     with contextlib.ExitStack() as stack:
-        shown: list[Callable[[int, int], None]] = []
+        progress = bar_on_first_report(stack)
 
         def queued(job: printing.Queued) -> None:
             message(f"job {job.job_id}: {plural(job.labels, noun)} to {job.printer}")
-            shown.append(stack.enter_context(progress_bar(job.labels)))
-
-        def progress(done: int, total: int) -> None:
-            for update in shown:
-                update(done, total)
+            progress(0, job.labels)
 
         return printing.print_now(ctx, wanted, queued, progress)
-
-
-def run_job(ctx: Context, job_id: int) -> Outcome:
-    total = len(printing.items(ctx, job_id))
-    with progress_bar(total) as update:
-        outcome = JobRunner(ctx, job_id, on_progress=update).run()
-    return outcome
 
 
 def report(outcome: Outcome) -> None:
@@ -218,8 +220,7 @@ def job() -> None:
 def show(state: State, job_id: int, fmt: str) -> None:
     """A job and the state of each of its labels."""
     ctx = state.context()
-    printing.get_job(ctx, job_id)
-    [summary] = printing.summaries(ctx, [job_id])
+    summary = printing.job_summary(ctx, job_id)
     labels = printing.items(ctx, job_id)
     if fmt == "json":
         click.echo(
@@ -244,13 +245,14 @@ def show(state: State, job_id: int, fmt: str) -> None:
 def resume(state: State, job_id: int, uncertain: str | None) -> None:
     """Go on from the first label not known to be done."""
     ctx = state.context()
-    try:
-        printing.prepare_resume(ctx, job_id, uncertain)
-    except printing.UncertainLabels as exc:
-        for uid in exc.uids:
-            click.echo(uid)
-        raise
-    report(run_job(ctx, job_id))
+    with contextlib.ExitStack() as stack:
+        try:
+            outcome = printing.resume_now(ctx, job_id, uncertain, bar_on_first_report(stack))
+        except printing.UncertainLabels as exc:
+            for uid in exc.uids:
+                click.echo(uid)
+            raise
+    report(outcome)
 
 
 @job.command("pause")
@@ -268,6 +270,5 @@ def pause(state: State, job_id: int) -> None:
 def cancel(state: State, job_id: int) -> None:
     """Cancel a job: no more labels are sent, and a Zebra's buffer is cleared (~JA)."""
     ctx = state.context()
-    cancelled = printing.cancel(ctx, job_id)
-    warning = printing.clear_printer(ctx, cancelled)
+    warning = printing.cancel(ctx, job_id)
     message(f"cancelled job {job_id}" + (f" ({warning})" if warning else ""))

@@ -64,7 +64,7 @@ def generate(state: State, package_uid: str, quantity: int, fmt: str) -> None:
             ctx, uid, lambda client: retail_ids.generate(ctx, client, uid, quantity), progress
         )
     issuance = done.issuance
-    ranges = json.loads(issuance.ranges or "[]")
+    ranges = [list(pair) for pair in issuance.ranges]
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -86,7 +86,7 @@ def generate(state: State, package_uid: str, quantity: int, fmt: str) -> None:
         )
     click.echo(
         f"{uid}: {plural(issuance.units, 'unit code')} issued (issuance {issuance.id}, "
-        f"indexes {retail_ids.describe_ranges([tuple(pair) for pair in ranges])})"
+        f"indexes {retail_ids.describe_ranges(issuance.ranges)})"
     )
 
 

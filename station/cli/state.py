@@ -43,6 +43,10 @@ class State:
                 damaged_ok,
                 new_ok=self.new_database or damaged_ok,
             )
+            # The command's service calls use this database, whatever else the process
+            # opens (a test runs commands beside a UI) and after it (the binding ends with
+            # the command).
+            click.get_current_context().with_resource(opened.bound())
             if sign_in:
                 try:
                     self._sign_in(opened)

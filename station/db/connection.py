@@ -63,6 +63,11 @@ def open_database(url: str, check_stamp: Path | None = None, damaged_ok: bool = 
     return database
 
 
+def binding(database: Database) -> contextlib.AbstractContextManager[Database]:
+    """``database`` for the models' queries in this thread, for the block."""
+    return database_proxy.binding(database)
+
+
 @contextlib.contextmanager
 def bound(database: Database) -> Iterator[Database]:
     """The models bound to ``database`` for the block (a restore prepares the copy it will put

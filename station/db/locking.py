@@ -48,4 +48,4 @@ def lock_audit_chain() -> None:
     sharing PostgreSQL append one after another to one linear chain. SQLite's transactions
     already hold the whole file from their start."""
     if has_row_locks():
-        database_proxy.obj.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_CHAIN_LOCK,))
+        database_proxy.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_CHAIN_LOCK,))

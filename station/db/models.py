@@ -6,12 +6,17 @@ The words kept in the state and kind columns are the enums of ``station.domain.s
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+
 from peewee import (
     AutoField,
     BigIntegerField,
     BooleanField,
     CharField,
     CompositeKey,
+    Database,
     DatabaseProxy,
     DateField,
     DateTimeField,
@@ -25,7 +30,44 @@ from peewee import (
 
 from station.domain.states import PRINTED_OR_MAYBE, ItemState
 
-database_proxy = DatabaseProxy()
+
+class ContextDatabase(DatabaseProxy):
+    """The database the models use: the one bound in this thread (``binding``: the
+    Context a command or a UI worker runs with), else the process's default, the database
+    opened last. Several databases in one process (a restore's copy, a test running the
+    command line beside the UI) so never cross: each thread's service calls use the
+    database of their own Context."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # peewee's Proxy allows only its own slots; this one keeps two more.
+        object.__setattr__(self, name, value)
+
+    def __init__(self) -> None:
+        self._bound = threading.local()
+        self._default: Database | None = None
+        super().__init__()
+
+    @property
+    def obj(self) -> Database | None:
+        found: Database | None = getattr(self._bound, "database", None)
+        return found if found is not None else self._default
+
+    @obj.setter
+    def obj(self, database: Database | None) -> None:
+        self._default = database
+
+    @contextlib.contextmanager
+    def binding(self, database: Database) -> Iterator[Database]:
+        """``database`` for this thread's queries in the block (then what was before)."""
+        before = getattr(self._bound, "database", None)
+        self._bound.database = database
+        try:
+            yield database
+        finally:
+            self._bound.database = before
+
+
+database_proxy = ContextDatabase()
 
 
 class BaseModel(Model):

@@ -18,7 +18,7 @@ from peewee import Database, DatabaseError, InterfaceError
 from printers.errors import PrinterError
 from station import settings as station_settings
 from station.db import checkpoints, integrity
-from station.db.connection import open_database, sqlite_path
+from station.db.connection import binding, open_database, sqlite_path
 from station.domain import fields
 from station.domain.errors import StationError, run
 from station.folders import (
@@ -101,6 +101,13 @@ class Context:
     def today(self) -> dt.date:
         """The station's local calendar date (order dates and receipt deadlines use it)."""
         return self.clock().astimezone().date()
+
+    @contextmanager
+    def bound(self) -> Iterator[Context]:
+        """This thread's service calls reach this context's database (and no other the
+        process has open) in the block: a command's run, a UI worker's call."""
+        with binding(self.db):
+            yield self
 
     def defer_checkpoints(self) -> bool:
         """For a long-lived session (the terminal UI): commits stop checkpointing the WAL,

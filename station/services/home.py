@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from station.db.models import Facility
 from station.domain.states import JobState, TagStatus
 from station.services.context import Context
 from station.services.printing import JobSummary, summaries
 from station.services.records import backups
 from station.services.tags import deadlines, facilities, stock, tally
+from station.services.tags.facilities import FacilityView
 from station.services.tags.orders import OrderSummary, list_orders
 
 
@@ -84,7 +84,7 @@ def backup_line(ctx: Context, backup: backups.BackupStatus) -> str:
 class Home:
     """Everything the first screen shows, read in one go (off the UI thread)."""
 
-    facilities: list[Facility]
+    facilities: list[FacilityView]
     counts: list[CountRow]
     attention: Attention
     notices: list[str]

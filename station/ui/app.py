@@ -341,7 +341,8 @@ class StationApp(App[None]):
         a thread, as every database call of the UI, and quietly when the database is away
         (the next check, 5 s on, asks again)."""
         try:
-            found = roles.has_operators(self.ctx)
+            with self.ctx.bound():
+                found = roles.has_operators(self.ctx)
         except (*FAILURES, *DATABASE_ERRORS):
             return
         if found:
@@ -353,7 +354,8 @@ class StationApp(App[None]):
         line or another station): then they are signed out at this check, not at the next
         idle spell."""
         try:
-            enabled = operators.still_enabled(name)
+            with self.ctx.bound():
+                enabled = operators.still_enabled(self.ctx, name)
         except (*FAILURES, *DATABASE_ERRORS):
             return
         if not enabled:

@@ -54,7 +54,7 @@ def assign(ctx: Context, singles: int, batches: int, size: int) -> None:
                     return
                 time.sleep(0.01)
                 continue
-            _say(assignment=result.assignment.id, uids=result.uids, contiguous=result.contiguous)
+            _say(assignment=result.batch_id, uids=result.uids, contiguous=result.contiguous)
             break
     if refused:
         _say(refused_and_retried=refused)

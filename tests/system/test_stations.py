@@ -25,6 +25,7 @@ from station.db.postgres import ConnectionLost
 from station.domain.states import TagType
 from station.domain.uid import Run
 from station.services.tags import facilities, orders, voiding
+from station.services.tags.facilities import FacilityView
 from station.services.tags.orders import OrderDraft
 from tests.helpers.station import LICENSE, PACKAGE_PREFIX, Station, uid
 
@@ -160,7 +161,7 @@ def test_a_connection_cut_mid_operation_changes_nothing(stocked: Station, pg: Pg
     before = station.dump()
     database = station.url.rsplit("/", 1)[1]
     draft = OrderDraft(
-        facility=facilities.get_facility(ctx, LICENSE),
+        facility=FacilityView.of(facilities.get_facility(ctx, LICENSE)),
         tag_type=TagType.PACKAGE,
         order_date=ctx.today(),
         order_number=None,

@@ -117,7 +117,7 @@ def test_only_the_settings_module_reads_the_environment() -> None:
         and node.value.id == "os"
         and path not in (Path("station/settings.py"), Path("printers/environment.py"))
     ]
-    assert found == []
+    assert found == [], found
 
 
 def test_no_driver_name_is_compared_outside_the_drivers() -> None:
@@ -140,7 +140,7 @@ def test_no_driver_name_is_compared_outside_the_drivers() -> None:
             )
             if any(named(side) for side in compared):
                 found.append(f"{path}:{getattr(node, 'lineno', '?')}")
-    assert found == []
+    assert found == [], found
 
 
 def test_no_state_is_spelled_out_in_the_services() -> None:
@@ -177,7 +177,7 @@ def test_no_state_is_spelled_out_in_the_services() -> None:
         for side in compared_or_looked_up(node)
         for word in spelled(side)
     ]
-    assert found == []
+    assert found == [], found
 
 
 def test_no_service_message_names_a_flag() -> None:
@@ -202,7 +202,7 @@ def test_no_service_message_names_a_flag() -> None:
                 and flag.search(node.value)
             ):
                 found.append(f"{path}:{node.lineno} {node.value!r}")
-    assert found == []
+    assert found == [], found
 
 
 def test_a_message_is_said_in_each_front_ends_terms() -> None:
@@ -233,4 +233,57 @@ def test_no_private_module_of_a_library_is_imported() -> None:
         if not name.startswith(("station", "printers", "safefiles"))
         and any(part.startswith("_") and not part.startswith("__") for part in name.split("."))
     ]
-    assert found == []
+    assert found == [], found
+
+
+def test_front_ends_get_no_model_rows() -> None:
+    """Every service function the UI or the command line calls answers with plain values or
+    view objects, never a peewee row (whose attributes would reach the database)."""
+    import dataclasses
+    import importlib
+    import importlib.util
+    import inspect
+
+    from station.db import models
+
+    rows = {
+        name
+        for name, value in vars(models).items()
+        if isinstance(value, type) and issubclass(value, models.BaseModel)
+    }
+    called: set[tuple[str, str]] = set()
+    for _, tree in sources("station/ui", "station/cli"):
+        modules: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(S):
+                package = importlib.import_module(str(node.module))
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    if hasattr(package, "__path__") and importlib.util.find_spec(full):
+                        modules[alias.asname or alias.name] = full
+                    else:
+                        called.add((str(node.module), alias.name))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in modules
+            ):
+                called.add((modules[node.value.id], node.attr))
+    found = []
+    for module, name in sorted(called):
+        function = getattr(importlib.import_module(module), name, None)
+        if not inspect.isfunction(function):
+            continue
+        answer = str(inspect.signature(function).return_annotation)
+        # The answer's own words, and those of the fields of the dataclasses it names.
+        words = set(re.findall(r"\w+", answer))
+        for word in list(words):
+            named = function.__globals__.get(word)
+            if dataclasses.is_dataclass(named):
+                for each in dataclasses.fields(named):
+                    words |= set(re.findall(r"\w+", str(each.type)))
+        if rows & words:
+            found.append(f"{module}.{name} -> {answer}")
+    assert len(called) > 100, "the front ends' calls were not found"
+    assert found == [], found

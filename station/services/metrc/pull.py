@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from station.db.models import Facility, Reconciliation, Tag
+from station.db.models import Reconciliation, Tag
 from station.db.rows import slices, tuples
 from station.domain.errors import StationError
 from station.domain.states import TagStatus, TagType
@@ -18,6 +18,7 @@ from station.metrc.client import MetrcAuthError
 from station.services.context import Context
 from station.services.people import roles
 from station.services.tags import facilities
+from station.services.tags.facilities import FacilityView
 from station.services.tags.orders import OrderDraft, create_order
 
 SOURCE = "metrc pull"
@@ -137,7 +138,7 @@ def pull(ctx: Context, client: TagSource, tag_type: str) -> Comparison:
         return found
     facility = facilities.get_facility(ctx, client.license_number)
     draft = OrderDraft(
-        facility=facility,
+        facility=FacilityView.of(facility),
         tag_type=TagType(tag_type),
         order_date=ctx.today(),
         order_number=None,
@@ -189,9 +190,9 @@ def describe(found: Comparison) -> list[str]:
     return lines
 
 
-def licenses_to_check(ctx: Context, license_number: str | None) -> list[Facility]:
+def licenses_to_check(ctx: Context, license_number: str | None) -> list[FacilityView]:
     if license_number is not None:
-        return [facilities.get_facility(ctx, license_number)]
+        return [FacilityView.of(facilities.get_facility(ctx, license_number))]
     found = facilities.list_facilities(ctx)
     if not found:
         raise StationError("no facilities yet: add yours with `station facility add`")

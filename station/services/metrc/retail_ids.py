@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from peewee import fn
+
 from station.db.locking import locked
 from station.db.models import Facility, PrintItem, RetailAssociation, RetailIssuance, Tag
 from station.db.rows import slices, tuples
@@ -45,8 +47,23 @@ _WELL_FORMED = re.compile(r"^HTTPS?://[A-Z0-9.-]{1,60}/[0-9A-Z_-]{10,40}$", re.I
 
 
 @dataclass(frozen=True)
+class Issued:
+    """Unit codes Metrc issued for a package in one generate."""
+
+    id: int
+    metrc_id: str | None
+    units: int
+    ranges: Ranges
+
+    @classmethod
+    def of(cls, issuance: RetailIssuance) -> Issued:
+        pairs = json.loads(issuance.ranges or "[]")
+        return cls(issuance.id, issuance.metrc_id, issuance.units, [tuple(p) for p in pairs])
+
+
+@dataclass(frozen=True)
 class Generated:
-    issuance: RetailIssuance
+    issuance: Issued
     settled: bool
     """True when this settled an earlier generate whose answer was lost (nothing new asked)."""
 
@@ -148,7 +165,7 @@ def generate(ctx: Context, client: RetailCaller, uid: str, quantity: int) -> Gen
         _refuse_in_flight(ctx, tag, pending)
         settled = _settle(ctx, client, tag, pending)
         if settled is not None:
-            return Generated(settled, True)
+            return Generated(Issued.of(settled), True)
     left = retail.allotment(client)
     if quantity > left:
         raise StationError(
@@ -175,7 +192,8 @@ def generate(ctx: Context, client: RetailCaller, uid: str, quantity: int) -> Gen
         # interrupt): the request is in doubt, for the next generate to settle.
         _answer_lost(ctx, issuance)
         raise
-    return Generated(_issued(ctx, issuance, issued.issuance_id, issued.ranges, False), False)
+    issuance = _issued(ctx, issuance, issued.issuance_id, issued.ranges, False)
+    return Generated(Issued.of(issuance), False)
 
 
 def _in_flight(ctx: Context, pending: RetailIssuance) -> bool:
@@ -286,7 +304,7 @@ def _settle(
 ) -> RetailIssuance | None:
     """Settle a generate whose answer was lost from what Metrc holds: the issuance when it
     went through, else None (and it is removed: Metrc never issued it)."""
-    known = stored_ranges(tag.id)
+    known = stored_ranges(ctx, tag.id)
     info = retail.packages_info(client, [tag.uid]).get(tag.uid)
     if info is None or info.qr_count <= count_units(known):
         RetailIssuance.delete().where(
@@ -324,7 +342,7 @@ def without_ranges(ranges: Ranges, known: Ranges) -> Ranges:
     return left
 
 
-def stored_ranges(tag_id: int) -> Ranges:
+def stored_ranges(ctx: Context, tag_id: int) -> Ranges:
     """Every index range issued for the tag's package, as recorded here."""
     found: Ranges = []
     query = RetailIssuance.select(RetailIssuance.ranges).where(
@@ -340,24 +358,24 @@ def describe_ranges(ranges: Ranges) -> str:
     return shown + (f" and {len(ranges) - 5} more ranges" if len(ranges) > 5 else "")
 
 
-def issuances(ctx: Context, uid: str) -> list[RetailIssuance]:
+def issued_units(ctx: Context, uid: str) -> int:
+    """How many unit codes Metrc issued for the package ``uid`` (all its generates)."""
     tag = package_tag(ctx, uid)
-    return list(
-        RetailIssuance.select().where(RetailIssuance.tag == tag.id).order_by(RetailIssuance.id)
-    )
+    total = RetailIssuance.select(fn.SUM(RetailIssuance.units)).where(RetailIssuance.tag == tag.id)
+    return int(total.scalar() or 0)
 
 
 def codes(ctx: Context, uid: str) -> Iterator[Code]:
     """Every code issued for the package ``uid``, by index, and whether its label printed."""
     tag = package_tag(ctx, uid)
-    printed = printed_units(tag.id)
-    for first, last in stored_ranges(tag.id):
+    printed = printed_units(ctx, tag.id)
+    for first, last in stored_ranges(ctx, tag.id):
         indexes = range(first, last + 1)
         for index, url in zip(indexes, retail_id.urls(tag.uid, indexes), strict=True):
             yield Code(index, url, index in printed)
 
 
-def printed_units(tag_id: int) -> set[int]:
+def printed_units(ctx: Context, tag_id: int) -> set[int]:
     """The units of the tag's package whose label was printed (or may have been)."""
     query = PrintItem.select(PrintItem.unit).where(
         (PrintItem.tag == tag_id) & PrintItem.unit.is_null(False) & PrintItem.counts_as_printed()
@@ -365,7 +383,7 @@ def printed_units(tag_id: int) -> set[int]:
     return {unit for (unit,) in tuples(query)}
 
 
-def unit_printed(tag_id: int, index: int) -> bool:
+def unit_printed(ctx: Context, tag_id: int, index: int) -> bool:
     """Whether that one unit's label was printed (or may have been)."""
     query = PrintItem.select(PrintItem.id).where(
         (PrintItem.tag == tag_id) & (PrintItem.unit == index) & PrintItem.counts_as_printed()
@@ -475,7 +493,7 @@ def lookup(ctx: Context, scanned: str, client: RetailCaller | None) -> Lookup:
         ):
             if any(first <= unit.index <= last for first, last in json.loads(row.ranges or "[]")):
                 issuance = row.id
-        printed = unit_printed(tag.id, unit.index)
+        printed = unit_printed(ctx, tag.id, unit.index)
     link = (
         RetailAssociation.select(Tag.uid)
         .join(Tag)

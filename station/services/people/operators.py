@@ -264,7 +264,7 @@ def sign_in_badge(ctx: Context, code: str) -> SignedIn:
     return SignedIn(row.name, row.role)
 
 
-def still_enabled(name: str) -> bool:
+def still_enabled(ctx: Context, name: str) -> bool:
     """Whether ``name``, signed in earlier, may still act (not disabled since)."""
     row = _find(name)
     return row is not None and row.enabled

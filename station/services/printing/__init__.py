@@ -11,7 +11,14 @@ and exactly-once-or-visibly-uncertain:
 - :mod:`.at_once`: queue and send at once, the call every front end makes to print.
 """
 
-from station.services.printing.at_once import Queued, TagLabels, UnitLabels, print_now, queue
+from station.services.printing.at_once import (
+    Queued,
+    TagLabels,
+    UnitLabels,
+    print_now,
+    queue,
+    resume_now,
+)
 from station.services.printing.control import (
     PAUSED_BY_OPERATOR,
     UncertainLabels,
@@ -26,6 +33,7 @@ from station.services.printing.jobs import (
     create_job,
     get_job,
     items,
+    job_summary,
     print_target,
     summaries,
     uncertain_uids,
@@ -50,11 +58,13 @@ __all__ = [
     "create_unit_job",
     "get_job",
     "items",
+    "job_summary",
     "prepare_resume",
     "print_now",
     "print_target",
     "queue",
     "request_pause",
+    "resume_now",
     "summaries",
     "uncertain_uids",
 ]

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from station.services.context import Context
+from station.services.printing.control import prepare_resume
 from station.services.printing.jobs import create_job, label_count
 from station.services.printing.runner import JobRunner, Outcome
 from station.services.printing.units import create_unit_job
@@ -69,6 +70,18 @@ def queue(ctx: Context, wanted: TagLabels | UnitLabels) -> Queued:
             wanted.reprint_reason,
         )
     return Queued(job.id, job.printer, label_count(ctx, job.id))
+
+
+def resume_now(
+    ctx: Context,
+    job_id: int,
+    uncertain: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Outcome:
+    """Make the job ready again (deciding its uncertain labels: ``reprint`` or ``skip``) and
+    send the rest of it."""
+    prepare_resume(ctx, job_id, uncertain)
+    return JobRunner(ctx, job_id, on_progress=on_progress).run()
 
 
 def print_now(

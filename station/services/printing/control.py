@@ -65,7 +65,7 @@ def prepare_resume(ctx: Context, job_id: int, uncertain: str | None) -> PrintJob
         if held(job):
             job.state, job.pause_reason, job.owner = JobState.PAUSED, "interrupted", None
             job.save()
-        doubtful = uncertain_uids(job_id)
+        doubtful = uncertain_uids(ctx, job_id)
         if doubtful and uncertain is None:
             raise UncertainLabels(job_id, doubtful)
         if doubtful and uncertain is not None:
@@ -92,7 +92,7 @@ def _units(where: Expression) -> dict[str, list[int]]:
     return {"units": units} if units else {}
 
 
-def request_pause(ctx: Context, job_id: int) -> PrintJob:
+def request_pause(ctx: Context, job_id: int) -> None:
     """Ask the station printing ``job_id`` to stop after the labels it has already sent."""
     with ctx.db.atomic():
         job = get_job(ctx, job_id, lock=True)
@@ -103,11 +103,11 @@ def request_pause(ctx: Context, job_id: int) -> PrintJob:
         job.pause_reason = PAUSED_BY_OPERATOR
         job.save()
         audit.record(ctx, "print.pause", f"asked job {job_id} to pause", {"job_id": job_id})
-    return job
 
 
-def cancel(ctx: Context, job_id: int) -> PrintJob:
-    """Stop a job: pending labels are skipped; a process printing it stops at its next chunk."""
+def cancel(ctx: Context, job_id: int) -> str | None:
+    """Stop a job: pending labels are skipped; a process printing it stops at its next chunk;
+    and what the printer still holds of it is cleared. A note if that could not be done."""
     with ctx.db.atomic():
         roles.require_supervisor(ctx, "cancelling a print job")
         job = get_job(ctx, job_id, lock=True)
@@ -123,7 +123,7 @@ def cancel(ctx: Context, job_id: int) -> PrintJob:
             f"cancelled job {job_id}; {plural(skipped, 'label')} not printed",
             {"job_id": job_id, "skipped": skipped},
         )
-    return job
+    return clear_printer(ctx, job)
 
 
 def clear_printer(ctx: Context, job: PrintJob) -> str | None:

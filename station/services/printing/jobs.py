@@ -107,7 +107,7 @@ def create_job(
         # then sees them claimed (SQLite's write transaction already holds the file).
         for part in slices(sorted(ids), 1000):
             lock_rows(Tag.select(Tag.id).where(Tag.uid.in_(part)).order_by(Tag.uid))
-        printed = _already_printed(list(ids.values()))
+        printed = _already_printed(ctx, list(ids.values()))
         ordered = list(reversed(ids)) if reverse else list(ids)
         wanted = Wanted(
             labels=(Label(ids[uid], copy=copy) for uid in ordered for copy in range(1, copies + 1)),
@@ -122,7 +122,7 @@ def create_job(
     return job
 
 
-def _already_printed(tag_ids: list[int]) -> dict[str, int]:
+def _already_printed(ctx: Context, tag_ids: list[int]) -> dict[str, int]:
     """Tags with a label that printed, may have, or is queued to (uid -> the first job that
     holds one); a Retail ID unit label is not the tag's label."""
     printed: dict[str, int] = {}
@@ -178,6 +178,14 @@ def summaries(ctx: Context, job_ids: Sequence[int] | None = None) -> list[JobSum
     return list(found.values())
 
 
+def job_summary(ctx: Context, job_id: int) -> JobSummary:
+    """One job as ``summaries`` lists it; refused if there is no such job."""
+    found = summaries(ctx, [job_id])
+    if not found:
+        raise StationError(f"no print job {job_id}")
+    return found[0]
+
+
 def label_count(ctx: Context, job_id: int) -> int:
     """How many labels the job holds."""
     return int(PrintItem.select().where(PrintItem.job == job_id).count())
@@ -198,7 +206,7 @@ def items(ctx: Context, job_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def uncertain_uids(job_id: int) -> list[str]:
+def uncertain_uids(ctx: Context, job_id: int) -> list[str]:
     """The labels in doubt: a tag's UID, or a unit label's ``UID unit N``."""
     query = (
         PrintItem.select(Tag.uid, PrintItem.unit)

@@ -127,7 +127,7 @@ class JobRunner:
                 raise StationError(f"job {job.id} is {job.state}")
             if held(job) and owner_alive(self.ctx, job, now) and job.owner != self.token:
                 raise StationError(held_by(job))
-            if uncertain_uids(job.id):
+            if uncertain_uids(self.ctx, job.id):
                 raise StationError(
                     f"job {job.id} has uncertain labels; resolve them first: ",
                     run(f"job resume {job.id}", "uncertain=reprint|skip"),
@@ -165,7 +165,9 @@ class JobRunner:
                 tag_count=count,
             )
         done = self._count(job, ItemState.DONE)
-        return Outcome(job.id, JobState.PAUSED, done, total, uncertain_uids(job.id), reason)
+        return Outcome(
+            job.id, JobState.PAUSED, done, total, uncertain_uids(self.ctx, job.id), reason
+        )
 
     def _count(self, job: PrintJob, state: ItemState) -> int:
         counted: int = (

@@ -68,8 +68,8 @@ def create_unit_job(
         # Held until the job's labels are in, so a parallel job for the same units sees them
         # claimed (SQLite's write transaction already holds the file).
         lock_rows(Tag.select(Tag.id).where(Tag.id == tag.id))
-        wanted = _wanted(retail_ids.stored_ranges(tag.id), first_last, uid)
-        printed = _printed(tag.id, wanted)
+        wanted = _wanted(retail_ids.stored_ranges(ctx, tag.id), first_last, uid)
+        printed = _printed(ctx, tag.id, wanted)
         if unprinted:
             wanted = retail_ids.without_ranges(wanted, [(unit, unit) for unit, _ in printed])
             if not wanted:
@@ -127,7 +127,7 @@ def _refuse_cut(ctx: Context, chosen: Template, tag_id: int, wanted: Ranges) -> 
     labels.refuse_cut(chosen, [labels.label_for(view, unit) for unit in sorted(ends)])
 
 
-def _printed(tag_id: int, wanted: Ranges) -> list[tuple[int, int]]:
+def _printed(ctx: Context, tag_id: int, wanted: Ranges) -> list[tuple[int, int]]:
     """Units among ``wanted`` whose label printed, may have, or is queued to (unit, the first
     job that holds one)."""
     counted = PrintItem.claims_label()

@@ -208,7 +208,7 @@ def recent(
     return [AuditRecord.of(e, []) for e in query]
 
 
-def last_event(uid: str, action: str) -> AuditRecord | None:
+def last_event(ctx: Context, uid: str, action: str) -> AuditRecord | None:
     """The newest ``action`` event that touched ``uid``, without its UIDs."""
     query = Filters(uid=uid, action=action).applied(
         AuditEvent.select().order_by(AuditEvent.id.desc()).limit(1)

@@ -158,7 +158,8 @@ def _prepare(ctx: Context, temporary: Path, source: Path, aside: Path, force: bo
             restored = Context(copy, ctx.operator, ctx.clock, ctx.settings, ctx.folders)
             history = restore_checks.compare(ctx, restored)
             _refuse(history, force)
-            _record(restored, source, aside, history)
+            with restored.bound():
+                _record(restored, source, aside, history)
         finally:
             copy.close()
         wanted = _station_schema()

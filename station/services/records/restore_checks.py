@@ -39,7 +39,8 @@ class History:
 def compare(ctx: Context, backup: Context) -> History:
     """``backup`` (a context on the copy to restore) against ``ctx``'s live database."""
     reasons: list[str] = []
-    verdict = audit_chain.verify(backup)
+    with backup.bound():
+        verdict = audit_chain.verify(backup)
     if not verdict.intact:
         reasons.append(f"its audit chain does not verify ({verdict.problem})")
     backup_events = _events_from(backup.db, _BELOW_ANY)

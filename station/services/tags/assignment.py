@@ -20,6 +20,7 @@ from station.services.context import Context
 from station.services.records import audit
 from station.services.tags import facilities, tally
 from station.services.tags.assignment_details import Details, PackageDetails
+from station.services.tags.facilities import FacilityView
 
 # Tags read per step while looking for a contiguous run.
 _PAGE = 1000
@@ -29,7 +30,8 @@ _ATTEMPTS = 8
 
 @dataclass
 class AssignResult:
-    assignment: Assignment
+    batch_id: int  # the assignment's id, which people call its batch
+    kind: str
     uids: list[str]
     contiguous: bool
     warnings: list[str]
@@ -56,15 +58,15 @@ def assign_next(
         _check_all_taken(changed, count)
         uids = [uid for _, uid in picked]
         _record(ctx, assignment, details, uids, contiguous)
-        return AssignResult(assignment, uids, contiguous, [])
+        return AssignResult(assignment.id, assignment.kind, uids, contiguous, [])
 
 
 def preview_next(
     ctx: Context, kind: str, count: int, license_number: str | None = None
-) -> tuple[Facility, list[str], bool]:
+) -> tuple[FacilityView, list[str], bool]:
     """The tags :func:`assign_next` would take now, without taking them (for a confirmation)."""
     facility, _, picked, contiguous = _choose(ctx, kind, count, license_number)
-    return facility, [uid for _, uid in picked], contiguous
+    return FacilityView.of(facility), [uid for _, uid in picked], contiguous
 
 
 def _choose(
@@ -116,7 +118,7 @@ def assign_uids(
         _check_all_taken(changed, len(wanted))
         ordered_uids = sorted(wanted)
         _record(ctx, assignment, details, ordered_uids, contiguous=False)
-        return AssignResult(assignment, ordered_uids, False, warnings)
+        return AssignResult(assignment.id, assignment.kind, ordered_uids, False, warnings)
 
 
 def _facility_with_tags(ctx: Context, kind: str, license_number: str | None) -> Facility:

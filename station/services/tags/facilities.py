@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from peewee import fn
 
 from station.db.models import Facility
@@ -17,7 +20,21 @@ def normalize_license(license_number: str) -> str:
     return fields.required_text(license_number, "license number", 64).upper()
 
 
-def add_facility(ctx: Context, license_number: str, name: str) -> Facility:
+@dataclass(frozen=True)
+class FacilityView:
+    """A facility as the front ends see it."""
+
+    id: int
+    license_number: str
+    name: str
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, facility: Facility) -> FacilityView:
+        return cls(facility.id, facility.license_number, facility.name, facility.created_at)
+
+
+def add_facility(ctx: Context, license_number: str, name: str) -> FacilityView:
     license_number = normalize_license(license_number)
     name = fields.required_text(name, "facility name", 200)
     with ctx.db.atomic():
@@ -32,10 +49,10 @@ def add_facility(ctx: Context, license_number: str, name: str) -> Facility:
             f"added facility {license_number} {name}",
             {"license_number": license_number, "name": name},
         )
-    return facility
+    return FacilityView.of(facility)
 
 
-def rename_facility(ctx: Context, license_number: str, name: str) -> tuple[Facility, str]:
+def rename_facility(ctx: Context, license_number: str, name: str) -> tuple[FacilityView, str]:
     """Give the facility the name labels print from now on (a typo, a new trade name);
     returns it and its old name. Labels already printed keep what they carry."""
     name = fields.required_text(name, "facility name", 200)
@@ -53,14 +70,16 @@ def rename_facility(ctx: Context, license_number: str, name: str) -> tuple[Facil
             {"license_number": facility.license_number, "old_name": old, "name": name},
         )
         facility.name = name
-    return facility, old
+    return FacilityView.of(facility), old
 
 
-def list_facilities(ctx: Context) -> list[Facility]:
-    return list(Facility.select().order_by(Facility.license_number))
+def list_facilities(ctx: Context) -> list[FacilityView]:
+    return [FacilityView.of(row) for row in Facility.select().order_by(Facility.license_number)]
 
 
 def get_facility(ctx: Context, license_number: str) -> Facility:
+    """The facility's row, for the services that record against it (front ends get a
+    ``FacilityView``)."""
     wanted = normalize_license(license_number)
     facility: Facility | None = Facility.get_or_none(fn.UPPER(Facility.license_number) == wanted)
     if facility is None:

@@ -176,7 +176,7 @@ def page(
 def get_tag(ctx: Context, uid: str) -> TagView:
     tag = _query().where(Tag.uid == uid).first()
     if tag is None:
-        deleted = audit.last_event(uid, "order.delete")
+        deleted = audit.last_event(ctx, uid, "order.delete")
         if deleted is not None:
             raise StationError(
                 f"{uid} is on no order: its order {deleted.details['order_id']} was deleted; ",

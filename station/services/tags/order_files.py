@@ -26,6 +26,7 @@ from station.domain.text import plural, show
 from station.domain.uid import Run, UidRange, normalize
 from station.services.context import Context
 from station.services.tags import facilities
+from station.services.tags.facilities import FacilityView
 from station.services.tags.orders import (
     MAX_ORDER_TAGS,
     OrderDraft,
@@ -47,7 +48,7 @@ class ImportOptions:
 
 @dataclass
 class ImportResult:
-    orders: list[TagOrder]
+    order_ids: list[int]
     tag_count: int
     warnings: list[str]
 
@@ -346,7 +347,7 @@ def _store(ctx: Context, path: Path, groups: list[_Group], status: TagStatus) ->
         for group in groups:
             facility = _facility_for(ctx, group, warnings)
             draft = OrderDraft(
-                facility=facility,
+                facility=FacilityView.of(facility),
                 tag_type=group.tag_type,
                 order_date=group.order_date,
                 order_number=group.order_number,
@@ -357,7 +358,7 @@ def _store(ctx: Context, path: Path, groups: list[_Group], status: TagStatus) ->
             orders.append(order)
             warnings.extend(order_warnings)
             total += draft.quantity
-    return ImportResult(orders, total, warnings)
+    return ImportResult([order.id for order in orders], total, warnings)
 
 
 def _facility_for(ctx: Context, group: _Group, warnings: list[str]) -> Facility:
@@ -368,7 +369,8 @@ def _facility_for(ctx: Context, group: _Group, warnings: list[str]) -> Facility:
         if group.facility_name is None:
             # Raises the usual "unknown facility" message.
             return facilities.get_facility(ctx, group.license_number)
-        return facilities.add_facility(ctx, group.license_number, group.facility_name)
+        facilities.add_facility(ctx, group.license_number, group.facility_name)
+        return facilities.get_facility(ctx, group.license_number)
     if group.facility_name and group.facility_name != facility.name:
         warnings.append(
             f"the file names facility {group.license_number} {show(group.facility_name)}; "

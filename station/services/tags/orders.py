@@ -23,6 +23,7 @@ from station.domain.uid import SERIAL_DIGITS, Run, UidRange, hex_warning, normal
 from station.services.context import Context
 from station.services.records import audit
 from station.services.tags import facilities, tally
+from station.services.tags.facilities import FacilityView
 
 # The most tags one order (or one import file) records in one transaction; 100,000 take about
 # a second, and the database is locked for other stations while it runs.
@@ -50,7 +51,7 @@ def parse_tag_type(value: str) -> TagType:
 class OrderDraft:
     """An order as read from the command line or a file, before it is checked and stored."""
 
-    facility: Facility
+    facility: FacilityView
     tag_type: TagType
     order_date: dt.date
     order_number: str | None
@@ -95,7 +96,7 @@ def create_order(ctx: Context, draft: OrderDraft, source: str) -> tuple[TagOrder
         _refuse_recorded(run)
     now = ctx.now()
     order: TagOrder = TagOrder.create(
-        facility=draft.facility,
+        facility=draft.facility.id,
         tag_type=draft.tag_type,
         order_date=draft.order_date,
         order_number=draft.order_number,
@@ -176,7 +177,7 @@ def draft_order(
         else UidRange.counted(first_uid, count or 0)
     )
     return OrderDraft(
-        facility=facilities.get_facility(ctx, license_number),
+        facility=FacilityView.of(facilities.get_facility(ctx, license_number)),
         tag_type=kind,
         order_date=parse_past_date(order_date, "order date", ctx.today()),
         order_number=clean_order_number(order_number),
@@ -193,9 +194,12 @@ def last_or_count(text: str) -> tuple[str | None, int | None]:
     return value, None
 
 
-def add_order(ctx: Context, draft: OrderDraft) -> tuple[TagOrder, list[str]]:
+def add_order(ctx: Context, draft: OrderDraft) -> tuple[OrderSummary, list[str]]:
+    """Record ``draft`` typed by staff; the order as listed, and warnings about it."""
     with ctx.db.atomic():
-        return create_order(ctx, draft, "manual")
+        order, warnings = create_order(ctx, draft, "manual")
+    [summary] = list_orders(ctx, [order.id])
+    return summary, warnings
 
 
 def clean_order_number(value: str | None) -> str | None:

@@ -19,7 +19,7 @@ from station.services.tags import tally
 
 def replace_tag(
     ctx: Context, old_uid: str, new_uid: str, replaced_on: dt.date | None = None
-) -> TagReplacement:
+) -> None:
     """Move the plant on ``old_uid`` (used) to ``new_uid`` (received, same facility)."""
     if old_uid == new_uid:
         raise StationError(f"{old_uid} cannot replace itself")
@@ -47,7 +47,7 @@ def replace_tag(
         now = ctx.now()
         # Recorded first: the database lets a used tag be voided only once its replacement
         # is on record.
-        replacement: TagReplacement = TagReplacement.create(
+        TagReplacement.create(
             old_tag=old.id,
             new_tag=new.id,
             assignment=old.assignment_id,
@@ -72,4 +72,3 @@ def replace_tag(
             tag_ids=[old.id, new.id],
             tag_count=2,
         )
-    return replacement

@@ -264,17 +264,17 @@ class AssignScreen(StationScreen):
 
     def _assigned(self, outcome: tuple[assignment.AssignResult, int | None]) -> None:
         result, job_id = outcome
-        if result.assignment.kind == TagType.PACKAGE and result.uids:
+        if result.kind == TagType.PACKAGE and result.uids:
             self.last_package = result.uids[0]
         self.previewed = None
         self.action_clear_scans()
         self.query_one("#preview", Static).update(
             plain(
-                f"Assigned {plural(len(result.uids), 'tag')} to batch {result.assignment.id}: "
+                f"Assigned {plural(len(result.uids), 'tag')} to batch {result.batch_id}: "
                 + ", ".join(str(run) for run in runs(result.uids)[:6])
             )
         )
-        self.say(f"Batch {result.assignment.id}: {plural(len(result.uids), 'tag')} assigned")
+        self.say(f"Batch {result.batch_id}: {plural(len(result.uids), 'tag')} assigned")
         if job_id is not None:
             self._print(job_id)
 

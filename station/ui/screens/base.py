@@ -135,8 +135,13 @@ class StationScreen(Screen[None]):
         """Run ``work`` (a service call) in a thread; ``done`` gets its result back on the UI
         thread; a refused operation becomes a plain error message (also given to ``failed``,
         for a screen that shows progress in place of a result)."""
+
+        def bound() -> Any:
+            with self.ctx.bound():
+                return work()
+
         worker: Worker[Any] = self.run_worker(
-            work, thread=True, group=group, exclusive=exclusive, exit_on_error=False
+            bound, thread=True, group=group, exclusive=exclusive, exit_on_error=False
         )
         self._pending[worker] = done
         self._calls[worker] = (work, group, exclusive)

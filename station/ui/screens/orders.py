@@ -270,7 +270,8 @@ class OrdersScreen(StationScreen):
         for warning in result.warnings[:3]:
             self.notify(warning, severity="warning", markup=False)
         self.say(
-            f"Imported {plural(result.tag_count, 'tag')} in {plural(len(result.orders), 'order')}"
+            f"Imported {plural(result.tag_count, 'tag')} in "
+            f"{plural(len(result.order_ids), 'order')}"
         )
         self.query_one("#picker").display = False
         self.action_refresh()

@@ -16,7 +16,7 @@ from station.domain.states import ItemState, JobState
 from station.domain.text import plural
 from station.domain.uid import normalize, runs_text
 from station.services import printing
-from station.services.printing import JobRunner, JobSummary, Outcome
+from station.services.printing import JobSummary, Outcome
 from station.ui import hints
 from station.ui.screens.base import StationScreen, footer, plain
 
@@ -120,8 +120,7 @@ class QueueScreen(StationScreen):
             return
 
         def work() -> Outcome:
-            printing.prepare_resume(self.ctx, job_id, uncertain)
-            return JobRunner(self.ctx, job_id, on_progress=self._progress).run()
+            return printing.resume_now(self.ctx, job_id, uncertain, self._progress)
 
         self.query_one("#note", Static).update(f"Printing job {job_id}...")
         self.call(work, self._finished, group="print")
@@ -186,7 +185,7 @@ class QueueScreen(StationScreen):
         self.cancel_armed = None
 
         def work() -> str | None:
-            return printing.clear_printer(self.ctx, printing.cancel(self.ctx, job_id))
+            return printing.cancel(self.ctx, job_id)
 
         self.call(
             work,

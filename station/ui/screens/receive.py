@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Log, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from station.domain import retail_id
 from station.domain.errors import StationError
@@ -222,7 +222,10 @@ class ReceiveScreen(StationScreen):
     @work(thread=True, group="scans", exit_on_error=False)
     def record_scans(self) -> None:
         """Record scans one after another, in the order they were made."""
-        worker = get_current_worker()
+        with self.ctx.bound():
+            self._record_scans(get_current_worker())
+
+    def _record_scans(self, worker: Worker[None]) -> None:
         while not worker.is_cancelled:
             try:
                 job = self.jobs.get(timeout=0.2)

@@ -76,8 +76,7 @@ class RetailIdScreen(StationScreen):
             return
 
         def work() -> tuple[list[retail_ids.Code], int]:
-            issued = retail_ids.issuances(self.ctx, uid)
-            total = sum(issuance.units for issuance in issued)
+            total = retail_ids.issued_units(self.ctx, uid)
             return list(islice(retail_ids.codes(self.ctx, uid), SHOWN_CODES)), total
 
         self.uid = None

@@ -82,7 +82,8 @@ class _Credentials(ModalScreen[T], Generic[T]):
     @work(thread=True, exclusive=True, group="credentials", exit_on_error=False)
     def check(self, work: Callable[[], T]) -> None:
         try:
-            result = work()
+            with self.ctx.bound():
+                result = work()
         except FAILURES as exc:
             self.app.call_from_thread(self.refuse, hints.message(exc))
             return

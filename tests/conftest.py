@@ -6,6 +6,7 @@ the database against a private PostgreSQL server started for the run (see helper
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
@@ -118,6 +119,18 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         server: PgServer = request.getfixturevalue("pg")
         return server.new_database(template="template0")
     return f"sqlite:///{tmp_path / 'shared.db'}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def pin_hashes_computed_once() -> Iterator[None]:
+    """scrypt is a pure function of the PIN and its salt: each distinct pair is still
+    computed for real, once a run, instead of 64 ms at every sign-in of every command (a
+    third of the fast lane's time). Subprocesses compute theirs as a station does."""
+    from station.domain import pins
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pins, "_scrypt", functools.lru_cache(maxsize=4096)(pins._scrypt))
+        yield
 
 
 @pytest.fixture(autouse=True)

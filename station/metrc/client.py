@@ -4,6 +4,7 @@ with backoff on 429 and 5xx, v2 pagination, and one-line errors that never carry
 from __future__ import annotations
 
 import base64
+import functools
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -16,6 +17,8 @@ from station.domain.text import printable
 from station.metrc.keys import Keys
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 T = TypeVar("T")
@@ -39,6 +42,16 @@ MAX_PAGES = 5000
 # is read in pieces and refused past this, so a hostile or broken server (a small gzip body
 # that expands to gigabytes) cannot fill the memory.
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """httpx's own certificate checks (certifi's roots, or SSL_CERT_FILE), built once a
+    process rather than once a client: loading the roots takes 30 ms, and a command or the UI
+    opens a client per facility."""
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 class MetrcError(StationError):
@@ -103,6 +116,7 @@ class MetrcClient:
 
         self._http = httpx.Client(
             base_url=url,
+            verify=_tls(),
             auth=httpx.BasicAuth(keys.vendor, keys.user),
             timeout=timeout,
             headers={"Accept": "application/json"},

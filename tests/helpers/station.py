@@ -92,8 +92,18 @@ class Station:
 
     def _dump(self) -> list[str]:
         if self.url.startswith("sqlite"):
-            with sqlite3.connect(self.path) as connection:
-                return list(connection.iterdump())
+            # The schema, then every row of every table (iterdump's content, without the
+            # INSERT statements it writes out in Python: a third of the time).
+            with contextlib.closing(sqlite3.connect(self.path)) as connection:
+                schema = connection.execute(
+                    "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+                ).fetchall()
+                lines = [f"schema: {entry!r}" for entry in schema]
+                for kind, table, _ in schema:
+                    if kind == "table":
+                        found = connection.execute(f'SELECT * FROM "{table}"').fetchall()
+                        lines.extend(f"{table}: {row!r}" for row in found)
+                return lines
         import psycopg2
 
         rows: list[str] = []

@@ -60,18 +60,57 @@ def input_words(spec: str) -> str:
     return spec.split("=", 1)[0].replace("-", " ")
 
 
+@dataclass(frozen=True)
+class Terms:
+    """How a front end names what hints ask: one input, a list of all of several, another
+    command, an approval, a value to supply beside a file."""
+
+    input: Callable[[str], str]
+    command: Callable[[Hint], str]
+    approve: str
+    supply: Callable[[str], str]
+    all_of: Callable[[list[str]], str] = lambda items: listed(items, False)
+
+
+def say(hint: Hint, terms: Terms) -> str:
+    """``hint`` in ``terms``."""
+    if hint.kind == Do.RUN:
+        return terms.command(hint)
+    if hint.kind == Do.APPROVE:
+        return terms.approve
+    if hint.kind == Do.SUPPLY:
+        return terms.supply(hint.values[0])
+    named = [terms.input(spec) for spec in hint.values]
+    text = listed(named, True) if hint.kind == Do.GIVE_ONE else terms.all_of(named)
+    return f"{hint.verb} {text}" if hint.verb else text
+
+
+def as_option(spec: str) -> str:
+    """An input as the command line spells it: ``reason=TEXT`` → ``--reason TEXT``. Both
+    front ends need it: the UI too names a command for work no screen does."""
+    name, _, value = spec.partition("=")
+    return f"--{name} {value}" if value else f"--{name}"
+
+
+def station_command(hint: Hint, each_input: Callable[[str], str] = as_option) -> str:
+    """A RUN hint as the ``station`` command line it stands for, its inputs named by
+    ``each_input``."""
+    command, *inputs = hint.values
+    words = ["station", command, *map(each_input, inputs), hint.after]
+    return " ".join(word for word in words if word)
+
+
+PLAIN = Terms(
+    input=input_words,
+    command=lambda hint: station_command(hint, input_words),
+    approve="a supervisor's approval",
+    supply=lambda spec: f"give the {input_words(spec)}",
+)
+
+
 def plain(hint: Hint) -> str:
     """A hint in plain words, with no front end's terms."""
-    if hint.kind == Do.RUN:
-        command, *inputs = hint.values
-        words = ["station", command, *map(input_words, inputs), hint.after]
-        return " ".join(word for word in words if word)
-    if hint.kind == Do.APPROVE:
-        return "a supervisor's approval"
-    if hint.kind == Do.SUPPLY:
-        return f"give the {input_words(hint.values[0])}"
-    said = listed([input_words(value) for value in hint.values], hint.kind == Do.GIVE_ONE)
-    return f"{hint.verb} {said}" if hint.verb else said
+    return say(hint, PLAIN)
 
 
 def listed(items: list[str], one_of: bool) -> str:

@@ -3,7 +3,16 @@ other work as the screen (and key) that does it, or the command line where no sc
 
 from __future__ import annotations
 
-from station.domain.errors import Do, Hint, Problems, StationError, input_words, listed
+from station.domain.errors import (
+    Do,
+    Hint,
+    Problems,
+    StationError,
+    Terms,
+    input_words,
+    say,
+    station_command,
+)
 
 # Inputs with a field or key of their own on some screen. One with a verb of its own
 # ("choose ...") is said whole; the rest follow the hint's verb.
@@ -42,24 +51,24 @@ def _input(spec: str) -> str:
     return _INPUTS.get(spec.split("=", 1)[0], input_words(spec))
 
 
+def _command(hint: Hint) -> str:
+    screen = _SCREENS.get(hint.values[0].split(" ", 1)[0])
+    return screen if screen is not None else f"{station_command(hint)} at a terminal"
+
+
+def _supply(spec: str) -> str:
+    return _SUPPLY.get(spec, f"type the {input_words(spec)} in the form above")
+
+
+TERMS = Terms(input=_input, command=_command, approve="the approval dialog", supply=_supply)
+
+
 def said(hint: Hint) -> str:
-    if hint.kind == Do.RUN:
-        command, *inputs = hint.values
-        screen = _SCREENS.get(command.split(" ", 1)[0])
-        if screen is not None:
-            return screen
-        words = ["station", command, *(f"--{spec.replace('=', ' ')}" for spec in inputs)]
-        return f"{' '.join(word for word in (*words, hint.after) if word)} at a terminal"
-    if hint.kind == Do.APPROVE:
-        return "the approval dialog"
-    if hint.kind == Do.SUPPLY:
-        spec = hint.values[0]
-        return _SUPPLY.get(spec, f"type the {input_words(spec)} in the form above")
-    phrases = [_input(spec) for spec in hint.values]
-    text = listed(phrases, hint.kind == Do.GIVE_ONE)
-    if not hint.verb or (len(phrases) == 1 and phrases[0].startswith(_OWN_VERB)):
-        return text
-    return f"{hint.verb} {text}"
+    if hint.kind in (Do.GIVE, Do.GIVE_ONE) and len(hint.values) == 1:
+        phrase = _input(hint.values[0])
+        if phrase.startswith(_OWN_VERB):  # "choose a template": no "give" before it
+            return phrase
+    return say(hint, TERMS)
 
 
 def message(error: BaseException) -> str:

@@ -13,7 +13,6 @@ import traceback
 import click
 
 from station import __version__, settings
-from station.cli import hints
 from station.cli.state import State
 from station.domain.errors import Problems, StationError
 from station.services.context import DATABASE_ERRORS, FAILURES, database_failure
@@ -133,6 +132,8 @@ def run(argv: list[str]) -> int:
         _error("aborted")
         return 1
     except FAILURES as exc:
+        from station.cli import hints  # loaded only to say a refusal
+
         _error(hints.message(exc) if isinstance(exc, StationError) else str(exc))
         for line in exc.said_lines(hints.said) if isinstance(exc, Problems) else ():
             click.echo(f"  {line}", err=True)

@@ -17,7 +17,7 @@ from peewee import Database, DatabaseError, InterfaceError
 
 from printers.errors import PrinterError
 from station import settings as station_settings
-from station.db import checkpoints, integrity
+from station.db import integrity
 from station.db.connection import binding, open_database, sqlite_path
 from station.domain import fields
 from station.domain.errors import StationError, run
@@ -113,11 +113,15 @@ class Context:
         """For a long-lived session (the terminal UI): commits stop checkpointing the WAL,
         which ``checkpoint_when_due`` does off the scan path instead (station.db.checkpoints);
         whether there is anything to defer (SQLite)."""
+        from station.db import checkpoints  # the UI's alone: commands never load it
+
         return checkpoints.defer(self.db)
 
     def checkpoint_when_due(self, idle_s: float, since_last_s: float) -> bool:
         """A deferred checkpoint, if input has paused ``idle_s`` or the last one was
         ``since_last_s`` ago; whether it was due."""
+        from station.db import checkpoints
+
         if not checkpoints.due(idle_s, since_last_s):
             return False
         checkpoints.checkpoint(self.db)

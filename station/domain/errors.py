@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from station.domain.text import listed
+
 
 class Do(StrEnum):
     """The kinds of thing a hint asks of the person."""
@@ -113,26 +115,23 @@ def plain(hint: Hint) -> str:
     return say(hint, PLAIN)
 
 
-def listed(items: list[str], one_of: bool) -> str:
-    """``a``; ``a or b``; ``a, b or c`` (with ``and`` for all of them)."""
-    if len(items) < 2:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {'or' if one_of else 'and'} {items[-1]}"
+Part = str | Hint
+
+
+def _said(parts: tuple[Part, ...], how: Callable[[Hint], str]) -> str:
+    return "".join(part if isinstance(part, str) else how(part) for part in parts)
 
 
 class StationError(Exception):
     """A refused or failed operation. Its message is one line meant for the operator, made of
     text and hints; ``str()`` gives it in plain words, ``said(how)`` in a front end's."""
 
-    def __init__(self, *parts: str | Hint) -> None:
+    def __init__(self, *parts: Part) -> None:
         self.parts = parts
         super().__init__(self.said(plain))
 
     def said(self, how: Callable[[Hint], str]) -> str:
-        return "".join(part if isinstance(part, str) else how(part) for part in self.parts)
-
-
-Part = str | Hint
+        return _said(self.parts, how)
 
 
 class Problems(StationError):
@@ -149,10 +148,7 @@ class Problems(StationError):
         return self.said_lines(plain)
 
     def said_lines(self, how: Callable[[Hint], str]) -> list[str]:
-        return [
-            "".join(p if isinstance(p, str) else how(p) for p in line)
-            for line in self.parts_of_lines
-        ]
+        return [_said(line, how) for line in self.parts_of_lines]
 
 
 class ProblemList:
@@ -180,6 +176,6 @@ class NeedsSupervisor(StationError):
     """An operator tried what only a supervisor does: the UI offers its approval dialog on
     this, the command line says how to approve (the ``APPROVE`` hint)."""
 
-    def __init__(self, what: str, *parts: str | Hint) -> None:
+    def __init__(self, what: str, *parts: Part) -> None:
         super().__init__(*parts)
         self.what = what

@@ -62,6 +62,13 @@ def a_or_an(word: str) -> str:
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
+def listed(items: list[str], one_of: bool) -> str:
+    """``a``; ``a or b``; ``a, b or c`` (with ``and`` for all of them)."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {'or' if one_of else 'and'} {items[-1]}"
+
+
 def plural(count: int, noun: str) -> str:
     """``1 tag``, ``2 tags``, ``1,000 tags``."""
     return f"{count:,} {noun}" + ("" if count == 1 else "s")

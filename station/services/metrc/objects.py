@@ -10,6 +10,7 @@ from typing import Any
 
 from station.db.models import Assignment, Facility, Tag, TagReplacement
 from station.db.rows import slices, tuples
+from station.domain.text import listed
 from station.domain.uid import runs
 from station.metrc import shapes
 from station.services.context import Context
@@ -156,10 +157,11 @@ def _plants(assignment: Assignment, uids: list[str], built: Built) -> None:
     if not location:
         missing.append("a location")
     if missing or batch is None or phase is None:
-        listed = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
         # Said for both front ends: the batch's correction (Ctrl+E on a tag's page, or
         # station batch) fills in each of them.
-        built.skipped.append(Skipped(assignment.id, f"needs {listed} (correct the batch)"))
+        built.skipped.append(
+            Skipped(assignment.id, f"needs {listed(missing, False)} (correct the batch)")
+        )
         return
     day = _local_date(assignment.created_at)
     for run in runs(uids):

@@ -57,8 +57,7 @@ class Issued:
 
     @classmethod
     def of(cls, issuance: RetailIssuance) -> Issued:
-        pairs = json.loads(issuance.ranges or "[]")
-        return cls(issuance.id, issuance.metrc_id, issuance.units, [tuple(p) for p in pairs])
+        return cls(issuance.id, issuance.metrc_id, issuance.units, _ranges(issuance.ranges))
 
 
 @dataclass(frozen=True)
@@ -349,8 +348,13 @@ def stored_ranges(ctx: Context, tag_id: int) -> Ranges:
         (RetailIssuance.tag == tag_id) & (RetailIssuance.state == IssuanceState.ISSUED)
     )
     for (text,) in tuples(query):
-        found.extend((first, last) for first, last in json.loads(text))
+        found.extend(_ranges(text))
     return sorted(found)
+
+
+def _ranges(stored: str | None) -> Ranges:
+    """An issuance's index ranges as stored (a JSON list of pairs; none before its answer)."""
+    return [(first, last) for first, last in json.loads(stored or "[]")]
 
 
 def describe_ranges(ranges: Ranges) -> str:
@@ -491,7 +495,7 @@ def lookup(ctx: Context, scanned: str, client: RetailCaller | None) -> Lookup:
         for row in RetailIssuance.select().where(
             (RetailIssuance.tag == tag.id) & (RetailIssuance.state == IssuanceState.ISSUED)
         ):
-            if any(first <= unit.index <= last for first, last in json.loads(row.ranges or "[]")):
+            if any(first <= unit.index <= last for first, last in _ranges(row.ranges)):
                 issuance = row.id
         printed = unit_printed(ctx, tag.id, unit.index)
     link = (

@@ -114,7 +114,6 @@ def create_job(
             summary=plural(len(ids) * copies, "label"),
             details={"copies": copies, "reverse": reverse},
             tag_ids=list(ids.values()),
-            tag_count=len(ids),
             printed=list(printed.items()),
             reprint_tag_ids=[ids[uid] for uid in printed],
         )

@@ -39,9 +39,9 @@ class Wanted:
     labels: Iterable[Label]
     summary: str  # "120 labels", "40 Retail ID unit labels of 1A4... (units 1-40)"
     details: dict[str, Any]
+    # The tags the job's event names: by id, or by UID.
     tag_ids: Sequence[int] = ()
     uids: Sequence[str] = ()
-    tag_count: int = 0
     # What of them printed before: (how it is named, the first job that holds it).
     printed: list[tuple[str, int]] = field(default_factory=list)
     # The reprint event: what it counts ("label", "unit label of 1A4..."), its details
@@ -71,7 +71,7 @@ def queue_labels(
                 f"{first}{more} already printed or being printed (job {job_id}); to print again, ",
                 REPRINT,
             )
-    job = queue_job(ctx, printer, chosen, reason, reverse)
+    job = _job_row(ctx, printer, chosen, reason, reverse)
     rows = (
         (job.id, position, label.tag_id, label.unit, label.copy, ItemState.PENDING)
         for position, label in enumerate(wanted.labels, start=1)
@@ -101,7 +101,7 @@ def queue_labels(
             **wanted.details,
         },
         tag_ids=list(wanted.tag_ids),
-        tag_count=wanted.tag_count,
+        tag_count=len(wanted.tag_ids) + len(wanted.uids),
         uids=list(wanted.uids),
     )
     if wanted.printed and reason is not None:
@@ -113,13 +113,13 @@ def queue_labels(
             f"reprint in job {job.id} of {plural(len(wanted.printed), noun)}{of}: {reason}",
             {"job_id": job.id, "reason": reason, **wanted.reprint_details},
             tag_ids=by_id,
-            tag_count=len(by_id) if by_id else wanted.tag_count,
+            tag_count=len(by_id) if by_id else len(wanted.uids),
             uids=[] if by_id else list(wanted.uids),
         )
     return job
 
 
-def queue_job(
+def _job_row(
     ctx: Context,
     printer: printer_setup.PrinterView,
     chosen: Template,

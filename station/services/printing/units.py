@@ -83,7 +83,6 @@ def create_unit_job(
             f"(units {retail_ids.describe_ranges(wanted)})",
             details={"retail_id_units": [list(pair) for pair in wanted]},
             uids=[uid],
-            tag_count=1,
             printed=[(f"unit {unit} of {uid}", job_id) for unit, job_id in printed],
             reprinted=("unit label", f" of {uid}"),
             reprint_details={"units": [unit for unit, _ in printed]},

@@ -28,7 +28,7 @@ run: $(STAMP)
 
 test: lint typecheck pytest
 
-# Tests run in lanes (tests/README.md): unit, services, cli and ui here, on SQLite, four
+# Tests run in lanes (ARCHITECTURE.md, Tests): unit, services, cli and ui here, on SQLite, four
 # workers (more than the cores: many tests wait on a UI, a socket or a lock); system (and
 # PostgreSQL) only in make test.
 WORKERS ?= 4

@@ -13,11 +13,14 @@ import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from printers.code128 import Code128
 from printers.errors import TemplateError
 from printers.label import FIELDS, TAG_TYPES
+
+if TYPE_CHECKING:
+    from printers.template_file import ElementSpec, SheetSpec
 
 # Quiet zone on each side of a Code 128 symbol, in modules (ISO/IEC 15417).
 QUIET_MODULES = 10
@@ -199,57 +202,41 @@ def load(path: Path) -> Template:
 
 
 def parse(raw: dict[str, Any], name: str, path: Path | None = None) -> Template:
-    _only(
-        raw,
-        {
-            "description",
-            "driver",
-            "dpi",
-            "width",
-            "height",
-            "element",
-            "escpos_profile",
-            "sheet",
-            "version",
-            "tag_type",
-        },
-        "template",
-    )
-    tag_type = raw.get("tag_type")
-    if tag_type not in (None, *TAG_TYPES):
-        raise TemplateError(f"tag_type must be {' or '.join(TAG_TYPES)}, not {tag_type!r}")
+    # Loaded here, not at import: only printing and template commands read templates.
+    from printers import template_file
+
+    spec = template_file.read(raw)
+    if spec.tag_type not in (None, *TAG_TYPES):
+        raise TemplateError(f"tag_type must be {' or '.join(TAG_TYPES)}, not {spec.tag_type!r}")
     # The drivers import this module; it needs them only here, for a template's rules.
     from printers import drivers
 
-    driver = raw.get("driver", "zpl")
-    if driver not in drivers.NAMES:
-        raise TemplateError(f"driver {driver!r} is not one of {', '.join(drivers.NAMES)}")
-    dpi = raw.get("dpi")
-    if not isinstance(dpi, int) or not 100 <= dpi <= 600:
+    if spec.driver not in drivers.NAMES:
+        raise TemplateError(f"driver {spec.driver!r} is not one of {', '.join(drivers.NAMES)}")
+    dpi = spec.dpi
+    if not isinstance(dpi, int) or isinstance(dpi, bool) or not 100 <= dpi <= 600:
         raise TemplateError(f"dpi must be a whole number from 100 to 600, not {dpi!r}")
-    width = to_dots(_need(raw, "width", "template"), dpi, "width")
-    height = to_dots(_need(raw, "height", "template"), dpi, "height")
+    width = to_dots(spec.width, dpi, "width")
+    height = to_dots(spec.height, dpi, "height")
     if width < 1 or height < 1:
         raise TemplateError("width and height must be more than 0")
-    elements = tuple(
-        _element(item, index, dpi) for index, item in enumerate(raw.get("element", []), start=1)
-    )
+    elements = tuple(_element(item, index, dpi) for index, item in enumerate(spec.element, start=1))
     if not elements:
         raise TemplateError("no [[element]] entries")
     template = Template(
         name=name,
-        description=str(raw.get("description", "")),
-        driver=driver,
+        description=spec.description,
+        driver=spec.driver,
         dpi=dpi,
         width=width,
         height=height,
         elements=elements,
-        version=str(raw.get("version", "1")),
+        version=str(spec.version),
         path=path,
-        escpos_profile=raw.get("escpos_profile"),
-        sheet=_sheet(raw["sheet"], dpi) if "sheet" in raw else None,
-        rules=drivers.get(driver).barcode_rules,
-        tag_type=tag_type,
+        escpos_profile=spec.escpos_profile,
+        sheet=_sheet(spec.sheet, dpi) if spec.sheet is not None else None,
+        rules=drivers.get(spec.driver).barcode_rules,
+        tag_type=spec.tag_type,
     )
     warnings = validate(template)
     return Template(**{**template.__dict__, "warnings": tuple(warnings)})
@@ -384,83 +371,67 @@ def _inside(template: Template, x: int, y: int, width: int, height: int, where: 
         )
 
 
-def _element(item: Any, index: int, dpi: int) -> Element:
-    where = f"element {index}"
-    if not isinstance(item, dict):
-        raise TemplateError(f"{where}: expected a table")
-    kind = item.get("kind")
+def _element(spec: ElementSpec, index: int, dpi: int) -> Element:
+    """One element in dots, from what the schema let through."""
+    from printers import template_file as file
 
-    def length(key: str, default: object = None) -> int:
-        value = item.get(key, default)
-        if value is None:
-            raise TemplateError(f"{where} ({kind}): missing {key!r}")
+    kind = spec.__struct_config__.tag
+    where = f"element {index}"
+
+    def length(key: str, value: object) -> int:
         dots = to_dots(value, dpi, f"{where} ({kind}) {key}")
         # Positions start at 0; every size is at least one dot.
         if dots < (0 if key in ("x", "y") else 1):
             raise TemplateError(f"{where} ({kind}): {key} must not be {value!r}")
         return dots
 
-    if kind == "text":
-        _only(item, {"kind", "x", "y", "width", "height", "text", "size", "align", "fit"}, where)
-        height = length("height")
-        _check_format(str(_need(item, "text", where)), where)
+    if isinstance(spec, file.TextSpec):
+        height = length("height", spec.height)
+        _check_format(spec.text, where)
         return TextElement(
-            x=length("x"),
-            y=length("y"),
-            width=length("width"),
+            x=length("x", spec.x),
+            y=length("y", spec.y),
+            width=length("width", spec.width),
             height=height,
-            text=str(_need(item, "text", where)),
-            size=length("size", height),
-            align=_choice(item, "align", ("left", "center", "right"), where),
-            fit=_choice(item, "fit", FITS, where),
+            text=spec.text,
+            size=height if spec.size is None else length("size", spec.size),
+            align=spec.align,
+            fit=spec.fit,
         )
-    if kind == "barcode":
-        _only(
-            item, {"kind", "x", "y", "height", "module", "field", "align", "mode", "rotate"}, where
-        )
-        rotate = item.get("rotate", 0)
-        if rotate not in (0, 90):
-            raise TemplateError(f"{where} (barcode): rotate must be 0 or 90")
+    if isinstance(spec, file.BarcodeSpec):
         return BarcodeElement(
-            x=length("x", 0),
-            y=length("y"),
-            height=length("height"),
-            module=length("module", 2),
-            field=str(item.get("field", "uid")),
-            align=_choice(item, "align", ("left", "center"), where),
-            mode=_choice(item, "mode", ("native", "image"), where),
-            rotate=rotate,
+            x=length("x", spec.x),
+            y=length("y", spec.y),
+            height=length("height", spec.height),
+            module=length("module", spec.module),
+            field=spec.field,
+            align=spec.align,
+            mode=spec.mode,
+            rotate=spec.rotate,
         )
-    if kind == "qr":
-        _only(item, {"kind", "x", "y", "module", "field", "level"}, where)
-        from printers.qr import LEVELS
-
+    if isinstance(spec, file.QrSpec):
         return QrElement(
-            x=length("x"),
-            y=length("y"),
-            module=length("module", 3),
-            field=str(item.get("field", "retail_id")),
-            level=_choice(item, "level", ("M", *(lv for lv in LEVELS if lv != "M")), where),
+            x=length("x", spec.x),
+            y=length("y", spec.y),
+            module=length("module", spec.module),
+            field=spec.field,
+            level=spec.level,
         )
-    if kind in ("box", "line"):
-        _only(item, {"kind", "x", "y", "width", "height", "thickness"}, where)
-        height = length("height")
-        return BoxElement(
-            x=length("x"),
-            y=length("y"),
-            width=length("width"),
-            height=height,
-            thickness=length("thickness", height if kind == "line" else 2),
-        )
-    raise TemplateError(f"{where}: kind must be text, barcode, qr, line or box, not {kind!r}")
+    height = length("height", spec.height)
+    default = height if isinstance(spec, file.LineSpec) else 2
+    return BoxElement(
+        x=length("x", spec.x),
+        y=length("y", spec.y),
+        width=length("width", spec.width),
+        height=height,
+        thickness=default if spec.thickness is None else length("thickness", spec.thickness),
+    )
 
 
-def _sheet(raw: Any, dpi: int) -> Sheet:
-    if not isinstance(raw, dict):
-        raise TemplateError("[sheet] must be a table")
-    keys = ("page_width", "page_height", "columns", "rows", "left", "top", "pitch_x", "pitch_y")
-    _only(raw, set(keys), "[sheet]")
-    values = {key: to_dots(_need(raw, key, "[sheet]"), dpi, f"[sheet] {key}") for key in keys}
+def _sheet(spec: SheetSpec, dpi: int) -> Sheet:
+    values = {
+        key: to_dots(getattr(spec, key), dpi, f"[sheet] {key}") for key in spec.__struct_fields__
+    }
     return Sheet(**values)
 
 
@@ -477,22 +448,3 @@ def _check_format(text: str, where: str) -> None:
         raise TemplateError(f"{where} (text): unknown field {exc.args[0]!r}") from None
     except (ValueError, IndexError) as exc:
         raise TemplateError(f"{where} (text): {text!r} is not a usable text ({exc})") from None
-
-
-def _need(table: dict[str, Any], key: str, where: str) -> Any:
-    if key not in table:
-        raise TemplateError(f"{where}: missing {key!r}")
-    return table[key]
-
-
-def _only(table: dict[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise TemplateError(f"{where}: unknown setting {unknown[0]!r}")
-
-
-def _choice(table: dict[str, Any], key: str, allowed: tuple[str, ...], where: str) -> str:
-    value = table.get(key, allowed[0])
-    if value not in allowed:
-        raise TemplateError(f"{where}: {key} must be one of {', '.join(allowed)}, not {value!r}")
-    return str(value)

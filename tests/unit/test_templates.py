@@ -109,6 +109,24 @@ BOX = {"x": 0, "y": 0, "width": 9, "height": 9, "size": 8}
             {"element": [{"kind": "text", "text": "Lic\n{uid}", **BOX}]},
             "element 1 (text): 'Lic\\n{uid}' holds a control character",
         ),
+        # The schema's own refusals, in the same wording.
+        ({"element": [5]}, "element 1: expected a table"),
+        ({"element": [{"x": 1}]}, "element 1: missing 'kind'"),
+        (
+            {"element": [{"kind": "barcode", "y": 0, "height": 10, "rotate": 45}]},
+            "element 1: rotate must be one of 0, 90, not 45",
+        ),
+        (
+            {"element": [{"kind": "text", "text": "x", **BOX, "fit": "squash"}]},
+            "element 1: fit must be one of shrink, truncate, full, not 'squash'",
+        ),
+        (
+            {"element": [{"kind": "box", "x": True, "y": 0, "width": 9, "height": 9}]},
+            "element 1: x: expected a length such as 40, '5mm' or '0.25in', not True",
+        ),
+        ({"sheet": 5}, "[sheet]: expected a table"),
+        ({"sheet": {"page_width": 10}}, "[sheet]: missing 'page_height'"),
+        ({"dpi": True}, "dpi must be a whole number from 100 to 600, not True"),
     ],
 )
 def test_invalid_templates_name_the_problem(change: dict[str, Any], message: str) -> None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import ssl
 
     import httpx
+    import tenacity
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -212,60 +213,79 @@ class MetrcClient:
         body: Any = None,
         allow_404: bool = False,
     ) -> httpx.Response:
-        import httpx
+        """One call, tried again (tenacity) only where trying again cannot apply it twice:
+        a connection never made, a 429, and for a GET a lost answer or a 5xx. A write whose
+        answer is lost, or that got a 5xx, is never sent again: it raises
+        :class:`MetrcUnsure` for the caller to settle from what Metrc holds."""
+        import tenacity
 
         query = {"licenseNumber": self.license_number, **(params or {})}
-        wait = BACKOFF_S
-        deadline = time.monotonic() + MAX_CALL_S
-        last = ""
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                self._wait_for_hold()
-                with self._at_once:
-                    if method == "GET":
-                        self._gets.take()
-                    response = self._bounded(method, path, query, body)
-            except httpx.ConnectError as exc:
-                last = f"cannot connect to {self.url}: {exc}"
-            except httpx.TransportError as exc:
-                if method != "GET":
-                    # The request went out; whether Metrc acted on it is unknown.
-                    raise MetrcUnsure(
-                        f"no answer from Metrc to {method} {path} ({type(exc).__name__}); "
-                        "it may or may not have been applied"
-                    ) from None
-                last = f"no answer from {self.url} ({type(exc).__name__})"
-            else:
-                status = response.status_code
-                if status < 400 or (status == 404 and allow_404):
-                    return response
-                if status >= 500 and method != "GET":
-                    # The request reached Metrc, or a gateway in front of it: whether it
-                    # was applied is unknown, so it is never sent again (a generate sent
-                    # twice spends the allotment twice); the caller settles it.
-                    raise MetrcUnsure(
-                        f"Metrc answered {status} {self._said(response.reason_phrase)} to "
-                        f"{method} {path}; it may or may not have been applied"
-                    )
-                if status == 429 or status >= 500:
-                    last = f"Metrc answered {status} {self._said(response.reason_phrase)}"
-                    wait = _retry_after(response, wait)
-                    if status == 429:
-                        self._hold_all(wait)
-                else:
-                    raise self._refusal(response, method, path)
-            if attempt < ATTEMPTS and time.monotonic() + wait < deadline:
-                self._on_wait(
-                    f"{last}; trying {method} {path} again in {wait:g} s "
-                    f"(try {attempt + 1} of {ATTEMPTS})"
-                )
-                self._sleep(wait)
-                wait = min(wait * 2, MAX_WAIT_S)
-            else:
-                break
-        if method != "GET" and last.startswith("Metrc answered 5"):
-            raise MetrcUnsure(f"{last} to {method} {path} after {attempt} tries")
-        raise MetrcError(f"{last} (gave up after {attempt} tries)")
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(_Again),
+            stop=tenacity.stop_after_attempt(ATTEMPTS) | tenacity.stop_before_delay(MAX_CALL_S),
+            wait=_pause,
+            sleep=self._sleep,
+            before_sleep=lambda state: self._before_sleep(state, method, path),
+            reraise=True,
+        )
+        try:
+            return retrying(self._try, method, path, query, body, allow_404)
+        except _Again as last:
+            tries = retrying.statistics.get("attempt_number", 1)
+            raise MetrcError(f"{last} (gave up after {tries} tries)") from None
+
+    def _try(
+        self, method: str, path: str, query: dict[str, Any], body: Any, allow_404: bool
+    ) -> httpx.Response:
+        """One try: the answer, or :class:`_Again` when it may be tried again."""
+        import httpx
+
+        self._wait_for_hold()
+        try:
+            with self._at_once:
+                if method == "GET":
+                    self._gets.take()
+                response = self._bounded(method, path, query, body)
+        except httpx.ConnectError as exc:
+            raise _Again(f"cannot connect to {self.url}: {exc}") from None
+        except httpx.TransportError as exc:
+            if method != "GET":
+                # The request went out; whether Metrc acted on it is unknown.
+                raise MetrcUnsure(
+                    f"no answer from Metrc to {method} {path} ({type(exc).__name__}); "
+                    "it may or may not have been applied"
+                ) from None
+            raise _Again(f"no answer from {self.url} ({type(exc).__name__})") from None
+        status = response.status_code
+        if status < 400 or (status == 404 and allow_404):
+            return response
+        if status >= 500 and method != "GET":
+            # The request reached Metrc, or a gateway in front of it: whether it was
+            # applied is unknown, so it is never sent again (a generate sent twice spends
+            # the allotment twice); the caller settles it.
+            raise MetrcUnsure(
+                f"Metrc answered {status} {self._said(response.reason_phrase)} to "
+                f"{method} {path}; it may or may not have been applied"
+            )
+        if status == 429 or status >= 500:
+            raise _Again(
+                f"Metrc answered {status} {self._said(response.reason_phrase)}",
+                status,
+                _retry_after(response),
+            )
+        raise self._refusal(response, method, path)
+
+    def _before_sleep(self, state: tenacity.RetryCallState, method: str, path: str) -> None:
+        """Say why and for how long the call waits; a 429 holds every request of this
+        client for that long, not just the one told."""
+        said = state.outcome.exception() if state.outcome else None
+        wait = state.upcoming_sleep
+        if isinstance(said, _Again) and said.status == 429:
+            self._hold_all(wait)
+        self._on_wait(
+            f"{said}; trying {method} {path} again in {wait:g} s "
+            f"(try {state.attempt_number + 1} of {ATTEMPTS})"
+        )
 
     def _bounded(self, method: str, path: str, query: dict[str, Any], body: Any) -> httpx.Response:
         """The answer, read in pieces (decompressed as they come) up to
@@ -380,12 +400,32 @@ def _page_rows(answer: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _retry_after(response: httpx.Response, fallback: float) -> float:
+def _retry_after(response: httpx.Response) -> float | None:
+    """The wait Metrc asked for, bounded; None when it asked for none (or not in seconds)."""
     value = response.headers.get("Retry-After", "")
     try:
         return min(max(float(value), 0.0), MAX_WAIT_S)
     except ValueError:
-        return fallback
+        return None
+
+
+class _Again(Exception):
+    """A try that may be tried again: what happened, Metrc's status (0: no answer), and the
+    wait Metrc asked for, if it did."""
+
+    def __init__(self, said: str, status: int = 0, wait: float | None = None) -> None:
+        super().__init__(said)
+        self.status = status
+        self.wait = wait
+
+
+def _pause(state: tenacity.RetryCallState) -> float:
+    """Before the next try: what Metrc's Retry-After asked, else BACKOFF_S doubled after
+    each failed try, at most MAX_WAIT_S."""
+    said = state.outcome.exception() if state.outcome else None
+    if isinstance(said, _Again) and said.wait is not None:
+        return said.wait
+    return float(min(BACKOFF_S * 2 ** (state.attempt_number - 1), MAX_WAIT_S))
 
 
 def _rejections(response: httpx.Response) -> list[Rejection]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from station.domain.text import printable
@@ -30,6 +30,7 @@ MAX_UNITS = 1_000_000
 MAX_RANGES = 10_000
 # [I] Indexes are a varint after the tag; the SDK's examples stay far below this.
 MAX_INDEX = 2**32 - 1
+_Shape = TypeVar("_Shape")
 
 Ranges = list[tuple[int, int]]
 
@@ -70,24 +71,20 @@ class Units:
 def allotment(client: RetailCaller) -> int:
     """The facility's remaining Retail ID quota. [V] The documentation shows one object;
     [I] a client in the wild reads a list of them, so a one-element list is taken too."""
-    answer = client.get(ALLOTMENT)
-    if isinstance(answer, list) and len(answer) == 1:
-        answer = answer[0]
-    value = _field(answer, "Allotment", ALLOTMENT)
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10**9:
-        raise _odd(ALLOTMENT, "Allotment is not a count")
-    return value
+    from station.metrc import retail_answers as answers
+
+    return _read(_one(client.get(ALLOTMENT)), answers.Allotment, ALLOTMENT).Allotment
 
 
 def generate(client: RetailCaller, label: str, quantity: int) -> Issued:
     """Ask Metrc for ``quantity`` codes for the package ``label``. [V] The body is one object."""
+    from station.metrc import retail_answers as answers
+
     answer = client.post(GENERATE, {"PackageLabel": label, "Quantity": quantity})
     try:
-        if isinstance(answer, list) and len(answer) == 1:
-            answer = answer[0]  # [I] as for the allotment
-        manifest = _field(answer, "Manifest", GENERATE)
-        ranges = _ranges(_field(manifest, "Ranges", GENERATE), GENERATE)
-        return Issued(_optional_text(answer, "IssuanceId", GENERATE), ranges)
+        # [I] One object, or a list of one as for the allotment.
+        read = _read(_one(answer), answers.Generated, GENERATE)
+        return Issued(_short(read.IssuanceId, GENERATE), _ranges(read.Manifest.Ranges, GENERATE))
     except MetrcError as exc:
         # Metrc said yes in a way the station cannot read: codes were likely issued, and
         # the next generate must settle from what Metrc holds rather than ask again.
@@ -96,21 +93,21 @@ def generate(client: RetailCaller, label: str, quantity: int) -> Issued:
 
 def packages_info(client: RetailCaller, labels: list[str]) -> dict[str, PackageInfo]:
     """Metrc's Retail ID counts for ``labels``, by upper-case label. [V] camelCase body."""
+    from station.metrc import retail_answers as answers
+
     answer = client.post(PACKAGES_INFO, {"packageLabels": labels})
-    packages = _field(answer, "Packages", PACKAGES_INFO)
-    if not isinstance(packages, list) or len(packages) > len(labels):
+    packages = _read(answer, answers.PackagesInfo, PACKAGES_INFO).Packages
+    if len(packages) > len(labels):
         raise _odd(PACKAGES_INFO, "Packages is not a list of the packages asked about")
     found: dict[str, PackageInfo] = {}
     for package in packages:
-        tag = _text(package, "Tag", PACKAGES_INFO).upper()
-        issuances = _field(package, "Issuances", PACKAGES_INFO, optional=True) or []
-        if not isinstance(issuances, list) or len(issuances) > MAX_RANGES:
-            raise _odd(PACKAGES_INFO, "Issuances is not a list")
-        found[tag] = PackageInfo(
-            tag,
-            _count(_field(package, "QrCount", PACKAGES_INFO), PACKAGES_INFO),
-            _optional_text(package, "IssuanceId", PACKAGES_INFO),
-            [_count(_field(i, "LabelQuantity", PACKAGES_INFO), PACKAGES_INFO) for i in issuances],
+        tag = _short(package.Tag, PACKAGES_INFO)
+        assert tag is not None  # the schema requires a Tag
+        found[tag.upper()] = PackageInfo(
+            tag.upper(),
+            package.QrCount,
+            _short(package.IssuanceId, PACKAGES_INFO),
+            [issuance.LabelQuantity for issuance in package.Issuances or []],
         )
     return found
 
@@ -128,79 +125,70 @@ def receive_qr(client: RetailCaller, short_code: str) -> Units | None:
 def associate(client: RetailCaller, package: str, urls: list[str]) -> int:
     """Tell Metrc the units ``urls`` are in ``package``; [V] the body is an array of
     ``{PackageLabel, QrUrls}``. Returns how many objects Metrc said it added or replaced."""
+    from station.metrc import retail_answers as answers
+
     answer = client.post(ASSOCIATE, [{"PackageLabel": package, "QrUrls": urls}])
-    ids = _field(answer, "Ids", ASSOCIATE, optional=True) if answer is not None else None
-    return len(ids) if isinstance(ids, list) else 0
+    if answer is None:
+        return 0
+    ids = _read(answer, answers.Associated, ASSOCIATE).Ids
+    return len(ids) if ids is not None else 0
 
 
 # --- reading answers -------------------------------------------------------------------
 
 
 def _units(answer: Any, path: str) -> Units | None:
+    from station.metrc import retail_answers as answers
+
     if answer is None:
         return None
-    siblings = _field(answer, "SiblingTags", path, optional=True) or []
-    if not isinstance(siblings, list) or len(siblings) > MAX_RANGES:
-        raise _odd(path, "SiblingTags is not a list")
-    child = _optional_text(answer, "ChildTag", path)
+    read = _read(answer, answers.Received, path)
+    child = _short(read.ChildTag, path)
     return Units(
-        qr_count=_count(_field(answer, "QrCount", path), path),
-        ranges=_ranges(_field(answer, "Ranges", path, optional=True) or [], path),
+        qr_count=read.QrCount,
+        ranges=_ranges(read.Ranges or [], path),
         child_tag=child.upper() if child else None,
-        sibling_tags=[printable(str(tag), 30).upper() for tag in siblings],
-        requires_verification=_field(answer, "RequiresVerification", path, optional=True) is True,
+        sibling_tags=[printable(str(tag), 30).upper() for tag in read.SiblingTags or []],
+        requires_verification=read.RequiresVerification is True,
     )
 
 
-def _ranges(value: Any, path: str) -> Ranges:
-    """``[[first, last], ...]``: whole numbers, first ≤ last, in bounds, not overlapping,
-    at most :data:`MAX_UNITS` units in all."""
-    if not isinstance(value, list) or len(value) > MAX_RANGES:
-        raise _odd(path, "Ranges is not a list of [first, last] pairs")
-    ranges: Ranges = []
+def _read(answer: Any, shape: type[_Shape], path: str) -> _Shape:
+    """``answer`` checked against its declared shape, or a one-line error naming where in
+    it the first problem is."""
+    import msgspec
+
+    try:
+        return msgspec.convert(answer, shape)
+    except msgspec.ValidationError as exc:
+        raise _odd(path, printable(str(exc), 160)) from None
+
+
+def _one(answer: Any) -> Any:
+    return answer[0] if isinstance(answer, list) and len(answer) == 1 else answer
+
+
+def _ranges(pairs: list[tuple[int, int]], path: str) -> Ranges:
+    """``[[first, last], ...]`` (whole numbers in bounds, as the shape says): first ≤ last,
+    not overlapping, at most :data:`MAX_UNITS` units in all."""
     total = 0
-    for pair in value:
-        if (
-            not isinstance(pair, list)
-            or len(pair) != 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) for n in pair)
-            or not 0 <= pair[0] <= pair[1] <= MAX_INDEX
-        ):
+    for first, last in pairs:
+        if first > last:
             raise _odd(path, "Ranges holds something other than [first, last] index pairs")
-        total += pair[1] - pair[0] + 1
+        total += last - first + 1
         if total > MAX_UNITS:
             raise _odd(path, f"Ranges count more than {MAX_UNITS:,} units")
-        ranges.append((pair[0], pair[1]))
-    ordered = sorted(ranges)
-    if any(a[1] >= b[0] for a, b in pairwise(ordered)):
+    ranges = [(first, last) for first, last in pairs]
+    if any(a[1] >= b[0] for a, b in pairwise(sorted(ranges))):
         raise _odd(path, "Ranges overlap")
     return ranges
 
 
-def _field(value: Any, name: str, path: str, optional: bool = False) -> Any:
-    if not isinstance(value, dict):
-        raise _odd(path, "it is not one object")
-    if name not in value and not optional:
-        raise _odd(path, f"{name} is missing")
-    return value.get(name)
-
-
-def _text(value: Any, name: str, path: str) -> str:
-    found = _field(value, name, path)
-    if not isinstance(found, str) or not 0 < len(found) <= 64 or not found.isprintable():
-        raise _odd(path, f"{name} is not a short text")
-    return found
-
-
-def _optional_text(value: Any, name: str, path: str) -> str | None:
-    found = _field(value, name, path, optional=True)
-    return None if found is None else _text(value, name, path)
-
-
-def _count(value: Any, path: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_UNITS:
-        raise _odd(path, "a count is not a whole number in range")
-    return value
+def _short(text: str | None, path: str) -> str | None:
+    """A name or id Metrc gave (the shape bounds its length): printable, or refused."""
+    if text is not None and not text.isprintable():
+        raise _odd(path, f"{text!r} is not a short text")
+    return text
 
 
 def _odd(path: str, why: str) -> MetrcError:

@@ -106,7 +106,8 @@ class Settings:
     metrc_url: str | None = None
     """``METRC_URL``: the Metrc API address, instead of the state's."""
     metrc_state: str = DEFAULT_STATE
-    """``METRC_STATE``: the two-letter state whose Metrc API is used."""
+    """``METRC_STATE``: the state of a facility added without ``--state`` (each facility's
+    Metrc calls go to its own state's API)."""
     metrc_sandbox: bool = False
     """``METRC_SANDBOX``: the state's sandbox API instead of production."""
     # repr=False: a key must never show up in a traceback or a debug print.

@@ -40,6 +40,7 @@ COMMANDS = {
     "replace": "replace:replace",
     "restore": "records:restore",
     "retailid": "retailid:retailid",
+    "states": "states:states",
     "stock": "records:stock",
     "tag": "tags:tag",
     "tags": "tags:tags",

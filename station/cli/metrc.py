@@ -14,7 +14,7 @@ from station.cli.state import State, pass_state
 from station.domain.errors import StationError
 from station.domain.text import plural
 from station.metrc import keys as metrc_keys
-from station.metrc.hosts import DEFAULT_STATE, base_url
+from station.metrc.hosts import DEFAULT_STATE
 from station.services.metrc import pull, session
 from station.services.metrc import push as metrc_push
 from station.services.metrc.pull import Comparison
@@ -25,7 +25,7 @@ OUT = click.Choice(["text", "json"])
 
 @dataclass
 class Server:
-    url: str
+    address: session.Address
 
 
 pass_server = click.make_pass_decorator(Server)
@@ -37,7 +37,7 @@ pass_server = click.make_pass_decorator(Server)
 )
 @click.option(
     "--state", "state_code", metavar="XX",
-    help=f"Two-letter state: api-XX.metrc.com (default {DEFAULT_STATE}; env METRC_STATE).",
+    help="Send the calls to this state's API, api-XX.metrc.com (default: each facility's).",
 )  # fmt: skip
 @click.option("--sandbox", is_flag=True, help="Use the state's sandbox API (env METRC_SANDBOX).")
 @pass_state
@@ -51,13 +51,12 @@ def metrc(
     (`station metrc keys set`); they are never stored in the database or printed.
     """
     settings = state.settings
-    context.obj = Server(
-        base_url(
-            state_code or settings.metrc_state,
-            sandbox or settings.metrc_sandbox,
-            url or settings.metrc_url,
-        )
+    address = session.Address(
+        url or settings.metrc_url, state_code, sandbox or settings.metrc_sandbox
     )
+    # Checked now, so that a bad --url or --state is refused before anything is read.
+    address.url_for(DEFAULT_STATE)
+    context.obj = Server(address)
 
 
 @metrc.group()
@@ -99,7 +98,7 @@ def _compare_command(name: str, act: Callable[..., Comparison], doc: str) -> cli
         results: list[dict[str, Any]] = []
         ctx = state.context()
         with (
-            session.clients(ctx, server.url, license_number, progress) as opened,
+            session.clients(ctx, server.address, license_number, progress) as opened,
             working("asking Metrc..."),
         ):
             for found in pull.compare_all(ctx, opened, kinds, act):
@@ -161,7 +160,7 @@ def push(
                     "\n".join(metrc_push.describe_pending(facility.license_number, todo, report))
                 )
     else:
-        with session.clients(ctx, server.url, license_number, progress) as opened:
+        with session.clients(ctx, server.address, license_number, progress) as opened:
             for client in opened:
                 with working(f"sending to Metrc for {client.license_number}..."):
                     report = metrc_push.push(ctx, client, only)

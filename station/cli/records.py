@@ -16,7 +16,17 @@ from station.services.records import restore as restoring
 from station.services.tags import deadlines
 from station.services.tags import stock as stock_service
 
-_STOCK = ["license_number", "facility", "type", "on_hand", "on_order", "used_30_days", "days_left"]
+_STOCK = [
+    "license_number",
+    "facility",
+    "type",
+    "on_hand",
+    "on_order",
+    "used_30_days",
+    "days_left",
+    "suggested_reorder",
+    "reorder_cost",
+]
 _DUE = ["kind", "license_number", "subject", "due_on", "days_over", "text"]
 
 
@@ -61,8 +71,9 @@ def restore(state: State, file: Path, force: bool) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @pass_state
 def stock(state: State, license_number: str | None, fmt: str) -> None:
-    """Tags on hand, on order and used in the last 30 days per facility and type, and the
-    days the ones on hand last at that rate."""
+    """Tags on hand, on order and used in the last 30 days per facility and type, the days
+    the ones on hand last at that rate, and the tags to reorder (within the state's holding
+    cap) with their cost where the state's tag price is known."""
     rows = stock_service.stock(state.context(), license_number)
     emit((row.as_dict() for row in rows), fmt, _STOCK)
 
@@ -71,12 +82,13 @@ def stock(state: State, license_number: str | None, fmt: str) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @pass_state
 def due(state: State, fmt: str) -> int:
-    """Deadlines due or overdue: receipts, orders that never arrived, Metrc reconciliation,
-    uncertain labels. Exit status 1 when anything is due (for a cron job), else 0."""
+    """Deadlines due or overdue, by each facility's state rules: receipts, orders that never
+    arrived, Metrc reconciliation, Retail ID codes, uncertain labels; and the deadline rules
+    not known for a state. Exit status 1 when anything is due (for a cron job), else 0."""
     found = deadlines.due(state.context())
     if fmt == "table" and not found:
         message("nothing is due")
     else:
         emit((item.as_dict() for item in found), fmt, _DUE)
     sys.stdout.flush()
-    return 1 if found else 0
+    return 1 if any(item.is_due for item in found) else 0

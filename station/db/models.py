@@ -83,6 +83,8 @@ class Facility(BaseModel):
     license_number = CharField(max_length=64, unique=True)
     name = CharField(max_length=200)
     created_at = DateTimeField()
+    # The two-letter Metrc state whose rules and API host apply (station.states).
+    state = CharField(max_length=2, default="CA")
 
 
 class TagOrder(BaseModel):

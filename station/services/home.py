@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from station.domain.states import JobState, TagStatus
+from station.domain.text import plural
 from station.services.context import Context
 from station.services.printing import JobSummary, summaries
 from station.services.records import backups
@@ -17,6 +18,7 @@ from station.services.tags.orders import OrderSummary, list_orders
 class CountRow:
     license_number: str
     facility_name: str
+    state: str
     type: str
     ordered: int
     received: int
@@ -27,7 +29,7 @@ class CountRow:
 def tag_counts(ctx: Context) -> list[CountRow]:
     """One row per facility and tag type that has tags (from the tally: a few rows per
     order, not a million tags)."""
-    names = {f.id: (f.license_number, f.name) for f in facilities.list_facilities(ctx)}
+    names = {f.id: (f.license_number, f.name, f.state) for f in facilities.list_facilities(ctx)}
     rows = [
         CountRow(
             *names[facility_id],
@@ -49,26 +51,45 @@ class Attention:
     open_orders: list[OrderSummary]
     stopped_jobs: list[JobSummary]
     uncertain_labels: int
+    # The open orders whose receipt is late by their state's rule (ids).
+    late_orders: frozenset[int] = frozenset()
 
 
-def attention(ctx: Context) -> Attention:
+def attention(ctx: Context, due: list[deadlines.Due] | None = None) -> Attention:
     open_orders = [order for order in list_orders(ctx) if order.counts[TagStatus.ORDERED]]
     waiting = (JobState.PAUSED, JobState.INTERRUPTED)
     stopped = [job for job in summaries(ctx) if job.status in waiting]
     uncertain = sum(job.uncertain for job in stopped)
-    return Attention(open_orders, stopped, uncertain)
+    late = {
+        order.id
+        for order in open_orders
+        for item in (deadlines.due(ctx) if due is None else due)
+        if item.kind in ("receipt", "not-arrived") and item.subject == f"order {order.id}"
+    }
+    return Attention(open_orders, stopped, uncertain, frozenset(late))
 
 
-def notices(ctx: Context, backup: backups.BackupStatus) -> list[str]:
+def notices(
+    ctx: Context, backup: backups.BackupStatus, due: list[deadlines.Due] | None = None
+) -> list[str]:
     """What the first screen warns about, most pressing first: a failed or old ``backup``,
-    tags running low, deadlines due (orders never arrived, reconciliation, labels in doubt)."""
+    tags running low, deadlines due (orders never arrived, reconciliation, Retail ID codes
+    missing, as a count, labels in doubt), rules not known."""
     found: list[str] = []
     backup_warning = backup.warning(ctx.now(), daily=ctx.settings.backups > 0)
     if backup_warning is not None:
         found.append(backup_warning)
     found.extend(row.warning() for row in stock.running_low(ctx))
-    # Late receipts are marked in the orders table below.
-    found.extend(item.text for item in deadlines.due(ctx) if item.kind != "receipt")
+    items = deadlines.due(ctx) if due is None else due
+    # Late receipts are marked in the orders table below; packages lacking Retail ID codes
+    # are counted here and listed one by one by `station due`.
+    found.extend(item.text for item in items if item.kind not in ("receipt", "retail-id"))
+    lacking = sum(item.kind == "retail-id" for item in items)
+    if lacking:
+        found.append(
+            f"{plural(lacking, 'package')} without every unit's Retail ID code and label "
+            "where the state requires them (station due lists them)"
+        )
     return found
 
 
@@ -93,10 +114,11 @@ class Home:
 
 def home(ctx: Context) -> Home:
     backup = backups.status(ctx)  # read once, for the warning and the age
+    due = deadlines.due(ctx)  # and the deadlines, for the notices and the late orders
     return Home(
         facilities.list_facilities(ctx),
         tag_counts(ctx),
-        attention(ctx),
-        notices(ctx, backup),
+        attention(ctx, due),
+        notices(ctx, backup, due),
         backup_line(ctx, backup),
     )

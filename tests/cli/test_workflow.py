@@ -11,12 +11,13 @@ from tests.helpers.station import FACILITY, LICENSE, PACKAGE_PREFIX, PLANT_PREFI
 
 def test_facility_add_and_list(station: Station) -> None:
     added = station.ok("facility", "add", "c11-0000001-lic", FACILITY)
-    assert "added facility C11-0000001-LIC Green Leaf Farms" in added.err
+    assert "added facility C11-0000001-LIC Green Leaf Farms (CA)" in added.err
     listed = json.loads(station.ok("facility", "list", "--format", "json").out)
     assert listed == [
         {
             "license_number": LICENSE,
             "facility_name": FACILITY,
+            "state": "CA",
             "created_at": listed[0]["created_at"],
         }
     ]

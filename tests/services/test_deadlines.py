@@ -147,7 +147,16 @@ def test_station_due_exits_1_with_something_due_and_0_with_nothing(stocked: Stat
     found = json.loads(late.out)
     # The fixtures' orders are from 2026-11-20, more than 3 days before any run of this.
     assert {item["kind"] for item in found} <= {"receipt", "not-arrived"}
-    assert set(found[0]) == {"kind", "license_number", "subject", "due_on", "days_over", "text"}
+    assert set(found[0]) == {
+        "kind",
+        "license_number",
+        "subject",
+        "due_on",
+        "days_over",
+        "text",
+        "rule",
+        "source",
+    }
     table = stocked("due")
     assert table.code == 1 and "order 1" in table.out and "DAYS OVER" in table.out
     stocked.ok("receive", uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 500))
@@ -181,6 +190,10 @@ def test_stock_counts_and_days_left_at_the_last_30_days_rate(received: Station) 
         "on_order": 0,
         "used_30_days": 60,
         "days_left": 210.0,
+        # 2 a day: 84 would last twice the 21 reorder days, and 420 are on hand.
+        "suggested_reorder": 0,
+        "reorder_cost": None,
+        "price_source": None,
     }
     assert plant.used_30_days == 0 and plant.days_left is None and plant.on_hand == 100
 

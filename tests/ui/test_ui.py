@@ -35,8 +35,8 @@ async def test_dashboard_counts_and_quit(received: Station) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         assert rows(app, "#counts") == [
-            [LICENSE, "Green Leaf Farms", "package", "0", "499", "0", "1"],
-            [LICENSE, "Green Leaf Farms", "plant", "0", "100", "0", "0"],
+            [LICENSE, "Green Leaf Farms", "CA", "package", "0", "499", "0", "1"],
+            [LICENSE, "Green Leaf Farms", "CA", "plant", "0", "100", "0", "0"],
         ]
         await pilot.press("ctrl+q")
     assert app.return_code == 0

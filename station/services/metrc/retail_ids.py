@@ -29,6 +29,7 @@ from station.domain.text import plural, show
 from station.metrc import retail
 from station.metrc.client import MAX_CALL_S, MetrcError, MetrcUnsure
 from station.metrc.retail import Ranges, RetailCaller, Units, count_units
+from station.services import state_rules
 from station.services.context import Context
 from station.services.records import audit
 
@@ -134,11 +135,25 @@ def with_metrc(
     on_wait: Callable[[str], None] | None = None,
 ) -> T:
     """``call`` with a Metrc client for ``license_number`` (or the only facility), closed
-    afterwards: for the UI and the command line alike."""
-    from station.services.metrc import session
+    afterwards: for the UI and the command line alike. Refused, without calling Metrc, where
+    the facility's state has no Retail ID."""
+    from station.services.metrc import pull, session
 
+    chosen = pull.licenses_to_check(ctx, license_number)
+    if len(chosen) == 1:
+        refuse_where_absent(ctx, chosen[0].license_number, chosen[0].state)
     with session.client_for(ctx, license_number, on_wait) as client:
         return call(client)
+
+
+def refuse_where_absent(ctx: Context, license_number: str, state: str) -> None:
+    """A one-line refusal where the state's Metrc has no Retail ID (Colorado, Missouri...)."""
+    rule = state_rules.profile(ctx, state).rule("retail_id")
+    if rule is not None and rule.value.mode == "absent":
+        raise StationError(
+            f"Retail ID is not available in {state}, where {license_number} is: Metrc's API "
+            f"there has no Retail ID calls ({rule.cited()})"
+        )
 
 
 def for_package(

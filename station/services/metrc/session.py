@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from station.domain.errors import StationError, give
 from station.metrc.client import MetrcClient
@@ -14,17 +15,28 @@ from station.services.context import Context
 from station.services.metrc import pull
 
 
-def url_from_settings(ctx: Context) -> str:
-    """``METRC_URL``, else the API of ``METRC_STATE`` (California by default), its sandbox
-    when ``METRC_SANDBOX`` is 1 (the command line's --url, --state and --sandbox)."""
-    settings = ctx.settings
-    return base_url(settings.metrc_state, settings.metrc_sandbox, settings.metrc_url)
+@dataclass(frozen=True)
+class Address:
+    """Where a facility's Metrc calls go: its own state's API (the sandbox with
+    ``METRC_SANDBOX``), unless ``override`` (``METRC_URL``, ``--url``: a sandbox or a test
+    server) or ``state`` (``--state``: another state's API for one command) says otherwise."""
+
+    override: str | None = None
+    state: str | None = None
+    sandbox: bool = False
+
+    def url_for(self, facility_state: str) -> str:
+        return base_url(self.state or facility_state, self.sandbox, self.override)
+
+
+def address_from_settings(ctx: Context) -> Address:
+    return Address(ctx.settings.metrc_url, None, ctx.settings.metrc_sandbox)
 
 
 @contextmanager
 def clients(
     ctx: Context,
-    url: str,
+    address: Address,
     license_number: str | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[list[MetrcClient]]:
@@ -33,7 +45,8 @@ def clients(
     found = pull.licenses_to_check(ctx, license_number)
     keys = load_keys(ctx.settings)
     opened = [
-        MetrcClient(url, keys, facility.license_number, on_wait=on_wait) for facility in found
+        MetrcClient(address.url_for(facility.state), keys, facility.license_number, on_wait=on_wait)
+        for facility in found
     ]
     try:
         yield opened
@@ -47,7 +60,7 @@ def client_for(
     ctx: Context, license_number: str | None = None, on_wait: Callable[[str], None] | None = None
 ) -> Iterator[MetrcClient]:
     """One client, for ``license_number`` or the station's only facility; closed afterwards."""
-    with clients(ctx, url_from_settings(ctx), license_number, on_wait) as opened:
+    with clients(ctx, address_from_settings(ctx), license_number, on_wait) as opened:
         if len(opened) != 1:
             raise StationError(
                 "choose the facility (", give("license"), "): the station has several"

@@ -14,6 +14,7 @@ from station.domain.text import show
 from station.services.context import Context
 from station.services.people import roles
 from station.services.records import audit
+from station.states import profiles
 
 
 def normalize_license(license_number: str) -> str:
@@ -28,26 +29,39 @@ class FacilityView:
     license_number: str
     name: str
     created_at: dt.datetime
+    # The two-letter Metrc state whose rules apply (station.states).
+    state: str
 
     @classmethod
     def of(cls, facility: Facility) -> FacilityView:
-        return cls(facility.id, facility.license_number, facility.name, facility.created_at)
+        return cls(
+            facility.id,
+            facility.license_number,
+            facility.name,
+            facility.created_at,
+            facility.state,
+        )
 
 
-def add_facility(ctx: Context, license_number: str, name: str) -> FacilityView:
+def add_facility(
+    ctx: Context, license_number: str, name: str, state: str | None = None
+) -> FacilityView:
+    """Record a facility in ``state`` (its rules and Metrc host; ``METRC_STATE``, California
+    by default, when not given)."""
     license_number = normalize_license(license_number)
     name = fields.required_text(name, "facility name", 200)
+    state = profiles.check_code(state or ctx.settings.metrc_state)
     with ctx.db.atomic():
         if Facility.get_or_none(Facility.license_number == license_number) is not None:
             raise StationError(f"facility {license_number} is already on record")
         facility: Facility = Facility.create(
-            license_number=license_number, name=name, created_at=ctx.now()
+            license_number=license_number, name=name, created_at=ctx.now(), state=state
         )
         audit.record(
             ctx,
             "facility.add",
-            f"added facility {license_number} {name}",
-            {"license_number": license_number, "name": name},
+            f"added facility {license_number} {name} ({state})",
+            {"license_number": license_number, "name": name, "state": state},
         )
     return FacilityView.of(facility)
 
@@ -70,6 +84,27 @@ def rename_facility(ctx: Context, license_number: str, name: str) -> tuple[Facil
             {"license_number": facility.license_number, "old_name": old, "name": name},
         )
         facility.name = name
+    return FacilityView.of(facility), old
+
+
+def set_state(ctx: Context, license_number: str, state: str) -> tuple[FacilityView, str]:
+    """Put the facility in ``state`` (its rules and Metrc host from now on: a facility
+    recorded before states existed became California's); returns it and its old state."""
+    state = profiles.check_code(state)
+    with ctx.db.atomic():
+        roles.require_supervisor(ctx, "changing a facility's state")
+        facility = get_facility(ctx, license_number)
+        old = facility.state
+        if state == old:
+            raise StationError(f"facility {facility.license_number} is already in {state}")
+        Facility.update(state=state).where(Facility.id == facility.id).execute()
+        audit.record(
+            ctx,
+            "facility.state",
+            f"moved facility {facility.license_number} from {old} to {state}'s rules",
+            {"license_number": facility.license_number, "old_state": old, "state": state},
+        )
+        facility.state = state
     return FacilityView.of(facility), old
 
 

@@ -20,6 +20,7 @@ from station.domain.errors import StationError
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural, show
 from station.domain.uid import SERIAL_DIGITS, Run, UidRange, hex_warning, normalize, serial_of
+from station.services import state_rules
 from station.services.context import Context
 from station.services.records import audit
 from station.services.tags import facilities, tally
@@ -94,6 +95,7 @@ def create_order(ctx: Context, draft: OrderDraft, source: str) -> tuple[TagOrder
     _refuse_overlaps(draft.runs)
     for run in draft.runs:
         _refuse_recorded(run)
+    _check_state_rules(ctx, draft)
     now = ctx.now()
     order: TagOrder = TagOrder.create(
         facility=draft.facility.id,
@@ -152,6 +154,41 @@ def create_order(ctx: Context, draft: OrderDraft, source: str) -> tuple[TagOrder
         tag_count=draft.quantity,
     )
     return order, warnings
+
+
+def _check_state_rules(ctx: Context, draft: OrderDraft) -> None:
+    """Refuse an order over its state's size cap (Massachusetts: 5,000 an order) or that
+    would take the facility's unused and ordered tags past its holding cap (Missouri's
+    cultivators), saying the rule and its source."""
+    facility = draft.facility
+    profile = state_rules.profile(ctx, facility.state)
+    largest = profile.rule("order_max_tags")
+    if largest is not None:
+        if draft.quantity > largest.value:
+            raise StationError(
+                f"{facility.license_number} is in {profile.code}, where one tag order holds "
+                f"at most {largest.value:,} tags ({largest.cited()}); this one has "
+                f"{draft.quantity:,}: record Metrc's orders one by one"
+            )
+        state_rules.record_use(
+            ctx, largest, profile.code, facility.license_number, "an order's size was allowed"
+        )
+    cap = profile.rule("holding_cap")
+    if cap is not None:
+        most = getattr(cap.value, draft.tag_type.value)
+        mine = tally.by_facility().get((facility.id, draft.tag_type))
+        # The rule also counts tags in transit, which the station cannot see: what it holds
+        # is a floor of what Metrc counts.
+        held = mine[TagStatus.RECEIVED] + mine[TagStatus.ORDERED] if mine else 0
+        if held + draft.quantity > most:
+            raise StationError(
+                f"{facility.license_number} is in {profile.code}, where a facility holds at "
+                f"most {most:,} unused and ordered {draft.tag_type} tags ({cap.cited()}); it "
+                f"holds {held:,} and this order adds {draft.quantity:,}"
+            )
+        state_rules.record_use(
+            ctx, cap, profile.code, facility.license_number, "an order under the cap was allowed"
+        )
 
 
 def draft_order(

@@ -12,12 +12,14 @@ Tags on hand and on order come from the tag tally, tags used lately from a parti
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from station.db.models import Tag
 from station.domain.states import TagStatus, TagType
 from station.domain.text import plural
+from station.services import state_rules
 from station.services.context import Context
 from station.services.tags import facilities, tally
 
@@ -32,6 +34,11 @@ class Stock:
     on_hand: int
     on_order: int
     used_30_days: int
+    # Tags to order now (see suggest), what they cost where the state's price is known, and
+    # the price's source.
+    suggested: int = 0
+    cost: float | None = None
+    price_source: str | None = None
 
     @property
     def days_left(self) -> float | None:
@@ -54,6 +61,9 @@ class Stock:
             "on_order": self.on_order,
             "used_30_days": self.used_30_days,
             "days_left": None if days is None else round(days, 1),
+            "suggested_reorder": self.suggested,
+            "reorder_cost": None if self.cost is None else round(self.cost, 2),
+            "price_source": self.price_source,
         }
 
     def warning(self) -> str:
@@ -88,17 +98,40 @@ def stock(ctx: Context, license_number: str | None = None) -> list[Stock]:
                 & Tag.used_at.is_null(False)
                 & (Tag.used_at >= since)
             )
+            on_hand, on_order = mine[TagStatus.RECEIVED], mine[TagStatus.ORDERED]
+            used = int(Tag.select(Tag.id).where(used_lately).count())
+            profile = state_rules.profile(ctx, facility.state)
+            suggested = suggest(on_hand, on_order, used, ctx.settings.reorder_days)
+            cap = profile.rule("holding_cap")
+            if cap is not None:
+                # Missouri: no more than the cap less what is held and on order.
+                room = getattr(cap.value, kind.value) - on_hand - on_order
+                suggested = min(suggested, max(room, 0))
+            price = profile.rule("tag_price")
             rows.append(
                 Stock(
                     facility.license_number,
                     facility.name,
                     kind,
-                    mine[TagStatus.RECEIVED],
-                    mine[TagStatus.ORDERED],
-                    int(Tag.select(Tag.id).where(used_lately).count()),
+                    on_hand,
+                    on_order,
+                    used,
+                    suggested,
+                    None if price is None else suggested * getattr(price.value, kind.value),
+                    None if price is None else price.cited(),
                 )
             )
     return rows
+
+
+def suggest(on_hand: int, on_order: int, used_30_days: int, reorder_days: int) -> int:
+    """Tags to order so that those on hand and on order last twice ``reorder_days`` at the
+    last 30 days' rate (the station's own rule: reorder when fewer than ``reorder_days`` are
+    left, and order enough not to be back at once); 0 when none were used."""
+    if not used_30_days:
+        return 0
+    wanted = math.ceil(used_30_days / WINDOW.days * 2 * reorder_days)
+    return max(wanted - on_hand - on_order, 0)
 
 
 def running_low(ctx: Context) -> list[Stock]:

@@ -16,10 +16,6 @@ from station.services.records import backups
 from station.services.tags import facilities
 from station.ui.screens.base import StationScreen, footer, plain
 
-# California wants receipt recorded within 3 calendar days.
-RECEIPT_DAYS = 3
-
-
 # The keys that switch screens, here rather than in every screen's footer.
 SCREEN_KEYS = (
     "F2 Receive · F3 Assign · F4 Print queue · F5 Tags · F6 Orders · F7 Printers · "
@@ -52,13 +48,15 @@ class DashboardScreen(StationScreen):
                 yield Input(placeholder="Facility name, as printed on labels", id="name")
         yield Static("", id="notices", classes="hint")
         yield Static(SCREEN_KEYS, id="screen-keys", classes="hint")
-        yield Static("Tags by facility, type and state", classes="title")
+        yield Static("Tags by facility (and its Metrc state), type and status", classes="title")
         yield DataTable(id="counts", cursor_type="row")
         yield Input(
             placeholder="New name for the chosen row's facility, as labels print it (Ctrl+E)",
             id="new-name",
         )
-        yield Static("Orders still arriving (receipt is due within 3 days)", classes="title")
+        yield Static(
+            "Orders still arriving (late: past the state's days for receipt)", classes="title"
+        )
         yield DataTable(id="orders", cursor_type="row")
         yield Static("", id="jobs", classes="hint")
         yield footer()
@@ -98,7 +96,7 @@ class DashboardScreen(StationScreen):
 
     def on_mount(self) -> None:
         self.query_one("#counts", DataTable).add_columns(
-            "License", "Facility", "Type", "Ordered", "Received", "Used", "Voided"
+            "License", "Facility", "St", "Type", "Ordered", "Received", "Used", "Voided"
         )
         self.query_one("#orders", DataTable).add_columns(
             "Order", "License", "Type", "Order date", "Received", "Missing", "Days open"
@@ -148,6 +146,7 @@ class DashboardScreen(StationScreen):
             table.add_row(
                 plain(row.license_number),
                 plain(row.facility_name),
+                row.state,
                 row.type,
                 f"{row.ordered:,}",
                 f"{row.received:,}",
@@ -159,7 +158,7 @@ class DashboardScreen(StationScreen):
         today = self.ctx.today()
         for order in needs.open_orders:
             days = order.days_open(today) or 0
-            late = " (late)" if days > RECEIPT_DAYS else ""
+            late = " (late)" if order.id in needs.late_orders else ""
             orders.add_row(
                 str(order.id),
                 plain(order.license_number),

@@ -51,8 +51,7 @@ class MetrcScreen(StationScreen):
 
         def work() -> list[str]:
             lines: list[str] = []
-            url = session.url_from_settings(self.ctx)
-            with session.clients(self.ctx, url) as opened:
+            with session.clients(self.ctx, session.address_from_settings(self.ctx)) as opened:
                 for found in metrc_pull.compare_all(self.ctx, opened, ("package", "plant"), act):
                     lines += [found] if isinstance(found, str) else metrc_pull.describe(found)
             return lines
@@ -70,8 +69,7 @@ class MetrcScreen(StationScreen):
 
         def work() -> list[str]:
             lines: list[str] = []
-            url = session.url_from_settings(self.ctx)
-            with session.clients(self.ctx, url) as opened:
+            with session.clients(self.ctx, session.address_from_settings(self.ctx)) as opened:
                 for client in opened:
                     lines += push.describe(push.push(self.ctx, client))
             return lines

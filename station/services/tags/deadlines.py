@@ -96,40 +96,39 @@ def due(ctx: Context) -> list[Due]:
 
 
 class _Rules:
-    """Each facility's state profile, read once a listing; and the deadline rules found
-    missing, to be listed once each."""
+    """Each facility's state profile, read once a listing; and the deadline rules not known
+    for a state the station has facilities in, to be listed once each."""
+
+    # The rules deadlines fall due by (Retail ID is listed only where a state requires it).
+    DEADLINES = ("receipt_days", "reconcile")
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.states = dict(tuples(Facility.select(Facility.id, Facility.state)))
-        self._profiles: dict[str, Profile] = {}
-        self._missing: dict[tuple[str, str], None] = {}
+        self.states: dict[int, str] = dict(tuples(Facility.select(Facility.id, Facility.state)))
+        self._profiles = {
+            state: state_rules.profile(ctx, state) for state in sorted(set(self.states.values()))
+        }
 
     def profile(self, facility_id: int) -> Profile:
-        state = self.states[facility_id]
-        if state not in self._profiles:
-            self._profiles[state] = state_rules.profile(self.ctx, state)
-        return self._profiles[state]
+        return self._profiles[self.states[facility_id]]
 
     def rule(self, facility_id: int, name: str) -> Rule | None:
-        profile = self.profile(facility_id)
-        found = profile.rule(name)
-        if found is None:
-            self._missing[(profile.code, name)] = None
-        return found
+        return self.profile(facility_id).rule(name)
 
     def not_known(self, today: dt.date) -> list[Due]:
         return [
             Due(
                 NOT_KNOWN,
                 None,
-                f"{code} {name}",
+                f"{profile.code} {name}",
                 today,
                 0,
-                f"{self._profiles[code].not_known(name)}: no source states it, so nothing "
-                "is listed as due by it",
+                f"{profile.not_known(name)}: no source states it, so nothing is listed as "
+                "due by it",
             )
-            for code, name in sorted(self._missing)
+            for profile in self._profiles.values()
+            for name in self.DEADLINES
+            if profile.rule(name) is None
         ]
 
 

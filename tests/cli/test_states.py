@@ -14,11 +14,14 @@ from typing import Any
 import pytest
 
 from devtools.fakes.metrc import FakeMetrc
-from station.services import state_rules
+from station.services import home, state_rules
+from station.services.metrc import session
+from station.services.records import backups
 from station.services.tags import deadlines
 from station.services.tags import stock as stock_service
 from station.services.tags.assignment import assign_next
 from station.services.tags.assignment_details import PackageDetails
+from station.settings import load
 from station.states import profiles
 from tests.helpers.station import LICENSE, PACKAGE_PREFIX, Station, uid
 
@@ -187,9 +190,6 @@ def test_a_new_york_package_without_unit_codes_is_due(packaged: Station, metrc: 
     assert due[0]["text"].startswith(
         f"package {uid(PACKAGE_PREFIX, 1)}: 3 unit labels of 3 not printed"
     )
-    from station.services import home
-    from station.services.records import backups
-
     ctx = packaged.context()
     assert (
         "2 packages without every unit's Retail ID code and label where the state requires "
@@ -299,3 +299,27 @@ def test_every_shipped_profile_reads(tmp_path: Path) -> None:
     for code in profiles.codes():
         profile = profiles.profile(code, tmp_path)
         assert profile.code == code and os.path.exists(profiles.SHIPPED / f"{code.lower()}.toml")
+
+
+def test_each_facilitys_metrc_calls_go_to_its_states_api(
+    station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    station.ok("facility", "add", LICENSE, "Green Leaf Farms")
+    station.ok("facility", "add", OREGON, "Rose City", "--state", "OR")
+    monkeypatch.setenv("METRC_VENDOR_KEY", "vendor")
+    monkeypatch.setenv("METRC_USER_KEY", "user")
+    monkeypatch.delenv("METRC_URL", raising=False)
+    ctx = station.context()
+    ctx.settings = load()
+    with session.clients(ctx, session.address_from_settings(ctx)) as opened:
+        assert {c.license_number: c.url for c in opened} == {
+            LICENSE: "https://api-ca.metrc.com",
+            OREGON: "https://api-or.metrc.com",
+        }
+    sandbox = session.Address(None, None, True)
+    assert sandbox.url_for("OR") == "https://sandbox-api-or.metrc.com"
+    # METRC_URL (a sandbox, a test server) and --state still choose for every facility.
+    assert session.Address("http://127.0.0.1:9", None, False).url_for("OR") == (
+        "http://127.0.0.1:9"
+    )
+    assert session.Address(None, "mi", False).url_for("OR") == "https://api-mi.metrc.com"

@@ -81,6 +81,18 @@ RULES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("station/services/printing",), (f"{S}.home",)),
     (("station/ui", "station/cli"), ("station.db", "peewee", "printers", "safefiles")),
     (("station/ui",), ("click", "station.cli")),
+    (
+        ("station/states",),
+        (
+            "station.db",
+            "station.services",
+            "station.ui",
+            "station.cli",
+            "peewee",
+            "textual",
+            "click",
+        ),
+    ),
 ]
 
 

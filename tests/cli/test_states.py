@@ -323,3 +323,28 @@ def test_each_facilitys_metrc_calls_go_to_its_states_api(
         "http://127.0.0.1:9"
     )
     assert session.Address(None, "mi", False).url_for("OR") == "https://api-mi.metrc.com"
+
+
+def test_due_on_the_command_line_shows_oregons_daily_and_californias_30_days(
+    station: Station,
+) -> None:
+    station.ok("facility", "add", LICENSE, "Green Leaf Farms")
+    station.ok("facility", "add", OREGON, "Rose City", "--state", "OR")
+    # Both added long enough ago (as if the station had run since): 31 and 2 days.
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for license_number, days in ((LICENSE, 31), (OREGON, 2)):
+        added = (now - dt.timedelta(days=days)).isoformat(sep=" ")
+        station.execute(
+            f"UPDATE facility SET created_at = '{added}' WHERE license_number = '{license_number}'"
+        )
+    result = station("due", "--format", "json")
+    assert result.code == 1
+    found = {
+        item["license_number"]: (item["rule"], item["source"])
+        for item in json.loads(result.out)
+        if item["kind"] == "reconcile"
+    }
+    assert found == {
+        LICENSE: ("every 30 days", "[V] 4 CCR §15051, §15048.1(a)(8)"),
+        OREGON: ("daily, by 08:00", "[V] OAR 845-025-7520"),
+    }

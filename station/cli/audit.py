@@ -17,10 +17,7 @@ from station.services.records import audit as audit_service
 from station.services.records import audit_chain, key_exchange
 
 _TABLE = ["id", "at", "operator", "approved_by", "action", "tag_count", "summary"]
-_FULL = [
-    "id", "at", "operator", "approved_by", "action", "summary", "tag_count", "uids", "details",
-    "hash",
-]  # fmt: skip
+_FULL = list(audit_service.FIELDS)
 
 
 @click.group("audit", invoke_without_command=True)

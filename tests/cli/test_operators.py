@@ -3,6 +3,7 @@ command line (the UI's sign-in and approval are in test_ui_operators.py)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sqlite3
@@ -265,7 +266,7 @@ def test_reprints_job_cancels_and_uncertain_labels_need_a_supervisor(
 
 
 def test_an_approved_void_records_the_operator_and_the_supervisor(
-    staffed: Station, monkeypatch: pytest.MonkeyPatch
+    staffed: Station, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     as_(monkeypatch, ANN_PIN)
     assert "needs a supervisor" in staffed.refused(
@@ -292,6 +293,13 @@ def test_an_approved_void_records_the_operator_and_the_supervisor(
     table = staffed.ok("audit", "--action", "void", operator="Ann").out.splitlines()
     assert table[0].split()[:5] == ["ID", "AT", "OPERATOR", "APPROVED", "BY"]
     assert "  Ann       Sue          void  " in table[1]
+    # And the inspector's archive names the approver of each void.
+    archive = tmp_path / "archive.csv"
+    staffed.ok("export", "audit", str(archive), operator="Ann")
+    rows = list(csv.DictReader(archive.open(encoding="utf-8")))
+    assert [(r["operator"], r["approved_by"]) for r in rows if r["action"] == "void"] == [
+        ("Ann", "Sue")
+    ]
     # What an operator may do alone records no approver.
     as_(monkeypatch, ANN_PIN)
     staffed.ok("print", uid(PACKAGE_PREFIX, 2), "--printer", "spool", operator="Ann")

@@ -258,12 +258,19 @@ def test_export_audit_as_csv_and_json_lines_never_over_a_file(
     ]
     assert len(rows[3]["uids"].split()) == 500
     assert json.loads(rows[0]["details"])["license_number"] == LICENSE
+    # The inspector's archive names who approved each event and carries its chain hash.
+    assert list(rows[0]) == [
+        "id", "at", "operator", "approved_by", "action", "summary", "tag_count", "uids",
+        "details", "hash",
+    ]  # fmt: skip
     assert "already exists" in received.refused("export", "audit", str(target))
 
     lines = tmp_path / "trail.jsonl"
     received.ok("export", "audit", str(lines))
     events = [json.loads(line) for line in lines.read_text().splitlines()]
     assert [e["id"] for e in events] == [1, 2, 3, 4, 5]
+    assert [e["hash"] for e in events] == [row["hash"] for row in rows]
+    assert all(len(row["hash"]) == 64 and row["approved_by"] == "" for row in rows)
     assert sum(len(e["uids"]) for e in events) == 1200  # ordered 600, received 600
 
     today = dt.datetime.now().astimezone().date()

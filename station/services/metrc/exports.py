@@ -192,7 +192,6 @@ def _refuse_existing(paths: Iterable[Path], advice: str = "") -> None:
 
 
 AUDIT_FORMATS = ("csv", "jsonl")
-AUDIT_FIELDS = ("id", "at", "operator", "action", "summary", "tag_count", "uids", "details")
 
 
 def audit_format(path: Path, fmt: str | None) -> str:
@@ -220,14 +219,20 @@ def audit_archive(
         raise StationError(give("to"), f" {end} is before ", give("from"), f" {start}")
     writer = csv.writer(out, lineterminator="\n")
     if fmt == "csv":
-        writer.writerow(AUDIT_FIELDS)
+        writer.writerow(audit_service.FIELDS)
     count = 0
     for event in audit_service.events(ctx, since=_utc(start), before=_utc(end, 1)):
         row = event.as_dict()
         if fmt == "csv":
             row["uids"] = " ".join(row["uids"])
             row["details"] = json.dumps(row["details"], sort_keys=True, ensure_ascii=False)
-            writer.writerow([spreadsheet_cell(times.text(row[name])) for name in AUDIT_FIELDS])
+            # An event no supervisor approved has an empty approved_by, not "None".
+            writer.writerow(
+                [
+                    "" if row[name] is None else spreadsheet_cell(times.text(row[name]))
+                    for name in audit_service.FIELDS
+                ]
+            )
         else:
             out.write(
                 json.dumps(row, ensure_ascii=False, sort_keys=True, default=times.text) + "\n"

@@ -22,6 +22,13 @@ from station.services.records import audit_chain, chain_key
 _CHUNK = 2000
 
 
+# An event's fields in the order every listing and archive of them uses.
+FIELDS = (
+    "id", "at", "operator", "approved_by", "action", "summary", "tag_count", "uids", "details",
+    "hash",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class AuditRecord:
     id: int

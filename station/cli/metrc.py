@@ -69,6 +69,7 @@ def keys() -> None:
 def keys_set(state: State) -> None:
     """Ask for both keys (typed or pasted, not shown) and save them in the keyring."""
     state.context()  # signs in; the command needs a supervisor (station.services.people.roles)
+    metrc_keys.check_keyring()  # before asking for keys it could not keep
     vendor = click.prompt("Vendor API key", hide_input=True)
     user = click.prompt("User API key", hide_input=True)
     where = metrc_keys.store_keys(vendor, user)

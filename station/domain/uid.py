@@ -69,6 +69,21 @@ def hex_warning(uid: str) -> str | None:
     return f"{uid} is not hexadecimal; real Metrc tags are (check it was typed correctly)"
 
 
+def on_no_order(uid: str, then: str = "", more: int = 0) -> str:
+    """``UID is on no order`` (``and N more``, ``; then``), with a hint when the UID is not
+    hexadecimal: a letter O typed for a zero is the usual reason a real tag is on no order."""
+    others = f" (and {more:,} more)" if more else ""
+    advice = f"; {then}" if then else ""
+    if is_hex(uid):
+        return f"{uid}{others} is on no order{advice}"
+    letters = sorted({char for char in uid if char not in "0123456789ABCDEF"})
+    guess = "a letter O for a zero?" if "O" in letters else "check it was typed correctly"
+    return (
+        f"{uid}{others} is on no order{advice} (it has {', '.join(letters)}, which real Metrc "
+        f"tags never have: {guess})"
+    )
+
+
 def prefix_of(uid: str) -> str:
     return uid[:PREFIX_LENGTH]
 

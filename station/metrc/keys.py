@@ -45,6 +45,20 @@ def load_keys(settings: Settings) -> Keys:
     return Keys(vendor, user)
 
 
+def check_keyring() -> None:
+    """Refuse before the keys are asked for when this machine's keyring cannot keep them: the
+    backends keyring falls back to when it finds none (``fail``, ``null``) rank at 0 or below."""
+    import keyring
+
+    backend = keyring.get_keyring()
+    if float(backend.priority) <= 0:
+        raise StationError(
+            f"no usable system keyring ({type(backend).__module__.rsplit('.', 1)[-1]} "
+            f"keyring: it keeps nothing); set {VENDOR_ENV} and {USER_ENV} in the environment "
+            "instead"
+        )
+
+
 def store_keys(vendor: str, user: str) -> str:
     """Save both keys in the system keyring; the keyring's name, for the message."""
     import keyring

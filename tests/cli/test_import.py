@@ -166,7 +166,7 @@ T1 = uid(PLANT_PREFIX, 1)
         ),
         (
             CSV_HEADER + "1A4060300002EE2000000001,Plant,2026-11-31\n",
-            "line 2: bad order date '2026-11-31': expected YYYY-MM-DD",
+            "line 2: bad order date '2026-11-31': November 2026 has days 1 to 30, not 31",
         ),
         (
             "Tag,Type\n1A4060300002EE2000000001,Plant\n",
@@ -283,7 +283,7 @@ def test_every_bad_row_is_reported_in_one_run(facility: Station) -> None:
         "  line 51: unknown tag type 'Tree': expected plant or package",
         "  line 52: unknown tag type 'Tree': expected plant or package",
     ]
-    assert listed[4] == "  line 202: bad order date '2026-13-01': expected YYYY-MM-DD"
+    assert listed[4] == "  line 202: bad order date '2026-13-01': there is no month 13"
     # The first 50 found, then how many more: the repeat (found last) is among those.
     assert len(listed) == 51 and listed[-1] == "  and 15 more"
     assert "Traceback" not in result.err

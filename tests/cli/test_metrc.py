@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from keyring import backend as keyring_backend
 from textual.widgets import Log
 
 from devtools.fakes.metrc import FakeMetrc
@@ -633,8 +634,41 @@ def test_a_keyring_that_keeps_nothing_is_not_reported_as_saved(
         result = received("metrc", "keys", "set", stdin=f"{VENDOR}\n{USER}\n")
     finally:
         keyring.set_keyring(previous)
-    # The prompts for the two keys come first on stderr, then the one error line.
+    # Refused before the keys are asked for: one line, no prompt.
+    assert result.code == 1 and "saved" not in result.err
+    assert result.err == (
+        "error: no usable system keyring (null keyring: it keeps nothing); set "
+        "METRC_VENDOR_KEY and METRC_USER_KEY in the environment instead\n"
+    )
+
+
+class _Forgetful(keyring_backend.KeyringBackend):
+    """A keyring that ranks as usable but keeps nothing it is given."""
+
+    priority = 1
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        pass
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None
+
+    def delete_password(self, service: str, username: str) -> None:
+        pass
+
+
+def test_keys_a_keyring_takes_but_does_not_keep_are_not_reported_as_saved(
+    received: Station,
+) -> None:
+    import keyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(_Forgetful())  # type: ignore[no-untyped-call]
+    try:
+        result = received("metrc", "keys", "set", stdin=f"{VENDOR}\n{USER}\n")
+    finally:
+        keyring.set_keyring(previous)
     *_prompts, message = result.err.strip().splitlines()
     assert result.code == 1 and "saved" not in result.err
-    assert message.startswith("error: no usable system keyring (KeyringError: Keyring did not")
+    assert message.startswith("error: no usable system keyring (KeyringError: _Forgetful did not")
     assert VENDOR not in result.err + result.out and USER not in result.err + result.out

@@ -256,8 +256,11 @@ def test_voiding_a_used_or_voided_tag_changes_nothing(received: Station) -> None
 @pytest.mark.parametrize(
     ("date", "expected"),
     [
-        ("2026-02-30", "bad order date '2026-02-30': expected YYYY-MM-DD"),
-        ("20/11/2026", "bad order date '20/11/2026': expected YYYY-MM-DD"),
+        ("2026-02-30", "bad order date '2026-02-30': February 2026 has days 1 to 28, not 30"),
+        (
+            "20/11/2026",
+            "bad order date '20/11/2026': there is no month 20 (Metrc's form is MM/DD/YYYY)",
+        ),
         ("yesterday", "bad order date 'yesterday': expected YYYY-MM-DD"),
         ("2999-01-01", "bad order date 2999-01-01: it is after today"),
     ],
@@ -283,7 +286,7 @@ def test_bad_order_dates(stocked: Station, date: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("option", "value", "expected"),
     [
-        ("--date", "2026-13-01", "bad packaged date '2026-13-01': expected YYYY-MM-DD"),
+        ("--date", "2026-13-01", "bad packaged date '2026-13-01': there is no month 13"),
         ("--quantity", "-2", "bad quantity '-2': it must be more than 0"),
         ("--quantity", "lots", "bad quantity 'lots': expected a number"),
         ("--quantity", "NaN", "bad quantity 'NaN': it must be more than 0"),
@@ -368,3 +371,19 @@ def test_a_count_that_disagrees_with_the_scanned_tags_is_a_usage_error(received:
                       stdin=scanned)  # fmt: skip
     assert result.code == 2 and "--count 5 but 2 UIDs were given" in result.err
     assert received.dump() == before
+
+
+def test_a_uid_with_a_letter_o_on_no_order_says_which_letter(received: Station) -> None:
+    typed = uid(PACKAGE_PREFIX, 1).replace("00000001", "O0000001")
+    hint = "(it has O, which real Metrc tags never have: a letter O for a zero?)"
+    assert received.refused("tag", typed) == f"{typed} is on no order {hint}"
+    voided = received("void", typed, "--reason", "torn")
+    assert voided.code == 1
+    assert voided.err.splitlines()[-1] == f"error: {typed} is on no order; nothing to void {hint}"
+    # A hexadecimal UID on no order gets no hint: nothing in it is a typing slip.
+    other = "1A4060300002EE3000000001"
+    assert received.refused("tag", other) == f"{other} is on no order"
+    lowercase_l = typed.replace("O", "L")
+    assert received.refused("tag", lowercase_l).endswith(
+        "(it has L, which real Metrc tags never have: check it was typed correctly)"
+    )

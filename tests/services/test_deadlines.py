@@ -289,7 +289,7 @@ def test_export_audit_as_csv_and_json_lines_never_over_a_file(
     "args, message",
     [
         (["x.txt"], "cannot tell the format of x.txt: name it .csv or .jsonl, or add --format"),
-        (["x.csv", "--from", "2026-13-01"], "bad --from date '2026-13-01': expected YYYY-MM-DD"),
+        (["x.csv", "--from", "2026-13-01"], "bad --from date '2026-13-01': there is no month 13"),
         (
             ["x.csv", "--from", "2026-11-20", "--to", "2026-11-01"],
             "--to 2026-11-01 is before --from 2026-11-20",

@@ -13,7 +13,7 @@ from printers.template import Template
 from station.domain import retail_id
 from station.domain.errors import StationError
 from station.domain.states import PRINTABLE
-from station.domain.uid import UidRange
+from station.domain.uid import UidRange, on_no_order
 from station.services.context import Context
 from station.services.tags import lookup
 from station.services.tags.assignment_details import Details
@@ -37,7 +37,7 @@ def uids_to_print(
         found = lookup.uids_between(ctx, rng.first_uid, rng.last_uid)
         missing = next((uid for uid in wanted if uid not in found), None)
         if missing is not None:
-            raise StationError(f"{missing} is on no order")
+            raise StationError(on_no_order(missing))
         return wanted
     if order_id is not None:
         chosen = [v.uid for v in lookup.list_tags(ctx, order_id=order_id) if v.status in PRINTABLE]
@@ -59,7 +59,7 @@ def printable(ctx: Context, uids: Sequence[str]) -> list[tuple[int, TagView]]:
     chosen = []
     for uid in dict.fromkeys(uids):
         if uid not in found:
-            raise StationError(f"{uid} is on no order")
+            raise StationError(on_no_order(uid))
         tag_id, view = found[uid]
         if view.status not in PRINTABLE:
             raise StationError(f"{uid} is {view.status}; only received and used tags get labels")

@@ -15,7 +15,7 @@ from station.db.rows import plain_rows, slices, tuples
 from station.domain.errors import StationError, give
 from station.domain.states import TagStatus
 from station.domain.text import plural
-from station.domain.uid import next_to, prefix_of, serial_of
+from station.domain.uid import next_to, on_no_order, prefix_of, serial_of
 from station.services.context import Context
 from station.services.records import audit
 from station.services.tags import facilities, tally
@@ -219,7 +219,7 @@ def _one_run(rows: Sequence[tuple[int, str, int | None]]) -> bool:
 
 def _check_assignable(uid: str, tag: Tag | None, kind: str) -> None:
     if tag is None:
-        raise StationError(f"{uid} is on no order; only received tags can be assigned")
+        raise StationError(on_no_order(uid, "only received tags can be assigned"))
     if tag.status == TagStatus.ORDERED:
         raise StationError(f"{uid} is ordered, not received; receive it before assigning it")
     if tag.status == TagStatus.USED:

@@ -14,6 +14,7 @@ from station.db.models import Assignment, Facility, Tag, TagOrder
 from station.db.rows import slices, tuples
 from station.domain import times
 from station.domain.errors import StationError, run
+from station.domain.uid import on_no_order
 from station.services.context import Context
 from station.services.records import audit
 
@@ -183,7 +184,7 @@ def get_tag(ctx: Context, uid: str) -> TagView:
                 run("audit", f"uid={uid}"),
                 " shows its history",
             )
-        raise StationError(f"{uid} is on no order")
+        raise StationError(on_no_order(uid))
     return _view(tag)
 
 

@@ -12,7 +12,7 @@ from station.db.rows import slices, tuples
 from station.domain.errors import StationError
 from station.domain.states import TagStatus
 from station.domain.text import plural
-from station.domain.uid import Run, UidRange, follows
+from station.domain.uid import Run, UidRange, follows, on_no_order
 from station.services.context import Context
 from station.services.records import audit
 from station.services.tags import tally
@@ -86,8 +86,9 @@ def receive_uids(ctx: Context, uids: Sequence[str], progress: bool = True) -> Re
             )
         unknown = [uid for uid in wanted if uid not in found]
         if unknown:
-            more = f" (and {len(unknown) - 1:,} more)" if len(unknown) > 1 else ""
-            raise StationError(f"{unknown[0]}{more} is on no order; record the order first")
+            raise StationError(
+                on_no_order(unknown[0], "record the order first", more=len(unknown) - 1)
+            )
         counts = Counter(status for _, status, _ in found.values())
         _refuse_nothing(counts)
         ids = [tag_id for tag_id, status, _ in found.values() if status == TagStatus.ORDERED]

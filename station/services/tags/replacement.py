@@ -12,6 +12,7 @@ from station.db.locking import locked
 from station.db.models import Tag, TagReplacement
 from station.domain.errors import StationError
 from station.domain.states import TagStatus
+from station.domain.uid import on_no_order
 from station.services.context import Context
 from station.services.records import audit
 from station.services.tags import tally
@@ -28,9 +29,9 @@ def replace_tag(
         tags = {tag.uid: tag for tag in locked(query)}
         old, new = tags.get(old_uid), tags.get(new_uid)
         if old is None:
-            raise StationError(f"{old_uid} is on no order")
+            raise StationError(on_no_order(old_uid))
         if new is None:
-            raise StationError(f"{new_uid} is on no order; record and receive it first")
+            raise StationError(on_no_order(new_uid, "record and receive it first"))
         for tag in (old, new):
             if tag.tag_type != "plant":
                 raise StationError(

@@ -60,7 +60,8 @@ class Stock:
             "on_hand": self.on_hand,
             "on_order": self.on_order,
             "used_30_days": self.used_30_days,
-            "days_left": None if days is None else round(days, 1),
+            # Whole days: a tenth of a day at a 30-day rate is false precision.
+            "days_left": None if days is None else round(days),
             "suggested_reorder": self.suggested,
             "reorder_cost": None if self.cost is None else round(self.cost, 2),
             "price_source": self.price_source,

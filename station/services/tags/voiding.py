@@ -12,6 +12,7 @@ from station.domain import fields
 from station.domain.errors import StationError
 from station.domain.states import TagStatus
 from station.domain.text import plural
+from station.domain.uid import on_no_order
 from station.services.context import Context
 from station.services.people import roles
 from station.services.records import audit
@@ -35,7 +36,7 @@ def void(ctx: Context, uids: Sequence[str], reason: str) -> list[str]:
         for uid in wanted:
             tag = tags.get(uid)
             if tag is None:
-                raise StationError(f"{uid} is on no order; nothing to void")
+                raise StationError(on_no_order(uid, "nothing to void"))
             if tag.status == TagStatus.USED:
                 raise StationError(
                     f"{uid} is used (assignment {tag.assignment_id}); a used tag cannot be voided"

@@ -73,17 +73,16 @@ def notices(
     ctx: Context, backup: backups.BackupStatus, due: list[deadlines.Due] | None = None
 ) -> list[str]:
     """What the first screen warns about, most pressing first: a failed or old ``backup``,
-    tags running low, deadlines due (orders never arrived, reconciliation, Retail ID codes
-    missing, as a count, labels in doubt), rules not known."""
+    tags running low, then what ``station due`` lists (Retail ID codes missing as a count)."""
     found: list[str] = []
     backup_warning = backup.warning(ctx.now(), daily=ctx.settings.backups > 0)
     if backup_warning is not None:
         found.append(backup_warning)
     found.extend(row.warning() for row in stock.running_low(ctx))
     items = deadlines.due(ctx) if due is None else due
-    # Late receipts are marked in the orders table below; packages lacking Retail ID codes
-    # are counted here and listed one by one by `station due`.
-    found.extend(item.text for item in items if item.kind not in ("receipt", "retail-id"))
+    # What `station due` lists, item for item, in its order; packages lacking Retail ID
+    # codes are counted in one line (there can be hundreds; `station due` lists them).
+    found.extend(item.text for item in items if item.kind != "retail-id")
     lacking = sum(item.kind == "retail-id" for item in items)
     if lacking:
         found.append(

@@ -325,3 +325,14 @@ async def test_the_home_screen_writes_the_days_backup_and_shows_the_warnings(
     assert written.name.startswith("station-")
     assert "Last backup: 0 min ago" in text
     assert "package tags last about 1 day at" in text and "no backup yet" not in text
+
+
+def test_home_lists_what_station_due_lists_item_for_item(stocked: Station) -> None:
+    """Receipts 14 days late were listed by `station due` while home said nothing was due."""
+    stocked.ok("receive", uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 10))
+    ctx = at(stocked, local(ORDER_DATE + dt.timedelta(days=17)))
+    due = [item.text for item in deadlines.due(ctx)]
+    assert [item.kind for item in deadlines.due(ctx)] == ["receipt", "not-arrived"]
+    notices = home.notices(ctx, backups.status(ctx))
+    assert notices[-2:] == due
+    assert home.home(ctx).attention.late_orders == {1, 2}

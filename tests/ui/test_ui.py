@@ -121,6 +121,37 @@ async def test_a_last_scan_from_another_roll_is_logged_with_the_other_refusals(
     assert [order["received"] for order in orders] == [0, 0]
 
 
+async def test_a_first_tag_on_no_order_is_refused_at_once_not_at_the_last(
+    stocked: Station,
+) -> None:
+    stranger = uid("1A4060300002EE30", 1)
+    app = StationApp(stocked.context())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("f2")
+        await scan(pilot, stranger)
+        await settle(pilot)
+        refusal = f"REFUSED {stranger} is on no order; record the order first"
+        for _ in range(500):  # the recording thread checks it; wait for its word
+            if refusal in log_lines(app):
+                break
+            await pilot.pause(0.01)
+        assert log_lines(app)[-1] == refusal
+        # Forgotten: the next scan begins a roll again, rather than ending this one.
+        pending = app.screen.query_one("#pending", Static)
+        assert str(pending.render()) == ""
+        await scan(pilot, uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 3))
+        await settle(pilot)
+        for _ in range(500):
+            if log_lines(app)[-1].startswith("received"):
+                break
+            await pilot.pause(0.01)
+        assert log_lines(app)[-1] == (
+            f"received 3 tags {uid(PACKAGE_PREFIX, 1)}..{uid(PACKAGE_PREFIX, 3)}"
+        )
+    orders = json.loads(stocked.ok("order", "list", "--format", "json").out)
+    assert [order["received"] for order in orders] == [3, 0]
+
+
 async def test_fifty_scans_back_to_back_stay_fifty_uids(stocked: Station) -> None:
     codes = [uid(PLANT_PREFIX, n) for n in range(1, 51)]
     app = StationApp(stocked.context())

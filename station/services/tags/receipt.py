@@ -27,6 +27,12 @@ class ReceiveResult:
     order_ids: list[int]
 
 
+def check_first(ctx: Context, uid: str) -> None:
+    """Refuse a roll's first tag on no order as soon as it is scanned, not at its last."""
+    if not Tag.select(Tag.id).where(Tag.uid == uid).exists():
+        raise StationError(on_no_order(uid, "record the order first"))
+
+
 def receive_range(
     ctx: Context, first_uid: str, last_uid: str | None = None, progress: bool = True
 ) -> ReceiveResult:

@@ -42,6 +42,13 @@ class ReceiveOne:
 
 
 @dataclass(frozen=True)
+class CheckFirst:
+    """A roll's first tag, checked while the worker finds its last one."""
+
+    uid: str
+
+
+@dataclass(frozen=True)
 class ReceiveRange:
     """A roll: its first and last tag scanned."""
 
@@ -59,7 +66,7 @@ class TakeBack:
 
 
 # What the recording thread does next, in the order the scans and keys came.
-Job = ReceiveOne | ReceiveRange | TakeBack
+Job = ReceiveOne | CheckFirst | ReceiveRange | TakeBack
 # The orders' counts are refreshed once a burst of scans pauses this long, so counting a
 # large order never competes with the scans themselves.
 PROGRESS_DELAY = 1.0
@@ -208,6 +215,7 @@ class ReceiveScreen(StationScreen):
             self.jobs.put(ReceiveOne(uid))
         elif self.first is None:
             self.first = uid
+            self.jobs.put(CheckFirst(uid))
         elif prefix_of(uid) != prefix_of(self.first):
             # Logged like every other refusal, not only a passing toast.
             self._refused(
@@ -233,6 +241,12 @@ class ReceiveScreen(StationScreen):
                 continue
             if isinstance(job, TakeBack):
                 self._take_back(job.first, job.last, job.reason)
+                continue
+            if isinstance(job, CheckFirst):
+                try:
+                    receipt.check_first(self.ctx, job.uid)
+                except StationError as exc:
+                    self.app.call_from_thread(self._first_refused, job.uid, hints.message(exc))
                 continue
             try:
                 # Feedback first; the orders' counts follow (a count over the whole order).
@@ -291,6 +305,14 @@ class ReceiveScreen(StationScreen):
             return summaries, {order: receipt.missing(self.ctx, order) for order in wanted}
 
         self.call(work, lambda found: self._progress(*found), group="progress")
+
+    def _first_refused(self, uid: str, message: str) -> None:
+        """A first tag found on no order: forgotten (unless another roll was begun since),
+        so the next scan starts a roll again."""
+        if self.first == uid:
+            self.first = None
+            self._show_mode()
+        self._refused(message)
 
     def _refused(self, message: str) -> None:
         self.query_one("#log", Log).write_line(f"REFUSED {message}")

@@ -218,6 +218,35 @@ async def test_the_queue_takes_a_scan_as_the_tag_to_reprint(received: Station) -
         assert app.focused is app.screen.query_one("#reprint-reason", Input)
 
 
+async def test_the_queue_shows_the_whole_uid_to_reprint_and_the_reprints_reason(
+    received: Station,
+) -> None:
+    """At 80x24 the reprint field showed 1A4060300002EE100000, hiding the serial that tells
+    which tag is loaded; the job's reason column was empty though a reason was given."""
+    one = uid(PACKAGE_PREFIX, 7)
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        await scan(pilot, one)
+        await settle(pilot)
+        field = app.screen.query_one("#reprint-uid", Input)
+        assert field.value == one
+        assert field.content_region.width >= len(one)
+        assert one in "".join(segment.text for segment in field.render_line(0))
+        await pilot.press(*"label smudged", "ctrl+r")
+        await settle(pilot)
+        for _ in range(500):  # the queue refreshes itself; wait for the new job's row
+            table = app.screen.query_one("#jobs", DataTable)
+            if table.row_count:
+                break
+            await pilot.pause(0.01)
+        reason = [str(cell) for cell in table.get_row_at(table.row_count - 1)][-1]
+        assert reason == "reprint: label smudged"
+    jobs = json.loads(received.ok("jobs", "--format", "json").out)
+    assert jobs[-1]["reprint_reason"] == "label smudged"
+
+
 async def test_the_first_run_form_takes_a_scanned_license(station: Station) -> None:
     station.ok("facility", "list")
     app = StationApp(station.context())

@@ -39,6 +39,14 @@ class JobSummary:
     pause_reason: str | None = None
     created_at: dt.datetime | None = None
     created_by: str = ""
+    reprint_reason: str | None = None
+
+    @property
+    def reason(self) -> str:
+        """Why the job paused, else why it reprints; empty for neither."""
+        if self.pause_reason:
+            return self.pause_reason
+        return f"reprint: {self.reprint_reason}" if self.reprint_reason else ""
 
     @property
     def uncertain(self) -> int:
@@ -57,6 +65,7 @@ class JobSummary:
             "pending": self.counts[ItemState.PENDING],
             "skipped": self.counts[ItemState.SKIPPED],
             "pause_reason": self.pause_reason,
+            "reprint_reason": self.reprint_reason,
             "created_at": times.utc(self.created_at) if self.created_at else None,
             "created_by": self.created_by,
         }
@@ -166,6 +175,7 @@ def summaries(ctx: Context, job_ids: Sequence[int] | None = None) -> list[JobSum
             pause_reason=job.pause_reason,
             created_at=job.created_at,
             created_by=job.created_by,
+            reprint_reason=job.reprint_reason,
         )
         for job in jobs
     }

@@ -62,8 +62,8 @@ class QueueScreen(StationScreen):
             "Reprint a tag (Ctrl+R): the reason goes into the audit trail", classes="title"
         )
         with Horizontal(classes="row"):
-            yield Input(placeholder="UID to reprint", id="reprint-uid")
-            yield Input(placeholder="Reason, e.g. label smudged", id="reprint-reason")
+            yield Input(placeholder="UID to reprint", id="reprint-uid", classes="uid")
+            yield Input(placeholder="Why reprint it?", id="reprint-reason")
             yield Select([], prompt="printer", id="reprint-printer")
         yield footer()
 
@@ -91,7 +91,7 @@ class QueueScreen(StationScreen):
                 str(job.counts[ItemState.DONE]),
                 str(job.total),
                 str(job.uncertain),
-                plain(job.pause_reason or ""),
+                plain(job.reason),
             )
             key = str(job.id)
             if key in table.rows:

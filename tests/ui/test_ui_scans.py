@@ -96,6 +96,48 @@ async def test_a_scan_never_reaches_the_focused_control_of_the_assign_screen(
     assert statuses(received, *wanted, uid(PACKAGE_PREFIX, 4)) == ["used"] * 3 + ["received"]
 
 
+async def test_print_right_away_says_its_state_in_words_and_nothing_printed_is_said(
+    received: Station,
+) -> None:
+    """A batch was assigned believing the box ticked (its tick shows only by colour), and
+    the result said only 'Assigned 28 tags to batch 1'."""
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        checkbox = screen.query_one("#print-now", Checkbox)
+        assert str(checkbox.label) == "Print right away: no"
+        checkbox.focus()
+        await type_by_hand(pilot, " ")
+        await settle(pilot)
+        assert str(checkbox.label) == "Print right away: YES, on"
+        await type_by_hand(pilot, " ")
+        await settle(pilot)
+        assert str(checkbox.label) == "Print right away: no"
+        for field, value in (("item", "Gelato"), ("quantity", "1"), ("unit", "Each")):
+            screen.query_one(f"#{field}", Input).value = value
+        screen.query_one("#count", Input).value = "3"
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("f12")
+        await settle(pilot)
+        shown = str(screen.query_one("#preview", Static).render())
+        assert shown.endswith("no labels printed (Print right away was off): Ctrl+T prints them")
+        assert shown.startswith("Assigned 3 tags to batch 1:")
+        # Ctrl+T prints them on the chosen printer, and says so.
+        screen.query_one("#printer", Select).value = "spool"
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        for _ in range(500):
+            if any("printed" in message for message in messages(app)):
+                break
+            await pilot.pause(0.01)
+        assert "Job 1: 3 labels printed" in messages(app)
+    printed = json.loads(received.ok("jobs", "--format", "json").out)
+    assert [(job["total"], job["done"]) for job in printed] == [(3, 3)]
+
+
 async def test_typing_by_hand_still_reaches_the_focused_field(received: Station) -> None:
     app = StationApp(received.context())
     async with app.run_test(size=(140, 48)) as pilot:

@@ -35,6 +35,13 @@ class AssignScreen(StationScreen):
         Binding("f12", "assign", "Assign", id="assign-confirm"),
         Binding("ctrl+l", "clear_scans", "Clear scans", id="assign-clear"),
         Binding(
+            "ctrl+t",
+            "print_batch",
+            "Print batch",
+            tooltip="Print the labels of the batch just assigned, on the chosen printer",
+            id="assign-print",
+        ),
+        Binding(
             "f11",
             "unit_labels",
             "Unit labels",
@@ -49,6 +56,8 @@ class AssignScreen(StationScreen):
         self.previewed: tuple[object, ...] | None = None
         # The first package of the last package batch assigned here (F11: its units).
         self.last_package: str | None = None
+        # The last batch assigned here and its tags, until its labels are queued (Ctrl+T).
+        self.unprinted: tuple[int, list[str]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -60,9 +69,9 @@ class AssignScreen(StationScreen):
                 id="kind",
             )
             yield Input(
-                placeholder="How many (or scan the tags below)", id="count", restrict=r"[0-9]*"
+                placeholder="How many tags", id="count", restrict=r"[0-9]*"
             )
-            yield Input(placeholder="License (when several facilities hold tags)", id="license")
+            yield Input(placeholder="License (if several)", id="license")
         with Vertical(id="package-fields"):
             with Horizontal(classes="row"):
                 yield Input(placeholder="Item name", id="item")
@@ -70,22 +79,22 @@ class AssignScreen(StationScreen):
                 yield Input(placeholder="Unit (Grams, Each...)", id="unit")
             with Horizontal(classes="row"):
                 yield Input(placeholder="Production batch (optional)", id="batch")
-                yield Input(placeholder="Packaged date YYYY-MM-DD (default today)", id="date")
+                yield Input(placeholder="Packaged on (today)", id="date")
             with Horizontal(classes="row"):
                 yield Input(placeholder="Location (optional)", id="package-location")
                 yield Input(
-                    placeholder="Metrc plant batch, for packages of immature plants (optional)",
+                    placeholder="Plant batch (clones)",
                     id="package-plant-batch",
                 )
         with Vertical(id="plant-fields"), Horizontal(classes="row"):
             yield Input(placeholder="Strain", id="strain")
             yield Input(placeholder="Location (optional)", id="location")
             yield Select([(p, p) for p in GROWTH_PHASES], prompt="Growth phase", id="phase")
-            yield Input(placeholder="Metrc plant batch (optional)", id="plant-batch")
+            yield Input(placeholder="Plant batch (optional)", id="plant-batch")
         yield ScanInput(placeholder="Or scan the exact tags to assign", id="scan")
         yield Static("", id="scans", classes="hint")
         with Horizontal(classes="row"):
-            yield Checkbox("Print right away on", value=False, id="print-now")
+            yield Checkbox(_print_now_label(False), value=False, id="print-now")
             yield Select([], prompt="printer", id="printer")
             yield Select([], prompt="its template", id="template")
         yield Static(
@@ -105,6 +114,11 @@ class AssignScreen(StationScreen):
     def _templates(self, found: list[templates.TemplateInfo]) -> None:
         names = [(info.name, info.name) for info in found if not info.problem]
         self.query_one("#template", Select).set_options(names)
+
+    @on(Checkbox.Changed, "#print-now")
+    def print_now_changed(self, event: Checkbox.Changed) -> None:
+        # The box's tick shows only by colour; its words say the state too.
+        event.checkbox.label = _print_now_label(event.value)
 
     @on(Select.Changed, "#kind")
     def kind_changed(self, event: Select.Changed) -> None:
@@ -268,15 +282,43 @@ class AssignScreen(StationScreen):
             self.last_package = result.uids[0]
         self.previewed = None
         self.action_clear_scans()
-        self.query_one("#preview", Static).update(
-            plain(
-                f"Assigned {plural(len(result.uids), 'tag')} to batch {result.batch_id}: "
-                + ", ".join(str(run) for run in runs(result.uids)[:6])
-            )
+        shown = (
+            f"Assigned {plural(len(result.uids), 'tag')} to batch {result.batch_id}: "
+            + ", ".join(str(run) for run in runs(result.uids)[:6])
         )
-        self.say(f"Batch {result.batch_id}: {plural(len(result.uids), 'tag')} assigned")
+        assigned = f"Batch {result.batch_id}: {plural(len(result.uids), 'tag')} assigned"
         if job_id is not None:
+            self.unprinted = None
+            self.query_one("#preview", Static).update(plain(shown))
+            self.say(assigned)
             self._print(job_id)
+            return
+        # Said in words, where the result stays: a batch assigned believing the box ticked
+        # must not pass for printed.
+        self.unprinted = (result.batch_id, list(result.uids))
+        nothing = "no labels printed (Print right away was off): Ctrl+T prints them"
+        self.query_one("#preview", Static).update(plain(f"{shown}\n{nothing}"))
+        self.say(f"{assigned}; {nothing}")
+
+    def action_print_batch(self) -> None:
+        """Queue and print the labels of the batch just assigned without them."""
+        if self.unprinted is None:
+            self.fail("no batch assigned here waits for its labels")
+            return
+        printer = self.query_one("#printer", Select).value
+        if not isinstance(printer, str):
+            self.fail("choose the printer first")
+            return
+        template = self.query_one("#template", Select).value
+        batch_id, uids = self.unprinted
+        wanted = printing.TagLabels(uids, printer, template if isinstance(template, str) else None)
+
+        def queued(job_id: int) -> None:
+            self.unprinted = None
+            self.say(f"Batch {batch_id}: {plural(len(uids), 'label')} queued as job {job_id}")
+            self._print(job_id)
+
+        self.call(lambda: printing.queue(self.ctx, wanted).job_id, queued)
 
     def _print(self, job_id: int) -> None:
         bar = self.query_one("#progress", ProgressBar)
@@ -297,3 +339,7 @@ class AssignScreen(StationScreen):
             self.say(f"Job {outcome.job_id}: {plural(outcome.done, 'label')} printed")
         else:
             self.fail(f"Job {outcome.job_id} {outcome.state}: {outcome.reason} (see F4)")
+
+
+def _print_now_label(on: bool) -> str:
+    return "Print right away: YES, on" if on else "Print right away: no"

@@ -68,9 +68,7 @@ class AssignScreen(StationScreen):
                 allow_blank=False,
                 id="kind",
             )
-            yield Input(
-                placeholder="How many tags", id="count", restrict=r"[0-9]*"
-            )
+            yield Input(placeholder="How many tags", id="count", restrict=r"[0-9]*")
             yield Input(placeholder="License (if several)", id="license")
         with Vertical(id="package-fields"):
             with Horizontal(classes="row"):

@@ -234,3 +234,61 @@ async def test_sign_in_shows_a_database_error_instead_of_doing_nothing(staffed: 
         assert isinstance(app.screen, SignInScreen)
         assert problem(app).startswith("database: ")
         assert "operator" in problem(app)
+
+
+async def test_the_dialogs_say_their_keys_and_forget_a_refusal_once_typing_starts(
+    staffed: Station,
+) -> None:
+    app = StationApp(staffed.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        said = str(app.screen.query_one("#instructions", Static).render())
+        assert said == ("Scan your badge, or type your name and PIN. Enter signs in; Ctrl+Q quits.")
+        await scan(pilot, uid(PLANT_PREFIX, 1))
+        await settle(pilot)
+        assert "is not a badge" in problem(app)
+        await pilot.press("A")
+        await settle(pilot)
+        assert problem(app) == ""  # the stale line went when typing started
+        await type_in(app, pilot, "Ann", ANN_PIN)
+        await settle(pilot)
+        app.push_screen(TagDetailScreen(TAG))
+        await settle(pilot)
+        app.screen.query_one("#reason", Input).value = "damaged"
+        await pilot.press("f12", "f12")
+        await settle(pilot)
+        assert isinstance(app.screen, ApprovalScreen)
+        assert str(app.screen.query_one("#instructions", Static).render()) == (
+            "A supervisor scans their badge, or types their name and PIN. Enter approves; "
+            "Esc cancels."
+        )
+
+
+async def test_a_printer_with_a_bad_connection_is_refused_before_approval_is_asked(
+    staffed: Station,
+) -> None:
+    """An operator adding tcp//192.168.1.50 was asked for a supervisor, then told the
+    connection was wrong: check first, then ask."""
+    app = StationApp(staffed.context())
+    async with app.run_test(size=(140, 48)) as pilot:
+        await settle(pilot)
+        await type_in(app, pilot, "Ann", ANN_PIN)
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        app.screen.query_one("#name", Input).value = "shelf"
+        app.screen.query_one("#connection", Input).value = "tcp//192.168.1.50"
+        await pilot.press("f10")
+        await settle(pilot)
+        assert not isinstance(app.screen, ApprovalScreen)
+        log = [n.message for n in app._notifications]
+        assert any("tcp//192.168.1.50" in message for message in log), log
+        # A good one is asked for, and added once a supervisor approves.
+        app.screen.query_one("#connection", Input).value = "tcp://192.168.1.50"
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, ApprovalScreen)
+        await type_in(app, pilot, "Sue", SUE_PIN)
+        await settle(pilot)
+    printers = json.loads(staffed.ok("printer", "list", "--format", "json", operator="Sue").out)
+    assert sorted(p["name"] for p in printers) == ["shelf", "spool"]

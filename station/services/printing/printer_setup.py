@@ -79,7 +79,7 @@ def add_printer(
     dpi: int | None = None,
     template_name: str | None = None,
 ) -> PrinterView:
-    roles.require_supervisor(ctx, "adding a printer")
+    # Everything typed is checked before a supervisor is asked to approve it.
     if not _NAME.match(name):
         raise StationError(
             f"bad printer name {show(name)}: use up to 40 letters, digits, '.', '_' or '-'"
@@ -100,6 +100,7 @@ def add_printer(
     with ctx.db.atomic():
         if Printer.get_or_none(Printer.name == name) is not None:
             raise StationError(f"a printer named {name} already exists")
+        roles.require_supervisor(ctx, "adding a printer")
         printer: Printer = Printer.create(
             name=name,
             driver=driver,
@@ -153,7 +154,6 @@ def set_printer(
 ) -> PrinterView:
     """Change a printer's default template, connection or resolution (checked as when it
     was added); labels of jobs already queued keep the printer they were queued with."""
-    roles.require_supervisor(ctx, "changing a printer")
     if template_name is None and connection is None and dpi is None:
         raise StationError(
             "nothing to change: ", give_one("template", "connection", "dpi", verb="give")
@@ -173,6 +173,8 @@ def set_printer(
         changed = differences(before, wanted)
         if not changed:
             raise StationError(f"printer {name} is already set that way")
+        # Asked only for a change that is checked and would happen.
+        roles.require_supervisor(ctx, "changing a printer")
         Printer.update(**wanted).where(Printer.id == printer.id).execute()
         audit.record(
             ctx,

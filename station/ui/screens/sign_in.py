@@ -36,6 +36,9 @@ class _Credentials(ModalScreen[T], Generic[T]):
     _Credentials #problem { color: $error; text-style: bold; height: auto; }
     """
 
+    # What to do, and which keys submit and leave: said, not left to be guessed.
+    INSTRUCTIONS = ""
+
     def __init__(self, ctx: Context, heading: str) -> None:
         super().__init__()
         self.ctx = ctx
@@ -44,13 +47,18 @@ class _Credentials(ModalScreen[T], Generic[T]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.heading, classes="title", id="heading", markup=False)
-            yield Static("Scan your badge, or type your name and PIN.", classes="hint")
+            yield Static(self.INSTRUCTIONS, classes="hint", id="instructions")
             yield Input(placeholder="Name", id="name", max_length=100)
             yield Input(placeholder="PIN", id="pin", password=True, max_length=12)
             yield Static("", id="problem", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # A refusal is about what was sent; once typing starts again it is stale.
+        if event.value:
+            self.query_one("#problem", Static).update("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         name = self.query_one("#name", Input).value.strip()
@@ -98,6 +106,7 @@ class SignInScreen(_Credentials[operators.SignedIn]):
 
     # Opaque: the last person's screen is not on show to whoever walks up.
     DEFAULT_CSS = "SignInScreen { background: $background; }"
+    INSTRUCTIONS = "Scan your badge, or type your name and PIN. Enter signs in; Ctrl+Q quits."
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "app.quit", "Quit", id="sign-in-quit"),
@@ -116,6 +125,9 @@ class ApprovalScreen(_Credentials[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="approval-cancel"),
     ]
+    INSTRUCTIONS = (
+        "A supervisor scans their badge, or types their name and PIN. Enter approves; Esc cancels."
+    )
 
     def __init__(self, ctx: Context, what: str) -> None:
         super().__init__(ctx, f"A supervisor approves: {what}")

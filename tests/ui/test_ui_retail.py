@@ -136,3 +136,40 @@ async def test_the_assign_screen_leads_to_the_new_packages_units(received: Stati
         await settle(pilot)
         assert isinstance(app.screen, RetailIdScreen)
         assert app.screen.query_one("#package", Input).value == uid(PACKAGE_PREFIX, 1)
+
+
+async def test_the_retail_id_screen_keeps_its_numbers_true(
+    packaged: Station, metrc: FakeMetrc
+) -> None:
+    """The allotment stayed at 9,988 after 5 more were generated; Units kept the previous
+    package's number; a package Metrc does not know said 'not found' and nothing more."""
+    metrc.retail.allotments[LICENSE] = 9_993
+    app = StationApp(packaged.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        await scan(pilot, PARENT)
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert shown(app, "#allotment") == f"Allotment at {LICENSE}: 9,993 codes left"
+        app.screen.query_one("#quantity", Input).value = "5"
+        await pilot.press("f10")
+        await settle(pilot)
+        for _ in range(500):  # the allotment is asked again once the codes are issued
+            if "9,988" in shown(app, "#allotment"):
+                break
+            await pilot.pause(0.01)
+        assert shown(app, "#allotment") == f"Allotment at {LICENSE}: 9,988 codes left"
+        await scan(pilot, CHILD)
+        await settle(pilot)
+        assert app.screen.query_one("#quantity", Input).value == ""
+        # A package assigned here that Metrc does not hold (never pushed).
+        del metrc.packages[CHILD]
+        app.screen.query_one("#quantity", Input).value = "2"
+        await pilot.press("f10")
+        await settle(pilot)
+        said = [n.message for n in app._notifications][-1]
+        assert said.endswith(
+            f"{CHILD} was never pushed to Metrc from this station: push it first, then generate"
+        )

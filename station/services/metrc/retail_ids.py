@@ -19,15 +19,22 @@ from typing import Any, TypeVar
 from peewee import fn
 
 from station.db.locking import locked
-from station.db.models import Facility, PrintItem, RetailAssociation, RetailIssuance, Tag
+from station.db.models import (
+    Facility,
+    MetrcObject,
+    PrintItem,
+    RetailAssociation,
+    RetailIssuance,
+    Tag,
+)
 from station.db.rows import slices, tuples
 from station.domain import retail_id, times
 from station.domain.errors import StationError, give
 from station.domain.retail_id import RetailId
-from station.domain.states import IssuanceState, TagStatus, TagType
+from station.domain.states import IssuanceState, MetrcObjectState, TagStatus, TagType
 from station.domain.text import plural, show
 from station.metrc import retail
-from station.metrc.client import MAX_CALL_S, MetrcError, MetrcUnsure
+from station.metrc.client import MAX_CALL_S, MetrcError, MetrcUnsure, MetrcValidation
 from station.metrc.retail import Ranges, RetailCaller, Units, count_units
 from station.services import state_rules
 from station.services.context import Context
@@ -195,11 +202,22 @@ def generate(ctx: Context, client: RetailCaller, uid: str, quantity: int) -> Gen
             f"{exc}; run the same generate again: it asks Metrc what it holds for {tag.uid} "
             "before asking for anything"
         ) from None
-    except MetrcError:
+    except MetrcError as exc:
         # A refusal: Metrc issued nothing, so nothing stays recorded.
         RetailIssuance.delete().where(
             (RetailIssuance.id == issuance.id) & (RetailIssuance.state == IssuanceState.SENDING)
         ).execute()
+        if (
+            isinstance(exc, MetrcValidation)
+            and "not found" in str(exc).lower()
+            and not _pushed(tag.uid)
+        ):
+            # Metrc does not know a package made here: most likely it was never pushed.
+            # [I] Metrc's words for an unknown package ("... not found") are inferred.
+            raise StationError(
+                f"{exc}; {tag.uid} was never pushed to Metrc from this station: push it "
+                "first, then generate"
+            ) from None
         raise
     except BaseException:
         # Anything else after the request went out (an answer that cannot be read, an
@@ -208,6 +226,14 @@ def generate(ctx: Context, client: RetailCaller, uid: str, quantity: int) -> Gen
         raise
     issuance = _issued(ctx, issuance, issued.issuance_id, issued.ranges, False)
     return Generated(Issued.of(issuance), False)
+
+
+def _pushed(uid: str) -> bool:
+    """Whether Metrc accepted the package ``uid`` from this station (``metrc push``)."""
+    query = MetrcObject.select(MetrcObject.id).where(
+        (MetrcObject.key_uid == uid) & (MetrcObject.state == MetrcObjectState.ACCEPTED)
+    )
+    return bool(query.exists())
 
 
 def _in_flight(ctx: Context, pending: RetailIssuance) -> bool:

@@ -38,6 +38,9 @@ class RetailIdScreen(StationScreen):
     def __init__(self) -> None:
         super().__init__()
         self.uid: str | None = None
+        # The package whose codes are shown, and whether Metrc's allotment was asked here.
+        self.shown_package: str | None = None
+        self.allotment_shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,6 +86,10 @@ class RetailIdScreen(StationScreen):
         self.call(work, lambda found: self._show(uid, *found))
 
     def _show(self, uid: str, codes: list[retail_ids.Code], total: int) -> None:
+        if uid != self.shown_package:
+            # Another package: the units typed for the last one are not this one's.
+            self.query_one("#quantity", Input).value = ""
+            self.shown_package = uid
         self.uid = uid
         printed = sum(code.printed for code in codes)
         more = f" (the first {len(codes):,} listed)" if total > len(codes) else ""
@@ -114,6 +121,7 @@ class RetailIdScreen(StationScreen):
 
         def show(found: tuple[str, int]) -> None:
             where, left = found
+            self.allotment_shown = True
             self.query_one("#allotment", Static).update(
                 plain(f"Allotment at {where}: {left:,} codes left")
             )
@@ -140,6 +148,8 @@ class RetailIdScreen(StationScreen):
             how = " (an earlier request's, found in Metrc)" if result.settled else ""
             self.say(f"{plural(issued.units, 'unit code')} issued for {uid}{how}")
             self.load()
+            if self.allotment_shown:
+                self.action_allotment()  # what Metrc says is left now, not before
 
         self.call(work, done)
 

@@ -7,6 +7,7 @@ their box width (``^FB``), so the printer never runs text past it.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 # Shrinking stops here (a fraction of the designed size); past it, text is cut with "…", or
 # for a field printed in full, wrapped onto more lines of its box.
 MIN_SHRINK = 0.6
+# A Metrc UID inside a text: 24 of 0-9 and A-Z standing alone.
+_UID_TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Z]{24}(?![0-9A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -234,12 +237,15 @@ def fit_block(
 def wrap(text: str, width: int, size: int) -> tuple[str, ...] | None:
     """``text`` broken into lines that each fit ``width`` dots at ``size``, each line as long
     as it can be: at spaces and hyphens where it can, within a word where it must
-    (textwrap's rules); None when not even one character fits a line."""
+    (textwrap's rules), but never within a UID (a reader would take its two halves for two
+    tags); None when that cannot be done at this size."""
     face = font(size)
+    # A UID split over two lines is worse than a smaller size: whole words only, then.
+    whole_words = bool(_UID_TOKEN.search(text))
     lines: list[str] = []
     rest = text.strip()
     while rest:
-        line = _longest_first_line(rest, width, face)
+        line = _longest_first_line(rest, width, face, whole_words)
         if line is None:
             return None
         lines.append(line)
@@ -248,12 +254,16 @@ def wrap(text: str, width: int, size: int) -> tuple[str, ...] | None:
     return tuple(lines)
 
 
-def _longest_first_line(text: str, width: int, face: ImageFont.FreeTypeFont) -> str | None:
+def _longest_first_line(
+    text: str, width: int, face: ImageFont.FreeTypeFont, whole_words: bool = False
+) -> str | None:
     best = None
     low, high = 1, len(text)
     while low <= high:
         middle = (low + high) // 2
-        first = textwrap.wrap(text, middle, break_on_hyphens=True, break_long_words=True)[0]
+        first = textwrap.wrap(
+            text, middle, break_on_hyphens=not whole_words, break_long_words=not whole_words
+        )[0]
         if face.getlength(first) <= width:
             best, low = first, middle + 1
         else:

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from printers import catalog
+from printers import catalog, layout
 from printers.errors import TemplateError
-from printers.template import parse, to_dots
+from printers.label import LabelData
+from printers.template import REFERENCE_UIDS, TextElement, parse, to_dots
 
 
 def uid_label(dpi: int, width: str, module: int, **extra: Any) -> dict[str, Any]:
@@ -178,3 +179,52 @@ def test_impossible_elements_are_refused_when_read(element: dict[str, Any], mess
         parse({"driver": "zpl", "dpi": 203, "width": "3in", "height": "1in",
                "element": [element]}, "t")  # fmt: skip
     assert str(caught.value).startswith(message)
+
+
+def _every_label(template_uid: str) -> LabelData:
+    return LabelData(
+        uid=template_uid,
+        license_number="C11-0000001-LIC",
+        facility_name="Green Leaf Farms of the Emerald Triangle Cooperative",
+        order_date="2026-11-20",
+        item="Gummies 10pk",
+        retail_id="HTTPS://1A4.COM/10NOIEYKAJDG6CF0EXGJK",
+        unit_index="5",
+        badge="00000000000000000001",
+        operator="Ann",
+    )
+
+
+@pytest.mark.parametrize("name", sorted(catalog.template_files(None)))
+def test_no_bundled_label_breaks_a_uid_and_texts_keep_off_the_edges(name: str) -> None:
+    """The 1x1 Retail ID label printed 1A4060300002E / E1000000005 on two lines; 58 mm
+    texts came within 3 dots of the paper's edge."""
+    template = catalog.get(name)
+    margin = round(template.dpi / 32)  # 1/32 inch: 6 dots at 203 dpi, 9 at 300
+    for element in template.elements:
+        if isinstance(element, TextElement):
+            assert element.x >= margin and element.x + element.width <= template.width - margin
+    for reference in REFERENCE_UIDS:
+        for placed in layout.place(template, _every_label(reference)):
+            if isinstance(placed, layout.PlacedText) and reference in placed.text:
+                assert any(reference in row for row in placed.rows), placed.rows
+
+
+def test_a_uid_is_never_broken_across_lines_other_long_words_may_be() -> None:
+    uid = "1A4060300002EE1000000005"
+    # Too wide for one line at this size: wrapped at the space, the UID whole...
+    assert layout.wrap(f"Tag {uid}", 320, 20) == ("Tag", uid)
+    # ...and where the UID alone cannot fit a line at this size, no wrap at all (a smaller
+    # size is tried instead), while a word that is not a UID still breaks where it must.
+    assert layout.wrap(uid, 150, 20) is None
+    assert layout.wrap("Supercalifragilisticexpialidocious", 150, 20) is not None
+
+
+def test_every_bundled_label_says_ordered_the_same_way() -> None:
+    texts = [
+        element.text
+        for name in catalog.template_files(None)
+        for element in catalog.get(name).elements
+        if isinstance(element, TextElement) and "{order_date}" in element.text
+    ]
+    assert texts and all("Ordered {order_date}" in text for text in texts), texts

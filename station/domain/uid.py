@@ -205,6 +205,13 @@ class Run:
     def __str__(self) -> str:
         return self.span if self.count == 1 else f"{self.span} ({self.count:,} tags)"
 
+    @property
+    def serials(self) -> str:
+        """``00000251-00000500``: the run by the serials on its labels, for a narrow screen
+        that names its order beside it (a run is within one prefix)."""
+        first, last = self.first_uid[PREFIX_LENGTH:], self.last_uid[PREFIX_LENGTH:]
+        return first if self.count == 1 else f"{first}-{last}"
+
 
 def next_to(before: str, uid: str) -> bool:
     """Whether ``uid`` is the tag right after ``before`` (same prefix, serial one higher)."""

@@ -158,7 +158,8 @@ def _first_missing(rng: UidRange) -> str:
 
 
 def missing(ctx: Context, order_id: int, runs_wanted: int = 5, look: int = 2000) -> list[str]:
-    """The first runs of an order's tags that have not arrived yet (for the receive screen).
+    """The first runs of an order's tags that have not arrived yet (for the receive screen),
+    by their serials (the order is named beside them).
 
     Reads at most ``look`` tags, so a scan's feedback stays quick on a 100,000-tag order;
     a run that goes on past them ends in "...".
@@ -174,11 +175,11 @@ def missing(ctx: Context, order_id: int, runs_wanted: int = 5, look: int = 2000)
     for (uid,) in tuples(query):
         read += 1
         if read > look:
-            return [str(run) for run in found] + ["..."]
+            return [run.serials for run in found] + ["..."]
         if found and follows(found[-1], uid):
             found[-1] = Run(found[-1].first_uid, uid, found[-1].count + 1)
             continue
         if len(found) == runs_wanted:
             break
         found.append(Run(uid, uid, 1))
-    return [str(run) for run in found]
+    return [run.serials for run in found]

@@ -110,12 +110,11 @@ class ReceiveScreen(StationScreen):
         yield Static("", id="mode", classes="title")
         yield ScanInput(id="scan")
         yield Static("", id="pending", classes="hint")
-        yield Input(
-            placeholder="Reason, to take back the last receipt with Ctrl+Z", id="undo-reason"
-        )
+        # One row for the two fields seldom used, so the orders' rows keep the height.
         with Horizontal(classes="row"):
-            yield Input(placeholder="Package for scanned units (F11)", id="unit-package")
-            yield Static("Retail ID units: scan their QR codes", id="units", classes="hint")
+            yield Input(placeholder="Why take back (Ctrl+Z)", id="undo-reason")
+            yield Input(placeholder="Package for units (F11)", id="unit-package", classes="uid")
+        yield Static("Retail ID units: scan their QR codes", id="units", classes="hint")
         yield Log(id="log", max_lines=500)
         yield Static("Orders being received", classes="title")
         yield DataTable(id="progress", cursor_type="row")
@@ -123,7 +122,7 @@ class ReceiveScreen(StationScreen):
 
     def on_mount(self) -> None:
         self.query_one("#progress", DataTable).add_columns(
-            "Order", "Type", "Order date", "Received", "Expected", "Still missing"
+            "Order", "Type", "Ordered", "Received", "Expected", "Still missing (serials)"
         )
         self._show_mode()
         self.record_scans()

@@ -15,6 +15,7 @@ from devtools.pg_server import PgServer
 from station.domain.text import plural
 from station.domain.uid import runs_text
 from station.ui.app import StationApp
+from station.ui.screens.audit_event import AuditEventScreen
 from station.ui.screens.tag_detail import TagDetailScreen
 from tests.helpers.station import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 from tests.helpers.ui import scan, settle
@@ -416,3 +417,45 @@ async def test_the_ui_carries_on_across_a_database_restart(received: Station, pg
         assert rows(app, "#events")
         await pilot.press("ctrl+q")
     assert app.return_code == 0
+
+
+async def test_enter_on_an_audit_row_opens_the_event_in_full(received: Station) -> None:
+    """At 80x24 the audit table showed five characters of each summary, and no way on."""
+    received.ok("void", uid(PACKAGE_PREFIX, 9), "--reason", "torn on the roll")
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await settle(pilot)
+        table = app.screen.query_one("#events", DataTable)
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AuditEventScreen)
+        text = str(app.screen.query_one("#event", Static).render())
+        assert "Event 6: void" in text
+        assert "Summary: voided 1 tag: torn on the roll" in text
+        assert '  reason: "torn on the roll"' in text
+        assert f"UIDs:\n  {uid(PACKAGE_PREFIX, 9)}" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.current_mode == "audit" and not isinstance(app.screen, AuditEventScreen)
+
+
+async def test_the_tag_page_shows_its_history_at_80_by_24(received: Station) -> None:
+    """At 24 lines the tag page's history was off-screen below its fields."""
+    received.ok("void", uid(PACKAGE_PREFIX, 9), "--reason", "torn")
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(TagDetailScreen(uid(PACKAGE_PREFIX, 9)))
+        await settle(pilot)
+        history = app.screen.query_one("#history", DataTable)
+        assert history.row_count == 3
+        # Every row of it is within the screen.
+        assert history.region.bottom <= 23 and history.region.height >= 4
+        history.focus()
+        history.move_cursor(row=2)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AuditEventScreen)
+        assert "Summary: voided 1 tag: torn" in str(app.screen.query_one("#event").render())

@@ -679,3 +679,25 @@ async def test_a_facility_and_a_batch_are_corrected_where_they_are_seen(
     assert tag["plant_batch"] == "BD Clones 11/20"
     actions = [e["action"] for e in json.loads(received.ok("audit", "--format", "json").out)]
     assert actions[-2:] == ["facility.rename", "batch.set"]
+
+
+async def test_the_assign_preview_shows_whole_at_80_by_24(received: Station) -> None:
+    """At 80x24 the preview showed only its first line under the fields."""
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await scan(pilot, *(uid(PACKAGE_PREFIX, n) for n in (1, 5, 9, 13)))
+        await settle(pilot)
+        screen = app.screen
+        for field, value in (("item", "Gelato"), ("quantity", "1"), ("unit", "Each")):
+            screen.query_one(f"#{field}", Input).value = value
+        await pilot.press("f10")
+        await settle(pilot)
+        preview = screen.query_one("#preview", Static)
+        text = str(preview.render())
+        assert text.startswith("Will take 4 tags (as listed):") and text.endswith("F12 to assign.")
+        lines = preview.content_size.height
+        # Every line of it on screen: its box is as tall as its text, inside the 24 lines.
+        assert lines >= 2 and preview.region.height == lines + 2
+        assert preview.region.bottom <= 23

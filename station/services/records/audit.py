@@ -215,6 +215,21 @@ def recent(
     return [AuditRecord.of(e, []) for e in query]
 
 
+def one_event(ctx: Context, event_id: int, most_uids: int = 1000) -> AuditRecord:
+    """One event in full (the audit screen's Enter), with its first ``most_uids`` UIDs (its
+    ``tag_count`` says how many it touched)."""
+    event = AuditEvent.get_or_none(AuditEvent.id == event_id)
+    if event is None:
+        raise StationError(f"no audit event {event_id}")
+    query = (
+        AuditUid.select(AuditUid.uid)
+        .where(AuditUid.event == event.id)
+        .order_by(AuditUid.uid)
+        .limit(most_uids)
+    )
+    return AuditRecord.of(event, [uid for (uid,) in tuples(query)])
+
+
 def last_event(ctx: Context, uid: str, action: str) -> AuditRecord | None:
     """The newest ``action`` event that touched ``uid``, without its UIDs."""
     query = Filters(uid=uid, action=action).applied(

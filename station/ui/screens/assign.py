@@ -8,7 +8,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Header, Input, ProgressBar, Select, Static
 
 from station.domain.errors import StationError
@@ -61,40 +61,43 @@ class AssignScreen(StationScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(classes="row"):
-            yield Select(
-                [("Packages", TagType.PACKAGE), ("Plants", TagType.PLANT)],
-                value=TagType.PACKAGE,
-                allow_blank=False,
-                id="kind",
-            )
-            yield Input(placeholder="How many tags", id="count", restrict=r"[0-9]*")
-            yield Input(placeholder="License (if several)", id="license")
-        with Vertical(id="package-fields"):
+        # The fields scroll; the preview below stays in sight, whole (at 80x24 only its
+        # first line showed under the fields).
+        with VerticalScroll(id="form"):
             with Horizontal(classes="row"):
-                yield Input(placeholder="Item name", id="item")
-                yield Input(placeholder="Quantity", id="quantity")
-                yield Input(placeholder="Unit (Grams, Each...)", id="unit")
-            with Horizontal(classes="row"):
-                yield Input(placeholder="Production batch (optional)", id="batch")
-                yield Input(placeholder="Packaged on (today)", id="date")
-            with Horizontal(classes="row"):
-                yield Input(placeholder="Location (optional)", id="package-location")
-                yield Input(
-                    placeholder="Plant batch (clones)",
-                    id="package-plant-batch",
+                yield Select(
+                    [("Packages", TagType.PACKAGE), ("Plants", TagType.PLANT)],
+                    value=TagType.PACKAGE,
+                    allow_blank=False,
+                    id="kind",
                 )
-        with Vertical(id="plant-fields"), Horizontal(classes="row"):
-            yield Input(placeholder="Strain", id="strain")
-            yield Input(placeholder="Location (optional)", id="location")
-            yield Select([(p, p) for p in GROWTH_PHASES], prompt="Growth phase", id="phase")
-            yield Input(placeholder="Plant batch (optional)", id="plant-batch")
-        yield ScanInput(placeholder="Or scan the exact tags to assign", id="scan")
-        yield Static("", id="scans", classes="hint")
-        with Horizontal(classes="row"):
-            yield Checkbox(_print_now_label(False), value=False, id="print-now")
-            yield Select([], prompt="printer", id="printer")
-            yield Select([], prompt="its template", id="template")
+                yield Input(placeholder="How many tags", id="count", restrict=r"[0-9]*")
+                yield Input(placeholder="License (if several)", id="license")
+            with Vertical(id="package-fields"):
+                with Horizontal(classes="row"):
+                    yield Input(placeholder="Item name", id="item")
+                    yield Input(placeholder="Quantity", id="quantity")
+                    yield Input(placeholder="Unit (Grams, Each...)", id="unit")
+                with Horizontal(classes="row"):
+                    yield Input(placeholder="Production batch (optional)", id="batch")
+                    yield Input(placeholder="Packaged on (today)", id="date")
+                with Horizontal(classes="row"):
+                    yield Input(placeholder="Location (optional)", id="package-location")
+                    yield Input(
+                        placeholder="Plant batch (clones)",
+                        id="package-plant-batch",
+                    )
+            with Vertical(id="plant-fields"), Horizontal(classes="row"):
+                yield Input(placeholder="Strain", id="strain")
+                yield Input(placeholder="Location (optional)", id="location")
+                yield Select([(p, p) for p in GROWTH_PHASES], prompt="Growth phase", id="phase")
+                yield Input(placeholder="Plant batch (optional)", id="plant-batch")
+            yield ScanInput(placeholder="Or scan the exact tags to assign", id="scan")
+            yield Static("", id="scans", classes="hint")
+            with Horizontal(classes="row"):
+                yield Checkbox(_print_now_label(False), value=False, id="print-now")
+                yield Select([], prompt="printer", id="printer")
+                yield Select([], prompt="its template", id="template")
         yield Static(
             "F10 shows the tags the batch will take; F12 assigns them.",
             id="preview",

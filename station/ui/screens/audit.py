@@ -17,6 +17,7 @@ from station.domain.errors import StationError
 from station.domain.uid import normalize
 from station.services.records import audit
 from station.ui import hints
+from station.ui.screens.audit_event import open_event
 from station.ui.screens.base import StationScreen, footer, plain
 
 PAGE = 200
@@ -34,7 +35,9 @@ class AuditScreen(StationScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Every change: who, when, what, how many tags", classes="title")
+        yield Static(
+            "Every change: who, when, what, how many tags (Enter: one in full)", classes="title"
+        )
         with Horizontal(classes="row"):
             yield Input(placeholder="UID", id="uid")
             yield Input(placeholder="Action (print, void...)", id="action")
@@ -107,8 +110,8 @@ class AuditScreen(StationScreen):
             return
         self.oldest = events[-1].id if events else None
         table.clear()
-        table.add_rows(
-            [
+        for e in events:
+            table.add_row(
                 str(e.id),
                 times.local(e.at),
                 plain(e.operator),
@@ -116,6 +119,10 @@ class AuditScreen(StationScreen):
                 e.action,
                 str(e.tag_count),
                 plain(e.summary),
-            ]
-            for e in events
-        )
+                key=str(e.id),
+            )
+
+    @on(DataTable.RowSelected, "#events")
+    def event_chosen(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row: the event in full (the table cuts its summary)."""
+        open_event(self, int(str(event.row_key.value)))

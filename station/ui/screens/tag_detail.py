@@ -19,6 +19,7 @@ from station.services.printing import Outcome
 from station.services.records import audit
 from station.services.tags import batch_corrections, lookup, voiding
 from station.services.tags.lookup import TagView
+from station.ui.screens.audit_event import open_event
 from station.ui.screens.base import StationScreen, footer, plain
 
 
@@ -48,13 +49,13 @@ class TagDetailScreen(StationScreen):
         yield Header()
         yield Static("", id="fields", classes="panel")
         with Horizontal(classes="row"):
-            yield Input(placeholder="Reason (to reprint: F10; to void: F12)", id="reason")
+            yield Input(placeholder="Reason (F10 reprints, F12 voids)", id="reason")
             yield Select([], prompt="printer", id="printer")
         yield Static("", id="confirm", classes="hint")
         with Horizontal(classes="row"):
-            yield Input(placeholder="Metrc plant batch for its batch", id="plant-batch")
-            yield Input(placeholder="Location for its batch (then Ctrl+E)", id="location")
-        yield Static("History", classes="title")
+            yield Input(placeholder="Its batch's plant batch", id="plant-batch")
+            yield Input(placeholder="Its batch's location (Ctrl+E)", id="location")
+        yield Static("History (Enter: one in full)", classes="title")
         yield DataTable(id="history", cursor_type="row")
         yield footer()
 
@@ -77,12 +78,18 @@ class TagDetailScreen(StationScreen):
             for k, v in view.as_dict().items()
             if v is not None
         ]
-        self.query_one("#fields", Static).update(plain("\n".join(lines)))
+        self.query_one("#fields", Static).update(plain("\n".join(two_columns(lines))))
         table = self.query_one("#history", DataTable)
         table.clear()
-        table.add_rows(
-            [times.local(e.at), plain(e.operator), e.action, plain(e.summary)] for e in events
-        )
+        for e in events:
+            table.add_row(
+                times.local(e.at), plain(e.operator), e.action, plain(e.summary), key=str(e.id)
+            )
+
+    @on(DataTable.RowSelected, "#history")
+    def event_chosen(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row of the history: that event in full."""
+        open_event(self, int(str(event.row_key.value)))
 
     def take_scan(self, code: str) -> None:
         """Another tag scanned here: its detail, in place of this one."""
@@ -175,3 +182,12 @@ class TagDetailScreen(StationScreen):
                 "resumes it"
             )
         self.load()
+
+
+def two_columns(lines: list[str]) -> list[str]:
+    """``lines`` down two columns, the first as wide as its longest line: half the height,
+    so the history below keeps its rows at 24 lines."""
+    half = (len(lines) + 1) // 2
+    left, right = lines[:half], lines[half:]
+    width = max((len(line) for line in left), default=0) + 3
+    return [f"{line:<{width}}{right[n]}" if n < len(right) else line for n, line in enumerate(left)]

@@ -459,3 +459,23 @@ async def test_the_tag_page_shows_its_history_at_80_by_24(received: Station) -> 
         await settle(pilot)
         assert isinstance(app.screen, AuditEventScreen)
         assert "Summary: voided 1 tag: torn" in str(app.screen.query_one("#event").render())
+
+
+async def test_home_keeps_its_counts_on_screen_with_a_long_facility_name(
+    received: Station,
+) -> None:
+    """Renamed to 80 characters, home's counts left the screen, and stayed gone after the
+    name was changed back."""
+    long_name = "Green Leaf Farms of the Emerald Triangle Cannabis Cultivation Cooperative Inc."
+    received.ok("facility", "rename", LICENSE, long_name)
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#counts", DataTable)
+        assert table.virtual_size.width <= table.size.width  # no column off the screen
+        assert [str(c) for c in table.get_row_at(0)][1] == "Green Leaf Farms of…"
+        received.ok("facility", "rename", LICENSE, "Green Leaf Farms")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert [str(c) for c in table.get_row_at(0)][1] == "Green Leaf Farms"
+        assert table.virtual_size.width <= table.size.width  # sized to what it holds now

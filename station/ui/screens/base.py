@@ -39,6 +39,13 @@ def plain(value: object) -> Text:
     return Text("" if value is None else str(value))
 
 
+def cell(value: object, most: int) -> Text:
+    """A table cell of at most ``most`` characters, a longer value cut with "…": a facility
+    named in 80 characters must not push a table's counts off the screen."""
+    text = "" if value is None else str(value)
+    return Text(text if len(text) <= most else text[: most - 1] + "…")
+
+
 class StationScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()

@@ -14,7 +14,10 @@ from station.domain.states import TagStatus
 from station.services.home import Home, home
 from station.services.records import backups
 from station.services.tags import facilities
-from station.ui.screens.base import StationScreen, footer, plain
+from station.ui.screens.base import StationScreen, cell, footer, plain
+
+# Short headings: with a 20-character facility name the row still fits 80 columns.
+COUNT_COLUMNS = ("License", "Facility", "St", "Type", "Ordered", "Rec'd", "Used", "Void")
 
 # The keys that switch screens, here rather than in every screen's footer.
 SCREEN_KEYS = (
@@ -95,9 +98,7 @@ class DashboardScreen(StationScreen):
         self.call(lambda: facilities.rename_facility(self.ctx, license_number, name), done)
 
     def on_mount(self) -> None:
-        self.query_one("#counts", DataTable).add_columns(
-            "License", "Facility", "St", "Type", "Ordered", "Received", "Used", "Voided"
-        )
+        self.query_one("#counts", DataTable).add_columns(*COUNT_COLUMNS)
         self.query_one("#orders", DataTable).add_columns(
             "Order", "License", "Type", "Order date", "Received", "Missing", "Days open"
         )
@@ -141,11 +142,14 @@ class DashboardScreen(StationScreen):
         if not known:
             self.query_one("#license", Input).focus()
         table = self.query_one("#counts", DataTable)
-        table.clear()
+        # Columns made anew: a table keeps a column as wide as the widest value it ever held,
+        # so after a long name was renamed away the counts stayed off the screen.
+        table.clear(columns=True)
+        table.add_columns(*COUNT_COLUMNS)
         for row in counts:
             table.add_row(
-                plain(row.license_number),
-                plain(row.facility_name),
+                cell(row.license_number, 20),
+                cell(row.facility_name, 20),
                 row.state,
                 row.type,
                 f"{row.ordered:,}",

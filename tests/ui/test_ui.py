@@ -479,3 +479,27 @@ async def test_home_keeps_its_counts_on_screen_with_a_long_facility_name(
         await settle(pilot)
         assert [str(c) for c in table.get_row_at(0)][1] == "Green Leaf Farms"
         assert table.virtual_size.width <= table.size.width  # sized to what it holds now
+
+
+@pytest.mark.parametrize(
+    ("key", "table_id", "last_key_column"),
+    [("f6", "#orders", "Days open"), ("f5", "#tags", "Ordered"), ("f1", "#counts", "Void")],
+)
+async def test_every_table_keeps_its_key_columns_in_80_columns(
+    received: Station, key: str, table_id: str, last_key_column: str
+) -> None:
+    """At 80 columns the orders table hid Used, Voided and Days open; the tags table
+    showed 'Order da'."""
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        await settle(pilot)
+        table = app.screen.query_one(table_id, DataTable)
+        right = 0
+        for column in table.columns.values():
+            right += column.get_render_width(table)
+            if str(column.label) == last_key_column:
+                break
+        else:
+            raise AssertionError(f"no column {last_key_column}")
+        assert right <= table.size.width

@@ -47,8 +47,8 @@ class DashboardScreen(StationScreen):
         with Vertical(id="first-run", classes="panel"):
             yield Static("Welcome. Add your facility to start (F10 saves).", classes="title")
             with Horizontal(classes="row"):
-                yield Input(placeholder="License number, e.g. C11-0000001-LIC", id="license")
-                yield Input(placeholder="Facility name, as printed on labels", id="name")
+                yield Input(placeholder="License, e.g. C11-0000001-LIC", id="license")
+                yield Input(placeholder="Facility name (on labels)", id="name")
         yield Static("", id="notices", classes="hint")
         yield Static(SCREEN_KEYS, id="screen-keys", classes="hint")
         yield Static("Tags by facility (and its Metrc state), type and status", classes="title")

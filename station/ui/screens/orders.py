@@ -85,18 +85,20 @@ class OrdersScreen(StationScreen):
         yield footer()
 
     def on_mount(self) -> None:
+        # The counts and days open first: at 80 columns they are what is read; the license
+        # and the order number come after, seen on a wider terminal or by scrolling.
         self.query_one("#orders", DataTable).add_columns(
             "Order",
-            "License",
             "Type",
-            "Order date",
-            "Number",
+            "Date",
             "Total",
             "Ordered",
             "Received",
             "Used",
             "Voided",
             "Days open",
+            "License",
+            "Number",
         )
         self.query_one("#picker").display = False
         self.action_refresh()
@@ -116,13 +118,13 @@ class OrdersScreen(StationScreen):
         table.add_rows(
             [
                 str(o.id),
-                plain(o.license_number),
                 o.type,
                 o.order_date.isoformat(),
-                plain(o.order_number or ""),
                 f"{o.total:,}",
                 *(f"{o.counts[status]:,}" for status in TagStatus),
                 str(o.days_open(today) or ""),
+                plain(o.license_number),
+                plain(o.order_number or ""),
             ]
             for o in found
         )

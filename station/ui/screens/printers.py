@@ -42,6 +42,12 @@ class PrintersScreen(StationScreen):
             "Add a printer (F10), or change the chosen one's connection or template (Ctrl+E)",
             classes="title",
         )
+        # The connection's forms, above the field: too long for its placeholder at 80 columns.
+        yield Static(
+            "Connection: tcp://HOST[:9100], serial:///dev/ttyUSB0, cups://QUEUE, usb://VID:PID, "
+            "file:///PATH or spool:",
+            classes="hint",
+        )
         with Horizontal(classes="row"):
             yield Input(placeholder="Name", id="name")
             yield Select(
@@ -50,10 +56,8 @@ class PrintersScreen(StationScreen):
                 allow_blank=False,
                 id="driver",
             )
-            yield Input(
-                placeholder="tcp://HOST, serial:///dev/ttyUSB0, cups://QUEUE...", id="connection"
-            )
-            yield Input(placeholder="Template (default for the driver)", id="template")
+            yield Input(placeholder="Connection URL", id="connection")
+            yield Input(placeholder="Template (default)", id="template")
         yield footer()
 
     def on_mount(self) -> None:

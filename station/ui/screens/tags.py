@@ -38,14 +38,14 @@ class TagsScreen(StationScreen):
             yield Select([(s.value, s) for s in TagStatus], prompt="any state", id="status")
             yield Select([(t.value, t) for t in TagType], prompt="any type", id="type")
             yield Input(placeholder="Order id", id="order", restrict=r"[0-9]*")
-            yield Input(placeholder="UID starts with...", id="search")
+            yield Input(placeholder="UID prefix", id="search")
         yield Static("", id="page", classes="hint")
         yield DataTable(id="tags", cursor_type="row")
         yield footer()
 
     def on_mount(self) -> None:
         self.query_one("#tags", DataTable).add_columns(
-            "UID", "Type", "State", "License", "Order", "Order date", "Batch", "Item / strain"
+            "UID", "Type", "State", "Order", "Ordered", "Batch", "Item / strain", "License"
         )
         self.load()
 
@@ -88,11 +88,11 @@ class TagsScreen(StationScreen):
                 plain(t.uid),
                 t.type,
                 t.status,
-                plain(t.license_number),
                 str(t.order_id),
                 t.order_date.isoformat(),
                 str(t.assignment_id or ""),
                 plain(t.item or t.strain or ""),
+                plain(t.license_number),
             ]
             for t in rows
         )

@@ -123,11 +123,11 @@ async def test_print_right_away_says_its_state_in_words_and_nothing_printed_is_s
         await pilot.press("f12")
         await settle(pilot)
         shown = str(screen.query_one("#preview", Static).render())
-        assert shown.endswith("no labels printed (Print right away was off): Ctrl+T prints them")
+        assert shown.endswith("no labels printed (Print right away was off): Ctrl+B prints them")
         assert shown.startswith("Assigned 3 tags to batch 1:")
-        # Ctrl+T prints them on the chosen printer, and says so.
+        # Ctrl+B prints them on the chosen printer, and says so.
         screen.query_one("#printer", Select).value = "spool"
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+b")
         await settle(pilot)
         for _ in range(500):
             if any("printed" in message for message in messages(app)):

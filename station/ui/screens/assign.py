@@ -35,7 +35,7 @@ class AssignScreen(StationScreen):
         Binding("f12", "assign", "Assign", id="assign-confirm"),
         Binding("ctrl+l", "clear_scans", "Clear scans", id="assign-clear"),
         Binding(
-            "ctrl+t",
+            "ctrl+b",
             "print_batch",
             "Print batch",
             tooltip="Print the labels of the batch just assigned, on the chosen printer",
@@ -56,7 +56,7 @@ class AssignScreen(StationScreen):
         self.previewed: tuple[object, ...] | None = None
         # The first package of the last package batch assigned here (F11: its units).
         self.last_package: str | None = None
-        # The last batch assigned here and its tags, until its labels are queued (Ctrl+T).
+        # The last batch assigned here and its tags, until its labels are queued (Ctrl+B).
         self.unprinted: tuple[int, list[str]] | None = None
 
     def compose(self) -> ComposeResult:
@@ -297,7 +297,7 @@ class AssignScreen(StationScreen):
         # Said in words, where the result stays: a batch assigned believing the box ticked
         # must not pass for printed.
         self.unprinted = (result.batch_id, list(result.uids))
-        nothing = "no labels printed (Print right away was off): Ctrl+T prints them"
+        nothing = "no labels printed (Print right away was off): Ctrl+B prints them"
         self.query_one("#preview", Static).update(plain(f"{shown}\n{nothing}"))
         self.say(f"{assigned}; {nothing}")
 

@@ -380,11 +380,42 @@ class StationApp(App[None]):
         self.switch_mode(mode)
 
     def action_toggle_keys(self) -> None:
-        """Textual's keys panel: every key of this screen and the app, with what it does."""
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """Every key of this screen, then the screens' keys and the ones that work anywhere
+        (see station.ui.screens.keys); Ctrl+K again closes it."""
+        from station.ui.screens.keys import KeysScreen, key_name
+
+        if isinstance(self.screen, KeysScreen):
+            self.screen.dismiss()
+            return
+        here, anywhere = [], []
+        active = self.screen.active_bindings
+        # The station's own keys, not Textual's defaults (Tab, copying) every screen has.
+        ours = {
+            (binding.key, binding.action)
+            for cls in type(self.screen).__mro__
+            if cls.__module__.startswith("station.")
+            for binding in cls.__dict__.get("BINDINGS", ())
+            if isinstance(binding, Binding)
+        }
+        for found in active.values():
+            binding = found.binding
+            if not binding.description or binding.action.startswith("switch_mode"):
+                continue
+            shown = (key_name(binding.key), binding.description)
+            if found.node is self.screen and (binding.key, binding.action) in ours:
+                here.append(shown)
+            elif found.node is self:
+                anywhere.append(shown)
+        # Every screen's key, from the app's own list: where this screen uses the key for
+        # itself, it says so rather than leave the screen out.
+        screens = []
+        for declared in self.BINDINGS:
+            if isinstance(declared, Binding) and declared.action.startswith("switch_mode"):
+                taken = active.get(declared.key)
+                note = "" if taken is None or taken.node is self else " (not from here)"
+                screens.append((key_name(declared.key), f"{declared.description}{note}"))
+        title = type(self.screen).__name__.removesuffix("Screen") or "this screen"
+        self.push_screen(KeysScreen(title, here, screens, anywhere))
 
     def action_toggle_light(self) -> None:
         self.theme = "textual-dark" if self.theme == WAREHOUSE_LIGHT.name else WAREHOUSE_LIGHT.name

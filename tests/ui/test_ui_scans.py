@@ -24,6 +24,7 @@ from station.db.connection import open_database
 from station.services.context import Context
 from station.settings import load
 from station.ui.app import StationApp
+from station.ui.screens.keys import KeysScreen
 from station.ui.screens.tag_detail import TagDetailScreen
 from tests.helpers.station import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 from tests.helpers.ui import scan, settle, type_by_hand
@@ -490,10 +491,43 @@ async def test_every_screen_shows_all_its_keys_at_80_by_24(received: Station) ->
                 assert region.right <= 80 and region.width >= len(label), (app.screen, label)
         await pilot.press("ctrl+k")
         await settle(pilot)
-        assert app.screen.query("HelpPanel")
+        assert isinstance(app.screen, KeysScreen)
         await pilot.press("ctrl+k")
         await settle(pilot)
-        assert not app.screen.query("HelpPanel")
+        assert not isinstance(app.screen, KeysScreen)
+
+
+async def test_ctrl_k_lists_the_screens_keys_first_readable_at_80_by_24(
+    received: Station,
+) -> None:
+    """Ctrl+K listed a text field's cursor keys first, and F1-F9 below the fold."""
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in SCREEN_KEYS:
+            await pilot.press(key)
+            await settle(pilot)
+            own = [
+                b.binding.description
+                for b in app.screen.active_bindings.values()
+                if b.node is app.screen and b.binding.description and b.binding.show
+            ]
+            await pilot.press("ctrl+k")
+            await settle(pilot)
+            keys = app.screen
+            assert isinstance(keys, KeysScreen), key
+            here = str(keys.query_one("#keys-here", Static).render())
+            screens = str(keys.query_one("#keys-screens", Static).render())
+            assert here.startswith("This screen")
+            for description in own:
+                assert description in here.split("Everywhere")[0], (key, description)
+            for number in range(1, 10):
+                assert f"F{number} " in screens, (key, number)
+            # All of it within the 24 lines, none below a fold.
+            box = keys.query_one("Vertical")
+            assert box.region.bottom <= 24 and box.region.height >= here.count("\n") + 3
+            await pilot.press("escape")
+            await settle(pilot)
+            assert not isinstance(app.screen, KeysScreen)
 
 
 async def test_the_receive_screen_takes_back_the_last_receipt(stocked: Station) -> None:

@@ -86,8 +86,11 @@ def test_tags_browser(received: Station, snap_compare: Any) -> None:
     assert snap_compare(app_for(received), terminal_size=(120, 30), run_before=browsing)
 
 
-# Every screen: its key, or for a tag's page the scan that opens it.
-SCREENS = ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "ctrl+g", "ctrl+f", "tag")
+# Every screen: its key, or for a tag's page the scan that opens it; and the keys list
+# (Ctrl+K) over the assign screen, the one with the most keys of its own.
+SCREENS = (
+    "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "ctrl+g", "ctrl+f", "tag", "keys",
+)  # fmt: skip
 
 
 @pytest.mark.sqlite_only  # what a screen looks like does not depend on the backend
@@ -99,6 +102,10 @@ def test_every_screen_at_80_by_24(received: Station, snap_compare: Any, screen: 
     async def shown(pilot: Pilot[None]) -> None:
         if screen == "tag":
             await scan(pilot, uid(PACKAGE_PREFIX, 9))
+        elif screen == "keys":
+            await pilot.press("f3")
+            await settle(pilot)
+            await pilot.press("ctrl+k")
         else:
             await pilot.press(screen)
         await settle(pilot)

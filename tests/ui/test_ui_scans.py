@@ -735,3 +735,47 @@ async def test_the_assign_preview_shows_whole_at_80_by_24(received: Station) -> 
         # Every line of it on screen: its box is as tall as its text, inside the 24 lines.
         assert lines >= 2 and preview.region.height == lines + 2
         assert preview.region.bottom <= 23
+
+
+async def test_a_scan_into_a_field_that_asks_for_a_uid_fills_it(stocked: Station) -> None:
+    """The orders screen's First UID refused a scan as 'on no order' and stayed empty; the
+    audit UID filter and Receive's package for units did the same."""
+    new_first, new_last = uid("1A4060300002EE30", 1), uid("1A4060300002EE30", 50)
+    before = stocked.dump()
+    app = StationApp(stocked.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        first = app.screen.query_one("#first", Input)
+        first.focus()
+        await scan(pilot, new_first)
+        await settle(pilot)
+        assert first.value == new_first
+        last = app.screen.query_one("#last", Input)
+        assert app.focused is last  # on to the next field, as a scanner ending with Tab
+        await scan(pilot, new_last)
+        await settle(pilot)
+        assert last.value == new_last
+        # A scan holding no UID is refused and fills nothing.
+        first.focus()
+        await scan(pilot, "NOT-A-UID")
+        await settle(pilot)
+        assert first.value == new_first
+        assert messages(app)[-1].startswith("Scan 'NOT-A-UID' not used: ")
+
+        await pilot.press("f9")
+        await settle(pilot)
+        field = app.screen.query_one("#uid", Input)
+        field.focus()
+        await scan(pilot, uid(PACKAGE_PREFIX, 3))
+        await settle(pilot)
+        assert field.value == uid(PACKAGE_PREFIX, 3)
+
+        await pilot.press("f2")
+        await settle(pilot)
+        package = app.screen.query_one("#unit-package", Input)
+        package.focus()
+        await scan(pilot, uid(PACKAGE_PREFIX, 4))
+        await settle(pilot)
+        assert package.value == uid(PACKAGE_PREFIX, 4)
+    assert stocked.dump() == before  # nothing received, nothing recorded

@@ -24,6 +24,8 @@ PAGE = 200
 
 
 class AuditScreen(StationScreen):
+    # The events first: a scan opens the tag's page; into the UID filter once it has focus.
+    AUTO_FOCUS = "#events"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "older", "Older", id="audit-older"),
         Binding("ctrl+r", "newest", "Newest", id="audit-newest"),
@@ -39,7 +41,7 @@ class AuditScreen(StationScreen):
             "Every change: who, when, what, how many tags (Enter: one in full)", classes="title"
         )
         with Horizontal(classes="row"):
-            yield Input(placeholder="UID", id="uid")
+            yield Input(placeholder="UID", id="uid", classes="takes-uid")
             yield Input(placeholder="Action (print, void...)", id="action")
             yield Input(placeholder="Operator", id="operator")
             yield Input(placeholder="From YYYY-MM-DD", id="from")

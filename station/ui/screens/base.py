@@ -71,11 +71,27 @@ class StationScreen(Screen[None]):
         return self.query_one(f"#{input_id}", Input).value.strip() or None
 
     def take_scan(self, code: str) -> None:
-        """A scan on a screen with no use of its own for one: the tag's detail. Screens that
-        take scans (receive, assign, the queue's reprint) override this."""
+        """A scan on a screen with no use of its own for one: into the field that asks for a
+        UID when one has focus, else the tag's detail. Screens that take scans (receive,
+        assign, the queue's reprint) override this."""
+        if self.scan_into_field(code):
+            return
         uid = self.scanned_uid(code)
         if uid is not None:
             self.show_tag(uid, self.app.push_screen)
+
+    def scan_into_field(self, code: str) -> bool:
+        """A scan while a field that asks for a UID (class ``takes-uid``) has focus: the UID
+        fills it, replacing what was there, and focus moves on. False when no such field has
+        focus; a scan that holds no UID is refused, saying so."""
+        focused = self.focused
+        if not isinstance(focused, Input) or not focused.has_class("takes-uid"):
+            return False
+        uid = self.scanned_uid(code)
+        if uid is not None:
+            focused.value = uid
+            self.focus_next()
+        return True
 
     def take_unit_scan(self, code: str) -> None:
         """A Retail ID unit scanned (a QR's URL): that unit's page, on any screen that has no

@@ -69,8 +69,8 @@ class OrdersScreen(StationScreen):
             yield Input(placeholder="Order date YYYY-MM-DD", id="date")
             yield Input(placeholder="Order number (optional)", id="number")
         with Horizontal(classes="row"):
-            yield Input(placeholder="First UID", id="first")
-            yield Input(placeholder="Last UID (or a count)", id="last")
+            yield Input(placeholder="First UID", id="first", classes="takes-uid")
+            yield Input(placeholder="Last UID (or a count)", id="last", classes="takes-uid")
         yield Input(
             placeholder="Reason, to correct the chosen order (Ctrl+E) or delete it (F12)",
             id="reason",

@@ -113,7 +113,9 @@ class ReceiveScreen(StationScreen):
         # One row for the two fields seldom used, so the orders' rows keep the height.
         with Horizontal(classes="row"):
             yield Input(placeholder="Why take back (Ctrl+Z)", id="undo-reason")
-            yield Input(placeholder="Package for units (F11)", id="unit-package", classes="uid")
+            yield Input(
+                placeholder="Package for units (F11)", id="unit-package", classes="uid takes-uid"
+            )
         yield Static("Retail ID units: scan their QR codes", id="units", classes="hint")
         yield Log(id="log", max_lines=500)
         yield Static("Orders being received", classes="title")
@@ -202,6 +204,9 @@ class ReceiveScreen(StationScreen):
         self.call(work, done)
 
     def take_scan(self, code: str) -> None:
+        # The units' package field asks for a package's UID: a scan there fills it.
+        if not retail_id.is_unit_scan(code) and self.scan_into_field(code):
+            return
         if retail_id.is_unit_scan(code):
             self.take_unit_scan(code)
             return

@@ -24,6 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from station.devices import scanner
@@ -66,6 +67,13 @@ WAREHOUSE_LIGHT = Theme(
     panel="#e0e0e0",
     dark=False,
 )
+
+
+# Keys that move focus (Textual's screen bindings), after which keys wait for the move; and
+# the longest they wait.
+FOCUS_KEYS = ("tab", "shift+tab")
+FOCUS_WAIT_S = 0.25
+FOCUS_POLL_S = 0.002
 
 
 class StationApp(App[None]):
@@ -119,6 +127,10 @@ class StationApp(App[None]):
         self.register_theme(WAREHOUSE_LIGHT)
         self.scan_gap = ctx.settings.scan_ms / 1000
         self._held: list[events.Key] = []
+        # Keys that came after a Tab, waiting for it to move focus (None: not waiting).
+        self._after_focus_key: list[events.Key] | None = None
+        self._focus_was: Widget | None = None
+        self._focus_wait_ends = 0.0
         self._hold_timer: Timer | None = None
         self._holds = 0  # which hold a timer belongs to; a stale one does nothing
         self._scan_ended = float("-inf")
@@ -136,8 +148,9 @@ class StationApp(App[None]):
 
     @property
     def keys_held(self) -> int:
-        """Keys held back while it is not yet known whether they are a scan."""
-        return len(self._held)
+        """Keys held back while it is not yet known whether they are a scan, or while a Tab
+        moves focus."""
+        return len(self._held) + len(self._after_focus_key or ())
 
     async def on_event(self, event: events.Event) -> None:
         """Every key, before any binding or widget sees it (a key not yet forwarded is one
@@ -145,6 +158,9 @@ class StationApp(App[None]):
         Enter after enough of them makes them a scan, which no widget ever sees. Anything
         else lets the held keys go on, in order, as typing."""
         if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._after_focus_key is not None:
+                self._after_focus_key.append(event)
+                return
             await self._key(event)
             return
         await super().on_event(event)
@@ -174,6 +190,31 @@ class StationApp(App[None]):
             return  # the LF of a scanner that ends its scans with CR LF
         await self._release()
         await super().on_event(key)
+        if key.key in FOCUS_KEYS:
+            # Keys go to the widget focused when they are passed on, but Tab moves focus
+            # only once the field has taken the keys before it and handed Tab to its screen.
+            # Until then the next keys of a burst ("ItemB", Tab, "7") would land in the old
+            # field: they wait for the move.
+            self._wait_for_focus()
+
+    def _wait_for_focus(self) -> None:
+        """Keys that come after a Tab wait until focus has moved (the screen's Tab binding
+        runs as a message, after keys already passed on), or FOCUS_WAIT_S at most."""
+        self._after_focus_key = []
+        self._focus_was = self.screen.focused
+        self._focus_wait_ends = time.monotonic() + FOCUS_WAIT_S
+        self.set_timer(FOCUS_POLL_S, self._focus_poll)
+
+    async def _focus_poll(self) -> None:
+        if self.screen.focused is self._focus_was and time.monotonic() < self._focus_wait_ends:
+            self.set_timer(FOCUS_POLL_S, self._focus_poll)
+            return
+        waiting, self._after_focus_key = self._after_focus_key or [], None
+        for index, key in enumerate(waiting):
+            if self._after_focus_key is not None:  # another Tab among them: wait again
+                self._after_focus_key.extend(waiting[index:])
+                return
+            await self._key(key)
 
     def _arm(self, wait: float | None = None) -> None:
         """One timer a burst, not one a key (a timer a key cost a scan 2 ms): when it fires,

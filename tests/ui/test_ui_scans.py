@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import tty
 from collections.abc import Iterator
 from pathlib import Path
@@ -779,3 +780,30 @@ async def test_a_scan_into_a_field_that_asks_for_a_uid_fills_it(stocked: Station
         await settle(pilot)
         assert package.value == uid(PACKAGE_PREFIX, 4)
     assert stocked.dump() == before  # nothing received, nothing recorded
+
+
+@pytest.mark.parametrize("repeat", range(5))  # it went wrong about one time in two
+async def test_keys_sent_as_one_burst_land_where_they_were_sent(
+    received: Station, repeat: int
+) -> None:
+    """`ItemB` Tab `7` Tab `Each`, sent at once as a scanner ending with Tab or a keyboard
+    macro sends it, gave Item `ItemB7` and left Quantity unchanged."""
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#item", Input).focus()
+        await settle(pilot)
+        driver = app._driver
+        assert driver is not None
+        start = time.monotonic() - 10  # all stamped in the past, 1 ms apart: one burst
+        keys = [*"ItemB", "tab", "7", "tab", *"Each"]
+        for number, name in enumerate(keys):
+            key = events.Key(name, "\t" if name == "tab" else name)
+            key.time = start + number * 0.001
+            driver.send_message(key)
+        await settle(pilot)
+        fields = ("item", "quantity", "unit")
+        values = [screen.query_one(f"#{field}", Input).value for field in fields]
+        assert values == ["ItemB", "7", "Each"]

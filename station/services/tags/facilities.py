@@ -11,6 +11,7 @@ from station.db.models import Facility
 from station.domain import fields
 from station.domain.errors import StationError
 from station.domain.text import show
+from station.services import state_rules
 from station.services.context import Context
 from station.services.people import roles
 from station.services.records import audit
@@ -106,6 +107,13 @@ def set_state(ctx: Context, license_number: str, state: str) -> tuple[FacilityVi
         )
         facility.state = state
     return FacilityView.of(facility), old
+
+
+def records_kept(ctx: Context, state: str) -> str:
+    """How long ``state`` keeps records, by its profile (the station itself deletes none)."""
+    profile = state_rules.profile(ctx, state)
+    rule = profile.rule("records_years")
+    return rule.said() if rule is not None else f"not known for {profile.code}"
 
 
 def list_facilities(ctx: Context) -> list[FacilityView]:

@@ -4,6 +4,7 @@ plus Enter queued at once (the way scans merge in a real terminal), then one pau
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from textual import events
 from textual.keys import _character_to_key
@@ -11,7 +12,7 @@ from textual.pilot import Pilot
 
 from devtools.ui_wait import settle
 
-__all__ = ["scan", "settle", "type_by_hand"]
+__all__ = ["scan", "settle", "type_by_hand", "until"]
 
 # A brisk typist's time between two keys, and a keyboard-wedge scanner's.
 HUMAN_GAP_S = 0.15
@@ -51,3 +52,13 @@ async def type_by_hand(pilot: Pilot[None], text: str) -> None:
         key.time = start + number * HUMAN_GAP_S
         driver.send_message(key)
     await settle(pilot)
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], object], most: int = 500) -> None:
+    """Pause until ``condition()`` holds, for what a thread of the app does after the screen
+    settles (a recorder, a refresh); at most ``most`` pauses of 10 ms, then the caller's
+    assertion says what did not happen."""
+    for _ in range(most):
+        if condition():
+            return
+        await pilot.pause(0.01)

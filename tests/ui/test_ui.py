@@ -18,7 +18,7 @@ from station.ui.app import StationApp
 from station.ui.screens.audit_event import AuditEventScreen
 from station.ui.screens.tag_detail import TagDetailScreen
 from tests.helpers.station import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
-from tests.helpers.ui import scan, settle
+from tests.helpers.ui import scan, settle, until
 
 
 def rows(app: StationApp, selector: str) -> list[list[str]]:
@@ -132,20 +132,14 @@ async def test_a_first_tag_on_no_order_is_refused_at_once_not_at_the_last(
         await scan(pilot, stranger)
         await settle(pilot)
         refusal = f"REFUSED {stranger} is on no order; record the order first"
-        for _ in range(500):  # the recording thread checks it; wait for its word
-            if refusal in log_lines(app):
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: refusal in log_lines(app))  # the recording thread's word
         assert log_lines(app)[-1] == refusal
         # Forgotten: the next scan begins a roll again, rather than ending this one.
         pending = app.screen.query_one("#pending", Static)
         assert str(pending.render()) == ""
         await scan(pilot, uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 3))
         await settle(pilot)
-        for _ in range(500):
-            if log_lines(app)[-1].startswith("received"):
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: log_lines(app)[-1].startswith("received"))
         assert log_lines(app)[-1] == (
             f"received 3 tags {uid(PACKAGE_PREFIX, 1)}..{uid(PACKAGE_PREFIX, 3)}"
         )

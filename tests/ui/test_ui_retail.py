@@ -17,7 +17,7 @@ from station.ui.app import StationApp
 from station.ui.screens.retail import RetailIdScreen
 from station.ui.screens.unit import UnitScreen
 from tests.helpers.station import CHILD, LICENSE, PACKAGE_PREFIX, PARENT, Station, uid
-from tests.helpers.ui import scan, settle
+from tests.helpers.ui import scan, settle, until
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -156,10 +156,8 @@ async def test_the_retail_id_screen_keeps_its_numbers_true(
         app.screen.query_one("#quantity", Input).value = "5"
         await pilot.press("f10")
         await settle(pilot)
-        for _ in range(500):  # the allotment is asked again once the codes are issued
-            if "9,988" in shown(app, "#allotment"):
-                break
-            await pilot.pause(0.01)
+        # The allotment is asked again once the codes are issued.
+        await until(pilot, lambda: "9,988" in shown(app, "#allotment"))
         assert shown(app, "#allotment") == f"Allotment at {LICENSE}: 9,988 codes left"
         await scan(pilot, CHILD)
         await settle(pilot)

@@ -28,7 +28,7 @@ from station.ui.app import StationApp
 from station.ui.screens.keys import KeysScreen
 from station.ui.screens.tag_detail import TagDetailScreen
 from tests.helpers.station import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
-from tests.helpers.ui import scan, settle, type_by_hand
+from tests.helpers.ui import scan, settle, type_by_hand, until
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -131,10 +131,7 @@ async def test_print_right_away_says_its_state_in_words_and_nothing_printed_is_s
         screen.query_one("#printer", Select).value = "spool"
         await pilot.press("ctrl+b")
         await settle(pilot)
-        for _ in range(500):
-            if any("printed" in message for message in messages(app)):
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: any("printed" in message for message in messages(app)))
         assert "Job 1: 3 labels printed" in messages(app)
     printed = json.loads(received.ok("jobs", "--format", "json").out)
     assert [(job["total"], job["done"]) for job in printed] == [(3, 3)]
@@ -280,11 +277,8 @@ async def test_the_queue_shows_the_whole_uid_to_reprint_and_the_reprints_reason(
         assert one in "".join(segment.text for segment in field.render_line(0))
         await pilot.press(*"label smudged", "ctrl+r")
         await settle(pilot)
-        for _ in range(500):  # the queue refreshes itself; wait for the new job's row
-            table = app.screen.query_one("#jobs", DataTable)
-            if table.row_count:
-                break
-            await pilot.pause(0.01)
+        table = app.screen.query_one("#jobs", DataTable)
+        await until(pilot, lambda: table.row_count)  # the queue refreshes itself
         reason = [str(cell) for cell in table.get_row_at(table.row_count - 1)][-1]
         assert reason == "reprint: label smudged"
     jobs = json.loads(received.ok("jobs", "--format", "json").out)

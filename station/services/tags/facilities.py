@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from peewee import fn
@@ -71,41 +72,62 @@ def rename_facility(ctx: Context, license_number: str, name: str) -> tuple[Facil
     """Give the facility the name labels print from now on (a typo, a new trade name);
     returns it and its old name. Labels already printed keep what they carry."""
     name = fields.required_text(name, "facility name", 200)
-    with ctx.db.atomic():
-        roles.require_supervisor(ctx, "renaming a facility")
-        facility = get_facility(ctx, license_number)
-        old = facility.name
-        if name == old:
-            raise StationError(f"facility {facility.license_number} is already named {show(name)}")
-        Facility.update(name=name).where(Facility.id == facility.id).execute()
-        audit.record(
-            ctx,
-            "facility.rename",
-            f"renamed facility {facility.license_number} from {old} to {name}",
-            {"license_number": facility.license_number, "old_name": old, "name": name},
-        )
-        facility.name = name
-    return FacilityView.of(facility), old
+    return _change(
+        ctx,
+        license_number,
+        "name",
+        name,
+        "renaming a facility",
+        "facility.rename",
+        lambda lic, old: f"renamed facility {lic} from {old} to {name}",
+        lambda lic: f"facility {lic} is already named {show(name)}",
+    )
 
 
 def set_state(ctx: Context, license_number: str, state: str) -> tuple[FacilityView, str]:
     """Put the facility in ``state`` (its rules and Metrc host from now on: a facility
     recorded before states existed became California's); returns it and its old state."""
     state = profiles.check_code(state)
+    return _change(
+        ctx,
+        license_number,
+        "state",
+        state,
+        "changing a facility's state",
+        "facility.state",
+        lambda lic, old: f"moved facility {lic} from {old} to {state}'s rules",
+        lambda lic: f"facility {lic} is already in {state}",
+    )
+
+
+def _change(
+    ctx: Context,
+    license_number: str,
+    field: str,
+    value: str,
+    needs: str,
+    action: str,
+    summary: Callable[[str, str], str],
+    already: Callable[[str], str],
+) -> tuple[FacilityView, str]:
+    """One field of a facility changed by a supervisor, audited with its old value; the
+    facility and the old value."""
     with ctx.db.atomic():
-        roles.require_supervisor(ctx, "changing a facility's state")
+        roles.require_supervisor(ctx, needs)
         facility = get_facility(ctx, license_number)
-        old = facility.state
-        if state == old:
-            raise StationError(f"facility {facility.license_number} is already in {state}")
-        Facility.update(state=state).where(Facility.id == facility.id).execute()
+        lic, old = facility.license_number, getattr(facility, field)
+        if value == old:
+            raise StationError(already(lic))
+        Facility.update({getattr(Facility, field): value}).where(
+            Facility.id == facility.id
+        ).execute()
         audit.record(
             ctx,
-            "facility.state",
-            f"moved facility {facility.license_number} from {old} to {state}'s rules",
-            {"license_number": facility.license_number, "old_state": old, "state": state},
+            action,
+            summary(lic, old),
+            {"license_number": lic, f"old_{field}": old, field: value},
         )
-        facility.state = state
+        setattr(facility, field, value)
     return FacilityView.of(facility), old
 
 

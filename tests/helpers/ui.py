@@ -9,10 +9,11 @@ from collections.abc import Callable
 from textual import events
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from devtools.ui_wait import settle
 
-__all__ = ["scan", "settle", "type_by_hand", "until"]
+__all__ = ["assign_batch", "scan", "settle", "type_by_hand", "until"]
 
 # A brisk typist's time between two keys, and a keyboard-wedge scanner's.
 HUMAN_GAP_S = 0.15
@@ -62,3 +63,15 @@ async def until(pilot: Pilot[None], condition: Callable[[], object], most: int =
         if condition():
             return
         await pilot.pause(0.01)
+
+
+async def assign_batch(pilot: Pilot[None], item: str, count: int) -> None:
+    """On the assign screen: ``count`` packages of ``item``, one Each, previewed (F10) and
+    assigned (F12)."""
+    screen = pilot.app.screen
+    for field, value in (("item", item), ("quantity", "1"), ("unit", "Each")):
+        screen.query_one(f"#{field}", Input).value = value
+    screen.query_one("#count", Input).value = str(count)
+    for key in ("f10", "f12"):
+        await pilot.press(key)
+        await settle(pilot)

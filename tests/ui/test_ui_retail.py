@@ -17,7 +17,7 @@ from station.ui.app import StationApp
 from station.ui.screens.retail import RetailIdScreen
 from station.ui.screens.unit import UnitScreen
 from tests.helpers.station import CHILD, LICENSE, PACKAGE_PREFIX, PARENT, Station, uid
-from tests.helpers.ui import scan, settle, until
+from tests.helpers.ui import assign_batch, scan, settle, until
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -124,14 +124,7 @@ async def test_the_assign_screen_leads_to_the_new_packages_units(received: Stati
         await pilot.press("f11")  # nothing assigned yet
         await settle(pilot)
         assert not isinstance(app.screen, RetailIdScreen)
-        screen = app.screen
-        for field, value in (("item", "Gummies"), ("quantity", "1"), ("unit", "Each")):
-            screen.query_one(f"#{field}", Input).value = value
-        screen.query_one("#count", Input).value = "3"
-        await pilot.press("f10")
-        await settle(pilot)
-        await pilot.press("f12")
-        await settle(pilot)
+        await assign_batch(pilot, "Gummies", 3)
         await pilot.press("f11")
         await settle(pilot)
         assert isinstance(app.screen, RetailIdScreen)

@@ -28,7 +28,7 @@ from station.ui.app import StationApp
 from station.ui.screens.keys import KeysScreen
 from station.ui.screens.tag_detail import TagDetailScreen
 from tests.helpers.station import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
-from tests.helpers.ui import scan, settle, type_by_hand, until
+from tests.helpers.ui import assign_batch, scan, settle, type_by_hand, until
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -117,13 +117,7 @@ async def test_print_right_away_says_its_state_in_words_and_nothing_printed_is_s
         await type_by_hand(pilot, " ")
         await settle(pilot)
         assert str(checkbox.label) == "Print right away: no"
-        for field, value in (("item", "Gelato"), ("quantity", "1"), ("unit", "Each")):
-            screen.query_one(f"#{field}", Input).value = value
-        screen.query_one("#count", Input).value = "3"
-        await pilot.press("f10")
-        await settle(pilot)
-        await pilot.press("f12")
-        await settle(pilot)
+        await assign_batch(pilot, "Gelato", 3)
         shown = str(screen.query_one("#preview", Static).render())
         assert shown.endswith("no labels printed (Print right away was off): Ctrl+B prints them")
         assert shown.startswith("Assigned 3 tags to batch 1:")
@@ -758,21 +752,14 @@ async def test_a_scan_into_a_field_that_asks_for_a_uid_fills_it(stocked: Station
         assert first.value == new_first
         assert messages(app)[-1].startswith("Scan 'NOT-A-UID' not used: ")
 
-        await pilot.press("f9")
-        await settle(pilot)
-        field = app.screen.query_one("#uid", Input)
-        field.focus()
-        await scan(pilot, uid(PACKAGE_PREFIX, 3))
-        await settle(pilot)
-        assert field.value == uid(PACKAGE_PREFIX, 3)
-
-        await pilot.press("f2")
-        await settle(pilot)
-        package = app.screen.query_one("#unit-package", Input)
-        package.focus()
-        await scan(pilot, uid(PACKAGE_PREFIX, 4))
-        await settle(pilot)
-        assert package.value == uid(PACKAGE_PREFIX, 4)
+        for key, field_id, serial in (("f9", "#uid", 3), ("f2", "#unit-package", 4)):
+            await pilot.press(key)
+            await settle(pilot)
+            field = app.screen.query_one(field_id, Input)
+            field.focus()
+            await scan(pilot, uid(PACKAGE_PREFIX, serial))
+            await settle(pilot)
+            assert field.value == uid(PACKAGE_PREFIX, serial)
     assert stocked.dump() == before  # nothing received, nothing recorded
 
 

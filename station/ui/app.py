@@ -450,13 +450,28 @@ class StationApp(App[None]):
         # Every screen's key, from the app's own list: where this screen uses the key for
         # itself, it says so rather than leave the screen out.
         screens = []
-        for declared in self.BINDINGS:
-            if isinstance(declared, Binding) and declared.action.startswith("switch_mode"):
-                taken = active.get(declared.key)
-                note = "" if taken is None or taken.node is self else " (not from here)"
-                screens.append((key_name(declared.key), f"{declared.description}{note}"))
-        title = type(self.screen).__name__.removesuffix("Screen") or "this screen"
+        for key, description, _ in self._screen_keys():
+            taken = active.get(key)
+            note = "" if taken is None or taken.node is self else " (not from here)"
+            screens.append((key_name(key), f"{description}{note}"))
+        # The screen by the name its key gives it (Home, Receive...), else by its class.
+        title = next(
+            (
+                description
+                for _, description, mode in self._screen_keys()
+                if mode == self.current_mode and len(self.screen_stack) == 1
+            ),
+            type(self.screen).__name__.removesuffix("Screen"),
+        )
         self.push_screen(KeysScreen(title, here, screens, anywhere))
+
+    def _screen_keys(self) -> list[tuple[str, str, str]]:
+        """Each screen's key, its name and its mode, from the app's own bindings."""
+        return [
+            (binding.key, binding.description, binding.action.split("'")[1])
+            for binding in self.BINDINGS
+            if isinstance(binding, Binding) and binding.action.startswith("switch_mode(")
+        ]
 
     def action_toggle_light(self) -> None:
         self.theme = "textual-dark" if self.theme == WAREHOUSE_LIGHT.name else WAREHOUSE_LIGHT.name

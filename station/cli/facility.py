@@ -55,16 +55,14 @@ def state_(state: State, license_number: str, code: str) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @pass_state
 def list_(state: State, fmt: str) -> None:
-    """List facilities, with their state and how long the state keeps records."""
-    ctx = state.context()
+    """List facilities."""
     rows = (
         {
             "license_number": f.license_number,
             "facility_name": f.name,
             "state": f.state,
-            "records_kept": facilities.records_kept(ctx, f.state),
             "created_at": times.utc(f.created_at),
         }
-        for f in facilities.list_facilities(ctx)
+        for f in facilities.list_facilities(state.context())
     )
-    emit(rows, fmt, ["license_number", "facility_name", "state", "records_kept", "created_at"])
+    emit(rows, fmt, ["license_number", "facility_name", "state", "created_at"])

@@ -18,7 +18,6 @@ def test_facility_add_and_list(station: Station) -> None:
             "license_number": LICENSE,
             "facility_name": FACILITY,
             "state": "CA",
-            "records_kept": "7 years",
             "created_at": listed[0]["created_at"],
         }
     ]

@@ -12,7 +12,6 @@ from station.db.models import Facility
 from station.domain import fields
 from station.domain.errors import StationError
 from station.domain.text import show
-from station.services import state_rules
 from station.services.context import Context
 from station.services.people import roles
 from station.services.records import audit
@@ -129,13 +128,6 @@ def _change(
         )
         setattr(facility, field, value)
     return FacilityView.of(facility), old
-
-
-def records_kept(ctx: Context, state: str) -> str:
-    """How long ``state`` keeps records, by its profile (the station itself deletes none)."""
-    profile = state_rules.profile(ctx, state)
-    rule = profile.rule("records_years")
-    return rule.said() if rule is not None else f"not known for {profile.code}"
 
 
 def list_facilities(ctx: Context) -> list[FacilityView]:

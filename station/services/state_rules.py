@@ -5,13 +5,15 @@ decides something."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from station.folders import Folders
 from station.services.context import Context
 from station.services.records import audit
-from station.states import profiles
-from station.states.profiles import Profile, Rule
 from station.states.rules import MEANINGS
+
+if TYPE_CHECKING:
+    from station.states.profiles import Profile, Rule
 
 # Every rule a profile may hold, in the order they are listed.
 RULES = tuple(MEANINGS)
@@ -22,17 +24,33 @@ def user_folder(folders: Folders) -> Path:
     return folders.config / "states"
 
 
+# The profiles are read when a rule is asked for, not with every command that imports this.
+
+
 def profile(ctx: Context, state: str) -> Profile:
+    from station.states import profiles
+
     return profiles.profile(state, user_folder(ctx.folders))
 
 
 def profile_in(folders: Folders, state: str) -> Profile:
     """The profile without a database (``station states``)."""
+    from station.states import profiles
+
     return profiles.profile(state, user_folder(folders))
 
 
 def every_in(folders: Folders) -> list[Profile]:
+    from station.states import profiles
+
     return profiles.every(user_folder(folders))
+
+
+def check_code(state: str) -> str:
+    """``state`` upper-cased when the station has its profile; else a one-line refusal."""
+    from station.states import profiles
+
+    return profiles.check_code(state)
 
 
 def record_use(ctx: Context, rule: Rule, state: str, license_number: str, what: str) -> None:

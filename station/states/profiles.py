@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -133,6 +132,8 @@ def _parsed(path: Path, text: str) -> schema.ProfileFile:
 
     if len(text) > _MOST_BYTES:
         raise StationError(f"state profile {path} is over {_MOST_BYTES // 1024} KiB")
+    import tomllib
+
     try:
         return schema.read(tomllib.loads(text))
     except (tomllib.TOMLDecodeError, ValueError) as exc:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peewee import fn
 
@@ -45,7 +45,9 @@ from station.domain.text import plural
 from station.services import state_rules
 from station.services.context import Context
 from station.services.tags import tally
-from station.states.profiles import Profile, Rule
+
+if TYPE_CHECKING:
+    from station.states.profiles import Profile, Rule
 
 UNCERTAIN_AFTER = dt.timedelta(days=1)
 NOT_KNOWN = "not-known"

@@ -12,10 +12,10 @@ from station.db.models import Facility
 from station.domain import fields
 from station.domain.errors import StationError
 from station.domain.text import show
+from station.services import state_rules
 from station.services.context import Context
 from station.services.people import roles
 from station.services.records import audit
-from station.states import profiles
 
 
 def normalize_license(license_number: str) -> str:
@@ -51,7 +51,7 @@ def add_facility(
     by default, when not given)."""
     license_number = normalize_license(license_number)
     name = fields.required_text(name, "facility name", 200)
-    state = profiles.check_code(state or ctx.settings.metrc_state)
+    state = state_rules.check_code(state or ctx.settings.metrc_state)
     with ctx.db.atomic():
         if Facility.get_or_none(Facility.license_number == license_number) is not None:
             raise StationError(f"facility {license_number} is already on record")
@@ -86,7 +86,7 @@ def rename_facility(ctx: Context, license_number: str, name: str) -> tuple[Facil
 def set_state(ctx: Context, license_number: str, state: str) -> tuple[FacilityView, str]:
     """Put the facility in ``state`` (its rules and Metrc host from now on: a facility
     recorded before states existed became California's); returns it and its old state."""
-    state = profiles.check_code(state)
+    state = state_rules.check_code(state)
     return _change(
         ctx,
         license_number,

@@ -497,3 +497,23 @@ async def test_every_table_keeps_its_key_columns_in_80_columns(
         else:
             raise AssertionError(f"no column {last_key_column}")
         assert right <= table.size.width
+
+
+async def test_a_long_log_line_wraps_at_80_columns_whole(stocked: Station) -> None:
+    """At 80 columns a refusal was cut mid-word: `REFUSED '1A…025' is n`."""
+    app = StationApp(stocked.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await scan(pilot, uid(PACKAGE_PREFIX, 1), uid(PLANT_PREFIX, 5))  # another roll's
+        await settle(pilot)
+        said = (
+            f"REFUSED {uid(PLANT_PREFIX, 5)} is not in the same roll as "
+            f"{uid(PACKAGE_PREFIX, 1)}; scan the roll's last tag"
+        )
+        log = app.screen.query_one("#log", Log)
+        lines = log_lines(app)
+        assert len(lines) > 1 and all(len(line) < log.content_size.width for line in lines)
+        assert " ".join(line.strip() for line in lines) == said
+        # No UID is split across two lines.
+        assert any(uid(PLANT_PREFIX, 5) in line for line in lines)
+        assert any(uid(PACKAGE_PREFIX, 1) in line for line in lines)

@@ -9,6 +9,7 @@ order as the scans around it.
 from __future__ import annotations
 
 import queue
+import textwrap
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -294,7 +295,7 @@ class ReceiveScreen(StationScreen):
         self.stale.update(int(str(key.value)) for key in table.rows)
         self._refresh_progress()
         what = first if last is None or last == first else f"{first}..{last}"
-        self.query_one("#log", Log).write_line(f"took back {plural(count, 'tag')} {what}")
+        self._log(f"took back {plural(count, 'tag')} {what}")
 
     def _refresh_progress(self) -> None:
         """Counts and missing tags of the orders touched since last time, in their own
@@ -319,8 +320,20 @@ class ReceiveScreen(StationScreen):
         self._refused(message)
 
     def _refused(self, message: str) -> None:
-        self.query_one("#log", Log).write_line(f"REFUSED {message}")
+        self._log(f"REFUSED {message}")
         self.fail(message)
+
+    def _log(self, text: str) -> None:
+        """A line of the log, wrapped at the log's width (at 80 columns a refusal was cut
+        mid-word), never inside a UID or a range; the lines after the first indented."""
+        log = self.query_one("#log", Log)
+        width = log.content_size.width - 1
+        lines = (
+            textwrap.wrap(text, width, subsequent_indent="  ", break_long_words=False)
+            if width >= 30
+            else [text]
+        )
+        log.write_lines(lines or [text])
 
     def _recorded(self, first: str, last: str | None, result: receipt.ReceiveResult) -> None:
         self.received += result.received
@@ -332,7 +345,7 @@ class ReceiveScreen(StationScreen):
         self.refresh_timer = self.set_timer(PROGRESS_DELAY, self._refresh_progress)
         what = first if last is None or last == first else f"{first}..{last}"
         skipped = ", ".join(f"{n} already {s}" for s, n in sorted(result.skipped.items()))
-        self.query_one("#log", Log).write_line(
+        self._log(
             f"received {plural(result.received, 'tag')} {what}"
             + (f" ({skipped})" if skipped else "")
         )

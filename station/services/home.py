@@ -60,12 +60,12 @@ def attention(ctx: Context, due: list[deadlines.Due] | None = None) -> Attention
     waiting = (JobState.PAUSED, JobState.INTERRUPTED)
     stopped = [job for job in summaries(ctx) if job.status in waiting]
     uncertain = sum(job.uncertain for job in stopped)
-    late = {
-        order.id
-        for order in open_orders
+    late_subjects = {
+        item.subject
         for item in (deadlines.due(ctx) if due is None else due)
-        if item.kind in ("receipt", "not-arrived") and item.subject == f"order {order.id}"
+        if item.kind in ("receipt", "not-arrived")
     }
+    late = {order.id for order in open_orders if f"order {order.id}" in late_subjects}
     return Attention(open_orders, stopped, uncertain, frozenset(late))
 
 

@@ -28,9 +28,7 @@ def user_folder(folders: Folders) -> Path:
 
 
 def profile(ctx: Context, state: str) -> Profile:
-    from station.states import profiles
-
-    return profiles.profile(state, user_folder(ctx.folders))
+    return profile_in(ctx.folders, state)
 
 
 def profile_in(folders: Folders, state: str) -> Profile:

@@ -84,9 +84,10 @@ class Profile:
         }
 
 
-def codes() -> list[str]:
-    """Every state with a shipped profile."""
-    return sorted(path.stem.upper() for path in SHIPPED.glob("*.toml"))
+@functools.cache
+def codes() -> tuple[str, ...]:
+    """Every state with a shipped profile (the folder is read once a process)."""
+    return tuple(sorted(path.stem.upper() for path in SHIPPED.glob("*.toml")))
 
 
 def check_code(code: str) -> str:

@@ -148,12 +148,12 @@ def with_metrc(
 
     chosen = pull.licenses_to_check(ctx, license_number)
     if len(chosen) == 1:
-        refuse_where_absent(ctx, chosen[0].license_number, chosen[0].state)
+        _refuse_where_absent(ctx, chosen[0].license_number, chosen[0].state)
     with session.client_for(ctx, license_number, on_wait) as client:
         return call(client)
 
 
-def refuse_where_absent(ctx: Context, license_number: str, state: str) -> None:
+def _refuse_where_absent(ctx: Context, license_number: str, state: str) -> None:
     """A one-line refusal where the state's Metrc has no Retail ID (Colorado, Missouri...)."""
     rule = state_rules.profile(ctx, state).rule("retail_id")
     if rule is not None and rule.value.mode == "absent":

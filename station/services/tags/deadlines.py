@@ -65,6 +65,21 @@ class Due:
     rule: str | None = None
     source: str | None = None
 
+    @classmethod
+    def by_rule(
+        cls,
+        kind: str,
+        license_number: str,
+        subject: str,
+        due_on: dt.date,
+        today: dt.date,
+        text: str,
+        rule: Rule,
+    ) -> Due:
+        """An item due by a state rule, which it names with its source."""
+        days = (today - due_on).days
+        return cls(kind, license_number, subject, due_on, days, text, rule.said(), rule.cited())
+
     @property
     def is_due(self) -> bool:
         """False for a rule listed as not known (nothing falls due by it)."""
@@ -105,7 +120,6 @@ class _Rules:
     DEADLINES = ("receipt_days", "reconcile")
 
     def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
         self.states: dict[int, str] = dict(tuples(Facility.select(Facility.id, Facility.state)))
         self._profiles = {
             state: state_rules.profile(ctx, state) for state in sorted(set(self.states.values()))
@@ -160,16 +174,7 @@ def _orders(rules: _Rules, today: dt.date) -> list[Due]:
                 f"never arrived, say so as the rule asks ({never.source})"
             )
             found.append(
-                Due(
-                    "not-arrived",
-                    license_number,
-                    subject,
-                    due_on,
-                    (today - due_on).days,
-                    text,
-                    never.said(),
-                    never.cited(),
-                )
+                Due.by_rule("not-arrived", license_number, subject, due_on, today, text, never)
             )
             continue
         due_on = order_date + dt.timedelta(days=receipt.value)
@@ -177,18 +182,7 @@ def _orders(rules: _Rules, today: dt.date) -> list[Due]:
             f"{subject}: {plural(waiting, 'tag')} not received {days} days after the order "
             f"date; record receipt within {receipt.value} days of arrival"
         )
-        found.append(
-            Due(
-                "receipt",
-                license_number,
-                subject,
-                due_on,
-                (today - due_on).days,
-                text,
-                receipt.said(),
-                receipt.cited(),
-            )
-        )
+        found.append(Due.by_rule("receipt", license_number, subject, due_on, today, text, receipt))
     return found
 
 
@@ -230,18 +224,8 @@ def _reconciliations(ctx: Context, rules: _Rules, today: dt.date) -> list[Due]:
             else f"never compared with Metrc since it was added on {start.date().isoformat()}"
         )
         text = f"{facility.license_number}: {what}; run station metrc reconcile (due {rule.said()})"
-        found.append(
-            Due(
-                "reconcile",
-                facility.license_number,
-                facility.license_number,
-                due_on,
-                (today - due_on).days,
-                text,
-                rule.said(),
-                rule.cited(),
-            )
-        )
+        lic = facility.license_number
+        found.append(Due.by_rule("reconcile", lic, lic, due_on, today, text, rule))
     return found
 
 
@@ -306,18 +290,8 @@ def _retail_ids(rules: _Rules, today: dt.date) -> list[Due]:
             f"package {uid}: {missing}; {state} requires a Retail ID on every unit "
             "(station retailid generate, then print the units)"
         )
-        found.append(
-            Due(
-                "retail-id",
-                license_number,
-                f"package {uid}",
-                assigned,
-                (today - assigned).days,
-                text,
-                rule.said(),
-                rule.cited(),
-            )
-        )
+        subject = f"package {uid}"
+        found.append(Due.by_rule("retail-id", license_number, subject, assigned, today, text, rule))
     return found
 
 

@@ -88,6 +88,8 @@ def stock(ctx: Context, license_number: str | None = None) -> list[Stock]:
     counts = tally.by_facility()
     rows: list[Stock] = []
     for facility in chosen:
+        profile = state_rules.profile(ctx, facility.state)
+        cap, price = profile.rule("holding_cap"), profile.rule("tag_price")
         for kind in TagType:
             mine = counts.get((facility.id, kind))
             if mine is None:
@@ -101,14 +103,11 @@ def stock(ctx: Context, license_number: str | None = None) -> list[Stock]:
             )
             on_hand, on_order = mine[TagStatus.RECEIVED], mine[TagStatus.ORDERED]
             used = int(Tag.select(Tag.id).where(used_lately).count())
-            profile = state_rules.profile(ctx, facility.state)
             suggested = suggest(on_hand, on_order, used, ctx.settings.reorder_days)
-            cap = profile.rule("holding_cap")
             if cap is not None:
                 # Missouri: no more than the cap less what is held and on order.
                 room = getattr(cap.value, kind.value) - on_hand - on_order
                 suggested = min(suggested, max(room, 0))
-            price = profile.rule("tag_price")
             rows.append(
                 Stock(
                     facility.license_number,

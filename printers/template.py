@@ -33,6 +33,8 @@ REFERENCE_UIDS = (
 )
 # What an operator badge's barcode carries: 20 digits (station.domain.pins).
 REFERENCE_BADGES = ("00000000000000000000",)
+# What a length looks like, in the refusal of one that does not (to_dots, template_file).
+LENGTH_EXPECTED = "expected a length such as 40, '5mm' or '0.25in'"
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|in|dots?)?\s*$")
 
 
@@ -51,7 +53,7 @@ def to_dots(value: object, dpi: int, what: str) -> int:
             if unit == "in":
                 return round(number * dpi)
             return round(number)
-    raise TemplateError(f"{what}: expected a length such as 40, '5mm' or '0.25in', not {value!r}")
+    raise TemplateError(f"{what}: {LENGTH_EXPECTED}, not {value!r}")
 
 
 # How a text too long for its box is made to fit: smaller, down to a floor, then cut with

@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args, get_type_hints
 import msgspec
 
 from printers.errors import TemplateError
+from printers.template import LENGTH_EXPECTED
 
 # A length: dots, or a string with its unit ("12mm", "0.5in"); converted by to_dots.
 Length = int | float | str
@@ -117,7 +118,7 @@ def _worded(message: str, raw: dict[str, Any]) -> str:
     what, path = (match["what"], match["path"] or "") if match else (message, "")
     steps = [name or int(index) for name, index in _STEP.findall(path)]
     # Where: the template, an element (numbered from 1 as the file reads) or the sheet.
-    where, key, spec = "template", None, dict(raw)
+    where, spec = "template", raw
     if steps[:1] == ["element"] and len(steps) >= 2 and isinstance(steps[1], int):
         where, rest = f"element {steps[1] + 1}", steps[2:]
         spec = _item(raw.get("element"), steps[1])
@@ -126,8 +127,6 @@ def _worded(message: str, raw: dict[str, Any]) -> str:
     else:
         rest = steps
     key = str(rest[0]) if rest else None
-    if key == "dpi" and where == "template":
-        return f"dpi must be a whole number from 100 to 600, not {raw.get('dpi')!r}"
     if found := re.match(r"Object contains unknown field `(.*)`$", what):
         return f"{where}: unknown setting {found[1]!r}"
     if found := re.match(r"Object missing required field `(.*)`$", what):
@@ -141,8 +140,7 @@ def _worded(message: str, raw: dict[str, Any]) -> str:
     if what.startswith("Expected `object"):
         return f"{where}: expected a table" if key is None else f"{where}: {key} must be a table"
     if what.startswith("Expected `int | float | str`") and key is not None:
-        value = spec.get(key)
-        return f"{where}: {key}: expected a length such as 40, '5mm' or '0.25in', not {value!r}"
+        return f"{where}: {key}: {LENGTH_EXPECTED}, not {spec.get(key)!r}"
     detail = what[0].lower() + what[1:] if what else "not understood"
     return f"{where}: {key}: {detail}" if key else f"{where}: {detail}"
 

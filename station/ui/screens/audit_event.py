@@ -37,9 +37,6 @@ class AuditEventScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(plain(describe(self.event)), id="event", markup=False)
 
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(result)
-
 
 def open_event(screen: StationScreen, event_id: int) -> None:
     """Read the event off the UI thread, then show it over ``screen``."""

@@ -56,9 +56,6 @@ class KeysScreen(ModalScreen[None]):
                     plain(_block("Screens", self.screens)), classes="column", id="keys-screens"
                 )
 
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(result)
-
 
 def key_name(key: str) -> str:
     """``ctrl+g`` as people read it on a keyboard: ``Ctrl+G``; ``f1``: ``F1``."""

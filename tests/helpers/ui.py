@@ -4,7 +4,7 @@ plus Enter queued at once (the way scans merge in a real terminal), then one pau
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from textual import events
 from textual.keys import _character_to_key
@@ -13,7 +13,7 @@ from textual.widgets import Input
 
 from devtools.ui_wait import settle
 
-__all__ = ["assign_batch", "scan", "settle", "type_by_hand", "until"]
+__all__ = ["assign_batch", "burst", "scan", "settle", "type_by_hand", "until"]
 
 # A brisk typist's time between two keys, and a keyboard-wedge scanner's.
 HUMAN_GAP_S = 0.15
@@ -24,35 +24,43 @@ async def scan(pilot: Pilot[None], *codes: str) -> None:
     """Each code's keys as a scanner types them: 1 ms apart by their time stamps, then
     Enter. The stamps are set, not taken as the keys are made, so a pause of this process
     while it makes them (a garbage collection) cannot make a scan look typed."""
-    driver = pilot.app._driver
-    assert driver is not None
-    keys = [
-        key
-        for code in codes
-        for key in (
-            *(events.Key(_character_to_key(char), char) for char in code),
-            events.Key("enter", "\r"),
-        )
-    ]
-    start = time.monotonic()
-    for number, key in enumerate(keys):
-        key.time = start + number * SCANNER_GAP_S
-    for key in keys:
-        driver.send_message(key)
+    keys = [key for code in codes for key in (*_keys(code), events.Key("enter", "\r"))]
+    _send(pilot, keys, time.monotonic(), SCANNER_GAP_S)
     await pilot.pause()
+
+
+async def burst(pilot: Pilot[None], names: Sequence[str]) -> None:
+    """Keys named as Textual names them (a character, ``tab``), sent scanner-fast as one
+    burst, as a scanner ending with Tab or a keyboard macro sends them; then settled."""
+    controls = {"tab": "\t", "enter": "\r"}
+    keys = [
+        events.Key(name, controls[name]) if name in controls else _keys(name)[0] for name in names
+    ]
+    _send(pilot, keys, time.monotonic() - 10, SCANNER_GAP_S)
+    await settle(pilot)
 
 
 async def type_by_hand(pilot: Pilot[None], text: str) -> None:
     """``text`` typed at a person's speed: keys 150 ms apart by their time stamps, all in the
     past (no sleeping: a key's stamp is when it came, and what the station goes by)."""
+    start = time.monotonic() - HUMAN_GAP_S * (len(text) + 1)
+    _send(pilot, _keys(text), start, HUMAN_GAP_S)
+    await settle(pilot)
+
+
+def _keys(text: str) -> list[events.Key]:
+    return [events.Key(_character_to_key(char), char) for char in text]
+
+
+def _send(pilot: Pilot[None], keys: Sequence[events.Key], start: float, gap: float) -> None:
+    """``keys`` to the app as its terminal driver passes them on, stamped ``gap`` seconds
+    apart from ``start`` (set, not taken as they are made: a pause of this process while it
+    makes them cannot change what they look like)."""
     driver = pilot.app._driver
     assert driver is not None
-    start = time.monotonic() - HUMAN_GAP_S * (len(text) + 1)
-    for number, char in enumerate(text):
-        key = events.Key(_character_to_key(char), char)
-        key.time = start + number * HUMAN_GAP_S
+    for number, key in enumerate(keys):
+        key.time = start + number * gap
         driver.send_message(key)
-    await settle(pilot)
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], object], most: int = 500) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 import tty
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +27,7 @@ from station.ui.app import StationApp
 from station.ui.screens.keys import KeysScreen
 from station.ui.screens.tag_detail import TagDetailScreen
 from tests.helpers.station import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
-from tests.helpers.ui import assign_batch, scan, settle, type_by_hand, until
+from tests.helpers.ui import assign_batch, burst, scan, settle, type_by_hand, until
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -776,15 +775,7 @@ async def test_keys_sent_as_one_burst_land_where_they_were_sent(
         screen = app.screen
         screen.query_one("#item", Input).focus()
         await settle(pilot)
-        driver = app._driver
-        assert driver is not None
-        start = time.monotonic() - 10  # all stamped in the past, 1 ms apart: one burst
-        keys = [*"ItemB", "tab", "7", "tab", *"Each"]
-        for number, name in enumerate(keys):
-            key = events.Key(name, "\t" if name == "tab" else name)
-            key.time = start + number * 0.001
-            driver.send_message(key)
-        await settle(pilot)
+        await burst(pilot, [*"ItemB", "tab", "7", "tab", *"Each"])
         fields = ("item", "quantity", "unit")
         values = [screen.query_one(f"#{field}", Input).value for field in fields]
         assert values == ["ItemB", "7", "Each"]

@@ -38,6 +38,7 @@ VARIABLES = (
     "STATION_UNIT_RUNS",
     "STATION_SCAN_MS",
     "STATION_SCANNER",
+    "STATION_RFID",
     "METRC_URL",
     "METRC_STATE",
     "METRC_SANDBOX",
@@ -103,6 +104,10 @@ class Settings:
     """``STATION_SCAN_MS``: the most milliseconds between two keys of one scan."""
     scanner: str | None = None
     """``STATION_SCANNER``: a scanner in serial mode, as a pyserial URL; None for none."""
+    rfid: str | None = None
+    """``STATION_RFID``: the RFID reader commands and screens read when given no other:
+    ``llrp://HOST[:PORT]`` or a serial URL; None for none (a handheld in keyboard mode
+    needs none)."""
     metrc_url: str | None = None
     """``METRC_URL``: the Metrc API address, instead of the state's."""
     metrc_state: str = DEFAULT_STATE
@@ -149,6 +154,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         unit_runs=_flag("STATION_UNIT_RUNS", get("STATION_UNIT_RUNS") or "1"),
         scan_ms=_whole("STATION_SCAN_MS", get("STATION_SCAN_MS"), DEFAULT_SCAN_MS, SCAN_MS_RANGE),
         scanner=_scanner(get("STATION_SCANNER")),
+        rfid=_rfid(get("STATION_RFID")),
         metrc_url=get("METRC_URL") or None,
         metrc_state=get("METRC_STATE") or DEFAULT_STATE,
         metrc_sandbox=_flag("METRC_SANDBOX", get("METRC_SANDBOX")),
@@ -249,6 +255,22 @@ def _scanner(raw: str) -> str | None:
     except TransportError as exc:
         raise StationError(f"STATION_SCANNER: {printable(str(exc), 120)}") from None
     return raw
+
+
+def _rfid(raw: str) -> str | None:
+    if not raw:
+        return None
+    from station.devices.rfid.sources import ReaderError, listened
+
+    try:
+        if listened(raw):
+            return raw
+    except ReaderError:
+        pass
+    raise StationError(
+        "STATION_RFID must be a reader: llrp://HOST[:PORT] or a serial URL such as "
+        f"serial:///dev/ttyUSB0?baudrate=115200, not {show(raw)}"
+    )
 
 
 def _flag(name: str, raw: str) -> bool:

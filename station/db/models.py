@@ -22,6 +22,7 @@ from peewee import (
     DateTimeField,
     DecimalField,
     Expression,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -419,3 +420,51 @@ class RetailAssociation(BaseModel):
 
     class Meta:
         indexes = ((("unit_tag", "unit_index"), True),)
+
+
+class RfidPair(BaseModel):
+    """An EPC a worker showed to be another UID than its own hex (``station rfid check``):
+    the barcode scan and the RFID read of one tag, kept per facility."""
+
+    id = AutoField()
+    facility = ForeignKeyField(Facility, on_delete="RESTRICT")
+    facility_id: int
+    epc = CharField(max_length=124)
+    uid = CharField(max_length=24)
+    learned_at = DateTimeField()
+    learned_by = CharField(max_length=100)
+
+
+class InventoryCount(BaseModel):
+    """A count of a facility's tags in one room (``room`` is "" for the whole facility) by
+    RFID; open until finished, when ``summary`` keeps the report's counts (JSON)."""
+
+    id = AutoField()
+    facility = ForeignKeyField(Facility, on_delete="RESTRICT")
+    facility_id: int
+    room = CharField(max_length=200, default="")
+    # The room as compared (rfid.known.room_key): "Vault A" and "vault a " are one room.
+    room_key = CharField(max_length=200, default="")
+    started_at = DateTimeField()
+    started_by = CharField(max_length=100)
+    finished_at = DateTimeField(null=True)
+    finished_by = CharField(max_length=100, null=True)
+    summary = TextField(null=True)
+
+
+class CountRead(BaseModel):
+    """One distinct EPC read into a count (``epc`` is the raw text when it is no EPC)."""
+
+    id = AutoField()
+    count = ForeignKeyField(InventoryCount, on_delete="RESTRICT")
+    count_id: int
+    epc = CharField(max_length=124)
+    first_at = DateTimeField()
+    last_at = DateTimeField()
+    seen = IntegerField()
+    source = CharField(max_length=200)
+    antenna = IntegerField(null=True)
+    rssi = FloatField(null=True)
+
+    class Meta:
+        indexes = ((("count", "epc"), True),)

@@ -62,6 +62,11 @@ def argv(tmp: Path) -> dict[str, tuple[str, ...]]:
         "backup": ("backup", str(tmp / "b-{n}.sqlite")),
         "batch set": ("batch", "set", "1", "--location", "Room 2", "--reason", "moved"),
         "check": ("check",),
+        "count finish": ("count", "finish", "1"),
+        "count list": ("count", "list"),
+        "count read": ("count", "read", "1", "--from", str(tmp / "reads.txt")),
+        "count report": ("count", "report", "1"),
+        "count start": ("count", "start", "--room", "Room {n}"),
         "due": ("due",),
         "export audit": ("export", "audit", str(tmp / "audit-{n}.csv")),
         "export packages": ("export", "packages", str(tmp / "packages-{n}")),
@@ -116,6 +121,7 @@ def argv(tmp: Path) -> dict[str, tuple[str, ...]]:
         "retailid codes": ("retailid", "codes", FIRST),
         "retailid generate": ("retailid", "generate", FIRST, "--quantity", "1"),
         "retailid lookup": ("retailid", "lookup", "1A4.COM/x", "--offline"),
+        "rfid check": ("rfid", "check", "--uid", FIRST, "--from", str(tmp / "reads.txt")),
         "states": ("states",),
         "states show": ("states", "show", "OR"),
         "stock": ("stock",),
@@ -198,6 +204,7 @@ def bench(received: Station, tmp_path: Path) -> Station:
         uid("1A4060300002EE40", 1), "--count", "3", "--order-date", "2026-11-20",
     )  # fmt: skip
     (tmp_path / "none.csv").write_text("Tag\n")
+    (tmp_path / "reads.txt").write_text(f"{FIRST}\n")
     return received
 
 

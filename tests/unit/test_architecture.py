@@ -50,7 +50,8 @@ S = "station.services"
 # safely) and printers (label bytes, printer connections) know nothing of the station; the
 # domain is plain rules and types; db, metrc (the HTTP client) and devices are the station's
 # edges; the services go by workflow, records and people below tags, tags below metrc, and
-# printing (which reads tags and Retail ID units) above those; the home screen's summary
+# printing (which reads tags and Retail ID units) above those, RFID (which receives and
+# counts tags) beside printing; the home screen's summary
 # reads every workflow and none reads it; the UI and the command line come last, through the
 # services only.
 RULES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
@@ -74,9 +75,10 @@ RULES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     ),
     (("station/metrc", "station/devices"), ("station.db", "peewee")),
     (("station/services",), ("textual", "click", "station.ui", "station.cli", "station.devices")),
-    (("station/services/records",), (f"{S}.printing", f"{S}.metrc", f"{S}.home")),
-    (("station/services/people",), (f"{S}.tags", f"{S}.metrc", f"{S}.home")),
-    (("station/services/tags",), (f"{S}.printing", f"{S}.metrc", f"{S}.home")),
+    (("station/services/records",), (f"{S}.printing", f"{S}.metrc", f"{S}.home", f"{S}.rfid")),
+    (("station/services/people",), (f"{S}.tags", f"{S}.metrc", f"{S}.home", f"{S}.rfid")),
+    (("station/services/tags",), (f"{S}.printing", f"{S}.metrc", f"{S}.home", f"{S}.rfid")),
+    (("station/services/rfid",), (f"{S}.printing", f"{S}.metrc", f"{S}.home")),
     (("station/services/metrc",), (f"{S}.printing", f"{S}.home")),
     (("station/services/printing",), (f"{S}.home",)),
     (("station/ui", "station/cli"), ("station.db", "peewee", "printers", "safefiles")),

@@ -77,8 +77,11 @@ def receive_range(
         return ReceiveResult(changed, _skipped(counts), summaries, order_ids)
 
 
-def receive_uids(ctx: Context, uids: Sequence[str], progress: bool = True) -> ReceiveResult:
-    """Receive exactly the scanned ``uids`` (already normalized; repeats count once)."""
+def receive_uids(
+    ctx: Context, uids: Sequence[str], progress: bool = True, rfid: str | None = None
+) -> ReceiveResult:
+    """Receive exactly the scanned ``uids`` (already normalized; repeats count once); ``rfid``
+    names the reader when they were read by RFID rather than scanned."""
     wanted = sorted(set(uids))
     if not wanted:
         raise StationError("no UIDs to receive")
@@ -104,8 +107,10 @@ def receive_uids(ctx: Context, uids: Sequence[str], progress: bool = True) -> Re
         audit.record(
             ctx,
             "receive",
-            f"received {plural(len(ids), 'scanned tag')}",
-            {"scanned": len(wanted), "skipped": _skipped(counts)},
+            f"received {plural(len(ids), 'scanned tag' if rfid is None else 'tag')}"
+            + ("" if rfid is None else f" read by RFID ({rfid[:100]})"),
+            {"scanned": len(wanted), "skipped": _skipped(counts)}
+            | ({} if rfid is None else {"rfid": rfid[:200]}),
             tag_ids=ids,
             tag_count=len(ids),
         )

@@ -1,0 +1,401 @@
+"""Inventory counts: a room's tags read by RFID and compared with the records.
+
+A count is open until finished; reads are added to it in as many passes, from as many
+stations, as it takes (one row per EPC, each pass adding to it), so a count survives a
+crash. Finishing records the comparison California asks for every 30 days (§15051): the
+deadline in ``due`` and on home moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from peewee import EXCLUDED, Case, IntegrityError
+
+from station.db.locking import lock_rows
+from station.db.models import Assignment, CountRead, Facility, InventoryCount, Reconciliation, Tag
+from station.db.rows import slices, tuples
+from station.domain import fields
+from station.domain.errors import StationError, give, run
+from station.domain.reads import ReadSet, classify
+from station.domain.states import TagStatus
+from station.domain.text import plural
+from station.services.context import Context
+from station.services.records import audit
+from station.services.rfid import known
+from station.services.tags import facilities
+
+ROOM_LENGTH = 200
+# A variance of 5% or more is flagged: a consultancy's reading of §15034 ("significant
+# discrepancy"), a secondary source (rfid.md §2.3); the regulation text was not read.
+FLAG_PERCENT = 5.0
+FLAG_SOURCE = "rfid.md §2.3, a secondary source: a consultancy's reading of 4 CCR §15034"
+
+
+@dataclass(frozen=True)
+class CountView:
+    id: int
+    license_number: str
+    room: str
+    started_at: dt.datetime
+    started_by: str
+    finished_at: dt.datetime | None
+    finished_by: str | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.room or 'the whole facility'} at {self.license_number}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a report: a Metrc ``uid``, or the ``epc`` of a tag that is none."""
+
+    uid: str | None
+    epc: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        key, value = ("uid", self.uid) if self.uid is not None else ("epc", self.epc or "")
+        return {key: value, "reason": self.reason}
+
+
+@dataclass
+class CountReport:
+    count: CountView
+    seen: list[Entry] = field(default_factory=list)
+    missing: list[Entry] = field(default_factory=list)
+    strays: list[Entry] = field(default_factory=list)
+    wrong_room: list[Entry] = field(default_factory=list)
+    expected: int = 0
+    reads: int = 0
+    not_metrc: int = 0
+
+    @property
+    def differences(self) -> int:
+        """What does not match the records: missing, wrong room, and strays that are Metrc
+        tags (a tag that is no Metrc tag is listed, but is no record's difference)."""
+        return len(self.missing) + len(self.wrong_room) + len(self.strays) - self.not_metrc
+
+    @property
+    def variance(self) -> float | None:
+        """Differences as a percentage of the tags expected (None when none were)."""
+        if not self.expected:
+            return None
+        return round(100.0 * self.differences / self.expected, 2)
+
+    @property
+    def flagged(self) -> bool:
+        return self.variance is not None and self.variance >= FLAG_PERCENT
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "expected": self.expected,
+            "seen": len(self.seen),
+            "missing": len(self.missing),
+            "strays": len(self.strays),
+            "not_metrc": self.not_metrc,
+            "wrong_room": len(self.wrong_room),
+            "reads": self.reads,
+            "differences": self.differences,
+            "variance_percent": self.variance,
+            "flagged": self.flagged,
+            "flag_at_percent": FLAG_PERCENT,
+            "flag_source": FLAG_SOURCE,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        view = self.count
+        return {
+            "count": {
+                "id": view.id,
+                "license": view.license_number,
+                "room": view.room,
+                "started_at": view.started_at.isoformat(),
+                "started_by": view.started_by,
+                "finished_at": view.finished_at.isoformat() if view.finished_at else None,
+                "finished_by": view.finished_by,
+            },
+            "seen": [entry.as_dict() for entry in self.seen],
+            "missing": [entry.as_dict() for entry in self.missing],
+            "strays": [entry.as_dict() for entry in self.strays],
+            "wrong_room": [entry.as_dict() for entry in self.wrong_room],
+            "counts": self.counts(),
+        }
+
+
+@dataclass(frozen=True)
+class Added:
+    reads: int
+    new: int
+    distinct: int
+
+
+def start(ctx: Context, license_number: str | None = None, room: str | None = None) -> CountView:
+    """Open a count of ``room`` (or of the whole facility); one may be open per room."""
+    facility = _facility(ctx, license_number)
+    where = (fields.text(room, "room", ROOM_LENGTH, required=False) or "").strip()
+    with ctx.db.atomic():
+        key = known.room_key(where)
+        open_one = InventoryCount.get_or_none(
+            (InventoryCount.facility == facility.id)
+            & (InventoryCount.room_key == key)
+            & InventoryCount.finished_at.is_null()
+        )
+        if open_one is not None:
+            raise StationError(_already_open(open_one.id, open_one.room, facility.license_number))
+        try:
+            with ctx.db.atomic():
+                row = InventoryCount.create(
+                    facility=facility.id,
+                    room=where,
+                    room_key=key,
+                    started_at=ctx.now(),
+                    started_by=ctx.operator,
+                )
+        except IntegrityError:
+            # Another station opened it between the look and the insert.
+            raise StationError(_already_open(None, where, facility.license_number)) from None
+        view = _view(row, facility.license_number)
+        audit.record(
+            ctx, "count start", f"count {row.id} of {view.where} started", {"count": row.id}
+        )
+        return view
+
+
+def _already_open(count_id: int | None, room: str, license_number: str) -> str:
+    which = f"count {count_id}" if count_id is not None else "a count"
+    place = room or "the whole facility"
+    then = f"; add reads to it with 'station count read {count_id}'" if count_id else ""
+    return f"{which} of {place} at {license_number} is already open{then}"
+
+
+def add_reads(ctx: Context, count_id: int, reads: ReadSet, source: str) -> Added:
+    """Add a pass of reads (deduplicated already) to an open count, in one transaction."""
+    now = ctx.now()
+    rows = [
+        (
+            count_id,
+            epc,
+            _when(one.first_at, now),
+            _when(one.last_at, now),
+            one.seen,
+            one.source[:200],
+            one.antenna,
+            one.rssi,
+        )
+        for epc, one in reads.by_epc.items()
+    ]
+    with ctx.db.atomic():
+        row = _locked(count_id)
+        if row.finished_at is not None:
+            raise StationError(
+                f"count {count_id} was finished; ",
+                run("count start"),
+                " to count again",
+            )
+        before = CountRead.select().where(CountRead.count == count_id).count()
+        for chunk in slices(rows, 200):
+            CountRead.insert_many(
+                chunk,
+                fields=[
+                    CountRead.count,
+                    CountRead.epc,
+                    CountRead.first_at,
+                    CountRead.last_at,
+                    CountRead.seen,
+                    CountRead.source,
+                    CountRead.antenna,
+                    CountRead.rssi,
+                ],
+            ).on_conflict(
+                conflict_target=[CountRead.count, CountRead.epc],
+                update={
+                    CountRead.seen: CountRead.seen + EXCLUDED.seen,
+                    CountRead.last_at: Case(
+                        None,
+                        [(EXCLUDED.last_at > CountRead.last_at, EXCLUDED.last_at)],
+                        CountRead.last_at,
+                    ),
+                },
+            ).execute()
+        after = CountRead.select().where(CountRead.count == count_id).count()
+        audit.record(
+            ctx,
+            "count read",
+            f"count {count_id}: {plural(reads.reads, 'read')} of "
+            f"{plural(len(rows), 'EPC')}, {after - before:,} new",
+            {"count": count_id, "source": source[:200], "reads": reads.reads, "epcs": len(rows)},
+        )
+    return Added(reads.reads, after - before, after)
+
+
+def report(ctx: Context, count_id: int) -> CountReport:
+    """Every EPC read into the count sorted against the records, and the tags not read."""
+    row = _row(count_id)
+    facility: Facility = Facility.get_by_id(row.facility_id)
+    return _report(ctx, row, facility)
+
+
+def finish(ctx: Context, count_id: int) -> CountReport:
+    """Close the count and record it as the facility's reconciliation, audited with the
+    report's counts."""
+    with ctx.db.atomic():
+        row = _locked(count_id)
+        if row.finished_at is not None:
+            raise StationError(
+                f"count {count_id} was already finished at {row.finished_at:%Y-%m-%d %H:%M}"
+            )
+        facility: Facility = Facility.get_by_id(row.facility_id)
+        found = _report(ctx, row, facility)
+        now = ctx.now()
+        summary = json.dumps(found.counts(), sort_keys=True)
+        InventoryCount.update(finished_at=now, finished_by=ctx.operator, summary=summary).where(
+            InventoryCount.id == count_id
+        ).execute()
+        Reconciliation.create(
+            facility=facility.id,
+            tag_type="rfid",
+            at=now,
+            operator=ctx.operator,
+            differences=found.differences,
+        )
+        audit.record(
+            ctx,
+            "count finish",
+            f"count {count_id} of {found.count.where} finished: {len(found.seen):,} of "
+            f"{found.expected:,} seen, {len(found.missing):,} missing, "
+            f"{len(found.strays):,} strays, {len(found.wrong_room):,} in the wrong room",
+            {"count": count_id, **found.counts()},
+        )
+        found.count = _view(InventoryCount.get_by_id(count_id), facility.license_number)
+        return found
+
+
+def counts(ctx: Context, open_only: bool = False) -> list[CountView]:
+    query = (
+        InventoryCount.select(InventoryCount, Facility.license_number)
+        .join(Facility, on=InventoryCount.facility == Facility.id)
+        .order_by(InventoryCount.id.desc())
+    )
+    if open_only:
+        query = query.where(InventoryCount.finished_at.is_null())
+    return [_view(row, row.facility.license_number) for row in query.limit(200)]
+
+
+def get(ctx: Context, count_id: int) -> CountView:
+    row = _row(count_id)
+    facility: Facility = Facility.get_by_id(row.facility_id)
+    return _view(row, facility.license_number)
+
+
+def _report(ctx: Context, row: InventoryCount, facility: Facility) -> CountReport:
+    room = row.room
+    found = CountReport(_view(row, facility.license_number))
+    pairs = known.pairs(ctx, facility.id)
+    reads = list(
+        tuples(CountRead.select(CountRead.epc, CountRead.seen).where(CountRead.count == row.id))
+    )
+    kinds = [(classify(epc, pairs), seen) for epc, seen in reads]
+    facts = known.tags(ctx, [kind.uid for kind, _ in kinds if kind.uid is not None])
+    expected = _expected(facility.id, room)
+    found.expected = len(expected)
+    seen_uids: set[str] = set()
+    for kind, seen in kinds:
+        found.reads += seen
+        if kind.uid is None:
+            found.not_metrc += 1
+            found.strays.append(Entry(None, kind.epc, kind.reason))
+            continue
+        uid = kind.uid
+        tag = facts.get(uid)
+        if uid in expected:
+            seen_uids.add(uid)
+            found.seen.append(Entry(uid, None, f"read {plural(seen, 'time')}"))
+        elif tag is None:
+            found.strays.append(Entry(uid, None, "on no order"))
+        elif tag.facility_id != facility.id:
+            found.strays.append(Entry(uid, None, f"another facility's tag ({tag.license_number})"))
+        elif tag.status == TagStatus.VOIDED:
+            found.strays.append(Entry(uid, None, "voided"))
+        elif tag.status == TagStatus.ORDERED:
+            found.strays.append(Entry(uid, None, "ordered, not received yet"))
+        elif tag.status == TagStatus.RECEIVED:
+            found.strays.append(Entry(uid, None, "received, not assigned to a room"))
+        elif not (tag.location or "").strip():
+            found.strays.append(Entry(uid, None, "in use with no location recorded"))
+        else:
+            found.wrong_room.append(Entry(uid, None, f"recorded in {tag.location}"))
+    found.missing = [
+        Entry(uid, None, "not read") for uid in sorted(expected) if uid not in seen_uids
+    ]
+    for part in (found.seen, found.strays, found.wrong_room):
+        part.sort(key=lambda entry: (entry.uid or "", entry.epc or ""))
+    return found
+
+
+def _expected(facility_id: int, room: str) -> set[str]:
+    """The tags the records put in ``room``: used tags whose batch is there; for the whole
+    facility, every tag received or in use there."""
+    if not room:
+        query = Tag.select(Tag.uid).where(
+            (Tag.facility == facility_id) & Tag.status.in_([TagStatus.RECEIVED, TagStatus.USED])
+        )
+        return {uid for (uid,) in tuples(query)}
+    query = (
+        Tag.select(Tag.uid, Assignment.location)
+        .join(Assignment, on=Tag.assignment == Assignment.id)
+        .where((Tag.facility == facility_id) & (Tag.status == TagStatus.USED))
+    )
+    return {uid for uid, location in tuples(query) if known.same_room(location, room)}
+
+
+def _facility(ctx: Context, license_number: str | None) -> Facility:
+    if license_number is not None:
+        return facilities.get_facility(ctx, license_number)
+    every = list(Facility.select().order_by(Facility.license_number).limit(2))
+    if not every:
+        raise StationError("no facility yet: add one first")
+    if len(every) > 1:
+        raise StationError(give("license"), " is required: the station has several facilities")
+    facility: Facility = every[0]
+    return facility
+
+
+def _row(count_id: int) -> InventoryCount:
+    row: InventoryCount | None = InventoryCount.get_or_none(InventoryCount.id == count_id)
+    if row is None:
+        raise StationError(f"there is no count {count_id}")
+    return row
+
+
+def _locked(count_id: int) -> InventoryCount:
+    lock_rows(InventoryCount.select(InventoryCount.id).where(InventoryCount.id == count_id))
+    return _row(count_id)
+
+
+def _view(row: InventoryCount, license_number: str) -> CountView:
+    return CountView(
+        row.id,
+        license_number,
+        row.room,
+        row.started_at,
+        row.started_by,
+        row.finished_at,
+        row.finished_by,
+    )
+
+
+def _when(at: float, now: dt.datetime) -> dt.datetime:
+    """A reader's time as stored; a reader clock far off (before 2000, or ahead of the
+    station's by over a day) is replaced by the station's time."""
+    try:
+        when = dt.datetime.fromtimestamp(at, dt.UTC).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return now
+    if when.year < 2000 or when > now + dt.timedelta(days=1):
+        return now
+    return when

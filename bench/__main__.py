@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import audit, core, jobs, printing, records, retail, speed, stations, ui
+from bench import audit, core, jobs, printing, records, retail, rfid, speed, stations, ui
 
 AREAS = {
     "core": core.run,
@@ -16,6 +16,7 @@ AREAS = {
     "speed": speed.run,
     "audit": audit.run,
     "retail": retail.run,
+    "rfid": rfid.run,
 }
 
 

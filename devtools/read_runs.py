@@ -9,6 +9,7 @@ EPC a line, or lines a serial reader sends.
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
 
@@ -69,7 +70,7 @@ def dropouts(seed: int, readings: list[Reading], pieces: int) -> list[list[Readi
     rng = random.Random(seed)
     cuts = sorted(rng.sample(range(1, len(readings)), pieces - 1)) if pieces > 1 else []
     edges = [0, *cuts, len(readings)]
-    return [readings[a:b] for a, b in zip(edges, edges[1:], strict=False)]
+    return [readings[a:b] for a, b in itertools.pairwise(edges)]
 
 
 def as_csv(readings: list[Reading]) -> str:

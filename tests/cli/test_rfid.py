@@ -202,16 +202,13 @@ def test_receipt_by_rfid_records_exactly_the_ordered_tags_read(
     assert "strays (8), not received:" in result.err
     assert "received 289 tags" in result.err
     statuses = {
-        row["uid"]: row["status"]
-        for row in json.loads(stocked.ok("tags", "--format", "json").out)
+        row["uid"]: row["status"] for row in json.loads(stocked.ok("tags", "--format", "json").out)
     }
     received = {u for u, s in statuses.items() if s == "received"}
     assert received == {uid(PACKAGE_PREFIX, n) for n in range(1, 301) if n != 150}
     assert statuses[uid("1A4060300002EE20", 1)] == "ordered"
-    event = next(
-        e for e in json.loads(stocked.ok("audit", "--format", "json").out) if e["action"] == "receive"
-        and "RFID" in e["summary"]
-    )  # fmt: skip
+    events = json.loads(stocked.ok("audit", "--format", "json").out)
+    event = next(e for e in events if e["action"] == "receive" and "RFID" in e["summary"])
     assert event["summary"] == f"received 289 tags read by RFID ({path})"
     assert event["tag_count"] == 289
     changed = [line for line in stocked.dump(without=("audit",)) if line not in before]
@@ -333,7 +330,7 @@ def test_the_pairing_check_learns_an_epc_that_is_not_its_uid(
     assert received.refused("rfid", "check", "--uid", printed, "--from", str(empty)) == (
         "no tag was read: hold the tag to the reader and try again"
     )
-    assert (
-        received.refused("rfid", "check", "--uid", uid(PACKAGE_PREFIX, 8), "--from", str(other))
-        == f"EPC {other_epc} was learned as {printed}, not {uid(PACKAGE_PREFIX, 8)}; nothing was changed"
+    eighth = uid(PACKAGE_PREFIX, 8)
+    assert received.refused("rfid", "check", "--uid", eighth, "--from", str(other)) == (
+        f"EPC {other_epc} was learned as {printed}, not {eighth}; nothing was changed"
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from urllib.parse import urlsplit
 
 from station.devices.rfid.pump import pumped
@@ -34,7 +34,7 @@ def address(url: str) -> tuple[str, int]:
     return parts.hostname, port
 
 
-def reads(url: str, seconds: float) -> Iterator[Event]:
+def reads(url: str, seconds: float) -> Generator[Event, None, None]:
     host, port = address(url)
     where = f"{host}:{port}"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 
 from station.devices.rfid.sources import Event, ReaderError
 
@@ -18,7 +18,7 @@ _END = object()
 Run = Callable[[Callable[[Event], None], threading.Event], None]
 
 
-def pumped(run: Run, name: str, seconds: float) -> Iterator[Event]:
+def pumped(run: Run, name: str, seconds: float) -> Generator[Event, None, None]:
     """Events that ``run(hand_on, stop)`` hands on for ``seconds``. ``run`` returns when
     ``stop`` is set, or raises :class:`ReaderError`, which is raised here after the events
     handed on before it."""

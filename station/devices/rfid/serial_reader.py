@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 
 from station.devices.rfid.pump import pumped
 from station.devices.rfid.sources import Event, Note
@@ -13,7 +13,7 @@ from station.devices.scanner import Scan, read_scans
 from station.domain.reads import Read
 
 
-def reads(url: str, seconds: float) -> Iterator[Event]:
+def reads(url: str, seconds: float) -> Generator[Event, None, None]:
     def run(hand_on: Callable[[Event], None], stop: threading.Event) -> None:
         def scanned(scan: Scan) -> None:
             if scan.code is not None:

@@ -8,7 +8,7 @@ the path of a file.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TextIO
 from urllib.parse import urlsplit
@@ -66,7 +66,7 @@ def check_seconds(seconds: float | None) -> None:
 
 def reads(
     source: str, seconds: float | None = None, stdin: TextIO | None = None
-) -> Iterator[Event]:
+) -> Generator[Event, None, None]:
     """Every read from ``source``: a file or standard input to its end, a reader for
     ``seconds`` (:data:`DEFAULT_SECONDS` when None). Raises
     :class:`ReaderError` when the source cannot be read or fails on the way; the reads

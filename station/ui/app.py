@@ -34,6 +34,7 @@ from station.services.people import operators, roles
 from station.ui.screens.assign import AssignScreen
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.base import StationScreen, shown_scan
+from station.ui.screens.count import CountScreen
 from station.ui.screens.dashboard import DashboardScreen
 from station.ui.screens.metrc import MetrcScreen
 from station.ui.screens.orders import OrdersScreen
@@ -93,6 +94,7 @@ class StationApp(App[None]):
         "audit": AuditScreen,
         "metrc": MetrcScreen,
         "retailid": RetailIdScreen,
+        "count": CountScreen,
     }
     DEFAULT_MODE = "dashboard"
     # The keys that switch screens are the same everywhere: they are on the home screen, in
@@ -111,6 +113,8 @@ class StationApp(App[None]):
         # Not an F-key: those are the bench's daily screens; this one is for the office.
         Binding("ctrl+g", "switch_mode('metrc')", "Metrc", id="metrc", show=False),
         Binding("ctrl+f", "switch_mode('retailid')", "Retail ID", id="retailid", show=False),
+        # The monthly count by RFID (the print queue keeps Ctrl+O for its Cancel).
+        Binding("ctrl+o", "switch_mode('count')", "Count", id="count", show=False),
         Binding("ctrl+t", "toggle_light", "Light theme", id="theme", show=False),
         # Priority: a text field would take Ctrl+K (delete to the end) first.
         Binding("ctrl+k", "toggle_keys", "Keys", id="keys", priority=True),

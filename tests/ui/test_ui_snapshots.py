@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from station.cli import state
 from station.services import context
 from station.ui.app import StationApp
 from tests.helpers.station import PACKAGE_PREFIX, Station, uid
-from tests.helpers.ui import scan, settle
+from tests.helpers.ui import scan, settle, until
 
 # A fixed "now", so days-open and dates on screen do not change from one day to the next.
 NOW = dt.datetime(2026, 11, 26, 18, 0, tzinfo=dt.UTC)
@@ -153,3 +153,30 @@ def test_sign_in_and_approval_at_80_by_24(
         await pilot.pause()
 
     assert snap_compare(app_for(received), terminal_size=(80, 24), run_before=shown)
+
+
+def test_count_under_way(received: Station, snap_compare: Any) -> None:
+    """At 80x24, a count part way: the room, seen against expected, the missing list and
+    the strays with their reasons."""
+    for count, where in ((30, "Vault A"), (5, "Room B")):
+        received.ok(
+            "assign", "package", "--count", str(count), "--item", "Gummies", "--quantity", "1",
+            "--unit", "Each", "--location", where,
+        )  # fmt: skip
+
+    async def counting(pilot: Pilot[None]) -> None:
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        pilot.app.screen.query_one("#count-room", Input).value = "Vault A"
+        await pilot.press("f10")
+        await until(pilot, lambda: getattr(pilot.app.screen, "live", None) is not None)
+        await scan(pilot, *(uid(PACKAGE_PREFIX, n) for n in range(1, 25)))
+        await scan(pilot, uid(PACKAGE_PREFIX, 31), "1A4060300002EE9900000001", "E280116060000208")
+        strays = pilot.app.screen.query_one("#count-strays", DataTable)
+        await until(
+            pilot, lambda: "checking" not in str(strays.get_cell("1A4060300002EE9900000001", "why"))
+        )
+        pilot.app.clear_notifications()
+        await settle(pilot)
+
+    assert snap_compare(app_for(received), terminal_size=(80, 24), run_before=counting)

@@ -286,6 +286,42 @@ def counts(ctx: Context, open_only: bool = False) -> list[CountView]:
     return [_view(row, row.facility.license_number) for row in query.limit(200)]
 
 
+@dataclass(frozen=True)
+class Live:
+    """What a screen needs to sort reads as they come, before the database has them: the
+    tags expected, and the EPCs learned as other UIDs."""
+
+    count: CountView
+    expected: frozenset[str]
+    pairs: dict[str, str]
+
+
+def open_count(
+    ctx: Context, license_number: str | None = None, room: str | None = None
+) -> tuple[Live, bool]:
+    """The open count of ``room``, resumed, or a new one; True when it was resumed."""
+    facility = _facility(ctx, license_number)
+    key = known.room_key(room)
+    row: InventoryCount | None = InventoryCount.get_or_none(
+        (InventoryCount.facility == facility.id)
+        & (InventoryCount.room_key == key)
+        & InventoryCount.finished_at.is_null()
+    )
+    if row is not None:
+        return live(ctx, row.id), True
+    return live(ctx, start(ctx, facility.license_number, room).id), False
+
+
+def live(ctx: Context, count_id: int) -> Live:
+    row = _row(count_id)
+    facility: Facility = Facility.get_by_id(row.facility_id)
+    return Live(
+        _view(row, facility.license_number),
+        frozenset(_expected(facility.id, row.room)),
+        known.pairs(ctx, facility.id),
+    )
+
+
 def get(ctx: Context, count_id: int) -> CountView:
     row = _row(count_id)
     facility: Facility = Facility.get_by_id(row.facility_id)

@@ -22,7 +22,8 @@ COUNT_COLUMNS = ("License", "Facility", "St", "Type", "Ordered", "Rec'd", "Used"
 # The keys that switch screens, here rather than in every screen's footer.
 SCREEN_KEYS = (
     "F2 Receive · F3 Assign · F4 Print queue · F5 Tags · F6 Orders · F7 Printers · "
-    "F8 Templates · F9 Audit · Ctrl+G Metrc · Ctrl+F Retail ID · Ctrl+K every key · "
+    "F8 Templates · F9 Audit · Ctrl+G Metrc · Ctrl+F Retail ID · Ctrl+O Count · "
+    "Ctrl+K every key · "
     "Ctrl+P palette · Ctrl+Q quit"
 )
 

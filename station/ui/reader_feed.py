@@ -15,6 +15,8 @@ from station.devices.rfid.sources import MAX_SECONDS, Note, ReaderError, reads
 from station.domain.reads import Read
 from station.ui import hints
 
+# How often a screen takes the reads that came (seconds).
+BATCH_SECONDS = 0.05
 NO_READER = "no reader is set (STATION_RFID); a handheld in keyboard mode reads as scans"
 
 

@@ -21,14 +21,11 @@ from station.domain.reads import Read, ReadSet, classify
 from station.domain.text import plural
 from station.services.rfid import counts
 from station.services.rfid.counts import CountReport, Live
-from station.ui.reader_feed import ReaderFeed
+from station.ui.reader_feed import BATCH_SECONDS, ReaderFeed
 from station.ui.screens.base import StationScreen, cell, footer, plain
 
 # How often the reads go into the count and its report is read back (seconds).
 STORE_EVERY = 0.5
-# Reads from a reader reach the screen in batches this far apart (seconds): a thousand
-# reads a second one by one would crowd out the keys.
-BATCH_SECONDS = 0.05
 # Rows the missing list shows; the report has them all.
 MISSING_SHOWN = 2000
 

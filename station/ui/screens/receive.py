@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import textwrap
+import time
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -23,14 +24,18 @@ from textual.worker import Worker, get_current_worker
 
 from station.domain import retail_id
 from station.domain.errors import StationError
+from station.domain.reads import Read, ReadSet
 from station.domain.retail_id import RetailId
 from station.domain.states import TagStatus
 from station.domain.text import plural
 from station.domain.uid import normalize, prefix_of
 from station.services.metrc import retail_ids
+from station.services.rfid import box as box_sorting
+from station.services.rfid.box import Box
 from station.services.tags import receipt, receipt_undo
 from station.services.tags.orders import OrderSummary, list_orders
 from station.ui import hints
+from station.ui.reader_feed import BATCH_SECONDS, ReaderFeed
 from station.ui.screens.base import StationScreen, footer, plain
 from station.ui.widgets.scan_input import ScanInput
 
@@ -58,6 +63,13 @@ class ReceiveRange:
 
 
 @dataclass(frozen=True)
+class ReceiveBox:
+    """A box read by RFID, sorted: its ordered tags read, received on Ctrl+S."""
+
+    box: Box
+
+
+@dataclass(frozen=True)
 class TakeBack:
     """The last receipt on this screen taken back, with the reason typed for it."""
 
@@ -67,10 +79,12 @@ class TakeBack:
 
 
 # What the recording thread does next, in the order the scans and keys came.
-Job = ReceiveOne | CheckFirst | ReceiveRange | TakeBack
+Job = ReceiveOne | CheckFirst | ReceiveRange | ReceiveBox | TakeBack
 # The orders' counts are refreshed once a burst of scans pauses this long, so counting a
 # large order never competes with the scans themselves.
 PROGRESS_DELAY = 1.0
+# Strays of a box named in the log, one line each; past these, a count.
+STRAYS_LOGGED = 20
 
 
 class ReceiveScreen(StationScreen):
@@ -90,6 +104,12 @@ class ReceiveScreen(StationScreen):
             tooltip="Tell Metrc the scanned Retail ID units are in the package typed below",
             id="associate-units",
         ),
+        Binding(
+            "ctrl+r", "toggle_rfid", "RFID", tooltip="Receive a box by RFID", id="receive-rfid"
+        ),
+        # Named on the screen in RFID mode, where they do something.
+        Binding("ctrl+s", "receive_box", "Receive box", id="receive-box", show=False),
+        Binding("ctrl+l", "toggle_reader", "Reader", id="receive-reader", show=False),
     ]
 
     def __init__(self) -> None:
@@ -105,6 +125,14 @@ class ReceiveScreen(StationScreen):
         self.shown_mode: tuple[str, str] | None = None
         # Retail ID units scanned (their QR codes), for association with a package.
         self.units: dict[RetailId, str] = {}
+        # A box read by RFID: its reads, how many of them the last sorting saw, the sorting.
+        self.rfid = False
+        self.box_reads = ReadSet()
+        self.box: Box | None = None
+        self.box_sorted = 0
+        self.sorting = False
+        self.strays_logged: set[str] = set()
+        self.feed = ReaderFeed(self, self.say, self.fail, self._reader_stopped)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -129,6 +157,7 @@ class ReceiveScreen(StationScreen):
         )
         self._show_mode()
         self.record_scans()
+        self.set_interval(BATCH_SECONDS, self._take_incoming)
 
     def _show_mode(self) -> None:
         text = (
@@ -141,6 +170,10 @@ class ReceiveScreen(StationScreen):
             if self.first
             else ""
         )
+        if self.rfid:
+            reader = "Ctrl+L stops the reader" if self.feed.on else "Ctrl+L reads the reader"
+            text = f"RFID box: read it ({reader}); Ctrl+S receives; Ctrl+R ends"
+            pending = self._box_text()
         # Only what changed: a repaint of the screen for nothing would run on the event loop
         # while the recording thread writes the scan, and slow it.
         if (text, pending) != self.shown_mode:
@@ -159,6 +192,106 @@ class ReceiveScreen(StationScreen):
     @on(ScanInput.Scanned, "#scan")
     def typed(self, event: ScanInput.Scanned) -> None:
         self.take_scan(event.code)
+
+    # -- a box read by RFID ---------------------------------------------------
+
+    def action_toggle_rfid(self) -> None:
+        self.rfid, self.first = not self.rfid, None
+        self.box_reads, self.box, self.box_sorted = ReadSet(), None, 0
+        self.strays_logged = set()
+        if not self.rfid:
+            self.feed.on = False
+        self._show_mode()
+
+    def action_toggle_reader(self) -> None:
+        if not self.rfid:
+            self.fail("Ctrl+R first: the reader reads a box in RFID mode")
+            return
+        self.feed.toggle(self.ctx.settings.rfid)
+        self._show_mode()
+
+    def _take_incoming(self) -> None:
+        found = self.feed.take()
+        if found and self.rfid:
+            self._box_reads(found)
+
+    def _reader_stopped(self) -> None:
+        self._take_incoming()
+        self._show_mode()
+
+    def _box_reads(self, found: list[Read]) -> None:
+        self.box_reads.extend(found)
+        self._sort_box()
+
+    def _sort_box(self) -> None:
+        """The box sorted against the orders in a thread; reads that come meanwhile are
+        sorted with the next pass."""
+        if self.sorting:
+            return
+        self.sorting = True
+        reads = ReadSet(dict(self.box_reads.by_epc), self.box_reads.reads)
+
+        def failed(_: str) -> None:
+            self.sorting = False
+
+        self.call(
+            lambda: box_sorting.sort_box(self.ctx, reads), self._box_done, "box", failed=failed
+        )
+
+    def _box_done(self, box: Box) -> None:
+        self.sorting = False
+        if not self.rfid:
+            return
+        self.box, self.box_sorted = box, box.reads
+        new = [e for e in box.strays if (e.uid or e.epc or "") not in self.strays_logged]
+        for entry in new:
+            key = entry.uid or entry.epc or ""
+            self.strays_logged.add(key)
+            if len(self.strays_logged) <= STRAYS_LOGGED:
+                self._log(f"STRAY {key}: {entry.reason}")
+            elif len(self.strays_logged) == STRAYS_LOGGED + 1:
+                self._log("... more strays: the box's line above counts them")
+        if self.box_reads.reads != box.reads:
+            self._sort_box()
+        self._show_mode()
+
+    def _box_text(self) -> str:
+        box = self.box
+        if box is None:
+            return f"{plural(self.box_reads.reads, 'read')} so far" if self.box_reads.reads else ""
+        orders = ", ".join(f"order {o.id}: {o.read:,} of {o.waiting:,}" for o in box.orders)
+        parts = [f"{len(box.to_receive):,} to receive" + (f" ({orders})" if orders else "")]
+        if box.already:
+            parts.append(f"{len(box.already):,} here already")
+        if box.strays:
+            parts.append(f"{plural(len(box.strays), 'stray')}")
+        return "Box: " + " · ".join(parts) + f" · {plural(box.reads, 'read')}"
+
+    def action_receive_box(self) -> None:
+        box = self.box
+        if not self.rfid:
+            self.fail("Ctrl+R first: Ctrl+S receives a box read by RFID")
+            return
+        if box is None or self.sorting or box.reads != self.box_reads.reads:
+            self.fail("the reads are still being sorted: Ctrl+S again in a moment")
+            return
+        if not box.to_receive:
+            self.fail(box_sorting.nothing_to_receive(box))
+            return
+        self.jobs.put(ReceiveBox(box))
+        self.box_reads, self.box, self.box_sorted = ReadSet(), None, 0
+        self.strays_logged = set()
+        self._show_mode()
+
+    def _box_received(self, result: receipt.ReceiveResult) -> None:
+        self.received += result.received
+        self.stale.update(result.order_ids)
+        self._refresh_progress()
+        skipped = ", ".join(f"{n} already {s}" for s, n in sorted(result.skipped.items()))
+        self._log(
+            f"received {plural(result.received, 'tag')} read by RFID"
+            + (f" ({skipped})" if skipped else "")
+        )
 
     def take_unit_scan(self, code: str) -> None:
         """A unit's QR scanned while receiving: kept for association with a package."""
@@ -205,6 +338,10 @@ class ReceiveScreen(StationScreen):
         self.call(work, done)
 
     def take_scan(self, code: str) -> None:
+        if self.rfid:
+            # A handheld in keyboard mode: each EPC it sends is a read of the box.
+            self._box_reads([Read(code, time.time(), "keyboard")])
+            return
         # The units' package field asks for a package's UID: a scan there fills it.
         if not retail_id.is_unit_scan(code) and self.scan_into_field(code):
             return
@@ -246,6 +383,14 @@ class ReceiveScreen(StationScreen):
                 continue
             if isinstance(job, TakeBack):
                 self._take_back(job.first, job.last, job.reason)
+                continue
+            if isinstance(job, ReceiveBox):
+                try:
+                    done = box_sorting.receive_box(self.ctx, job.box, "the Receive screen")
+                except StationError as exc:
+                    self.app.call_from_thread(self._refused, hints.message(exc))
+                    continue
+                self.app.call_from_thread(self._box_received, done)
                 continue
             if isinstance(job, CheckFirst):
                 try:

@@ -1,6 +1,7 @@
-"""The Count screen (Ctrl+O): a room counted by a handheld's reads arriving as scans, or by
-the reader STATION_RFID names; the missing list shrinks, strays show as they are read, and
-finishing records the reconciliation."""
+"""RFID in the terminal UI. The Count screen (Ctrl+O): a room counted by a handheld's
+reads arriving as scans, or by the reader STATION_RFID names; the missing list shrinks,
+strays show as they are read, and finishing records the reconciliation. Receive (F2),
+Ctrl+R: a box read by RFID."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from collections.abc import Iterator
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Log, Static
 
 from station.db.connection import open_database
 from station.services.context import Context
 from station.settings import load
 from station.ui.app import StationApp
 from station.ui.screens.count import CountScreen
-from tests.helpers.station import LICENSE, PACKAGE_PREFIX, Station, uid
+from station.ui.screens.receive import ReceiveScreen
+from tests.helpers.station import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
 from tests.helpers.ui import scan, settle, until
 
 ROOM = "Vault A"
@@ -155,3 +157,44 @@ async def test_a_reader_feeds_the_count(
         sent.set()
     thread.join(30)
     assert LICENSE in room.ok("count", "list").out
+
+
+async def test_a_box_received_by_rfid_takes_exactly_the_ordered_tags_read(
+    stocked: Station,
+) -> None:
+    """Ctrl+R on Receive: a handheld's reads of a box (with a plant tag already received,
+    a tag on no order and one no Metrc tag), sorted by order; Ctrl+S receives exactly the
+    ordered tags read."""
+    stocked.ok("receive", uid(PLANT_PREFIX, 1))
+    app = StationApp(stocked.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ReceiveScreen)
+        await pilot.press("ctrl+s")  # not in RFID mode: refused, nothing received
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        box = [uid(PACKAGE_PREFIX, n) for n in range(1, 41)]
+        await scan(pilot, *box, box[0].lower(), uid(PLANT_PREFIX, 1), uid(PLANT_PREFIX, 2))
+        await scan(pilot, "1A4060300002EE9900000001", "E280116060000208")
+        await until(pilot, lambda: screen.box is not None and screen.box.reads == 45)
+        pending = str(screen.query_one("#pending", Static).render())
+        assert pending == (
+            "Box: 41 to receive (order 1: 40 of 500, order 2: 1 of 99) · 1 here already · "
+            "2 strays · 45 reads"
+        )
+        log = screen.query_one("#log", Log)
+        assert "STRAY 1A4060300002EE9900000001: on no order" in "\n".join(log.lines)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any("read by RFID" in line for line in log.lines))
+        assert log.lines[-1] == "received 41 tags read by RFID"
+    assert statuses(stocked, uid(PACKAGE_PREFIX, 40), uid(PACKAGE_PREFIX, 41)) == [
+        "received",
+        "ordered",
+    ]
+    assert statuses(stocked, uid(PLANT_PREFIX, 2), uid(PLANT_PREFIX, 3)) == ["received", "ordered"]
+
+
+def statuses(station: Station, *uids: str) -> list[str]:
+    return [json.loads(station.ok("tag", one, "--format", "json").out)["status"] for one in uids]

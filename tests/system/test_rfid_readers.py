@@ -161,17 +161,20 @@ def test_a_serial_reader_that_goes_away_is_opened_again(monkeypatch: pytest.Monk
     server.bind(("127.0.0.1", 0))
     server.listen(4)
     port = server.getsockname()[1]
-    first_read = threading.Event()
+    first_read, all_read = threading.Event(), threading.Event()
     held: list[socket.socket] = []
 
     def serve() -> None:
+        # Each part is sent again until it has been read: pyserial empties the input when
+        # it opens the port, which may be after the first sending arrived.
         connection, _ = server.accept()
-        connection.sendall(read_runs.as_lines(first).encode())
-        first_read.wait(60)
+        while not first_read.wait(0.1):
+            connection.sendall(read_runs.as_lines(first).encode())
         connection.close()  # the reader goes away
         connection, _ = server.accept()
-        connection.sendall(read_runs.as_lines(second).encode())
         held.append(connection)
+        while not all_read.wait(0.1):
+            connection.sendall(read_runs.as_lines(second).encode())
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -191,6 +194,7 @@ def test_a_serial_reader_that_goes_away_is_opened_again(monkeypatch: pytest.Monk
                 break
     finally:
         first_read.set()
+        all_read.set()
         stream.close()
         thread.join(30)
         for connection in held:

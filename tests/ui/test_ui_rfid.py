@@ -136,10 +136,12 @@ async def test_a_reader_feeds_the_count(
     sent = threading.Event()
 
     def serve() -> None:
+        # Sent again until the test has seen it: pyserial empties the input when it opens
+        # the port, which may be after the first sending arrived.
         connection, _ = server.accept()
-        lines = "".join(f"{uid(PACKAGE_PREFIX, n)}\r\n" for n in range(1, 21)) * 5
-        connection.sendall(lines.encode())
-        sent.wait(60)
+        lines = "".join(f"{uid(PACKAGE_PREFIX, n)}\r\n" for n in range(1, 21))
+        while not sent.wait(0.1):
+            connection.sendall(lines.encode())
         connection.close()
 
     thread = threading.Thread(target=serve, daemon=True)
@@ -198,3 +200,22 @@ async def test_a_box_received_by_rfid_takes_exactly_the_ordered_tags_read(
 
 def statuses(station: Station, *uids: str) -> list[str]:
     return [json.loads(station.ok("tag", one, "--format", "json").out)["status"] for one in uids]
+
+
+async def test_the_missing_list_is_topped_up_as_tags_are_read(
+    received: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list holds a few rows at a time (a long table is slow to change); reading the
+    first ones brings the next into view."""
+    monkeypatch.setattr("station.ui.screens.count.MISSING_SHOWN", 5)
+    received.ok(
+        "assign", "package", "--count", "12", "--item", "Gummies", "--quantity", "1",
+        "--unit", "Each", "--location", ROOM,
+    )  # fmt: skip
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        assert rows(screen, "count-missing") == [uid(PACKAGE_PREFIX, n) for n in range(1, 6)]
+        await scan(pilot, *(uid(PACKAGE_PREFIX, n) for n in (1, 2, 7, 3)))
+        await settle(pilot)
+        assert rows(screen, "count-missing") == [uid(PACKAGE_PREFIX, n) for n in (4, 5, 6, 8, 9)]

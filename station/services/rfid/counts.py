@@ -345,31 +345,70 @@ def _report(ctx: Context, row: InventoryCount, facility: Facility) -> CountRepor
         if kind.uid is None:
             found.not_metrc += 1
             found.strays.append(Entry(None, kind.epc, kind.reason))
-            continue
-        uid = kind.uid
-        tag = facts.get(uid)
-        if uid in expected:
-            seen_uids.add(uid)
-            found.seen.append(Entry(uid, None, f"read {plural(seen, 'time')}"))
-        elif tag is None:
-            found.strays.append(Entry(uid, None, "on no order"))
-        elif tag.facility_id != facility.id:
-            found.strays.append(Entry(uid, None, f"another facility's tag ({tag.license_number})"))
-        elif tag.status == TagStatus.VOIDED:
-            found.strays.append(Entry(uid, None, "voided"))
-        elif tag.status == TagStatus.ORDERED:
-            found.strays.append(Entry(uid, None, "ordered, not received yet"))
-        elif tag.status == TagStatus.RECEIVED:
-            found.strays.append(Entry(uid, None, "received, not assigned to a room"))
-        elif not (tag.location or "").strip():
-            found.strays.append(Entry(uid, None, "in use with no location recorded"))
+        elif kind.uid in expected:
+            seen_uids.add(kind.uid)
+            found.seen.append(Entry(kind.uid, None, f"read {plural(seen, 'time')}"))
         else:
-            found.wrong_room.append(Entry(uid, None, f"recorded in {tag.location}"))
+            reason, wrong = _why_not(facility, facts.get(kind.uid))
+            (found.wrong_room if wrong else found.strays).append(Entry(kind.uid, None, reason))
     found.missing = [
         Entry(uid, None, "not read") for uid in sorted(expected) if uid not in seen_uids
     ]
     for part in (found.seen, found.strays, found.wrong_room):
         part.sort(key=lambda entry: (entry.uid or "", entry.epc or ""))
+    return found
+
+
+def _why_not(facility: Facility, tag: known.TagFacts | None) -> tuple[str, bool]:
+    """Why a Metrc tag read is not one expected in the room; True when it is this
+    facility's, in use in another room (the wrong room), False for a stray."""
+    if tag is None:
+        return "on no order", False
+    if tag.facility_id != facility.id:
+        return f"another facility's tag ({tag.license_number})", False
+    if tag.status == TagStatus.VOIDED:
+        return "voided", False
+    if tag.status == TagStatus.ORDERED:
+        return "ordered, not received yet", False
+    if tag.status == TagStatus.RECEIVED:
+        return "received, not assigned to a room", False
+    if not (tag.location or "").strip():
+        return "in use with no location recorded", False
+    return f"recorded in {tag.location}", True
+
+
+@dataclass
+class News:
+    """What reached a count since a screen last looked (``after``): the tags expected that
+    were read (by any station) and why each other EPC is not expected, for a screen that
+    keeps its own lists and must not recount 10,000 tags twice a second."""
+
+    last_id: int
+    seen: list[str] = field(default_factory=list)
+    others: dict[str, str] = field(default_factory=dict)
+
+
+def news(ctx: Context, live: Live, after: int) -> News:
+    rows = list(
+        tuples(
+            CountRead.select(CountRead.id, CountRead.epc)
+            .where((CountRead.count == live.count.id) & (CountRead.id > after))
+            .order_by(CountRead.id)
+        )
+    )
+    found = News(max((row_id for row_id, _ in rows), default=after))
+    kinds = [classify(epc, live.pairs) for _, epc in rows]
+    facts = known.tags(
+        ctx, [k.uid for k in kinds if k.uid is not None and k.uid not in live.expected]
+    )
+    facility: Facility = Facility.get(Facility.license_number == live.count.license_number)
+    for kind in kinds:
+        if kind.uid is None:
+            found.others[kind.epc] = kind.reason
+        elif kind.uid in live.expected:
+            found.seen.append(kind.uid)
+        else:
+            found.others[kind.uid] = _why_not(facility, facts.get(kind.uid))[0]
     return found
 
 

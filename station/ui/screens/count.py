@@ -3,13 +3,15 @@
 Reads come as scans (a handheld in keyboard mode: an EPC and Enter each) or from the reader
 ``STATION_RFID`` names (Ctrl+L starts and stops it). Each read is sorted at once against
 the tags the records put in the room, so the missing list shrinks and strays show as they
-are read; every half second the reads go into the count in the database and the report
-comes back from it, with the reasons and what other stations read into the same count.
+are read; every half second the reads go into the count in the database, and what reached
+the count since comes back (the reasons, and what other stations read into it): only the
+news, so a 10,000-tag room is not recounted twice a second.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -20,14 +22,15 @@ from textual.widgets import DataTable, Header, Input, ProgressBar, Static
 from station.domain.reads import Read, ReadSet, classify
 from station.domain.text import plural
 from station.services.rfid import counts
-from station.services.rfid.counts import CountReport, Live
+from station.services.rfid.counts import CountReport, Live, News
 from station.ui.reader_feed import BATCH_SECONDS, ReaderFeed
 from station.ui.screens.base import StationScreen, cell, footer, plain
 
 # How often the reads go into the count and its report is read back (seconds).
 STORE_EVERY = 0.5
-# Rows the missing list shows; the report has them all.
-MISSING_SHOWN = 2000
+# Rows the missing list holds at once, topped up from the rest as tags are read (each row
+# taken out of a long table costs in proportion to its length; the report lists them all).
+MISSING_SHOWN = 200
 
 
 class CountScreen(StationScreen):
@@ -53,6 +56,8 @@ class CountScreen(StationScreen):
         self.reads = 0
         self.storing = False
         self.finish_asked = False
+        self.last_id = 0  # the last read row of the count this screen has sorted
+        self.to_show: Iterator[str] = iter(())  # the expected tags, for the missing list
         self.feed = ReaderFeed(self, self.say, self.fail, self._reader_stopped)
 
     def compose(self) -> ComposeResult:
@@ -95,11 +100,10 @@ class CountScreen(StationScreen):
     def _opened(self, live: Live, resumed: bool) -> None:
         self.live = live
         self.seen, self.others, self.pending, self.reads = set(), {}, ReadSet(), 0
-        self.finish_asked = False
-        missing = self.query_one("#count-missing", DataTable)
-        missing.clear()
-        for uid in sorted(live.expected)[:MISSING_SHOWN]:
-            missing.add_row(uid, key=uid)
+        self.finish_asked, self.last_id = False, 0
+        self.query_one("#count-missing", DataTable).clear()
+        self.to_show = iter(sorted(live.expected))
+        self._top_up()
         self.query_one("#count-strays", DataTable).clear()
         self.query_one("#count-bar", ProgressBar).update(
             total=max(len(live.expected), 1), progress=0
@@ -107,6 +111,16 @@ class CountScreen(StationScreen):
         self.say(f"{'Resumed' if resumed else 'Started'} count {live.count.id}: read the tags")
         self._store(force=True)  # what was read into it before (another station, a crash)
         self._show()
+
+    def _top_up(self) -> None:
+        """The missing list back to :data:`MISSING_SHOWN` rows, from the tags not yet read."""
+        missing = self.query_one("#count-missing", DataTable)
+        while missing.row_count < MISSING_SHOWN:
+            uid = next(self.to_show, None)
+            if uid is None:
+                return
+            if uid not in self.seen:
+                missing.add_row(uid, key=uid)
 
     # -- reads --------------------------------------------------------------
 
@@ -144,6 +158,7 @@ class CountScreen(StationScreen):
             last = f"STRAY {key}: {self.others[key]}"
         if last:
             self.query_one("#count-last", Static).update(plain(last))
+        self._top_up()
         self._show()
 
     def action_toggle_reader(self) -> None:
@@ -170,39 +185,40 @@ class CountScreen(StationScreen):
             return
         batch, self.pending = self.pending, ReadSet()
         self.storing = True
-        count_id = live.count.id
+        after = self.last_id
 
-        def work() -> CountReport:
+        def work() -> News:
             if batch.reads:
-                counts.add_reads(self.ctx, count_id, batch, "terminal")
-            return counts.report(self.ctx, count_id)
+                counts.add_reads(self.ctx, live.count.id, batch, "terminal")
+            return counts.news(self.ctx, live, after)
 
         def failed(_: str) -> None:
             self.storing = False
 
-        self.call(work, self._reported, group="count-store", failed=failed)
+        self.call(work, lambda found: self._news(live, found), group="count-store", failed=failed)
 
-    def _reported(self, found: CountReport) -> None:
+    def _news(self, live: Live, found: News) -> None:
+        """What reached the count since last time, this station's reads and others'."""
         self.storing = False
-        if self.live is None or found.count.id != self.live.count.id:
+        if self.live is not live:
             return
+        self.last_id = found.last_id
         missing = self.query_one("#count-missing", DataTable)
-        # Reads other stations added to the count (and a crashed session's) count here too.
-        for entry in found.seen:
-            if entry.uid is not None and entry.uid not in self.seen:
-                self.seen.add(entry.uid)
-                if entry.uid in missing.rows:
-                    missing.remove_row(entry.uid)
+        for uid in found.seen:
+            if uid not in self.seen:
+                self.seen.add(uid)
+                if uid in missing.rows:
+                    missing.remove_row(uid)
+        self._top_up()
         strays = self.query_one("#count-strays", DataTable)
-        for entry in found.strays + found.wrong_room:
-            key = entry.uid or entry.epc or ""
+        for key, reason in found.others.items():
             if key in self.others:
-                if self.others[key] != entry.reason:
-                    self.others[key] = entry.reason
-                    strays.update_cell(key, "why", plain(entry.reason))
+                if self.others[key] != reason:
+                    self.others[key] = reason
+                    strays.update_cell(key, "why", plain(reason))
             else:
-                self.others[key] = entry.reason
-                strays.add_row(cell(key, 28), plain(entry.reason), key=key)
+                self.others[key] = reason
+                strays.add_row(cell(key, 28), plain(reason), key=key)
         self._show()
 
     # -- finishing ----------------------------------------------------------

@@ -47,14 +47,22 @@ def read(state: State, count_id: int, source: str | None, seconds: float | None)
     ctx = state.context()
     counting.get(ctx, count_id)  # an unknown count is refused before a reader opens
     where = source_of(source, state.settings.rfid)
-    added = {"new": 0, "distinct": 0}
+    added = {"new": 0, "distinct": 0, "reads": 0, "epcs": 0}
+    epcs: set[str] = set()
 
     def flush(batch: ReadSet) -> None:
         done = counting.add_reads(ctx, count_id, batch, where)
+        epcs.update(batch.by_epc)
         added["new"] += done.new
         added["distinct"] = done.distinct
+        added["reads"] += batch.reads
+        added["epcs"] = len(epcs)
 
-    whole = gather(where, seconds, flush)
+    try:
+        whole = gather(where, seconds, flush)
+    finally:
+        if added["distinct"]:
+            counting.record_pass(ctx, count_id, where, added["reads"], added["epcs"], added["new"])
     message(
         f"count {count_id}: {plural(whole.reads, 'read')} of {plural(len(whole.by_epc), 'tag')}"
         f" ({added['new']:,} new to the count, {added['distinct']:,} in it); "

@@ -23,6 +23,8 @@ _LOWER_HEX = frozenset(string.digits + "abcdef")
 _UPPER_HEX = frozenset(string.digits + "ABCDEF")
 
 NOT_METRC = "not a Metrc tag"
+# Raw texts whose keys a set remembers: far more distinct tags than a room holds.
+MAX_KEYS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -102,11 +104,19 @@ class ReadSet:
 
     by_epc: dict[str, Seen] = field(default_factory=dict)
     reads: int = 0
+    # Each raw text's key, worked out once: a reader reports the same few values over and
+    # over (100,000 reads of 10,000 tags).
+    _keys: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, read: Read) -> bool:
         """Take one read; True when its EPC is new to the set."""
         self.reads += 1
-        key = _key(read.raw)
+        key = self._keys.get(read.raw)
+        if key is None:
+            if len(self._keys) < MAX_KEYS:
+                key = self._keys[read.raw] = _key(read.raw)
+            else:
+                key = _key(read.raw)
         found = self.by_epc.get(key)
         if found is None:
             self.by_epc[key] = Seen(

@@ -334,3 +334,15 @@ def test_the_pairing_check_learns_an_epc_that_is_not_its_uid(
     assert received.refused("rfid", "check", "--uid", eighth, "--from", str(other)) == (
         f"EPC {other_epc} was learned as {printed}, not {eighth}; nothing was changed"
     )
+
+
+def test_a_pass_of_reading_is_one_audit_event(received: Station, tmp_path: Path) -> None:
+    count = start(received)
+    path = tmp_path / "reads.txt"
+    path.write_text("".join(f"{uid(PACKAGE_PREFIX, n)}\n" for n in range(1, 101)) * 3)
+    received.ok("count", "read", str(count), "--from", str(path))
+    events = [
+        e for e in json.loads(received.ok("audit", "--format", "json").out)
+        if e["action"] == "count read"
+    ]  # fmt: skip
+    assert [e["summary"] for e in events] == [f"count {count}: 300 reads of 100 EPCs, 100 new"]

@@ -13,11 +13,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import EXCLUDED, Case, IntegrityError
+from peewee import IntegrityError
 
+from station.db.bulk import db_datetime, insert_rows
 from station.db.locking import lock_rows
 from station.db.models import Assignment, CountRead, Facility, InventoryCount, Reconciliation, Tag
-from station.db.rows import slices, tuples
+from station.db.rows import tuples
 from station.domain import fields
 from station.domain.errors import StationError, give, run
 from station.domain.reads import ReadSet, classify
@@ -174,14 +175,15 @@ def _already_open(count_id: int | None, room: str, license_number: str) -> str:
 
 
 def add_reads(ctx: Context, count_id: int, reads: ReadSet, source: str) -> Added:
-    """Add a pass of reads (deduplicated already) to an open count, in one transaction."""
+    """Add reads (deduplicated already) to an open count, in one transaction; a pass's
+    audit event is :func:`record_pass`'s."""
     now = ctx.now()
     rows = [
         (
             count_id,
             epc,
-            _when(one.first_at, now),
-            _when(one.last_at, now),
+            db_datetime(_when(one.first_at, now)),
+            db_datetime(_when(one.last_at, now)),
             one.seen,
             one.source[:200],
             one.antenna,
@@ -198,39 +200,39 @@ def add_reads(ctx: Context, count_id: int, reads: ReadSet, source: str) -> Added
                 " to count again",
             )
         before = CountRead.select().where(CountRead.count == count_id).count()
-        for chunk in slices(rows, 200):
-            CountRead.insert_many(
-                chunk,
-                fields=[
-                    CountRead.count,
-                    CountRead.epc,
-                    CountRead.first_at,
-                    CountRead.last_at,
-                    CountRead.seen,
-                    CountRead.source,
-                    CountRead.antenna,
-                    CountRead.rssi,
-                ],
-            ).on_conflict(
-                conflict_target=[CountRead.count, CountRead.epc],
-                update={
-                    CountRead.seen: CountRead.seen + EXCLUDED.seen,
-                    CountRead.last_at: Case(
-                        None,
-                        [(EXCLUDED.last_at > CountRead.last_at, EXCLUDED.last_at)],
-                        CountRead.last_at,
-                    ),
-                },
-            ).execute()
-        after = CountRead.select().where(CountRead.count == count_id).count()
-        audit.record(
-            ctx,
-            "count read",
-            f"count {count_id}: {plural(reads.reads, 'read')} of "
-            f"{plural(len(rows), 'EPC')}, {after - before:,} new",
-            {"count": count_id, "source": source[:200], "reads": reads.reads, "epcs": len(rows)},
+        # One prepared statement for all the rows (peewee's insert_many builds the SQL text
+        # of every value in Python: 20 ms a pass of 500 EPCs, held against the screen).
+        insert_rows(
+            ctx.db,
+            CountRead,
+            [
+                CountRead.count,
+                CountRead.epc,
+                CountRead.first_at,
+                CountRead.last_at,
+                CountRead.seen,
+                CountRead.source,
+                CountRead.antenna,
+                CountRead.rssi,
+            ],
+            rows,
+            "ON CONFLICT (count_id, epc) DO UPDATE SET seen = count_read.seen + excluded.seen, "
+            "last_at = CASE WHEN excluded.last_at > count_read.last_at "
+            "THEN excluded.last_at ELSE count_read.last_at END",
         )
+        after = CountRead.select().where(CountRead.count == count_id).count()
     return Added(reads.reads, after - before, after)
+
+
+def record_pass(ctx: Context, count_id: int, source: str, reads: int, epcs: int, new: int) -> None:
+    """One audit event for a pass of reading (stored a second at a time, which would be an
+    event a second): what was read, from where."""
+    audit.record(
+        ctx,
+        "count read",
+        f"count {count_id}: {plural(reads, 'read')} of {plural(epcs, 'EPC')}, {new:,} new",
+        {"count": count_id, "source": source[:200], "reads": reads, "epcs": epcs, "new": new},
+    )
 
 
 def report(ctx: Context, count_id: int) -> CountReport:

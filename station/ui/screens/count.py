@@ -3,7 +3,7 @@
 Reads come as scans (a handheld in keyboard mode: an EPC and Enter each) or from the reader
 ``STATION_RFID`` names (Ctrl+L starts and stops it). Each read is sorted at once against
 the tags the records put in the room, so the missing list shrinks and strays show as they
-are read; every half second the reads go into the count in the database, and what reached
+are read; every second the reads go into the count in the database, and what reached
 the count since comes back (the reasons, and what other stations read into it): only the
 news, so a 10,000-tag room is not recounted twice a second.
 """
@@ -11,12 +11,11 @@ news, so a 10,000-tag room is not recounted twice a second.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Input, ProgressBar, Static
 
 from station.domain.reads import Read, ReadSet, classify
@@ -26,11 +25,14 @@ from station.services.rfid.counts import CountReport, Live, News
 from station.ui.reader_feed import BATCH_SECONDS, ReaderFeed
 from station.ui.screens.base import StationScreen, cell, footer, plain
 
-# How often the reads go into the count and its report is read back (seconds).
-STORE_EVERY = 0.5
-# Rows the missing list holds at once, topped up from the rest as tags are read (each row
-# taken out of a long table costs in proportion to its length; the report lists them all).
+# How often the reads go into the count and what reached it is read back (seconds): at
+# a thousand reads a second, every half second held the keys up by a tenth more.
+STORE_EVERY = 1.0
+# UIDs the missing list shows at once, the first not read yet (the report lists them all).
 MISSING_SHOWN = 200
+# How often the missing list and the counts are drawn again when reads came (seconds): at a
+# thousand reads a second, drawing them for every batch would crowd out the keys.
+REDRAW_EVERY = 0.2
 
 
 class CountScreen(StationScreen):
@@ -57,7 +59,11 @@ class CountScreen(StationScreen):
         self.storing = False
         self.finish_asked = False
         self.last_id = 0  # the last read row of the count this screen has sorted
-        self.to_show: Iterator[str] = iter(())  # the expected tags, for the missing list
+        # The expected tags in order, and how many at its start are all read (the missing
+        # list starts after them).
+        self.in_order: list[str] = []
+        self.read_up_to = 0
+        self.dirty = False
         self.feed = ReaderFeed(self, self.say, self.fail, self._reader_stopped)
 
     def compose(self) -> ComposeResult:
@@ -72,20 +78,21 @@ class CountScreen(StationScreen):
         with Horizontal(id="count-lists"):
             with Vertical(id="count-missing-box"):
                 yield Static("Missing", classes="title")
-                yield DataTable(id="count-missing", cursor_type="row")
+                with VerticalScroll():
+                    yield Static("", id="count-missing")
             with Vertical():
                 yield Static("Strays and wrong room", classes="title")
                 yield DataTable(id="count-strays", cursor_type="row")
         yield footer()
 
     def on_mount(self) -> None:
-        self.query_one("#count-missing", DataTable).add_column("UID", key="uid")
         strays = self.query_one("#count-strays", DataTable)
         strays.add_column("UID or EPC", key="what")
         strays.add_column("Why", key="why")
         self._show()
         self.set_interval(STORE_EVERY, self._store)
         self.set_interval(BATCH_SECONDS, self._take_incoming)
+        self.set_interval(REDRAW_EVERY, self._redraw)
 
     # -- starting -----------------------------------------------------------
 
@@ -101,26 +108,38 @@ class CountScreen(StationScreen):
         self.live = live
         self.seen, self.others, self.pending, self.reads = set(), {}, ReadSet(), 0
         self.finish_asked, self.last_id = False, 0
-        self.query_one("#count-missing", DataTable).clear()
-        self.to_show = iter(sorted(live.expected))
-        self._top_up()
+        self.in_order, self.read_up_to = sorted(live.expected), 0
         self.query_one("#count-strays", DataTable).clear()
         self.query_one("#count-bar", ProgressBar).update(
             total=max(len(live.expected), 1), progress=0
         )
         self.say(f"{'Resumed' if resumed else 'Started'} count {live.count.id}: read the tags")
         self._store(force=True)  # what was read into it before (another station, a crash)
-        self._show()
+        self.dirty = True
+        self._redraw()
 
-    def _top_up(self) -> None:
-        """The missing list back to :data:`MISSING_SHOWN` rows, from the tags not yet read."""
-        missing = self.query_one("#count-missing", DataTable)
-        while missing.row_count < MISSING_SHOWN:
-            uid = next(self.to_show, None)
-            if uid is None:
-                return
+    def missing_shown(self) -> list[str]:
+        """The first :data:`MISSING_SHOWN` expected tags not read yet."""
+        while self.read_up_to < len(self.in_order) and self.in_order[self.read_up_to] in self.seen:
+            self.read_up_to += 1
+        shown: list[str] = []
+        for uid in self.in_order[self.read_up_to :]:
             if uid not in self.seen:
-                missing.add_row(uid, key=uid)
+                shown.append(uid)
+                if len(shown) == MISSING_SHOWN:
+                    break
+        return shown
+
+    def _redraw(self) -> None:
+        """The missing list and the counts, when reads came since they were drawn."""
+        if not self.dirty:
+            return
+        self.dirty = False
+        shown = self.missing_shown()
+        more = len(self.in_order) - len(self.seen) - len(shown) if self.live else 0
+        tail = [f"... and {more:,} more"] if more > 0 else []
+        self.query_one("#count-missing", Static).update(plain("\n".join(shown + tail)))
+        self._show()
 
     # -- reads --------------------------------------------------------------
 
@@ -132,12 +151,12 @@ class CountScreen(StationScreen):
             self.fail("start the count first: type the room and press F10")
             return
         self.take_reads([Read(code, time.time(), "keyboard")])
+        self._redraw()  # a scan is shown at once; a reader's reads a few times a second
 
     def take_reads(self, found: list[Read]) -> None:
         live = self.live
         if live is None:
             return
-        missing = self.query_one("#count-missing", DataTable)
         strays = self.query_one("#count-strays", DataTable)
         last = ""
         for read in found:
@@ -145,10 +164,7 @@ class CountScreen(StationScreen):
             self.pending.add(read)
             kind = classify(read.raw, live.pairs)
             if kind.uid is not None and kind.uid in live.expected:
-                if kind.uid not in self.seen:
-                    self.seen.add(kind.uid)
-                    if kind.uid in missing.rows:
-                        missing.remove_row(kind.uid)
+                self.seen.add(kind.uid)
                 last = f"read {kind.uid}: expected here"
                 continue
             key = kind.uid or kind.epc or read.raw.strip()[:40]
@@ -158,8 +174,7 @@ class CountScreen(StationScreen):
             last = f"STRAY {key}: {self.others[key]}"
         if last:
             self.query_one("#count-last", Static).update(plain(last))
-        self._top_up()
-        self._show()
+        self.dirty = True
 
     def action_toggle_reader(self) -> None:
         if self.live is None and not self.feed.on:
@@ -203,13 +218,8 @@ class CountScreen(StationScreen):
         if self.live is not live:
             return
         self.last_id = found.last_id
-        missing = self.query_one("#count-missing", DataTable)
-        for uid in found.seen:
-            if uid not in self.seen:
-                self.seen.add(uid)
-                if uid in missing.rows:
-                    missing.remove_row(uid)
-        self._top_up()
+        self.seen.update(found.seen)
+        self.dirty = True
         strays = self.query_one("#count-strays", DataTable)
         for key, reason in found.others.items():
             if key in self.others:
@@ -219,7 +229,6 @@ class CountScreen(StationScreen):
             else:
                 self.others[key] = reason
                 strays.add_row(cell(key, 28), plain(reason), key=key)
-        self._show()
 
     # -- finishing ----------------------------------------------------------
 

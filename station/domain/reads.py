@@ -13,7 +13,8 @@ import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from station.domain.text import has_control
+from station.domain.errors import StationError
+from station.domain.text import has_control, printable
 from station.domain.uid import UID_LENGTH
 
 # The longest EPC kept: Gen2 allows up to 496 bits (124 hex characters); a longer "read" is
@@ -23,8 +24,11 @@ _LOWER_HEX = frozenset(string.digits + "abcdef")
 _UPPER_HEX = frozenset(string.digits + "ABCDEF")
 
 NOT_METRC = "not a Metrc tag"
-# Raw texts whose keys a set remembers: far more distinct tags than a room holds.
-MAX_KEYS = 1_000_000
+# Different EPCs one reading may hold: far more than a room or a box holds, and a bound on
+# the memory a hostile file can take (each costs a few hundred bytes).
+MAX_DISTINCT = 500_000
+# Raw texts whose keys a set remembers (a reader's lower- and upper-case hex of each tag).
+MAX_KEYS = 2 * MAX_DISTINCT
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,13 @@ def classify(raw: str, pairs: Mapping[str, str] | None = None) -> Kind:
     if not text:
         return Kind("", None, f"{NOT_METRC}: an empty read", hex=False)
     if len(text) > MAX_EPC or has_control(text) or not text.isascii():
+        # Kept as read, with what no terminal may be sent (escapes, control characters)
+        # written as escapes.
         return Kind(
-            text[:MAX_EPC], None, f"{NOT_METRC}: not an EPC ({len(text)} characters)", hex=False
+            printable(text, MAX_EPC),
+            None,
+            f"{NOT_METRC}: not an EPC ({len(text)} characters)",
+            hex=False,
         )
     chars = set(text)
     if chars <= _UPPER_HEX:
@@ -119,6 +128,11 @@ class ReadSet:
                 key = _key(read.raw)
         found = self.by_epc.get(key)
         if found is None:
+            if len(self.by_epc) >= MAX_DISTINCT:
+                raise StationError(
+                    f"more than {MAX_DISTINCT:,} different EPCs in one reading; "
+                    "is this a reader's export? Split it"
+                )
             self.by_epc[key] = Seen(
                 read.raw.strip()[:MAX_EPC],
                 read.at,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from typing import TextIO, TypeVar
@@ -27,12 +28,13 @@ N = TypeVar("N", int, float)
 
 def from_file(path: str) -> Iterator[Read | Note]:
     try:
+        # Looked at before it is opened: opening a named pipe would wait for a writer.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ReaderError(f"{show(path)} is not a file")
         handle = open(path, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115
     except OSError as exc:
         raise ReaderError(f"cannot read {show(path)}: {exc.strerror or exc}") from None
     with handle:
-        if not os.path.isfile(path):
-            raise ReaderError(f"{show(path)} is not a file")
         yield from from_text(handle, os.path.basename(path))
 
 

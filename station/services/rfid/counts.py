@@ -23,7 +23,7 @@ from station.domain import fields
 from station.domain.errors import StationError, give, run
 from station.domain.reads import ReadSet, classify
 from station.domain.states import TagStatus
-from station.domain.text import plural
+from station.domain.text import plural, printable
 from station.services.context import Context
 from station.services.records import audit
 from station.services.rfid import known
@@ -185,7 +185,7 @@ def add_reads(ctx: Context, count_id: int, reads: ReadSet, source: str) -> Added
             db_datetime(_when(one.first_at, now)),
             db_datetime(_when(one.last_at, now)),
             one.seen,
-            one.source[:200],
+            printable(one.source, 190),
             one.antenna,
             one.rssi,
         )
@@ -231,7 +231,13 @@ def record_pass(ctx: Context, count_id: int, source: str, reads: int, epcs: int,
         ctx,
         "count read",
         f"count {count_id}: {plural(reads, 'read')} of {plural(epcs, 'EPC')}, {new:,} new",
-        {"count": count_id, "source": source[:200], "reads": reads, "epcs": epcs, "new": new},
+        {
+            "count": count_id,
+            "source": printable(source, 190),
+            "reads": reads,
+            "epcs": epcs,
+            "new": new,
+        },
     )
 
 

@@ -11,7 +11,7 @@ from station.db.models import Tag
 from station.db.rows import slices, tuples
 from station.domain.errors import StationError
 from station.domain.states import TagStatus
-from station.domain.text import plural
+from station.domain.text import plural, printable
 from station.domain.uid import Run, UidRange, follows, on_no_order
 from station.services.context import Context
 from station.services.records import audit
@@ -108,9 +108,9 @@ def receive_uids(
             ctx,
             "receive",
             f"received {plural(len(ids), 'scanned tag' if rfid is None else 'tag')}"
-            + ("" if rfid is None else f" read by RFID ({rfid[:100]})"),
+            + ("" if rfid is None else f" read by RFID ({printable(rfid, 100)})"),
             {"scanned": len(wanted), "skipped": _skipped(counts)}
-            | ({} if rfid is None else {"rfid": rfid[:200]}),
+            | ({} if rfid is None else {"rfid": printable(rfid, 190)}),
             tag_ids=ids,
             tag_count=len(ids),
         )

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import threading
+import tty
 from collections.abc import Iterator
 from typing import Any
 
@@ -202,6 +204,37 @@ def test_a_serial_reader_that_goes_away_is_opened_again(monkeypatch: pytest.Monk
         server.close()
     assert got == wanted, (notes, len(got))
     assert notes[0].startswith("the reader stopped answering") and notes[1] == "the reader is back"
+
+
+def test_a_serial_reader_on_a_pseudo_terminal() -> None:
+    """A USB serial reader is a tty: lines written to a pseudo-terminal's other end (again
+    until read: pyserial empties the input when it opens the port)."""
+    controller, device = os.openpty()
+    tty.setraw(device)
+    wanted = {uid(PACKAGE_PREFIX, n) for n in range(1, 51)}
+    done = threading.Event()
+
+    def send() -> None:
+        while not done.wait(0.1):
+            os.write(controller, "".join(f"{epc}\r" for epc in sorted(wanted)).encode())
+
+    thread = threading.Thread(target=send, daemon=True)
+    thread.start()
+    got: set[str] = set()
+    stream = reads(f"serial://{os.ttyname(device)}?baudrate=115200", 120)
+    try:
+        for event in stream:
+            if isinstance(event, Read):
+                got.add(event.raw)
+            if got == wanted:
+                break
+    finally:
+        done.set()
+        stream.close()
+        thread.join(30)
+        os.close(controller)
+        os.close(device)
+    assert got == wanted
 
 
 def test_receipt_by_rfid_from_an_llrp_reader(stocked: Station) -> None:

@@ -98,8 +98,9 @@ async def test_another_stations_reads_show_on_resume(room: Station, tmp_path: ob
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await opened(pilot, "vault a")
         assert screen.live is not None and screen.live.count.id == count
-        await until(pilot, lambda: len(screen.seen) == 10)
-        assert missing(screen) == [uid(PACKAGE_PREFIX, n) for n in range(11, 21)]
+        later = [uid(PACKAGE_PREFIX, n) for n in range(11, 21)]
+        await until(pilot, lambda: len(screen.seen) == 10 and missing(screen) == later)
+        assert missing(screen) == later
 
 
 async def test_scans_before_a_count_is_open_are_refused(room: Station) -> None:
@@ -220,3 +221,19 @@ async def test_the_missing_list_shows_the_first_not_read(
         await scan(pilot, *(uid(PACKAGE_PREFIX, n) for n in (1, 2, 7, 3)))
         await settle(pilot)
         assert missing(screen) == [uid(PACKAGE_PREFIX, n) for n in (4, 5, 6, 8, 9)]
+
+
+async def test_a_handhelds_burst_of_hundreds_is_taken_read_by_read(received: Station) -> None:
+    """A handheld in keyboard mode sends a box's EPCs back to back: every one is a read."""
+    received.ok(
+        "assign", "package", "--count", "400", "--item", "Gummies", "--quantity", "1",
+        "--unit", "Each", "--location", ROOM,
+    )  # fmt: skip
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        epcs = [uid(PACKAGE_PREFIX, n) for n in range(1, 401)]
+        await scan(pilot, *epcs[:300], *(e.lower() for e in epcs[:50]))
+        await until(pilot, lambda: screen.reads == 350, most=3000)
+        assert len(screen.seen) == 300 and screen.others == {}
+        assert missing(screen) == epcs[300:]

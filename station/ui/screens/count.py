@@ -138,6 +138,8 @@ class CountScreen(StationScreen):
         shown = self.missing_shown()
         more = len(self.in_order) - len(self.seen) - len(shown) if self.live else 0
         tail = [f"... and {more:,} more"] if more > 0 else []
+        if self.live is not None and not shown:
+            tail = ["none: every tag", "expected here is read"]
         self.query_one("#count-missing", Static).update(plain("\n".join(shown + tail)))
         self._show()
 

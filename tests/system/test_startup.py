@@ -4,6 +4,7 @@ modules it loaded."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -94,8 +95,27 @@ def test_the_probe_sees_what_a_printing_command_loads(tmp_path: Path) -> None:
 
 
 def test_every_lazy_command_is_the_command_of_that_name() -> None:
+    """And the table's line for ``--help`` is the command's own first sentence."""
     context = click.Context(cli)
-    for name in COMMANDS:
+    for name, (_, summary) in COMMANDS.items():
         command = cli.get_command(context, name)
         assert command is not None and command.name == name
+        assert command.get_short_help_str(10_000) == summary, name
     assert cli.get_command(context, "no-such-command") is None
+
+
+def test_listing_the_commands_imports_none_of_them() -> None:
+    probe = (
+        "import sys\n"
+        "from station.cli.main import run\n"
+        "run(['--help'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('station.cli.')), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "Commands:" in done.stdout and "rfid" in done.stdout
+    loaded = set(ast.literal_eval(done.stderr.strip().splitlines()[-1]))
+    commands = {f"station.cli.{where.split(':')[0]}" for where, _ in COMMANDS.values()}
+    assert loaded & commands == set()
+    assert "station.cli.main" in loaded  # the probe sees what was loaded

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterable
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, TextIO
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -75,6 +75,21 @@ WAREHOUSE_LIGHT = Theme(
 FOCUS_KEYS = ("tab", "shift+tab")
 FOCUS_WAIT_S = 0.25
 FOCUS_POLL_S = 0.002
+
+
+def terminal_alive(stream: TextIO | None) -> bool:
+    """Whether ``stream`` is still a terminal that answers (a hung-up one fails with EIO)."""
+    if stream is None:
+        return False
+    try:
+        import termios  # POSIX only; elsewhere the check is not made
+    except ImportError:
+        return True
+    try:
+        termios.tcgetattr(stream.fileno())
+    except (termios.error, OSError, ValueError):
+        return False
+    return True
 
 
 class StationApp(App[None]):
@@ -299,6 +314,8 @@ class StationApp(App[None]):
         if self.signs_in:
             self.ask_sign_in()
         self.set_interval(self.IDLE_CHECK_S, self._sign_out_when_idle)
+        if not self.is_headless:
+            self.set_interval(self.IDLE_CHECK_S, self._exit_when_terminal_gone)
         if self.ctx.settings.scanner:
             self.read_serial_scanner(self.ctx.settings.scanner)
         if self.checkpoints_deferred:
@@ -311,6 +328,14 @@ class StationApp(App[None]):
         # the garbage collector's sight, so its full passes stop landing between two scans.
         gc.collect()
         gc.freeze()
+
+    def _exit_when_terminal_gone(self) -> None:
+        """Quit once the terminal has hung up (an SSH session dropped, a tmux window killed
+        with the station started by make, so the hang-up signal went to make): Textual's
+        input thread then reads nothing over and over, using a core, and the station would
+        never exit."""
+        if not terminal_alive(sys.__stdin__):
+            self.exit()
 
     @work(thread=True, group="checkpoints", exit_on_error=False)
     def checkpoint_when_idle(self) -> None:

@@ -457,7 +457,7 @@ async def test_the_import_picker_starts_at_home_hides_dot_folders_and_refreshes(
     assert [t["uid"] for t in tags] == [uid(PLANT_PREFIX, 1)]
 
 
-SCREEN_KEYS = ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "ctrl+g", "ctrl+f")
+SCREEN_KEYS = ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "ctrl+g", "ctrl+f", "ctrl+o")
 
 
 async def test_every_screen_shows_all_its_keys_at_80_by_24(received: Station) -> None:
@@ -483,6 +483,34 @@ async def test_every_screen_shows_all_its_keys_at_80_by_24(received: Station) ->
         await pilot.press("ctrl+k")
         await settle(pilot)
         assert not isinstance(app.screen, KeysScreen)
+
+
+async def test_with_a_choice_list_open_the_footer_still_fits_and_names_ctrl_k(
+    received: Station,
+) -> None:
+    """A list opened on a choice (Select) added "esc Dismiss menu" first and pushed "^k Keys"
+    past the 80th column."""
+    app = StationApp(received.context())
+    async with app.run_test(size=(80, 24)) as pilot:
+        opened = 0
+        for key in SCREEN_KEYS:
+            await pilot.press(key)
+            await settle(pilot)
+            for choice in app.screen.query(Select):
+                choice.focus()
+                await settle(pilot)
+                await pilot.press("enter")
+                await settle(pilot)
+                assert choice.expanded, (app.screen, choice.id)
+                opened += 1
+                footer_keys = list(app.screen.query(FooterKey))
+                for footer_key in footer_keys:
+                    assert footer_key.region.right <= 80, (app.screen, footer_key.description)
+                assert "Keys" in [k.description for k in footer_keys], app.screen
+                await pilot.press("escape")
+                await settle(pilot)
+                assert not choice.expanded
+        assert opened >= 5
 
 
 async def test_ctrl_k_lists_the_screens_keys_first_readable_at_80_by_24(

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState
@@ -22,10 +23,21 @@ if TYPE_CHECKING:
     from station.ui.app import StationApp
 
 
+class StationFooter(Footer):
+    """The footer, less a list's "esc Dismiss menu": with a choice list open it came first
+    and pushed "^k Keys" past 80 columns (Esc still closes the list, as everywhere)."""
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if getattr(widget, "action", None) == "dismiss":
+                continue
+            yield widget
+
+
 def footer() -> Footer:
     """This screen's keys, tight enough to read at 80 columns. The palette (Ctrl+P) and the
     keys panel (Ctrl+K, in the footer) list the rest."""
-    return Footer(compact=True, show_command_palette=False)
+    return StationFooter(compact=True, show_command_palette=False)
 
 
 def shown_scan(code: str) -> str:

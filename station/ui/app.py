@@ -52,6 +52,11 @@ SCAN_MIN_LENGTH = 6
 SCAN_MAX_LENGTH = scanner.MAX_SCAN
 # How long past the scan gap a held key waits for the next one before it is typed.
 HOLD_MARGIN_S = 0.015
+# How long a scan already under way (SCAN_MIN_LENGTH keys came scanner-fast: no one types
+# that fast) may pause and still go on as the same scan. A terminal can hand a scan over in
+# two pieces; released at the pause, the first piece went into the focused control (a
+# choice list swallowed it) and the rest was refused as a short UID.
+SCAN_STALL_S = 0.25
 
 # Black on white with strong accents, for bright warehouses.
 WAREHOUSE_LIGHT = Theme(
@@ -188,7 +193,8 @@ class StationApp(App[None]):
         self.last_input = time.monotonic()
         if key.is_printable and key.character:
             if self._held and (
-                key.time - self._held[-1].time > self.scan_gap or len(self._held) >= SCAN_MAX_LENGTH
+                key.time - self._held[-1].time > self._pause_allowed()
+                or len(self._held) >= SCAN_MAX_LENGTH
             ):
                 await self._release()
             self._held.append(key)
@@ -197,7 +203,7 @@ class StationApp(App[None]):
         if (
             key.key == "enter"
             and len(self._held) >= SCAN_MIN_LENGTH
-            and key.time - self._held[-1].time <= self.scan_gap
+            and key.time - self._held[-1].time <= self._pause_allowed()
         ):
             code = "".join(k.character or "" for k in self._held)
             self._held.clear()
@@ -261,11 +267,16 @@ class StationApp(App[None]):
         if self._held:
             # Key times are Textual's own clock (monotonic), taken as each key arrived; a new
             # message's time is that clock now, read through Textual's public API.
-            wait = self._held[-1].time + self.scan_gap + HOLD_MARGIN_S - events.Idle().time
+            wait = self._held[-1].time + self._pause_allowed() + HOLD_MARGIN_S - events.Idle().time
             if wait > 0:
                 self._arm(wait)
                 return
         await self._release()
+
+    def _pause_allowed(self) -> float:
+        """The longest pause after the held keys that still continues them: the scan gap,
+        or, once they are a scan under way, :data:`SCAN_STALL_S`."""
+        return SCAN_STALL_S if len(self._held) >= SCAN_MIN_LENGTH else self.scan_gap
 
     async def _release(self) -> None:
         """The held keys go on as typing: the original events, down the normal path."""

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
+import time
 import tty
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual import events
+from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, DirectoryTree, Input, Log, Select, Static
 from textual.widgets._footer import FooterKey
@@ -807,3 +810,99 @@ async def test_keys_sent_as_one_burst_land_where_they_were_sent(
         fields = ("item", "quantity", "unit")
         values = [screen.query_one(f"#{field}", Input).value for field in fields]
         assert values == ["ItemB", "7", "Each"]
+
+
+def _pair_keys(rng: random.Random, first: str, second: str, start: float) -> list[events.Key]:
+    """Two scans back to back, 1 ms a key, one of them (or neither) cut by a pause of 40 to
+    200 ms after one of its first 6 to 20 keys: a terminal handing a scan over in pieces."""
+    keys: list[events.Key] = []
+    at = start
+    cut_scan, cut_after = rng.choice((0, 1, None)), rng.randint(6, 20)
+    for index, code in enumerate((first, second)):
+        for position, char in enumerate(code, start=1):
+            key = events.Key(_character_to_key(char), char)
+            key.time = at
+            keys.append(key)
+            at += 0.001
+            if index == cut_scan and position == cut_after:
+                at += rng.uniform(0.040, 0.200)
+        enter = events.Key("enter", "\r")
+        enter.time = at
+        keys.append(enter)
+        at += 0.001
+    return keys
+
+
+async def test_thousands_of_back_to_back_scans_arrive_whole_whatever_has_focus(
+    received: Station,
+) -> None:
+    """#30 item 9: a scan handed over in two pieces lost its first piece to the focused
+    control (a choice list took it as typing) and the rest was refused as a short UID. Pairs
+    of scans sent with no pause, some cut by a pause mid-scan, with focus on each kind of
+    control: every scan arrives whole, and no control gets a key."""
+    rng = random.Random(30)
+    app = StationApp(received.context())
+    taken: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        app.take_scan = taken.append  # type: ignore[method-assign, assignment]
+        controls = [
+            screen.query_one("#kind", Select),
+            screen.query_one("#print-now", Checkbox),
+            screen.query_one("#item", Input),
+            screen.query_one("#scan", Input),
+            screen.query_one("#printer", Select),
+        ]
+        sent: list[str] = []
+        driver = app._driver
+        assert driver is not None
+        start = time.monotonic() - 10_000  # stamps in the past: no key waits on the clock
+        for control in controls:
+            control.focus()
+            await settle(pilot)
+            for _ in range(400):
+                pair = [uid(PACKAGE_PREFIX, rng.randint(1, 500)) for _ in range(2)]
+                keys = _pair_keys(rng, pair[0], pair[1], start)
+                start = keys[-1].time + 0.001
+                for key in keys:
+                    driver.send_message(key)
+                sent.extend(pair)
+            await until(pilot, lambda: len(taken) == len(sent), most=3000)
+            assert taken == sent, type(control).__name__
+            assert app.focused is control
+        assert screen.query_one("#kind", Select).value == "package"
+        assert not screen.query_one("#print-now", Checkbox).value
+        assert screen.query_one("#item", Input).value == ""
+        assert app.keys_held == 0
+
+
+async def test_a_scan_paused_mid_way_in_real_time_is_still_one_scan(
+    received: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same pause as the clock sees it: the first piece waits (the hold timer sees a scan
+    under way) and the rest completes it. The allowance is raised so that only a process
+    stalled for seconds could fail this."""
+    monkeypatch.setattr("station.ui.app.SCAN_STALL_S", 2.0)
+    app = StationApp(received.context())
+    taken: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        app.take_scan = taken.append  # type: ignore[method-assign, assignment]
+        kind = app.screen.query_one("#kind", Select)
+        kind.focus()
+        await settle(pilot)
+        code = uid(PACKAGE_PREFIX, 9)
+        driver = app._driver
+        assert driver is not None
+        for char in code[:13]:
+            driver.send_message(events.Key(_character_to_key(char), char))
+        await pilot.pause(0.1)  # longer than the scan gap and the hold's margin
+        assert app.keys_held == 13 and taken == []
+        for char in code[13:]:
+            driver.send_message(events.Key(_character_to_key(char), char))
+        driver.send_message(events.Key("enter", "\r"))
+        await until(pilot, lambda: taken == [code])
+        assert taken == [code] and kind.value == "package" and not kind.expanded

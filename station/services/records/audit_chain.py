@@ -7,23 +7,24 @@ from __future__ import annotations
 
 import gc
 import itertools
-import multiprocessing
 import os
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from multiprocessing.context import BaseContext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peewee import DatabaseError
 
 from station import gc_pause
-from station.db import raw
 from station.domain import chain
 from station.domain.errors import StationError, give
 from station.domain.text import show
 from station.services.context import Context
 from station.services.records import chain_key
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+    from station.db import raw
 
 # Events a span; and at most this many checking processes (more than a few cores would
 # wait on the database).
@@ -163,6 +164,12 @@ def _walked(
     keys: dict[str, bytes],
 ) -> Verdict:
     bounds = _span_bounds(ctx, page)
+    # Checking processes and the apsw reader load only for a verify: every command that
+    # records an event imports this module for the chain's head.
+    from concurrent.futures import ProcessPoolExecutor
+
+    from station.db import raw
+
     reader = raw.reader_for(ctx.db)
     wanted = [(low, high, known_head, keys) for low, high in itertools.pairwise(bounds)]
     processes = min(workers or os.cpu_count() or 1, MAX_WORKERS, len(wanted))
@@ -332,6 +339,8 @@ def _quiet() -> None:
 
 
 def _processes() -> BaseContext:
+    import multiprocessing
+
     # fork starts a checker in milliseconds; it opens its own connection and never touches
     # the parent's. spawn where there is no fork.
     methods = multiprocessing.get_all_start_methods()

@@ -14,7 +14,14 @@ import pytest
 from devtools import read_runs
 from station.services.rfid import counts
 from station.services.tags import deadlines
-from tests.helpers.station import LICENSE, OTHER_LICENSE, PACKAGE_PREFIX, Station, uid
+from tests.helpers.station import (
+    LICENSE,
+    OTHER_LICENSE,
+    PACKAGE_PREFIX,
+    Station,
+    assign_packages,
+    uid,
+)
 
 ROOM = "Vault A"
 NEIGHBOUR_PREFIX = "1A4060300002EE99"  # a roll on no order here
@@ -37,10 +44,7 @@ def room(station: Station) -> Station:
     )  # fmt: skip
     station.ok("receive", uid(PACKAGE_PREFIX, 1), uid(PACKAGE_PREFIX, 1100))
     for count, where in ((1000, ROOM), (50, "Room B")):
-        station.ok(
-            "assign", "package", "--license", LICENSE, "--count", str(count), "--item", "Gummies",
-            "--quantity", "1", "--unit", "Each", "--location", where,
-        )  # fmt: skip
+        assign_packages(station, count, where, LICENSE)
     for serial in range(1096, 1101):
         station.ok("void", uid(PACKAGE_PREFIX, serial), "--reason", "torn")
     return station

@@ -199,3 +199,14 @@ def without_triggers(station: Station, *statements: str) -> None:
         # ALL: the foreign keys' own triggers too, as SQLite's driver has them off.
         lifted = [f"ALTER TABLE {t} DISABLE TRIGGER ALL" for t in ("audit_event", "audit_uid")]
     station.execute(*lifted, *statements)
+
+
+def assign_packages(
+    station: Station, count: int, location: str, license_number: str | None = None
+) -> None:
+    """``count`` received package tags assigned to one batch of gummies in ``location``."""
+    facility = ("--license", license_number) if license_number else ()
+    station.ok(
+        "assign", "package", *facility, "--count", str(count), "--item", "Gummies",
+        "--quantity", "1", "--unit", "Each", "--location", location,
+    )  # fmt: skip

@@ -20,7 +20,14 @@ from station.settings import load
 from station.ui.app import StationApp
 from station.ui.screens.count import CountScreen
 from station.ui.screens.receive import ReceiveScreen
-from tests.helpers.station import LICENSE, PACKAGE_PREFIX, PLANT_PREFIX, Station, uid
+from tests.helpers.station import (
+    LICENSE,
+    PACKAGE_PREFIX,
+    PLANT_PREFIX,
+    Station,
+    assign_packages,
+    uid,
+)
 from tests.helpers.ui import scan, settle, until
 
 ROOM = "Vault A"
@@ -30,10 +37,7 @@ ROOM = "Vault A"
 def room(received: Station) -> Station:
     """20 tags in use in Vault A, 5 in Room B."""
     for count, where in ((20, ROOM), (5, "Room B")):
-        received.ok(
-            "assign", "package", "--count", str(count), "--item", "Gummies", "--quantity", "1",
-            "--unit", "Each", "--location", where,
-        )  # fmt: skip
+        assign_packages(received, count, where)
     return received
 
 
@@ -211,25 +215,22 @@ async def test_the_missing_list_shows_the_first_not_read(
     """The list shows a few UIDs at a time; reading the first ones brings the next into
     view, and the rest are counted."""
     monkeypatch.setattr("station.ui.screens.count.MISSING_SHOWN", 5)
-    received.ok(
-        "assign", "package", "--count", "12", "--item", "Gummies", "--quantity", "1",
-        "--unit", "Each", "--location", ROOM,
-    )  # fmt: skip
+    assign_packages(received, 12, ROOM)
     app = StationApp(received.context())
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await opened(pilot)
         assert missing(screen) == [uid(PACKAGE_PREFIX, n) for n in range(1, 6)]
+        shown = screen.query_one("#count-missing", Static)
+        assert str(shown.render()).endswith("... and 7 more")
         await scan(pilot, *(uid(PACKAGE_PREFIX, n) for n in (1, 2, 7, 3)))
         await settle(pilot)
         assert missing(screen) == [uid(PACKAGE_PREFIX, n) for n in (4, 5, 6, 8, 9)]
+        assert str(shown.render()).endswith("... and 3 more")
 
 
 async def test_a_handhelds_burst_of_hundreds_is_taken_read_by_read(received: Station) -> None:
     """A handheld in keyboard mode sends a box's EPCs back to back: every one is a read."""
-    received.ok(
-        "assign", "package", "--count", "400", "--item", "Gummies", "--quantity", "1",
-        "--unit", "Each", "--location", ROOM,
-    )  # fmt: skip
+    assign_packages(received, 400, ROOM)
     app = StationApp(received.context())
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await opened(pilot)

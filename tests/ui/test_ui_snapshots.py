@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Static
 from station.cli import state
 from station.services import context
 from station.ui.app import StationApp
-from tests.helpers.station import PACKAGE_PREFIX, Station, uid
+from tests.helpers.station import PACKAGE_PREFIX, Station, assign_packages, uid
 from tests.helpers.ui import scan, settle, until
 
 # A fixed "now", so days-open and dates on screen do not change from one day to the next.
@@ -159,10 +159,7 @@ def test_count_under_way(received: Station, snap_compare: Any) -> None:
     """At 80x24, a count part way: the room, seen against expected, the missing list and
     the strays with their reasons."""
     for count, where in ((30, "Vault A"), (5, "Room B")):
-        received.ok(
-            "assign", "package", "--count", str(count), "--item", "Gummies", "--quantity", "1",
-            "--unit", "Each", "--location", where,
-        )  # fmt: skip
+        assign_packages(received, count, where)
 
     async def counting(pilot: Pilot[None]) -> None:
         await pilot.press("ctrl+o")

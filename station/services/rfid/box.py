@@ -161,14 +161,4 @@ def _facility(ctx: Context, order_id: int | None, license_number: str | None) ->
         ):
             raise StationError(f"order {order_id} is {facility.license_number}'s")
         return facility
-    if license_number is not None:
-        return facilities.get_facility(ctx, license_number)
-    every = list(Facility.select().order_by(Facility.license_number).limit(2))
-    if not every:
-        raise StationError("no facility yet: record a facility and its orders first")
-    if len(every) > 1:
-        raise StationError(
-            give_one("license", "order"), " is required: the station has several facilities"
-        )
-    only: Facility = every[0]
-    return only
+    return known.facility(ctx, license_number, give_one("license", "order"))

@@ -27,7 +27,6 @@ from station.domain.text import plural, printable
 from station.services.context import Context
 from station.services.records import audit
 from station.services.rfid import known
-from station.services.tags import facilities
 
 ROOM_LENGTH = 200
 # A variance of 5% or more is flagged: a consultancy's reading of §15034 ("significant
@@ -437,15 +436,7 @@ def _expected(facility_id: int, room: str) -> set[str]:
 
 
 def _facility(ctx: Context, license_number: str | None) -> Facility:
-    if license_number is not None:
-        return facilities.get_facility(ctx, license_number)
-    every = list(Facility.select().order_by(Facility.license_number).limit(2))
-    if not every:
-        raise StationError("no facility yet: add one first")
-    if len(every) > 1:
-        raise StationError(give("license"), " is required: the station has several facilities")
-    facility: Facility = every[0]
-    return facility
+    return known.facility(ctx, license_number, give("license"))
 
 
 def _row(count_id: int) -> InventoryCount:

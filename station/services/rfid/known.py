@@ -10,7 +10,9 @@ from peewee import JOIN
 
 from station.db.models import Assignment, Facility, RfidPair, Tag
 from station.db.rows import slices, tuples
+from station.domain.errors import Hint, StationError
 from station.services.context import Context
+from station.services.tags import facilities
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,20 @@ class TagFacts:
     license_number: str
     order_id: int
     location: str | None
+
+
+def facility(ctx: Context, license_number: str | None, hint: Hint) -> Facility:
+    """The facility named, or the station's only one; ``hint`` says what to give when it has
+    several."""
+    if license_number is not None:
+        return facilities.get_facility(ctx, license_number)
+    every = list(Facility.select().order_by(Facility.license_number).limit(2))
+    if not every:
+        raise StationError("no facility yet: add one first")
+    if len(every) > 1:
+        raise StationError(hint, " is required: the station has several facilities")
+    only: Facility = every[0]
+    return only
 
 
 def pairs(ctx: Context, facility_id: int | None = None) -> dict[str, str]:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peewee import JOIN
 
@@ -16,7 +16,9 @@ from station.domain import times
 from station.domain.errors import StationError, run
 from station.domain.uid import on_no_order
 from station.services.context import Context
-from station.services.records import audit
+
+if TYPE_CHECKING:
+    from station.services.records.audit import AuditRecord
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ def page(
 def get_tag(ctx: Context, uid: str) -> TagView:
     tag = _query().where(Tag.uid == uid).first()
     if tag is None:
+        from station.services.records import audit  # only for a tag not found
+
         deleted = audit.last_event(ctx, uid, "order.delete")
         if deleted is not None:
             raise StationError(
@@ -188,5 +192,8 @@ def get_tag(ctx: Context, uid: str) -> TagView:
     return _view(tag)
 
 
-def history(ctx: Context, uid: str) -> list[audit.AuditRecord]:
+def history(ctx: Context, uid: str) -> list[AuditRecord]:
+    # The audit trail loads for a tag's page, not for every listing of tags.
+    from station.services.records import audit
+
     return list(audit.events(ctx, uid=uid, with_uids=False))

@@ -9,6 +9,7 @@ from station.domain.text import plural
 from station.services.context import Context
 from station.services.printing import JobSummary, summaries
 from station.services.records import backups
+from station.services.rfid import counts as inventory_counts
 from station.services.tags import deadlines, facilities, stock, tally
 from station.services.tags.facilities import FacilityView
 from station.services.tags.orders import OrderSummary, list_orders
@@ -89,6 +90,12 @@ def notices(
             f"{plural(lacking, 'package')} without every unit's Retail ID code and label "
             "where the state requires them (station due lists them)"
         )
+    # A count left open (a crash, a shift's end) is resumed, not forgotten.
+    found.extend(
+        f"count {view.id} of {view.where} is open since {view.started_at:%Y-%m-%d}: "
+        "resume or finish it (Ctrl+O)"
+        for view in inventory_counts.counts(ctx, open_only=True)[:3]
+    )
     return found
 
 

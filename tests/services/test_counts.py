@@ -8,9 +8,11 @@ import threading
 
 from station.db.connection import open_database
 from station.domain.reads import Read, ReadSet
+from station.services import home
 from station.services.context import Context
+from station.services.records import backups
 from station.services.rfid import counts
-from tests.helpers.station import PACKAGE_PREFIX, Station, uid
+from tests.helpers.station import LICENSE, PACKAGE_PREFIX, Station, uid
 
 STATIONS = 4
 
@@ -55,3 +57,13 @@ def test_stations_reading_into_one_count_at_once_each_add_to_it(received: Statio
     assert times[uid(PACKAGE_PREFIX, 1)] == f"read {2 * STATIONS} times"
     assert times[uid(PACKAGE_PREFIX, 301)] == "read 1 time"
     assert found.reads == 2 * STATIONS * 300 + 50 * STATIONS
+
+
+def test_home_names_a_count_left_open(received: Station) -> None:
+    ctx = received.context()
+    count = counts.start(ctx, room="Vault A")
+    status = backups.status(ctx)
+    wanted = f"count {count.id} of Vault A at {LICENSE} is open since "
+    assert any(line.startswith(wanted) for line in home.notices(ctx, status))
+    counts.finish(ctx, count.id)
+    assert not any(line.startswith("count ") for line in home.notices(ctx, status))

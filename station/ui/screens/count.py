@@ -273,6 +273,8 @@ class CountScreen(StationScreen):
         live = self.live
         title = self.query_one("#count-title", Static)
         numbers = self.query_one("#count-numbers", Static)
+        bar = self.query_one("#count-bar", ProgressBar)
+        bar.display = live is not None  # with no total it would spin, saying nothing
         if live is None:
             title.update("No count open: type the room (empty: all), F10 starts or resumes")
             numbers.update("")
@@ -281,7 +283,7 @@ class CountScreen(StationScreen):
         title.update(plain(f"Count {live.count.id}: {live.count.where}{reader}"))
         expected = len(live.expected)
         seen = len(self.seen)
-        self.query_one("#count-bar", ProgressBar).update(progress=seen)
+        bar.update(progress=seen)
         numbers.update(
             plain(
                 f"Seen {seen:,} of {expected:,} · missing {expected - seen:,} · strays and "

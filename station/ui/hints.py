@@ -44,6 +44,7 @@ _SCREENS = {
     "job": "the print queue (F4)",
     "audit": "the audit screen (F9), filtered by the UID",
     "retailid": "the Retail ID screen (Ctrl+F)",
+    "count": "the Count screen (Ctrl+O)",
 }
 
 

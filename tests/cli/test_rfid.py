@@ -134,8 +134,8 @@ def test_a_count_goes_on_in_passes_and_on_another_station(room: Station, tmp_pat
 def test_one_count_is_open_per_room(room: Station) -> None:
     count = start(room, "--room", ROOM)
     assert room.refused("count", "start", "--license", LICENSE, "--room", " VAULT a") == (
-        f"count {count} of {ROOM} at {LICENSE} is already open; add reads to it with "
-        f"'station count read {count}'"
+        f"count {count} of {ROOM} at {LICENSE} is already open; add reads to it: "
+        f"station count read {count}"
     )
     other = start(room, "--room", "Room B")
     whole = start(room)
@@ -165,8 +165,8 @@ def test_finishing_a_count_records_the_reconciliation(room: Station, tmp_path: P
         f"count {count} of {ROOM} at {LICENSE} finished: 950 of 1,000 seen, 50 missing, "
         "20 strays, 10 in the wrong room"
     )
-    assert room.refused("count", "read", str(count), "--from", str(path)).startswith(
-        f"count {count} was finished; "
+    assert room.refused("count", "read", str(count), "--from", str(path)) == (
+        f"count {count} was finished; to count again: station count start"
     )
     assert room.refused("count", "finish", str(count)).startswith(
         f"count {count} was already finished"

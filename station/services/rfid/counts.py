@@ -146,7 +146,7 @@ def start(ctx: Context, license_number: str | None = None, room: str | None = No
             & InventoryCount.finished_at.is_null()
         )
         if open_one is not None:
-            raise StationError(_already_open(open_one.id, open_one.room, facility.license_number))
+            raise _already_open(open_one.id, open_one.room, facility.license_number)
         try:
             with ctx.db.atomic():
                 row = InventoryCount.create(
@@ -158,7 +158,7 @@ def start(ctx: Context, license_number: str | None = None, room: str | None = No
                 )
         except IntegrityError:
             # Another station opened it between the look and the insert.
-            raise StationError(_already_open(None, where, facility.license_number)) from None
+            raise _already_open(None, where, facility.license_number) from None
         view = _view(row, facility.license_number)
         audit.record(
             ctx, "count start", f"count {row.id} of {view.where} started", {"count": row.id}
@@ -166,11 +166,14 @@ def start(ctx: Context, license_number: str | None = None, room: str | None = No
         return view
 
 
-def _already_open(count_id: int | None, room: str, license_number: str) -> str:
-    which = f"count {count_id}" if count_id is not None else "a count"
+def _already_open(count_id: int | None, room: str, license_number: str) -> StationError:
     place = room or "the whole facility"
-    then = f"; add reads to it with 'station count read {count_id}'" if count_id else ""
-    return f"{which} of {place} at {license_number} is already open{then}"
+    if count_id is None:
+        return StationError(f"a count of {place} at {license_number} is already open")
+    return StationError(
+        f"count {count_id} of {place} at {license_number} is already open; add reads to it: ",
+        run(f"count read {count_id}"),
+    )
 
 
 def add_reads(ctx: Context, count_id: int, reads: ReadSet, source: str) -> Added:
@@ -194,9 +197,8 @@ def add_reads(ctx: Context, count_id: int, reads: ReadSet, source: str) -> Added
         row = _locked(count_id)
         if row.finished_at is not None:
             raise StationError(
-                f"count {count_id} was finished; ",
+                f"count {count_id} was finished; to count again: ",
                 run("count start"),
-                " to count again",
             )
         before = CountRead.select().where(CountRead.count == count_id).count()
         # One prepared statement for all the rows (peewee's insert_many builds the SQL text

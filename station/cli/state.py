@@ -69,12 +69,15 @@ class State:
     def _sign_in(self, ctx: Context) -> None:
         """``--operator``/``STATION_OPERATOR`` with ``STATION_PIN`` or a PIN typed at the
         prompt; with ``--approve``, that supervisor's PIN too."""
-        from station.services.people import operators, roles
+        from station.services.people import roles
 
         if not roles.has_operators(ctx):
             if self.approve is not None:
                 raise StationError("--approve: the station has no operators yet")
             return
+        # Signing in (and the audit trail it writes to) loads only where people sign in.
+        from station.services.people import operators
+
         name = self.operator or self.settings.operator
         if not name:
             raise StationError(

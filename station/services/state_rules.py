@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from station.folders import Folders
 from station.services.context import Context
-from station.services.records import audit
 from station.states.rules import MEANINGS
 
 if TYPE_CHECKING:
@@ -56,6 +55,8 @@ def record_use(ctx: Context, rule: Rule, state: str, license_number: str, what: 
     station's own and need no record each time)."""
     if rule.user_file is None:
         return
+    from station.services.records import audit  # only when recording
+
     audit.record(
         ctx,
         "state-rule.used",

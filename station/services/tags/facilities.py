@@ -15,7 +15,6 @@ from station.domain.text import show
 from station.services import state_rules
 from station.services.context import Context
 from station.services.people import roles
-from station.services.records import audit
 
 
 def normalize_license(license_number: str) -> str:
@@ -58,6 +57,8 @@ def add_facility(
         facility: Facility = Facility.create(
             license_number=license_number, name=name, created_at=ctx.now(), state=state
         )
+        from station.services.records import audit  # only when recording
+
         audit.record(
             ctx,
             "facility.add",
@@ -120,6 +121,8 @@ def _change(
         Facility.update({getattr(Facility, field): value}).where(
             Facility.id == facility.id
         ).execute()
+        from station.services.records import audit  # only when recording
+
         audit.record(
             ctx,
             action,

@@ -146,9 +146,12 @@ async def test_a_reader_feeds_the_count(
         # the port, which may be after the first sending arrived.
         connection, _ = server.accept()
         lines = "".join(f"{uid(PACKAGE_PREFIX, n)}\r\n" for n in range(1, 21))
-        while not sent.wait(0.1):
-            connection.sendall(lines.encode())
-        connection.close()
+        with connection:
+            while not sent.wait(0.1):
+                try:
+                    connection.sendall(lines.encode())
+                except OSError:  # the reader was stopped, and closed its end
+                    return
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

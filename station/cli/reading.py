@@ -30,18 +30,18 @@ def gather(
     flush: Callable[[ReadSet], None] | None = None,
     every: float = 1.0,
 ) -> ReadSet:
-    """Every read from ``source``, deduplicated. With ``flush``, what was read so far is
-    handed to it about every ``every`` seconds and at the end (a fresh set each time), so
-    an interrupted count keeps its reads; the set returned is then the whole run's."""
-    whole = ReadSet()
-    batch = ReadSet()
+    """Every read from ``source``, deduplicated. With ``flush``, the reads are handed to it
+    instead, a fresh set about every ``every`` seconds and at the end, so an interrupted
+    count keeps its reads (and the set returned is empty: the caller has them all)."""
+    held = ReadSet()
+    taken = 0
     last = time.monotonic()
 
     def hand_over() -> None:
-        nonlocal batch, last
-        if flush is not None and batch.reads:
-            flush(batch)
-            batch = ReadSet()
+        nonlocal held, last
+        if flush is not None and held.reads:
+            flush(held)
+            held = ReadSet()
         last = time.monotonic()
 
     try:
@@ -49,18 +49,18 @@ def gather(
             if isinstance(event, Note):
                 message(f"reader: {event.text}")
                 continue
-            if whole.add(event) and len(whole.by_epc) % 500 == 0:
-                progress(f"  {len(whole.by_epc):,} tags read")
-            if flush is not None:
-                batch.add(event)
-                if time.monotonic() - last >= every:
-                    hand_over()
+            held.add(event)
+            taken += 1
+            if taken % 1000 == 0:
+                progress(f"  {taken:,} reads")
+            if flush is not None and time.monotonic() - last >= every:
+                hand_over()
     except KeyboardInterrupt:
         message("reading stopped (Ctrl+C); the reads so far are kept")
     except ReaderError:
         hand_over()
         raise
     hand_over()
-    if source == "-" and not whole.reads:
+    if source == "-" and not taken:
         click.echo("no reads on stdin", err=True)
-    return whole
+    return held

@@ -59,12 +59,12 @@ def read(state: State, count_id: int, source: str | None, seconds: float | None)
         added["epcs"] = len(epcs)
 
     try:
-        whole = gather(where, seconds, flush)
+        gather(where, seconds, flush)
     finally:
         if added["distinct"]:
             counting.record_pass(ctx, count_id, where, added["reads"], added["epcs"], added["new"])
     message(
-        f"count {count_id}: {plural(whole.reads, 'read')} of {plural(len(whole.by_epc), 'tag')}"
+        f"count {count_id}: {plural(added['reads'], 'read')} of {plural(added['epcs'], 'tag')}"
         f" ({added['new']:,} new to the count, {added['distinct']:,} in it); "
         f"station count report {count_id}"
     )

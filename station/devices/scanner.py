@@ -33,6 +33,8 @@ class Scan:
     """Why the scan was refused, or what went wrong with the scanner (code None)."""
     note: str = ""
     """News of the scanner that is not a problem (code None)."""
+    unreadable: bool = False
+    """The problem is the line read (it cannot be a code), not the scanner."""
 
 
 def _open(url: str) -> Any:
@@ -48,13 +50,17 @@ def _open(url: str) -> Any:
 
 def _decoded(line: bytes) -> Scan:
     if len(line) > MAX_SCAN:
-        return Scan(None, f"a scan of over {MAX_SCAN} characters (is the scanner set up right?)")
+        return Scan(
+            None,
+            f"a scan of over {MAX_SCAN} characters (is the scanner set up right?)",
+            unreadable=True,
+        )
     try:
         text = line.decode("ascii")
     except UnicodeDecodeError:
-        return Scan(None, "a scan with characters no tag or code has (not ASCII)")
+        return Scan(None, "a scan with characters no tag or code has (not ASCII)", unreadable=True)
     if not text.isprintable():
-        return Scan(None, "a scan with control characters in it")
+        return Scan(None, "a scan with control characters in it", unreadable=True)
     return Scan(text.strip())
 
 

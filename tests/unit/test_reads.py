@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from station.devices.rfid.sources import Note, ReaderError, kind_of, reads
+from printers.transports.serial import PYSERIAL_SCHEMES
+from station.devices.rfid.sources import SERIAL_SCHEMES, Note, ReaderError, kind_of, reads
 from station.domain import reads as reads_module
 from station.domain.errors import StationError
 from station.domain.reads import NOT_METRC, Read, ReadSet, classify
@@ -153,6 +154,10 @@ def test_a_folder_or_a_missing_file_is_refused(tmp_path: Path) -> None:
 )
 def test_what_a_source_names(source: str, kind: str) -> None:
     assert kind_of(source) == kind
+
+
+def test_readers_take_the_serial_printers_schemes() -> None:
+    assert ("serial", *PYSERIAL_SCHEMES) == SERIAL_SCHEMES
 
 
 def test_an_unknown_scheme_is_refused() -> None:

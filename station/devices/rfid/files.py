@@ -50,11 +50,7 @@ def from_text(handle: TextIO, source: str) -> Iterator[Read | Note]:
         # One EPC a line; a first line that is a header word is no read.
         if _word(first) not in _EPC:
             yield Read(first.strip(), now, source)
-        number = 1
-        while (line := _line(handle, number + 1)) is not None:
-            number += 1
-            if line.strip():
-                yield Read(line.strip(), now, source)
+        yield from (Read(line.strip(), now, source) for line in _lines(handle) if line.strip())
         return
     header = next(csv.reader([first], delimiter=delimiter))
     names = [_word(cell) for cell in header]

@@ -20,7 +20,7 @@ def reads(url: str, seconds: float) -> Generator[Event, None, None]:
                 hand_on(Read(scan.code, time.time(), url))
             elif scan.note:
                 hand_on(Note(scan.note.replace("scanner", "reader")))
-            elif scan.problem.startswith("a scan"):
+            elif scan.unreadable:
                 # A line no EPC can be (too long, not ASCII): kept as a read that is not a
                 # Metrc tag, so it is counted rather than lost.
                 hand_on(Read(f"({scan.problem})", time.time(), url))

@@ -20,6 +20,9 @@ from station.domain.text import show
 # A reader that is listened to (not a file) is read this long when no time is given.
 DEFAULT_SECONDS = 10.0
 MAX_SECONDS = 24 * 3600.0
+# The serial printers' schemes (serial:// and pyserial's own URL handlers), written out:
+# importing them loads every printer transport into `station receive` (a test holds the
+# two equal).
 SERIAL_SCHEMES = ("serial", "socket", "rfc2217", "loop", "spy", "hwgrep", "alt")
 
 

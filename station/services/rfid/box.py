@@ -18,6 +18,7 @@ from station.services.context import Context
 from station.services.rfid import known
 from station.services.rfid.counts import Entry
 from station.services.tags import facilities, receipt
+from station.services.tags.orders import list_orders
 from station.services.tags.receipt import ReceiveResult
 
 
@@ -90,7 +91,7 @@ def sort_box(
             by_order[tag.order_id] += 1
             read_of[tag.order_id].append(kind.uid)
     box.to_receive.sort()
-    box.orders = _orders(sorted(by_order), by_order, read_of)
+    box.orders = _orders(ctx, sorted(by_order), by_order, read_of)
     for part in (box.already, box.strays):
         part.sort(key=lambda entry: (entry.uid or "", entry.epc or ""))
     return box
@@ -119,31 +120,29 @@ def receive_box(ctx: Context, box: Box, source: str) -> ReceiveResult:
 
 
 def _orders(
-    order_ids: list[int], by_order: Counter[int], read_of: dict[int, list[str]]
+    ctx: Context, order_ids: list[int], by_order: Counter[int], read_of: dict[int, list[str]]
 ) -> list[OrderRead]:
+    """Each order's counts from the tally the services keep (not a count of its tags), and
+    the runs still missing once the tags read are received."""
     found: list[OrderRead] = []
-    for order_id in order_ids:
-        order: TagOrder = TagOrder.get_by_id(order_id)
-        statuses = Counter(
-            status for (status,) in tuples(Tag.select(Tag.status).where(Tag.order == order_id))
-        )
-        waiting = statuses[TagStatus.ORDERED]
-        read = set(read_of[order_id])
+    for order in list_orders(ctx, order_ids):
+        waiting = order.counts[TagStatus.ORDERED]
+        read = set(read_of[order.id])
         missing_query = (
             Tag.select(Tag.uid)
-            .where((Tag.order == order_id) & (Tag.status == TagStatus.ORDERED))
+            .where((Tag.order == order.id) & (Tag.status == TagStatus.ORDERED))
             .order_by(Tag.uid)
         )
         missing = (uid for (uid,) in tuples(missing_query) if uid not in read)
         found.append(
             OrderRead(
-                order_id,
-                order.tag_type,
+                order.id,
+                order.type,
                 order.order_date.isoformat(),
-                sum(statuses.values()),
+                order.total,
                 waiting,
-                by_order[order_id],
-                runs_text(missing, shown=3) if waiting > by_order[order_id] else "",
+                by_order[order.id],
+                runs_text(missing, shown=3) if waiting > by_order[order.id] else "",
             )
         )
     return found

@@ -301,6 +301,7 @@ class Live:
     tags expected, and the EPCs learned as other UIDs."""
 
     count: CountView
+    facility_id: int
     expected: frozenset[str]
     pairs: dict[str, str]
 
@@ -326,6 +327,7 @@ def live(ctx: Context, count_id: int) -> Live:
     facility: Facility = Facility.get_by_id(row.facility_id)
     return Live(
         _view(row, facility.license_number),
+        facility.id,
         frozenset(_expected(facility.id, row.room)),
         known.pairs(ctx, facility.id),
     )
@@ -358,7 +360,7 @@ def _report(ctx: Context, row: InventoryCount, facility: Facility) -> CountRepor
             seen_uids.add(kind.uid)
             found.seen.append(Entry(kind.uid, None, f"read {plural(seen, 'time')}"))
         else:
-            reason, wrong = _why_not(facility, facts.get(kind.uid))
+            reason, wrong = _why_not(facility.id, facts.get(kind.uid))
             (found.wrong_room if wrong else found.strays).append(Entry(kind.uid, None, reason))
     found.missing = [
         Entry(uid, None, "not read") for uid in sorted(expected) if uid not in seen_uids
@@ -368,12 +370,12 @@ def _report(ctx: Context, row: InventoryCount, facility: Facility) -> CountRepor
     return found
 
 
-def _why_not(facility: Facility, tag: known.TagFacts | None) -> tuple[str, bool]:
+def _why_not(facility_id: int, tag: known.TagFacts | None) -> tuple[str, bool]:
     """Why a Metrc tag read is not one expected in the room; True when it is this
     facility's, in use in another room (the wrong room), False for a stray."""
     if tag is None:
         return "on no order", False
-    if tag.facility_id != facility.id:
+    if tag.facility_id != facility_id:
         return f"another facility's tag ({tag.license_number})", False
     if tag.status == TagStatus.VOIDED:
         return "voided", False
@@ -410,14 +412,13 @@ def news(ctx: Context, live: Live, after: int) -> News:
     facts = known.tags(
         ctx, [k.uid for k in kinds if k.uid is not None and k.uid not in live.expected]
     )
-    facility: Facility = Facility.get(Facility.license_number == live.count.license_number)
     for kind in kinds:
         if kind.uid is None:
             found.others[kind.epc] = kind.reason
         elif kind.uid in live.expected:
             found.seen.append(kind.uid)
         else:
-            found.others[kind.uid] = _why_not(facility, facts.get(kind.uid))[0]
+            found.others[kind.uid] = _why_not(live.facility_id, facts.get(kind.uid))[0]
     return found
 
 
